@@ -1,0 +1,81 @@
+# incomescore — one binary, one library, one test runner.
+#
+#   make            build build/incomescore
+#   make demo       install missing packages, build, run the demo
+#   make test       install missing packages, build, run every test twice:
+#                   once plain, once under AddressSanitizer + UBSan
+#   make bench      run the benchmarks in bench/
+#   make deps       install the Debian packages the build needs (as root)
+#
+# Sources are found by wildcard: a new src/*.c joins the library, a new
+# src/cli/*.c joins the binary, a new tests/test_*.c joins the runner.
+
+CC       ?= cc
+BUILD    ?= build
+OPT      ?= -O2
+SAN      ?=
+DATADIR  ?= $(CURDIR)/data
+
+PKGS     := jansson libutf8proc
+CFLAGS   += -std=c11 -D_GNU_SOURCE $(OPT) -g -Wall -Wextra -Werror -Wshadow \
+            -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes -iquote src \
+            $(shell pkg-config --cflags $(PKGS)) \
+            -DINCOMESCORE_DATADIR='"$(DATADIR)"' $(SAN)
+LDLIBS   += $(shell pkg-config --libs $(PKGS)) -lcsv -lm
+LDFLAGS  += $(SAN)
+
+LIB_SRC  := $(sort $(wildcard src/*.c))
+CLI_SRC  := $(sort $(wildcard src/cli/*.c))
+TEST_SRC := $(sort $(wildcard tests/test_*.c)) tests/unit_main.c
+
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
+
+BIN      := $(BUILD)/incomescore
+UNIT     := $(BUILD)/unit
+
+.PHONY: all deps demo test check check-asan bench clean
+all: $(BIN)
+
+$(BUILD)/libincomescore.a: $(LIB_OBJ)
+	$(AR) rcs $@ $^
+
+$(BIN): $(CLI_OBJ) $(BUILD)/libincomescore.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(UNIT): $(TEST_OBJ) $(BUILD)/libincomescore.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
+
+deps:
+	@scripts/deps.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/demo.sh $(BIN)
+
+# The plain run, then the same tests under sanitizers in a separate tree.
+test: deps
+	@$(MAKE) --no-print-directory check
+	@$(MAKE) --no-print-directory check-asan
+
+check: $(BIN) $(UNIT)
+	$(UNIT)
+	tests/cli.sh $(BIN)
+
+check-asan:
+	@$(MAKE) --no-print-directory BUILD=build/asan OPT=-O1 \
+	    SAN='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
+	    check
+
+bench: all
+	bench/rules_apply.sh $(BIN)
+
+clean:
+	rm -rf build

@@ -1,0 +1,22 @@
+#!/bin/sh
+# Installs the Debian packages incomescore builds and tests with, when any
+# is missing. Needs root (or sudo) only when something must be installed.
+set -eu
+
+PACKAGES="build-essential pkg-config libjansson-dev libutf8proc-dev libcsv-dev
+libcmocka-dev python3"
+
+missing=""
+for p in $PACKAGES; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+        missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+echo "deps: installing$missing" >&2
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,39 @@
+/*
+ * cli.h — what every command file shares: the command table's shape, exit
+ * codes, and the one way a usage error is reported.
+ *
+ * Like git's builtins, each src/cli/cmd_<name>.c parses its options, calls
+ * the library and prints; logic a test or the server also needs lives in
+ * src/, not here.
+ */
+#ifndef INCOMESCORE_CLI_H
+#define INCOMESCORE_CLI_H
+
+#define EXIT_OK 0
+#define EXIT_FAIL 1
+#define EXIT_USAGE 2
+
+#define PROGRAM "incomescore"
+#define INCOMESCORE_VERSION "0.1.0"
+
+struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+};
+
+/* Prints "incomescore <cmd>: <message>" and a hint to use --help on
+ * stderr; returns EXIT_USAGE. */
+int usage_error(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Reports the option getopt_long just refused (optopt / argv[optind-1]). */
+int bad_option(const char *cmd, char **argv);
+
+/* Prints "incomescore <cmd>: <message>" on stderr; returns EXIT_FAIL. */
+int fail(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+int cmd_rules(int argc, char **argv);
+
+#endif

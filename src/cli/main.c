@@ -1,0 +1,92 @@
+/*
+ * main.c — `incomescore <command>`: the command table and dispatch.
+ *
+ * One row per command; each command's file parses its own options. Exit
+ * codes everywhere: 0 success, 1 failure, 2 bad usage.
+ */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const struct command commands[] = {
+    {"rules", cmd_rules, "apply the business rules to a features CSV; "
+                         "calibrate the score scale"},
+};
+
+#define COMMAND_COUNT (sizeof commands / sizeof commands[0])
+
+static void print_help(FILE *out)
+{
+    fprintf(out,
+            "usage: " PROGRAM " <command> [options]\n"
+            "\n"
+            "Income score (300-850) and segment (A-D) of loan applicants from\n"
+            "their IMSS employment history and their state's public figures.\n"
+            "\n"
+            "commands:\n");
+    for (size_t i = 0; i < COMMAND_COUNT; i++)
+        fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out,
+            "\n"
+            "'" PROGRAM " <command> --help' tells more of each.\n"
+            "Environment: INCOMESCORE_DATA  directory of the reference tables\n"
+            "                               and default rules (default: the\n"
+            "                               data/ directory built in)\n");
+}
+
+int usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, PROGRAM "%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nTry '" PROGRAM "%s%s --help'.\n", cmd ? " " : "",
+            cmd ? cmd : "");
+    return EXIT_USAGE;
+}
+
+int bad_option(const char *cmd, char **argv)
+{
+    if (optopt)
+        return usage_error(cmd, "option '-%c' is unknown or lacks its value",
+                           optopt);
+    return usage_error(cmd, "option '%s' is unknown or lacks its value",
+                       argv[optind - 1]);
+}
+
+int fail(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, PROGRAM " %s: ", cmd);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return EXIT_FAIL;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return usage_error(NULL, "a command is needed");
+    const char *name = argv[1];
+    if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 ||
+        strcmp(name, "help") == 0) {
+        print_help(stdout);
+        return EXIT_OK;
+    }
+    if (strcmp(name, "--version") == 0) {
+        printf(PROGRAM " %s\n", INCOMESCORE_VERSION);
+        return EXIT_OK;
+    }
+    for (size_t i = 0; i < COMMAND_COUNT; i++)
+        if (strcmp(name, commands[i].name) == 0) {
+            opterr = 0; /* commands word their own usage errors */
+            return commands[i].run(argc - 1, argv + 1);
+        }
+    return usage_error(NULL, "'%s' is not a command", name);
+}

@@ -1,0 +1,35 @@
+/*
+ * test.h — what every unit-test file shares.
+ *
+ * Each tests/test_<module>.c defines its cmocka tests and one entry point
+ * `int suite_<module>(int *count)` that runs them as a group, stores how
+ * many tests it ran in *count and returns how many failed. unit_main.c
+ * lists the suites and prints the closing "N passed, M failed" line.
+ */
+#ifndef INCOMESCORE_TEST_H
+#define INCOMESCORE_TEST_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#define RUN_SUITE(name, tests, count)                                        \
+    (*(count) = (int)(sizeof(tests) / sizeof((tests)[0])),                   \
+     cmocka_run_group_tests_name(name, tests, NULL, NULL))
+
+/* A fresh empty directory under $TMPDIR (or /tmp); caller frees the path
+ * and may remove the tree with test_rmtree(). */
+char *test_mkdtemp(void);
+void test_rmtree(const char *dir);
+/* Writes `text` to dir/name; returns the malloc'd full path. */
+char *test_write_file(const char *dir, const char *name, const char *text);
+
+int suite_numeric(int *count);
+int suite_refdata(int *count);
+int suite_features(int *count);
+int suite_rules(int *count);
+int suite_csv(int *count);
+
+#endif
