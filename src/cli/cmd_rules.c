@@ -144,7 +144,7 @@ static int rules_check(const struct rules_args *a)
         return EXIT_FAIL;
     double lo, hi;
     rules_scale(r, &lo, &hi);
-    printf("%s: valid\nscores:", a->rules_path ? a->rules_path
+    printf("%s: valid\nvariables:", a->rules_path ? a->rules_path
                                               : rules_default_path());
     for (int v = 0; v < VARIABLE_COUNT; v++)
         if (rules_uses(r, v))
