@@ -57,7 +57,9 @@ struct refdata {
  * present once in each table, `itaee_year` within the file's years, and no
  * spelling that names two states. Returns 0, or -1 with err naming the
  * file, line and reason ("data/enigh.csv line 7: d4 9000 is not above d3
- * 9100"). On failure rd holds nothing to free. */
+ * 9100"). rd is overwritten: load into a fresh struct and swap it in, so a
+ * failed reload never costs the tables in use. On failure rd holds nothing
+ * to free. */
 int refdata_load(struct refdata *rd, const char *dir, int itaee_year,
                  struct errbuf *err);
 
@@ -67,8 +69,8 @@ void refdata_free(struct refdata *rd);
  * else the data/ directory this binary was built with. */
 const char *refdata_default_dir(void);
 
-/* The state a text names, or STATE_UNKNOWN. Matching is case-, accent-
- * and punctuation-insensitive UTF-8 (Latin-1 bytes are accepted too, as
+/* The state a text names, or STATE_UNKNOWN. Matching is case-, accent-,
+ * width- and punctuation-insensitive UTF-8 (Latin-1 bytes are accepted too, as
  * old exports write them): "MICHOACAN", "Michoacán de Ocampo",
  * "DISTRITO FEDERAL", "CDMX", "Edo. de México", "ESTADO DE MEXICO",
  * "MEXICO", "COAHUILA", "VERACRUZ", "NL", "Q. Roo", ... A text that is a

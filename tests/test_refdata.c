@@ -1,0 +1,798 @@
+/*
+ * test_refdata.c — the reference tables and the state-name matcher.
+ *
+ * The shipped tables must load and carry the figures the original system
+ * used; every spelling of every state a document can carry must name that
+ * state; and a broken table must be refused with its file, line and reason.
+ * The spellings are derived by this file's own reading of data/states.csv
+ * (Latin-1 range only, no utf8proc), so the matcher is checked against an
+ * independent idea of "the same name".
+ */
+#include "test.h"
+
+#include "refdata.h"
+
+#include <ctype.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------------ */
+/* Helpers                                                              */
+/* ------------------------------------------------------------------ */
+
+static char *read_text(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    size_t cap = 1 << 16, len = 0;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    size_t n;
+    while ((n = fread(text + len, 1, cap - len - 1, f)) > 0) {
+        len += n;
+        if (len + 1 == cap) {
+            cap *= 2;
+            text = realloc(text, cap);
+            assert_non_null(text);
+        }
+    }
+    fclose(f);
+    text[len] = '\0';
+    return text;
+}
+
+static char *read_shipped(const char *name)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", INCOMESCORE_DATADIR, name);
+    return read_text(path);
+}
+
+static int line_at(const char *text, const char *at)
+{
+    int line = 1;
+    for (const char *p = text; p < at; p++)
+        line += *p == '\n';
+    return line;
+}
+
+/* The row of `text` that starts with `prefix`; there must be exactly one. */
+static char *find_row(char *text, const char *prefix)
+{
+    char *found = NULL;
+    for (char *p = text; p; p = strchr(p, '\n')) {
+        if (*p == '\n')
+            p++;
+        if (strncmp(p, prefix, strlen(prefix)) == 0) {
+            assert_null(found);
+            found = p;
+        }
+    }
+    assert_non_null(found);
+    return found;
+}
+
+static size_t row_length(const char *row)
+{
+    const char *nl = strchr(row, '\n');
+    return nl ? (size_t)(nl - row) + 1 : strlen(row);
+}
+
+/* A copy of text with `len` bytes at `at` replaced by `insert`. */
+static char *splice(const char *text, const char *at, size_t len,
+                    const char *insert)
+{
+    size_t head = (size_t)(at - text), ins = strlen(insert);
+    size_t tail = strlen(at + len);
+    char *out = malloc(head + ins + tail + 1);
+    assert_non_null(out);
+    memcpy(out, text, head);
+    memcpy(out + head, insert, ins);
+    memcpy(out + head + ins, at + len, tail + 1);
+    return out;
+}
+
+/* Replaces the first `old` inside the row starting with `prefix`; frees
+ * text and stores the row's line number in *line. */
+static char *edit_row(char *text, const char *prefix, const char *old,
+                      const char *new, int *line)
+{
+    char *row = find_row(text, prefix);
+    char *at = strstr(row, old);
+    assert_non_null(at);
+    assert_true(at + strlen(old) <= row + row_length(row));
+    *line = line_at(text, row);
+    char *out = splice(text, at, strlen(old), new);
+    free(text);
+    return out;
+}
+
+static char *remove_row(char *text, const char *prefix, int *line)
+{
+    char *row = find_row(text, prefix);
+    *line = line_at(text, row);
+    char *out = splice(text, row, row_length(row), "");
+    free(text);
+    return out;
+}
+
+/* Repeats the row starting with `prefix` on the next line, whose number
+ * goes in *line. */
+static char *duplicate_row(char *text, const char *prefix, int *line)
+{
+    char *row = find_row(text, prefix);
+    size_t n = row_length(row);
+    char *copy = strndup(row, n);
+    assert_non_null(copy);
+    assert_int_equal(copy[n - 1], '\n');
+    *line = line_at(text, row) + 1;
+    char *out = splice(text, row + n, 0, copy);
+    free(copy);
+    free(text);
+    return out;
+}
+
+/* Writes the shipped tables to a fresh directory, `name` replaced by
+ * `text` (left out when text is NULL), loads them and returns what
+ * refdata_load returned. Takes ownership of text. */
+static int load_tables_with(const char *name, char *text, int year,
+                            struct errbuf *err)
+{
+    static const char *const files[] = {"states.csv", "enigh.csv",
+                                        "itaee.csv"};
+    char *dir = test_mkdtemp();
+    assert_non_null(dir);
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        bool this_one = strcmp(files[i], name) == 0;
+        if (this_one && !text)
+            continue;
+        char *body = this_one ? text : read_shipped(files[i]);
+        free(test_write_file(dir, files[i], body));
+        if (!this_one)
+            free(body);
+    }
+    free(text);
+    struct refdata rd;
+    memset(&rd, 0xA5, sizeof rd); /* whatever the caller's struct held */
+    int rc = refdata_load(&rd, dir, year, err);
+    if (rc < 0) {
+        /* "On failure rd holds nothing to free" */
+        assert_null(rd.keys);
+        assert_int_equal(rd.key_count, 0);
+    }
+    refdata_free(&rd);
+    test_rmtree(dir);
+    free(dir);
+    return rc;
+}
+
+static void assert_contains(const char *msg, const char *part)
+{
+    if (!strstr(msg, part)) {
+        print_error("message \"%s\" lacks \"%s\"\n", msg, part);
+        fail();
+    }
+}
+
+/* Refused with a message naming the file, the line (0: none applies) and
+ * the reason. */
+static void assert_refused(int rc, const struct errbuf *err, const char *file,
+                           int line, const char *reason)
+{
+    assert_int_equal(rc, -1);
+    assert_contains(err->msg, file);
+    if (line > 0) {
+        char at[32];
+        snprintf(at, sizeof at, "%s line %d:", file, line);
+        assert_contains(err->msg, at);
+    }
+    assert_contains(err->msg, reason);
+}
+
+static int load_shipped(void **state)
+{
+    struct refdata *rd = malloc(sizeof *rd);
+    struct errbuf err = {{0}};
+    assert_non_null(rd);
+    if (refdata_load(rd, INCOMESCORE_DATADIR, 2023, &err) < 0) {
+        print_error("%s\n", err.msg);
+        free(rd);
+        return -1;
+    }
+    *state = rd;
+    return 0;
+}
+
+static int free_shipped(void **state)
+{
+    refdata_free(*state);
+    free(*state);
+    return 0;
+}
+
+static void expect_state(const struct refdata *rd, const char *text, int want)
+{
+    int got = state_match(rd, text);
+    if (got != want) {
+        print_error("state_match(\"%s\") = %d, expected %d\n",
+                    text ? text : "(null)", got, want);
+        fail();
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* The shipped tables                                                   */
+/* ------------------------------------------------------------------ */
+
+static void test_shipped_tables_load(void **state)
+{
+    const struct refdata *rd = *state;
+    for (int i = 0; i < STATE_COUNT; i++) {
+        assert_int_equal(rd->states[i].index, i);
+        assert_int_equal(rd->states[i].inegi_code, i + 1);
+    }
+    assert_string_equal(rd->states[0].name, "Aguascalientes");
+    assert_string_equal(rd->states[5].name, "Colima");
+    assert_string_equal(rd->states[18].name, "Nuevo León");
+    assert_int_equal(rd->states[18].inegi_code, 19);
+    assert_string_equal(rd->states[15].abbrev, "MICH");
+
+    const struct enigh_figures *ags = &rd->enigh[0];
+    assert_true(ags->liquidez == 15395);
+    assert_true(ags->deciles[0] == 2267);
+    assert_true(ags->deciles[9] == 41366);
+    assert_true(ags->gasto_total == 13925);
+    assert_true(rd->enigh_national.liquidez == 12628);
+
+    assert_int_equal(rd->itaee_first_year, 2013);
+    assert_int_equal(rd->itaee_last_year, 2023);
+    assert_int_equal(rd->itaee_year, 2023);
+    /* the literal as data/itaee.csv writes it, so the same double */
+    assert_true(refdata_itaee(rd, 31) == 0.48639968132033107);
+}
+
+static void test_itaee_year_selects_its_column(void **state)
+{
+    (void)state;
+    struct refdata rd;
+    struct errbuf err = {{0}};
+    assert_int_equal(refdata_load(&rd, INCOMESCORE_DATADIR, 2020, &err), 0);
+    assert_true(refdata_itaee(&rd, 31) == -4.238546572601692);
+    refdata_free(&rd);
+    assert_int_equal(refdata_load(&rd, INCOMESCORE_DATADIR, 2013, &err), 0);
+    assert_true(refdata_itaee(&rd, 0) == 3.049699085679308);
+    refdata_free(&rd);
+}
+
+static void test_inegi_code_names_state(void **state)
+{
+    const struct refdata *rd = *state;
+    for (int i = 0; i < STATE_COUNT; i++)
+        assert_int_equal(state_by_inegi_code(rd, i + 1), i);
+    assert_int_equal(state_by_inegi_code(rd, 19), 18);
+    assert_int_equal(state_by_inegi_code(rd, 0), STATE_UNKNOWN);
+    assert_int_equal(state_by_inegi_code(rd, 33), STATE_UNKNOWN);
+    assert_int_equal(state_by_inegi_code(rd, -1), STATE_UNKNOWN);
+}
+
+/* ------------------------------------------------------------------ */
+/* Matching                                                             */
+/* ------------------------------------------------------------------ */
+
+/* This file's own Latin-1 view of a UTF-8 name: every state name lies in
+ * that range. */
+static void to_latin1(const char *utf8, unsigned char *out, size_t size)
+{
+    size_t o = 0;
+    for (const unsigned char *p = (const unsigned char *)utf8; *p; p++) {
+        assert_true(o + 1 < size);
+        if (*p < 0x80) {
+            out[o++] = *p;
+        } else {
+            assert_true(*p == 0xC2 || *p == 0xC3);
+            assert_true((p[1] & 0xC0) == 0x80);
+            out[o++] = (unsigned char)(((*p & 0x1F) << 6) | (p[1] & 0x3F));
+            p++;
+        }
+    }
+    out[o] = '\0';
+}
+
+static void latin1_to_utf8_text(const unsigned char *latin1, char *out,
+                                size_t size)
+{
+    size_t o = 0;
+    for (; *latin1; latin1++) {
+        assert_true(o + 2 < size);
+        if (*latin1 < 0x80) {
+            out[o++] = (char)*latin1;
+        } else {
+            out[o++] = (char)(0xC0 | (*latin1 >> 6));
+            out[o++] = (char)(0x80 | (*latin1 & 0x3F));
+        }
+    }
+    out[o] = '\0';
+}
+
+static bool is_latin1_upper(unsigned c)
+{
+    return c >= 0xC0 && c <= 0xDE && c != 0xD7;
+}
+
+static bool is_latin1_lower(unsigned c)
+{
+    return c >= 0xE0 && c <= 0xFE && c != 0xF7;
+}
+
+/* "MICHOACÁN DE OCAMPO" as Latin-1 bytes */
+static void latin1_upper(const char *name, char *out, size_t size)
+{
+    unsigned char *s = (unsigned char *)out;
+    to_latin1(name, s, size);
+    for (; *s; s++)
+        *s = is_latin1_lower(*s) ? (unsigned char)(*s - 0x20)
+                                 : (unsigned char)toupper(*s);
+}
+
+/* "michoacán de ocampo", UTF-8 */
+static void utf8_lower(const char *name, char *out, size_t size)
+{
+    unsigned char latin1[128];
+    to_latin1(name, latin1, sizeof latin1);
+    for (unsigned char *s = latin1; *s; s++)
+        *s = is_latin1_upper(*s) ? (unsigned char)(*s + 0x20)
+                                 : (unsigned char)tolower(*s);
+    latin1_to_utf8_text(latin1, out, size);
+}
+
+/* "MICHOACAN DE OCAMPO" */
+static void ascii_upper(const char *name, char *out, size_t size)
+{
+    /* ASCII base letter of Latin-1 0xC0..0xFF */
+    static const char base[] = "AAAAAAACEEEEIIII" "DNOOOOO*OUUUUYPS"
+                               "AAAAAAACEEEEIIII" "DNOOOOO/OUUUUYPY";
+    unsigned char *s = (unsigned char *)out;
+    to_latin1(name, s, size);
+    for (; *s; s++)
+        *s = *s >= 0xC0 ? (unsigned char)base[*s - 0xC0]
+                        : (unsigned char)toupper(*s);
+}
+
+/* "  ¡Michoacán -- de -- Ocampo!?  " */
+static void with_punctuation(const char *name, char *out, size_t size)
+{
+    size_t o = 0;
+    o += (size_t)snprintf(out, size, "  \xC2\xA1");
+    for (const char *p = name; *p; p++) {
+        assert_true(o + 8 < size);
+        if (*p == ' ')
+            o += (size_t)snprintf(out + o, size - o, " -- ");
+        else
+            out[o++] = *p;
+    }
+    snprintf(out + o, size - o, "!?  ");
+}
+
+struct shipped_state {
+    int index;
+    char fields[6][256]; /* indice,cve_ent,nombre,abrev,curp,alias */
+};
+
+/* This file's own reading of data/states.csv: comments, then a header,
+ * then rows of six plain fields. */
+static int read_states_csv(struct shipped_state *out, int max)
+{
+    char *text = read_shipped("states.csv");
+    int count = 0;
+    bool header = true;
+    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+        if (line[0] == '#')
+            continue;
+        if (header) {
+            assert_string_equal(line, "indice,cve_ent,nombre,abrev,curp,alias");
+            header = false;
+            continue;
+        }
+        assert_true(count < max);
+        struct shipped_state *s = &out[count++];
+        memset(s, 0, sizeof *s);
+        char *p = line;
+        for (int f = 0; f < 6; f++) {
+            size_t n = strcspn(p, ",");
+            assert_true(n < sizeof s->fields[f]);
+            memcpy(s->fields[f], p, n);
+            p += n;
+            if (f < 5) {
+                assert_int_equal(*p, ',');
+                p++;
+            }
+        }
+        assert_int_equal(*p, '\0');
+        s->index = atoi(s->fields[0]);
+    }
+    free(text);
+    return count;
+}
+
+static void test_every_state_matches_every_spelling(void **state)
+{
+    const struct refdata *rd = *state;
+    struct shipped_state states[STATE_COUNT + 1];
+    assert_int_equal(read_states_csv(states, STATE_COUNT + 1), STATE_COUNT);
+    int checked = 0;
+    for (int i = 0; i < STATE_COUNT; i++) {
+        const struct shipped_state *s = &states[i];
+        const char *name = s->fields[2];
+        char buf[512];
+
+        expect_state(rd, name, s->index);
+        ascii_upper(name, buf, sizeof buf);
+        expect_state(rd, buf, s->index);
+        utf8_lower(name, buf, sizeof buf);
+        expect_state(rd, buf, s->index);
+        latin1_upper(name, buf, sizeof buf);
+        expect_state(rd, buf, s->index);
+        with_punctuation(name, buf, sizeof buf);
+        expect_state(rd, buf, s->index);
+        expect_state(rd, s->fields[3], s->index); /* abbreviation */
+        expect_state(rd, s->fields[4], s->index); /* CURP code */
+        snprintf(buf, sizeof buf, "%d", s->index);
+        expect_state(rd, buf, s->index);
+        checked += 8;
+
+        char aliases[256];
+        snprintf(aliases, sizeof aliases, "%s", s->fields[5]);
+        for (char *a = strtok(aliases, "|"); a; a = strtok(NULL, "|")) {
+            expect_state(rd, a, s->index);
+            with_punctuation(a, buf, sizeof buf);
+            expect_state(rd, buf, s->index);
+            checked += 2;
+        }
+    }
+    assert_true(checked > 8 * STATE_COUNT); /* the aliases were read */
+}
+
+static void test_spec_aliases_match(void **state)
+{
+    const struct refdata *rd = *state;
+    expect_state(rd, "DISTRITO FEDERAL", 8);
+    expect_state(rd, "ESTADO DE MEXICO", 14);
+    expect_state(rd, "MEXICO", 14);
+    expect_state(rd, "COAHUILA", 4);
+    expect_state(rd, "MICHOACAN", 15);
+    expect_state(rd, "VERACRUZ", 29);
+    expect_state(rd, "CDMX", 8);
+    expect_state(rd, "Edo. de México", 14);
+    expect_state(rd, "QUERETARO", 21);
+    expect_state(rd, "Michoacán de Ocampo", 15);
+    expect_state(rd, "NL", 18);
+    expect_state(rd, "Q. Roo", 22);
+    expect_state(rd, "M\xC9XICO", 14);
+    expect_state(rd, "NUEVO LE\xD3N", 18);
+}
+
+static void test_full_width_text_matches(void **state)
+{
+    const struct refdata *rd = *state;
+    expect_state(rd, "\xEF\xBC\xA3\xEF\xBC\xA4\xEF\xBC\xAD\xEF\xBC\xB8", 8); /* ＣＤＭＸ */
+}
+
+static void test_bare_number_is_index(void **state)
+{
+    const struct refdata *rd = *state;
+    expect_state(rd, "18", 18);
+    expect_state(rd, " 18 ", 18);
+    expect_state(rd, "05", 5);
+    expect_state(rd, "0", 0);
+    expect_state(rd, "31", 31);
+}
+
+static void test_unknown_texts_match_no_state(void **state)
+{
+    const struct refdata *rd = *state;
+    expect_state(rd, NULL, STATE_UNKNOWN);
+    expect_state(rd, "", STATE_UNKNOWN);
+    expect_state(rd, "   ", STATE_UNKNOWN);
+    expect_state(rd, "ATLANTIS", STATE_UNKNOWN);
+    expect_state(rd, "32", STATE_UNKNOWN);
+    expect_state(rd, "-1", STATE_UNKNOWN);
+    expect_state(rd, "99999999999999999999", STATE_UNKNOWN);
+    expect_state(rd, "EXTRANJERO", STATE_UNKNOWN);
+    expect_state(rd, "..!!", STATE_UNKNOWN);
+    expect_state(rd, "\xFF\xFE", STATE_UNKNOWN);
+    assert_true(refdata_itaee(rd, STATE_UNKNOWN) == 0.0);
+    assert_true(refdata_itaee(rd, STATE_COUNT) == 0.0);
+}
+
+static void test_overlong_text_matches_no_state(void **state)
+{
+    const struct refdata *rd = *state;
+    char text[512];
+    memset(text, ' ', sizeof text);
+    memcpy(text + 300, "Jalisco", 7);
+    text[307] = '\0';
+    expect_state(rd, text, STATE_UNKNOWN);
+    expect_state(rd, text + 100, 13); /* 207 bytes: short enough */
+}
+
+/* ------------------------------------------------------------------ */
+/* Malformed tables                                                     */
+/* ------------------------------------------------------------------ */
+
+static void test_decile_not_increasing_is_refused(void **state)
+{
+    (void)state;
+    struct errbuf err = {{0}};
+    int line;
+    char *t = edit_row(read_shipped("enigh.csv"), "01,", ",9189,", ",6000,",
+                       &line);
+    assert_refused(load_tables_with("enigh.csv", t, 2023, &err), &err,
+                   "enigh.csv", line, "d4 6000 is not above d3 6886");
+}
+
+static void test_non_numeric_value_is_refused(void **state)
+{
+    (void)state;
+    struct errbuf err = {{0}};
+    int line;
+    char *t = edit_row(read_shipped("enigh.csv"), "06,", "14042", "abc",
+                       &line);
+    assert_refused(load_tables_with("enigh.csv", t, 2023, &err), &err,
+                   "enigh.csv", line, "liquidez 'abc' is not a number");
+}
+
+static void test_infinite_number_is_refused(void **state)
+{
+    (void)state;
+    struct errbuf err = {{0}};
+    int line;
+    char *t = edit_row(read_shipped("itaee.csv"), "32,",
+                       "0.48639968132033107", "1e999", &line);
+    assert_refused(load_tables_with("itaee.csv", t, 2023, &err), &err,
+                   "itaee.csv", line, "2023 '1e999' is not a number");
+}
+
+static void test_nonpositive_figure_is_refused(void **state)
+{
+    (void)state;
+    struct errbuf err = {{0}};
+    int line;
+    char *t = edit_row(read_shipped("enigh.csv"), "01,", ",13925", ",0",
+                       &line);
+    assert_refused(load_tables_with("enigh.csv", t, 2023, &err), &err,
+                   "enigh.csv", line, "gasto_total 0 is not positive");
+}
+
+static void test_missing_state_row_is_refused(void **state)
+{
+    (void)state;
+    struct errbuf err = {{0}};
+    int line;
+    char *t = remove_row(read_shipped("itaee.csv"), "07,", &line);
+    assert_refused(load_tables_with("itaee.csv", t, 2023, &err), &err,
+                   "itaee.csv", 0, "state 07 (Chiapas) is missing");
+}
+
+static void test_missing_national_row_is_refused(void **state)
+{
+    (void)state;
+    struct errbuf err = {{0}};
+    int line;
+    char *t = remove_row(read_shipped("enigh.csv"), "00,", &line);
+    assert_refused(load_tables_with("enigh.csv", t, 2023, &err), &err,
+                   "enigh.csv", 0, "national row (00) is missing");
+}
+
+static void test_duplicated_state_is_refused(void **state)
+{
+    (void)state;
+    struct errbuf err = {{0}};
+    int line;
+    char *t = duplicate_row(read_shipped("enigh.csv"), "06,", &line);
+    assert_refused(load_tables_with("enigh.csv", t, 2023, &err), &err,
+                   "enigh.csv", line, "06 (Colima) appears twice");
+}
+
+static void test_code_naming_another_state_is_refused(void **state)
+{
+    (void)state;
+    struct errbuf err = {{0}};
+    int line;
+    char *t = edit_row(read_shipped("enigh.csv"), "07,", "07,", "08,", &line);
+    assert_refused(load_tables_with("enigh.csv", t, 2023, &err), &err,
+                   "enigh.csv", line,
+                   "entidad 'Chiapas' is not state 08 (Chihuahua)");
+}
+
+static void test_row_with_too_few_fields_is_refused(void **state)
+{
+    (void)state;
+    struct errbuf err = {{0}};
+    int line;
+    char *t = edit_row(read_shipped("enigh.csv"), "01,", ",13925", "", &line);
+    assert_refused(load_tables_with("enigh.csv", t, 2023, &err), &err,
+                   "enigh.csv", line, "expected 14 fields, found 13");
+}
+
+static void test_missing_column_is_refused(void **state)
+{
+    (void)state;
+    struct errbuf err = {{0}};
+    int line;
+    char *t = edit_row(read_shipped("enigh.csv"), "cve_ent,", "gasto_total",
+                       "gasto", &line);
+    assert_refused(load_tables_with("enigh.csv", t, 2023, &err), &err,
+                   "enigh.csv", line, "no column 'gasto_total'");
+}
+
+static void test_quoted_field_is_refused(void **state)
+{
+    (void)state;
+    struct errbuf err = {{0}};
+    int line;
+    char *t = edit_row(read_shipped("states.csv"), "6,", "Chiapas",
+                       "\"Chiapas\"", &line);
+    assert_refused(load_tables_with("states.csv", t, 2023, &err), &err,
+                   "states.csv", line, "quoted");
+}
+
+static void test_31_states_is_refused(void **state)
+{
+    (void)state;
+    struct errbuf err = {{0}};
+    int line;
+    char *t = remove_row(read_shipped("states.csv"), "31,", &line);
+    assert_refused(load_tables_with("states.csv", t, 2023, &err), &err,
+                   "states.csv", 0, "31 states, expected 32");
+}
+
+static void test_duplicated_state_code_is_refused(void **state)
+{
+    (void)state;
+    struct errbuf err = {{0}};
+    int line;
+    char *t = edit_row(read_shipped("states.csv"), "6,", ",07,", ",06,",
+                       &line);
+    assert_refused(load_tables_with("states.csv", t, 2023, &err), &err,
+                   "states.csv", line, "cve_ent 06 appears twice");
+}
+
+static void test_alias_naming_two_states_is_refused(void **state)
+{
+    (void)state;
+    struct errbuf err = {{0}};
+    int line;
+    char *t = edit_row(read_shipped("states.csv"), "31,", "ZS,", "ZS,JAL.",
+                       &line);
+    assert_refused(load_tables_with("states.csv", t, 2023, &err), &err,
+                   "states.csv", line,
+                   "alias 'JAL.' names both Jalisco and Zacatecas");
+}
+
+static void test_same_spelling_twice_for_one_state_loads(void **state)
+{
+    (void)state;
+    struct errbuf err = {{0}};
+    int line;
+    char *t = edit_row(read_shipped("states.csv"), "31,", "ZS,",
+                       "ZS,zacatecas|ZAC.|Zacatecas", &line);
+    assert_int_equal(load_tables_with("states.csv", t, 2023, &err), 0);
+}
+
+static void test_windows_line_endings_load(void **state)
+{
+    (void)state;
+    struct errbuf err = {{0}};
+    char *text = read_shipped("states.csv");
+    size_t n = strlen(text), lines = 0;
+    for (size_t i = 0; i < n; i++)
+        lines += text[i] == '\n';
+    char *crlf = malloc(n + lines + 1), *o = crlf;
+    assert_non_null(crlf);
+    for (size_t i = 0; i < n; i++) {
+        if (text[i] == '\n')
+            *o++ = '\r';
+        *o++ = text[i];
+    }
+    *o = '\0';
+    free(text);
+    int rc = load_tables_with("states.csv", crlf, 2023, &err);
+    if (rc < 0)
+        print_error("%s\n", err.msg);
+    assert_int_equal(rc, 0);
+}
+
+static void test_itaee_year_outside_file_is_refused(void **state)
+{
+    (void)state;
+    struct errbuf err = {{0}};
+    struct refdata rd;
+    int rc = refdata_load(&rd, INCOMESCORE_DATADIR, 2030, &err);
+    assert_refused(rc, &err, "itaee.csv", 0,
+                   "year 2030 not in the file (2013-2023)");
+    assert_null(rd.keys);
+    rc = refdata_load(&rd, INCOMESCORE_DATADIR, 2012, &err);
+    assert_refused(rc, &err, "itaee.csv", 0, "year 2012 not in the file");
+}
+
+static void test_itaee_years_not_consecutive_are_refused(void **state)
+{
+    (void)state;
+    struct errbuf err = {{0}};
+    int line;
+    char *t = edit_row(read_shipped("itaee.csv"), "cve_ent,", ",2013,",
+                       ",2012,", &line);
+    assert_refused(load_tables_with("itaee.csv", t, 2023, &err), &err,
+                   "itaee.csv", line, "column 2014 follows 2012");
+}
+
+static void test_missing_file_is_refused(void **state)
+{
+    (void)state;
+    struct errbuf err = {{0}};
+    assert_refused(load_tables_with("enigh.csv", NULL, 2023, &err), &err,
+                   "enigh.csv", 0, "No such file");
+}
+
+/* ------------------------------------------------------------------ */
+/* Where the tables live                                                */
+/* ------------------------------------------------------------------ */
+
+static void test_default_dir_honours_INCOMESCORE_DATA(void **state)
+{
+    (void)state;
+    const char *old = getenv("INCOMESCORE_DATA");
+    char *saved = old ? strdup(old) : NULL;
+
+    assert_int_equal(setenv("INCOMESCORE_DATA", "/srv/incomescore/data", 1),
+                     0);
+    assert_string_equal(refdata_default_dir(), "/srv/incomescore/data");
+    assert_int_equal(setenv("INCOMESCORE_DATA", "", 1), 0);
+    assert_string_equal(refdata_default_dir(), INCOMESCORE_DATADIR);
+    assert_int_equal(unsetenv("INCOMESCORE_DATA"), 0);
+    assert_string_equal(refdata_default_dir(), INCOMESCORE_DATADIR);
+
+    if (saved)
+        setenv("INCOMESCORE_DATA", saved, 1);
+    free(saved);
+}
+
+int suite_refdata(int *count)
+{
+#define WITH_TABLES(f) cmocka_unit_test_setup_teardown(f, load_shipped, free_shipped)
+    const struct CMUnitTest tests[] = {
+        WITH_TABLES(test_shipped_tables_load),
+        cmocka_unit_test(test_itaee_year_selects_its_column),
+        WITH_TABLES(test_inegi_code_names_state),
+        WITH_TABLES(test_every_state_matches_every_spelling),
+        WITH_TABLES(test_spec_aliases_match),
+        WITH_TABLES(test_full_width_text_matches),
+        WITH_TABLES(test_bare_number_is_index),
+        WITH_TABLES(test_unknown_texts_match_no_state),
+        WITH_TABLES(test_overlong_text_matches_no_state),
+        cmocka_unit_test(test_decile_not_increasing_is_refused),
+        cmocka_unit_test(test_non_numeric_value_is_refused),
+        cmocka_unit_test(test_infinite_number_is_refused),
+        cmocka_unit_test(test_nonpositive_figure_is_refused),
+        cmocka_unit_test(test_missing_state_row_is_refused),
+        cmocka_unit_test(test_missing_national_row_is_refused),
+        cmocka_unit_test(test_duplicated_state_is_refused),
+        cmocka_unit_test(test_code_naming_another_state_is_refused),
+        cmocka_unit_test(test_row_with_too_few_fields_is_refused),
+        cmocka_unit_test(test_missing_column_is_refused),
+        cmocka_unit_test(test_quoted_field_is_refused),
+        cmocka_unit_test(test_31_states_is_refused),
+        cmocka_unit_test(test_duplicated_state_code_is_refused),
+        cmocka_unit_test(test_alias_naming_two_states_is_refused),
+        cmocka_unit_test(test_same_spelling_twice_for_one_state_loads),
+        cmocka_unit_test(test_windows_line_endings_load),
+        cmocka_unit_test(test_itaee_year_outside_file_is_refused),
+        cmocka_unit_test(test_itaee_years_not_consecutive_are_refused),
+        cmocka_unit_test(test_missing_file_is_refused),
+        cmocka_unit_test(test_default_dir_honours_INCOMESCORE_DATA),
+    };
+#undef WITH_TABLES
+    return RUN_SUITE("refdata", tests, count);
+}
