@@ -448,6 +448,7 @@ void rules_evaluate(const struct rules *r, const double values[VARIABLE_COUNT],
     }
     res->sum = sum;
     res->target = (double)target_hundredths(sum, r->divisor) / 100.0;
+    res->score = rules_score(r, res->target);
 }
 
 double rules_score(const struct rules *r, double target)

@@ -54,6 +54,7 @@ struct rules_result {
     long long adjustments[RULES_MAX_ADJUSTMENTS]; /* millionths; 0 if not met */
     long long sum;                               /* millionths */
     double target;                               /* round(sum / divisor, 2) */
+    double score;                                /* target on the scale */
 };
 
 /* Millionths of a point as a number of points. */

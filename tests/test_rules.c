@@ -230,6 +230,7 @@ static void target_is_the_sum_over_twelve_to_cents(void **state)
     rules_evaluate(r, v, &res);
     assert_int_equal(res.sum, 9600000);
     assert_true(res.target == 0.8); /* 9.6 / 12 */
+    assert_true(res.score == 850.0); /* the top of the shipped scale */
     rules_free(r);
 }
 

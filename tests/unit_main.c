@@ -51,6 +51,9 @@ int main(void)
     static int (*const suites[])(int *) = {
         suite_numeric, suite_refdata, suite_features, suite_rules, suite_csv,
     };
+    /* Line-buffered so the closing line comes last even when stdout and
+     * cmocka's stderr share one log. */
+    setvbuf(stdout, NULL, _IOLBF, 0);
     int total = 0, failed = 0;
     for (size_t i = 0; i < sizeof suites / sizeof suites[0]; i++) {
         int count = 0;
