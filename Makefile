@@ -16,7 +16,7 @@ OPT      ?= -O2
 SAN      ?=
 DATADIR  ?= $(CURDIR)/data
 
-PKGS     := jansson libutf8proc
+PKGS     := jansson libutf8proc libbson-1.0 libmongoc-1.0
 CFLAGS   += -std=c11 -D_GNU_SOURCE $(OPT) -g -Wall -Wextra -Werror -Wshadow \
             -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes -iquote src \
             $(shell pkg-config --cflags $(PKGS)) \

@@ -4,7 +4,7 @@
 set -eu
 
 PACKAGES="build-essential pkg-config libjansson-dev libutf8proc-dev libcsv-dev
-libcmocka-dev"
+libcmocka-dev libbson-dev libmongoc-dev"
 
 missing=""
 for p in $PACKAGES; do

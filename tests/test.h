@@ -31,5 +31,8 @@ int suite_refdata(int *count);
 int suite_features(int *count);
 int suite_rules(int *count);
 int suite_csv(int *count);
+int suite_dates(int *count);
+int suite_history(int *count);
+int suite_etl(int *count);
 
 #endif

@@ -35,5 +35,6 @@ int fail(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 int cmd_rules(int argc, char **argv);
+int cmd_etl(int argc, char **argv);
 
 #endif

@@ -12,6 +12,7 @@
 #include "cli.h"
 
 static const struct command commands[] = {
+    {"etl", cmd_etl, "build the training dataset from validation documents"},
     {"rules", cmd_rules, "apply the business rules to a features CSV; "
                          "calibrate the score scale"},
 };

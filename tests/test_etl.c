@@ -1,0 +1,312 @@
+/*
+ * test_etl.c — the ETL end to end on small files: counts always add up,
+ * duplicates keep the latest check, bad input of every shape is counted
+ * and never stops the run, and the outputs are whole files.
+ */
+#include "test.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "etl.h"
+#include "fileio.h"
+
+static struct refdata rd;
+static struct rules *rules;
+
+static int setup(void **state)
+{
+    (void)state;
+    struct errbuf err;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/rules.json", INCOMESCORE_DATADIR);
+    if (refdata_load(&rd, INCOMESCORE_DATADIR, ITAEE_DEFAULT_YEAR, &err) < 0 ||
+        rules_load(&rules, path, &err) < 0) {
+        print_error("%s\n", err.msg);
+        return -1;
+    }
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    rules_free(rules);
+    refdata_free(&rd);
+    return 0;
+}
+
+struct run {
+    char *dir;
+    char *dataset, *rejects, *summary;
+    struct etl_counts n;
+    int rc;
+    struct errbuf err;
+};
+
+static char *slurp(const char *dir, const char *name)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return file_read_all(path, NULL, NULL);
+}
+
+/* Runs the ETL on `input` (len bytes) as of 2023-10-15. */
+static void run_etl(const char *input, size_t len, struct run *r)
+{
+    memset(r, 0, sizeof *r);
+    r->dir = test_mkdtemp();
+    char src[4096], out[4096];
+    snprintf(src, sizeof src, "%s/docs.jsonl", r->dir);
+    snprintf(out, sizeof out, "%s/dataset.csv", r->dir);
+    FILE *f = fopen(src, "wb");
+    fwrite(input, 1, len, f);
+    fclose(f);
+    struct etl_options opt = {.source = src, .dataset_path = out, .rd = &rd,
+                              .rules = rules, .rules_path = "rules.json"};
+    date_parse_iso("2023-10-15", &opt.as_of);
+    r->rc = etl_run(&opt, &r->n, &r->err);
+    r->dataset = slurp(r->dir, "dataset.csv");
+    r->rejects = slurp(r->dir, "dataset.rejects.jsonl");
+    r->summary = slurp(r->dir, "dataset.summary.json");
+}
+
+static void run_done(struct run *r)
+{
+    test_rmtree(r->dir);
+    free(r->dir);
+    free(r->dataset);
+    free(r->rejects);
+    free(r->summary);
+}
+
+static void assert_counts_add_up(const struct run *r)
+{
+    assert_int_equal(r->n.read, r->n.written + r->n.duplicates + r->n.rejected);
+    json_error_t jerr;
+    json_t *s = json_loads(r->summary, 0, &jerr);
+    assert_non_null(s);
+    assert_int_equal(json_integer_value(json_object_get(s, "read")), r->n.read);
+    assert_int_equal(json_integer_value(json_object_get(s, "written")),
+                     r->n.written);
+    assert_int_equal(json_integer_value(json_object_get(s, "duplicates")),
+                     r->n.duplicates);
+    assert_int_equal(json_integer_value(json_object_get(s, "rejected")),
+                     r->n.rejected);
+    json_decref(s);
+}
+
+#define PERSON(curp, created, wage)                                          \
+    "{\"_id\": \"id-" curp "\", \"curp\": \"" curp "\", "               \
+    "\"createdAt\": " created ", \"semanasCotizadas\": 845, "                \
+    "\"historialLaboral\": [{\"nombrePatron\": \"ACME\", "                   \
+    "\"entidadFederativa\": \"NUEVO LEON\", \"fechaAlta\": \"03/15/2019\", " \
+    "\"fechaBaja\": \"Vigente\", \"salarioBaseCotizacion\": " wage "}]}\n"
+
+#define HEADER                                                               \
+    "ingreso,antiguedad_laboral_meses,tiempo_desempleado,trabajos_ultimos_5," \
+    "semanasCotizadas,edad,crecimiento_ingreso,decil_ingreso_ENIGH,"          \
+    "liquidez_porcentual,costo_de_vida,crecimiento_gral,target,estado,"       \
+    "lugar_actual,jubilado,rules_points\n"
+
+static void dataset_has_the_original_columns_and_one_row_per_person(void **s)
+{
+    (void)s;
+    const char *in = PERSON("GOMJ850312HNLRRN09", "\"2023-08-15\"", "1300");
+    struct run r;
+    run_etl(in, strlen(in), &r);
+    assert_int_equal(r.rc, 0);
+    /* 1300 × 30.4165 = 39541.45 in Nuevo León (liquidez 17588, gasto
+     * 14415, d9 30082 ≤ ingreso < d10 51383), ITAEE 2023 2.3587...;
+     * points .8+.8+1+1+.6+1+.5+.8+.9+.9+.7 = 9 → target 0.75 */
+    assert_string_equal(r.dataset,
+                        HEADER
+                        "39541.45,55,0,1,845,38,0,9,124.82061632931543,"
+                        "174.30766562608392,2.358763918292981,0.75,"
+                        "Nuevo León,18,0,9\n");
+    assert_string_equal(r.rejects, "");
+    assert_counts_add_up(&r);
+    assert_null(strstr(r.dataset, "GOMJ"));
+    assert_null(strstr(r.dataset, "ACME"));
+    run_done(&r);
+}
+
+static void duplicates_keep_the_latest_check(void **s)
+{
+    (void)s;
+    const char *in =
+        PERSON("GOMJ850312HNLRRN09", "\"Tue, 15 Aug 2023 10:20:30 GMT\"", "100")
+        PERSON("PEPJ900101HJCRRN01", "\"2023-01-01\"", "200")
+        PERSON("GOMJ850312HNLRRN09", "{\"$date\": \"2023-09-01T00:00:00Z\"}", "300")
+        PERSON("GOMJ850312HNLRRN09", "\"2023-08-20T00:00:00Z\"", "400");
+    struct run r;
+    run_etl(in, strlen(in), &r);
+    assert_int_equal(r.rc, 0);
+    assert_int_equal(r.n.read, 4);
+    assert_int_equal(r.n.written, 2);
+    assert_int_equal(r.n.duplicates, 2);
+    /* first row: the September check (wage 300 → 9124.95), in the place of
+     * the person's first appearance */
+    assert_non_null(strstr(r.dataset, HEADER "9124.95,"));
+    assert_non_null(strstr(r.dataset, "\n6083.3,"));
+    assert_counts_add_up(&r);
+    run_done(&r);
+}
+
+static void same_created_at_keeps_the_later_document(void **s)
+{
+    (void)s;
+    const char *in =
+        PERSON("GOMJ850312HNLRRN09", "\"2023-08-15\"", "100")
+        PERSON("GOMJ850312HNLRRN09", "\"2023-08-15T00:00:00Z\"", "300");
+    struct run r;
+    run_etl(in, strlen(in), &r);
+    assert_non_null(strstr(r.dataset, HEADER "9124.95,"));
+    assert_int_equal(r.n.duplicates, 1);
+    run_done(&r);
+}
+
+static void a_rejected_document_takes_no_part_in_dedupe(void **s)
+{
+    (void)s;
+    const char *in =
+        PERSON("GOMJ850312HNLRRN09", "\"2023-08-15\"", "100")
+        PERSON("GOMJ850312HNLRRN09", "\"2023-09-15\"", "\"N/D\"");
+    struct run r;
+    run_etl(in, strlen(in), &r);
+    assert_int_equal(r.n.written, 1);
+    assert_int_equal(r.n.duplicates, 0);
+    assert_int_equal(r.n.rejected, 1);
+    assert_non_null(strstr(r.dataset, HEADER "3041.65,"));
+    assert_string_equal(r.rejects,
+                        "{\"line\":2,\"id\":\"id-GOMJ850312HNLRRN09\","
+                        "\"reason\":\"wage\",\"detail\":\"historialLaboral[0]."
+                        "salarioBaseCotizacion 'N/D' is not a wage\"}\n");
+    assert_counts_add_up(&r);
+    run_done(&r);
+}
+
+static void hostile_lines_are_counted_and_the_run_goes_on(void **s)
+{
+    (void)s;
+    /* a non-object line, invalid UTF-8, a NUL byte, a blank line, a 10 MB
+     * document, and a truncated last line */
+    const char *good = PERSON("GOMJ850312HNLRRN09", "\"2023-08-15\"", "100");
+    size_t big = 10u << 20;
+    size_t cap = big + 4096;
+    char *in = malloc(cap);
+    size_t n = 0;
+    n += (size_t)sprintf(in + n, "[1, 2, 3]\n");
+    n += (size_t)sprintf(in + n, "{\"curp\": \"\xff\xfe\"}\n");
+    static const char nul_line[] = "{\"curp\": \"A\0B\"}\n";
+    memcpy(in + n, nul_line, sizeof nul_line - 1);
+    n += sizeof nul_line - 1;
+    n += (size_t)sprintf(in + n, "\n%s", good);
+    n += (size_t)sprintf(in + n, "{\"pad\": \"");
+    memset(in + n, 'x', big);
+    n += big;
+    n += (size_t)sprintf(in + n, "\"}\n");
+    n += (size_t)sprintf(in + n, "{\"curp\": \"PEPJ900101HJCRRN01\", \"creat");
+    struct run r;
+    run_etl(in, n, &r);
+    free(in);
+    assert_int_equal(r.rc, 0);
+    if (r.n.read != 6)
+        fail_msg("read %ld; rejects:\n%s", r.n.read, r.rejects);
+    assert_int_equal(r.n.written, 1);
+    assert_int_equal(r.n.rejected, 5);
+    assert_int_equal(r.n.rejected_by_reason[REJECT_NOT_JSON], 4);
+    assert_int_equal(r.n.rejected_by_reason[REJECT_CURP], 1); /* the 10 MB one */
+    assert_int_equal(r.n.blank_lines, 1);
+    assert_counts_add_up(&r);
+    assert_non_null(strstr(r.rejects, "{\"line\":1,\"id\":\"\",\"reason\":"
+                                      "\"not_json\",\"detail\":\"not a JSON "
+                                      "object\"}\n"));
+    assert_non_null(strstr(r.rejects, "{\"line\":3,\"id\":\"\",\"reason\":"
+                                      "\"not_json\",\"detail\":\"a NUL byte "
+                                      "inside the document\"}\n"));
+    assert_non_null(strstr(r.rejects, "\"line\":7,"));
+    run_done(&r);
+}
+
+static void a_document_over_16_mib_is_refused_unread(void **s)
+{
+    (void)s;
+    size_t big = (16u << 20) + 10;
+    char *in = malloc(big + 4096);
+    size_t n = (size_t)sprintf(in, "{\"pad\": \"");
+    memset(in + n, 'x', big);
+    n += big;
+    n += (size_t)sprintf(in + n, "\"}\n%s",
+                         PERSON("GOMJ850312HNLRRN09", "\"2023-08-15\"", "100"));
+    struct run r;
+    run_etl(in, n, &r);
+    free(in);
+    assert_int_equal(r.n.read, 2);
+    assert_int_equal(r.n.rejected_by_reason[REJECT_TOO_LARGE], 1);
+    assert_int_equal(r.n.written, 1);
+    assert_string_equal(r.rejects,
+                        "{\"line\":1,\"id\":\"\",\"reason\":\"too_large\","
+                        "\"detail\":\"document larger than 16 MiB\"}\n");
+    run_done(&r);
+}
+
+static void crlf_exports_read_like_lf(void **s)
+{
+    (void)s;
+    const char *in = "{\"curp\": \"GOMJ850312HNLRRN09\", \"createdAt\": "
+                     "\"2023-08-15\", \"semanasCotizadas\": 5}\r\n\r\n";
+    struct run r;
+    run_etl(in, strlen(in), &r);
+    assert_int_equal(r.n.written, 1);
+    assert_int_equal(r.n.blank_lines, 1);
+    run_done(&r);
+}
+
+static void a_missing_source_leaves_no_output(void **s)
+{
+    (void)s;
+    char *dir = test_mkdtemp();
+    char out[4096];
+    snprintf(out, sizeof out, "%s/dataset.csv", dir);
+    struct etl_options opt = {.source = "/nonexistent/docs.jsonl",
+                              .dataset_path = out, .rd = &rd, .rules = rules};
+    struct etl_counts n;
+    struct errbuf err;
+    assert_int_equal(etl_run(&opt, &n, &err), -1);
+    assert_string_equal(err.msg,
+                        "/nonexistent/docs.jsonl: No such file or directory");
+    assert_int_equal(rmdir(dir), 0); /* empty: nothing was left behind */
+    free(dir);
+}
+
+static void sibling_paths_replace_the_csv_suffix(void **s)
+{
+    (void)s;
+    char *p = etl_sibling_path("out/data.csv", ".summary.json");
+    assert_string_equal(p, "out/data.summary.json");
+    free(p);
+    p = etl_sibling_path("data", ".rejects.jsonl");
+    assert_string_equal(p, "data.rejects.jsonl");
+    free(p);
+}
+
+int suite_etl(int *count)
+{
+    static const struct CMUnitTest tests[] = {
+        cmocka_unit_test(dataset_has_the_original_columns_and_one_row_per_person),
+        cmocka_unit_test(duplicates_keep_the_latest_check),
+        cmocka_unit_test(same_created_at_keeps_the_later_document),
+        cmocka_unit_test(a_rejected_document_takes_no_part_in_dedupe),
+        cmocka_unit_test(hostile_lines_are_counted_and_the_run_goes_on),
+        cmocka_unit_test(a_document_over_16_mib_is_refused_unread),
+        cmocka_unit_test(crlf_exports_read_like_lf),
+        cmocka_unit_test(a_missing_source_leaves_no_output),
+        cmocka_unit_test(sibling_paths_replace_the_csv_suffix),
+    };
+    *count = (int)(sizeof tests / sizeof tests[0]);
+    return cmocka_run_group_tests_name("etl", tests, setup, teardown);
+}
