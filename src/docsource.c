@@ -65,6 +65,9 @@ static int open_mongo(struct doc_source *s, const char *uri,
 {
     if (!mongo_initialized) {
         mongoc_init();
+        /* The driver's own log lines would repeat, out of context, the
+         * errors we return with their context. */
+        mongoc_log_set_handler(NULL, NULL);
         mongo_initialized = true;
     }
     bson_error_t berr;

@@ -39,6 +39,10 @@ double round_decimals(double x, int decimals)
 
 int format_double(char *buf, size_t size, double x)
 {
+    /* Most features are whole numbers; printf's float path is the ETL's
+     * largest single cost, so skip it for them. */
+    if (x == (double)(long long)x && fabs(x) < 1e15)
+        return snprintf(buf, size, "%lld", (long long)x);
     int n = 0;
     for (int prec = 15; prec <= 17; prec++) {
         n = snprintf(buf, size, "%.*g", prec, x);

@@ -283,6 +283,51 @@ static void a_missing_source_leaves_no_output(void **s)
     free(dir);
 }
 
+/* No MongoDB server runs here: this drives libmongoc for real up to
+ * server selection, which must fail the run with the driver's reason and
+ * leave nothing behind. */
+static void an_unreachable_mongodb_fails_cleanly(void **s)
+{
+    (void)s;
+    char *dir = test_mkdtemp();
+    char out[4096];
+    snprintf(out, sizeof out, "%s/dataset.csv", dir);
+    struct etl_options opt = {
+        .source = "mongodb://user:secret@127.0.0.1:1/?serverSelectionTimeoutMS=200",
+        .dataset_path = out, .rd = &rd, .rules = rules};
+    struct etl_counts n;
+    struct errbuf err;
+    assert_int_equal(etl_run(&opt, &n, &err), -1);
+    assert_non_null(strstr(err.msg, "MongoDB: "));
+    assert_null(strstr(err.msg, "secret"));
+    assert_int_equal(n.read, 0);
+    assert_int_equal(rmdir(dir), 0);
+    free(dir);
+}
+
+static void a_bad_mongodb_uri_or_query_is_named(void **s)
+{
+    (void)s;
+    struct doc_source *src;
+    struct errbuf err;
+    assert_int_equal(doc_source_open(&src, "mongodb://", NULL, &err), -1);
+    assert_non_null(strstr(err.msg, "mongodb://"));
+    struct mongo_options mo = {.query = "{not json"};
+    assert_int_equal(doc_source_open(&src, "mongodb://127.0.0.1:1", &mo, &err),
+                     -1);
+    assert_non_null(strstr(err.msg, "--query: "));
+}
+
+static void uri_passwords_never_reach_a_report(void **s)
+{
+    (void)s;
+    assert_string_equal(doc_source_safe_name("mongodb://app:s3cr3t@db.example:27017/x"),
+                        "mongodb://app:***@db.example:27017/x");
+    assert_string_equal(doc_source_safe_name("mongodb://db.example/x"),
+                        "mongodb://db.example/x");
+    assert_string_equal(doc_source_safe_name("docs.jsonl"), "docs.jsonl");
+}
+
 static void sibling_paths_replace_the_csv_suffix(void **s)
 {
     (void)s;
@@ -305,6 +350,9 @@ int suite_etl(int *count)
         cmocka_unit_test(a_document_over_16_mib_is_refused_unread),
         cmocka_unit_test(crlf_exports_read_like_lf),
         cmocka_unit_test(a_missing_source_leaves_no_output),
+        cmocka_unit_test(an_unreachable_mongodb_fails_cleanly),
+        cmocka_unit_test(a_bad_mongodb_uri_or_query_is_named),
+        cmocka_unit_test(uri_passwords_never_reach_a_report),
         cmocka_unit_test(sibling_paths_replace_the_csv_suffix),
     };
     *count = (int)(sizeof tests / sizeof tests[0]);

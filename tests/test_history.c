@@ -449,6 +449,49 @@ static void every_kind_of_unusable_document_has_its_reason(void **s)
                     "wage");
 }
 
+/* A live collection sends native BSON types rather than Extended JSON
+ * text: int32 weeks, datetime createdAt and dates, double wages. The same
+ * mapping must read them. */
+static void native_bson_types_as_a_live_collection_sends_them(void **s)
+{
+    (void)s;
+    date_t alta, created;
+    date_from_ymd(2019, 3, 15, &alta);
+    date_from_ymd(2023, 8, 15, &created);
+    bson_oid_t oid;
+    bson_oid_init_from_string(&oid, "64db52a2f1e2b3c4d5e6f708");
+    bson_t *doc = BCON_NEW(
+        "_id", BCON_OID(&oid), "curp", BCON_UTF8("GOMJ850312HNLRRN09"),
+        "createdAt", BCON_DATE_TIME((int64_t)created * 86400000),
+        "semanasCotizadas", BCON_INT32(845),
+        "historialLaboral", "[",
+            "{", "nombrePatron", BCON_UTF8("ACME"),
+                 "entidadFederativa", BCON_UTF8("NUEVO LEÓN"),
+                 "fechaAlta", BCON_DATE_TIME((int64_t)alta * 86400000),
+                 "fechaBaja", BCON_UTF8("Vigente"),
+                 "salarioBaseCotizacion", BCON_DOUBLE(1234.56), "}",
+        "]");
+    struct validation v;
+    validation_init(&v);
+    enum reject_reason reason;
+    struct errbuf err;
+    int rc = validation_from_bson(doc, &rd, &v, &reason, &err);
+    bson_destroy(doc);
+    if (rc < 0)
+        fail_msg("rejected: %s", err.msg);
+    assert_string_equal(v.id, "64db52a2f1e2b3c4d5e6f708");
+    assert_true(v.created_at == (int64_t)created * 86400000);
+    date_t t;
+    date_parse_iso(T, &t);
+    struct person p;
+    person_from_validation(&rd, &v, t, &p);
+    validation_free(&v);
+    assert_true(p.applicant.ingreso == 37550.99);
+    assert_int_equal(p.applicant.antiguedad_laboral_meses, 55);
+    assert_int_equal(p.applicant.semanas_cotizadas, 845);
+    assert_int_equal(p.applicant.lugar_actual, 18);
+}
+
 static void reject_keeps_the_document_id(void **s)
 {
     (void)s;
@@ -484,6 +527,7 @@ int suite_history(int *count)
         cmocka_unit_test(state_names_as_imss_writes_them),
         cmocka_unit_test(lugar_actual_prefers_the_latest_current_job),
         cmocka_unit_test(every_kind_of_unusable_document_has_its_reason),
+        cmocka_unit_test(native_bson_types_as_a_live_collection_sends_them),
         cmocka_unit_test(reject_keeps_the_document_id),
     };
     *count = (int)(sizeof tests / sizeof tests[0]);
