@@ -33,8 +33,17 @@ struct rule_bin {
 struct rule_variable {
     bool scored;
     long long default_points;
+    long long max_points;  /* the most any bin or the default gives */
     int bin_count;
     struct rule_bin bins[RULES_MAX_BINS];
+    char reason_code[32];
+    char reason_text[160];
+};
+
+struct rule_band {
+    double from;
+    char label[32];
+    char color[16];
 };
 
 struct rule_condition {
@@ -56,6 +65,8 @@ struct rules {
     struct rule_adjustment adjustments[RULES_MAX_ADJUSTMENTS];
     long long divisor;
     double target_at_300, target_at_850;
+    int band_count;
+    struct rule_band bands[RULES_MAX_BANDS];
     json_t *doc; /* kept so calibrate can rewrite the file it came from */
 };
 
@@ -191,10 +202,40 @@ static int only_keys(json_t *obj, const char *const *allowed,
     return 0;
 }
 
+/* Why a variable costs points, in words an analyst or applicant reads:
+ * {"code": "INGRESO_BAJO", "text": "Ingreso mensual bajo"}. Without one,
+ * the variable's name stands in. */
+static int parse_reason(struct rule_variable *rv, const char *name,
+                        json_t *reason, struct errbuf *err)
+{
+    static const char *const keys[] = {"code", "text", NULL};
+    snprintf(rv->reason_code, sizeof rv->reason_code, "%s", name);
+    snprintf(rv->reason_text, sizeof rv->reason_text, "%s", name);
+    if (!reason)
+        return 0;
+    json_t *code = json_object_get(reason, "code");
+    json_t *text = json_object_get(reason, "text");
+    if (!json_is_object(reason) || only_keys(reason, keys, err) < 0 ||
+        !json_is_string(code) || !json_is_string(text))
+        return err_set(err, "\"reason\" must be {\"code\": text, \"text\": "
+                            "text}");
+    if (json_string_length(code) >= sizeof rv->reason_code ||
+        json_string_length(text) >= sizeof rv->reason_text)
+        return err_set(err, "reason code (max %zu) or text (max %zu bytes) "
+                            "is too long",
+                       sizeof rv->reason_code - 1, sizeof rv->reason_text - 1);
+    snprintf(rv->reason_code, sizeof rv->reason_code, "%s",
+             json_string_value(code));
+    snprintf(rv->reason_text, sizeof rv->reason_text, "%s",
+             json_string_value(text));
+    return 0;
+}
+
 static int parse_variable(struct rules *r, int v, json_t *spec,
                           struct errbuf *err)
 {
-    static const char *const keys[] = {"default", "bins", "description", NULL};
+    static const char *const keys[] = {"default", "bins", "description",
+                                       "reason", NULL};
     struct rule_variable *rv = &r->vars[v];
     if (!json_is_object(spec))
         return err_set(err, "must be an object with \"bins\"");
@@ -227,9 +268,14 @@ static int parse_variable(struct rules *r, int v, json_t *spec,
             return err_prefix(err, "bin %zu", i + 1);
     }
     rv->bin_count = (int)json_array_size(bins);
+    rv->max_points = rv->default_points;
+    for (int b = 0; b < rv->bin_count; b++)
+        if (rv->bins[b].points > rv->max_points)
+            rv->max_points = rv->bins[b].points;
     rv->scored = true;
     r->named[v] = true;
-    return 0;
+    return parse_reason(rv, variable_names[v], json_object_get(spec, "reason"),
+                        err);
 }
 
 static int parse_adjustment(struct rules *r, size_t i, json_t *spec,
@@ -293,11 +339,51 @@ static int parse_scale(struct rules *r, json_t *scale, struct errbuf *err)
     return 0;
 }
 
+/* Score bands: [{"from": 300, "label": "...", "color": "#rrggbb"}, ...],
+ * the first from 300, each starting above the one before, below 850. */
+static int parse_bands(struct rules *r, json_t *bands, struct errbuf *err)
+{
+    static const char *const keys[] = {"from", "label", "color", NULL};
+    if (!bands)
+        return 0;
+    if (!json_is_array(bands) || json_array_size(bands) == 0 ||
+        json_array_size(bands) > RULES_MAX_BANDS)
+        return err_set(err, "\"bands\" must be an array of 1 to %d bands",
+                       RULES_MAX_BANDS);
+    size_t i;
+    json_t *b;
+    json_array_foreach(bands, i, b) {
+        struct rule_band *band = &r->bands[i];
+        json_t *from = json_object_get(b, "from");
+        json_t *label = json_object_get(b, "label");
+        json_t *color = json_object_get(b, "color");
+        if (!json_is_object(b) || only_keys(b, keys, err) < 0 ||
+            !json_is_number(from) || !json_is_string(label) ||
+            (color && !json_is_string(color)))
+            return err_set(err, "band %zu must be {\"from\": number, "
+                                "\"label\": text, \"color\": text}", i + 1);
+        band->from = json_number_value(from);
+        snprintf(band->label, sizeof band->label, "%s",
+                 json_string_value(label));
+        snprintf(band->color, sizeof band->color, "%s",
+                 color ? json_string_value(color) : "");
+        if (i == 0 && band->from != SCORE_MIN)
+            return err_set(err, "band 1 must start at %g", SCORE_MIN);
+        if (i > 0 && !(band->from > r->bands[i - 1].from))
+            return err_set(err, "band %zu must start above band %zu", i + 1, i);
+        if (!(band->from < SCORE_MAX))
+            return err_set(err, "band %zu must start below %g", i + 1,
+                           SCORE_MAX);
+    }
+    r->band_count = (int)json_array_size(bands);
+    return 0;
+}
+
 static int parse_document(struct rules *r, json_t *doc, struct errbuf *err)
 {
     static const char *const keys[] = {"format", "description", "source",
-                                       "divisor", "scale", "variables",
-                                       "adjustments", NULL};
+                                       "divisor", "scale", "bands",
+                                       "variables", "adjustments", NULL};
     if (!json_is_object(doc))
         return err_set(err, "the document must be a JSON object");
     if (only_keys(doc, keys, err) < 0)
@@ -314,7 +400,8 @@ static int parse_document(struct rules *r, json_t *doc, struct errbuf *err)
                             "1000000");
     r->divisor = json_integer_value(divisor);
 
-    if (parse_scale(r, json_object_get(doc, "scale"), err) < 0)
+    if (parse_scale(r, json_object_get(doc, "scale"), err) < 0 ||
+        parse_bands(r, json_object_get(doc, "bands"), err) < 0)
         return -1;
 
     json_t *vars = json_object_get(doc, "variables");
@@ -478,6 +565,67 @@ int rules_adjustment_count(const struct rules *r)
 const char *rules_adjustment_name(const struct rules *r, int i)
 {
     return i >= 0 && i < r->adjustment_count ? r->adjustments[i].name : NULL;
+}
+
+/* ---- explanations ------------------------------------------------------- */
+
+int rules_reasons(const struct rules *r, const struct rules_result *res,
+                  int *variables, int max)
+{
+    int order[VARIABLE_COUNT];
+    long long gap[VARIABLE_COUNT];
+    int n = 0;
+    for (int v = 0; v < VARIABLE_COUNT; v++) {
+        if (!r->vars[v].scored || r->vars[v].max_points <= res->points[v])
+            continue;
+        /* insertion sort, largest gap first; equal gaps keep the feature
+         * order so the answer is stable */
+        long long g = r->vars[v].max_points - res->points[v];
+        int at = n++;
+        while (at > 0 && gap[at - 1] < g) {
+            order[at] = order[at - 1];
+            gap[at] = gap[at - 1];
+            at--;
+        }
+        order[at] = v;
+        gap[at] = g;
+    }
+    if (n > max)
+        n = max;
+    memcpy(variables, order, (size_t)n * sizeof *variables);
+    return n;
+}
+
+const char *rules_reason_code(const struct rules *r, int variable)
+{
+    return r->vars[variable].reason_code;
+}
+
+const char *rules_reason_text(const struct rules *r, int variable)
+{
+    return r->vars[variable].reason_text;
+}
+
+int rules_band_count(const struct rules *r)
+{
+    return r->band_count;
+}
+
+int rules_band_of(const struct rules *r, double score)
+{
+    int b = -1;
+    for (int i = 0; i < r->band_count && score >= r->bands[i].from; i++)
+        b = i;
+    return b;
+}
+
+void rules_band(const struct rules *r, int i, double *from, double *to,
+                const char **label, const char **color)
+{
+    *from = r->bands[i].from;
+    *to = i + 1 < r->band_count ? r->bands[i + 1].from : SCORE_MAX;
+    *label = r->bands[i].label;
+    *color = r->bands[i].color;
 }
 
 /* ---- calibration -------------------------------------------------------- */

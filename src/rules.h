@@ -44,6 +44,7 @@
 #define RULES_MAX_ADJUSTMENTS 32
 #define RULES_MAX_CONDITIONS 8
 #define RULES_MAX_POINTS 1000.0 /* |points| above this is a typo, not a rule */
+#define RULES_MAX_BANDS 8
 #define SCORE_MIN 300.0
 #define SCORE_MAX 850.0
 
@@ -93,6 +94,25 @@ void rules_scale(const struct rules *r, double *target_at_300,
                  double *target_at_850);
 int rules_adjustment_count(const struct rules *r);
 const char *rules_adjustment_name(const struct rules *r, int i);
+
+/* Explanations. The variables that cost the person the most points —
+ * the gap between the most a variable can earn and what it earned —
+ * largest first, at most `max`, only those with a gap; returns how many.
+ * We explain with the rules rather than the model's SHAP values: the
+ * rules are the lender's stated policy the model learns, their points
+ * are exact, and reading them costs nanoseconds per applicant. */
+int rules_reasons(const struct rules *r, const struct rules_result *res,
+                  int *variables, int max);
+/* A variable's reason code ("INGRESO_BAJO") and Spanish text. */
+const char *rules_reason_code(const struct rules *r, int variable);
+const char *rules_reason_text(const struct rules *r, int variable);
+
+/* Score bands, from the file's "bands" (none when it has none). A band
+ * runs from its `from` up to the next band's, the last up to 850. */
+int rules_band_count(const struct rules *r);
+int rules_band_of(const struct rules *r, double score); /* -1: no band */
+void rules_band(const struct rules *r, int i, double *from, double *to,
+                const char **label, const char **color);
 
 /* Sets the scale (target_at_300 < target_at_850, both finite) and records
  * `note` (e.g. which dataset it came from) beside it in the document. */

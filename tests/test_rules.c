@@ -323,6 +323,70 @@ static void default_rules_score_every_feature_and_jubilado(void **state)
     rules_free(r);
 }
 
+static void reasons_are_the_largest_point_gaps_first(void **state)
+{
+    (void)state;
+    struct rules *r = default_rules();
+    double v[VARIABLE_COUNT] = {0};
+    /* ingreso 1000 (.1 of 1), edad 32 (.8, best), semanas 1000 (1, best),
+     * antiguedad 50 (1), u 0 (.6, best), trabajos 1 (1), crec 0 (.5 of
+     * 1.5), decil 2 (0 of 1), liquidez -93 (.2 of 1), costo -92 (.2 of
+     * 1), gral 2.5 (.7 of .9) */
+    v[F_INGRESO] = 1000; v[F_EDAD] = 32; v[F_SEMANAS_COTIZADAS] = 1000;
+    v[F_ANTIGUEDAD_LABORAL_MESES] = 50; v[F_TRABAJOS_ULTIMOS_5] = 1;
+    v[F_DECIL_INGRESO_ENIGH] = 2; v[F_LIQUIDEZ_PORCENTUAL] = -93;
+    v[F_COSTO_DE_VIDA] = -92; v[F_CRECIMIENTO_GRAL] = 2.5;
+    struct rules_result res;
+    rules_evaluate(r, v, &res);
+    int vars[3];
+    assert_int_equal(rules_reasons(r, &res, vars, 3), 3);
+    /* gaps: decil 1.0, crecimiento 1.0, ingreso .9, liquidez .8, costo .8 */
+    assert_int_equal(vars[0], F_CRECIMIENTO_INGRESO); /* feature order on ties */
+    assert_int_equal(vars[1], F_DECIL_INGRESO_ENIGH);
+    assert_int_equal(vars[2], F_INGRESO);
+    assert_string_equal(rules_reason_code(r, F_INGRESO), "INGRESO_BAJO");
+    assert_string_equal(rules_reason_text(r, F_INGRESO), "Ingreso mensual bajo");
+    rules_free(r);
+}
+
+static void a_perfect_profile_has_no_reasons(void **state)
+{
+    (void)state;
+    struct rules *r = default_rules();
+    double v[VARIABLE_COUNT] = {0};
+    v[F_INGRESO] = 80000; v[F_EDAD] = 32; v[F_SEMANAS_COTIZADAS] = 1000;
+    v[F_ANTIGUEDAD_LABORAL_MESES] = 50; v[F_TRABAJOS_ULTIMOS_5] = 1;
+    v[F_CRECIMIENTO_INGRESO] = 100; v[F_DECIL_INGRESO_ENIGH] = 10;
+    v[F_LIQUIDEZ_PORCENTUAL] = 300; v[F_COSTO_DE_VIDA] = 300;
+    v[F_CRECIMIENTO_GRAL] = 6;
+    struct rules_result res;
+    rules_evaluate(r, v, &res);
+    int vars[3];
+    assert_int_equal(rules_reasons(r, &res, vars, 3), 0);
+    rules_free(r);
+}
+
+static void bands_are_spec_bands_with_lower_bounds_inclusive(void **state)
+{
+    (void)state;
+    struct rules *r = default_rules();
+    assert_int_equal(rules_band_count(r), 5);
+    static const struct { double score; int band; } cases[] = {
+        {300, 0}, {399.99, 0}, {400, 1}, {499.99, 1}, {500, 2}, {559.99, 2},
+        {560, 3}, {679.99, 3}, {680, 4}, {850, 4},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        if (rules_band_of(r, cases[i].score) != cases[i].band)
+            fail_msg("score %g: band %d, expected %d", cases[i].score,
+                     rules_band_of(r, cases[i].score), cases[i].band);
+    double from, to;
+    const char *label, *color;
+    rules_band(r, 4, &from, &to, &label, &color);
+    assert_true(from == 680 && to == 850);
+    assert_string_equal(label, "excelente");
+    rules_free(r);
+}
+
 /* ---- malformed rules files ---------------------------------------------- */
 
 static const char *const good_head =
@@ -409,6 +473,17 @@ static void malformed_rules_are_refused_with_the_reason(void **state)
          " \"adjustments\": [{\"name\": \"x\", \"when\": {}, \"points\": 1}]}",
          false, "bad.json: adjustment 1: \"when\" must be a non-empty object "
                 "of variable: match"},
+        {"\"bands\": [{\"from\": 300, \"label\": \"a\"}, {\"from\": 300,"
+         " \"label\": \"b\"}], \"variables\": {\"edad\": {\"bins\": "
+         "[{\"match\": 1, \"points\": 1}]}}}",
+         false, "bad.json: band 2 must start above band 1"},
+        {"\"bands\": [{\"from\": 350, \"label\": \"a\"}], \"variables\":"
+         " {\"edad\": {\"bins\": [{\"match\": 1, \"points\": 1}]}}}",
+         false, "bad.json: band 1 must start at 300"},
+        {"\"variables\": {\"edad\": {\"reason\": \"old\", \"bins\": "
+         "[{\"match\": 1, \"points\": 1}]}}}",
+         false, "bad.json: variable 'edad': \"reason\" must be {\"code\": "
+                "text, \"text\": text}"},
         {"{\"format\": \"incomescore-rules/1\", \"divisor\": 0}", true,
          "bad.json: \"divisor\" must be a whole number from 1 to 1000000"},
         {"{\"format\": \"incomescore-rules/1\", \"divisor\": 12.5}", true,
@@ -470,6 +545,9 @@ int suite_rules(int *count)
         cmocka_unit_test(score_maps_the_scale_and_clamps),
         cmocka_unit_test(set_scale_changes_score_and_document),
         cmocka_unit_test(default_rules_score_every_feature_and_jubilado),
+        cmocka_unit_test(reasons_are_the_largest_point_gaps_first),
+        cmocka_unit_test(a_perfect_profile_has_no_reasons),
+        cmocka_unit_test(bands_are_spec_bands_with_lower_bounds_inclusive),
         cmocka_unit_test(malformed_rules_are_refused_with_the_reason),
         cmocka_unit_test(missing_rules_file_is_named),
     };
