@@ -34,5 +34,6 @@ int suite_csv(int *count);
 int suite_dates(int *count);
 int suite_history(int *count);
 int suite_etl(int *count);
+int suite_request(int *count);
 
 #endif
