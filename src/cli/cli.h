@@ -27,14 +27,19 @@ struct command {
 int usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* Reports the option getopt_long just refused (optopt / argv[optind-1]). */
-int bad_option(const char *cmd, char **argv);
+/* Reports the option getopt_long just refused; c is what it returned
+ * (':' for a missing value, with ":" leading the option string). */
+int bad_option(const char *cmd, char **argv, int c);
 
 /* Prints "incomescore <cmd>: <message>" on stderr; returns EXIT_FAIL. */
 int fail(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 int cmd_rules(int argc, char **argv);
+int cmd_demo_data(int argc, char **argv);
 int cmd_etl(int argc, char **argv);
+int cmd_train(int argc, char **argv);
+int cmd_predict(int argc, char **argv);
+int cmd_models(int argc, char **argv);
 
 #endif

@@ -179,13 +179,13 @@ int cmd_rules(int argc, char **argv)
     snprintf(cmd, sizeof cmd, "rules %s", sub);
     struct rules_args a = {0};
     int c;
-    while ((c = getopt_long(argc - 1, argv + 1, "", rules_options, NULL)) != -1) {
+    while ((c = getopt_long(argc - 1, argv + 1, ":", rules_options, NULL)) != -1) {
         switch (c) {
         case 'r': a.rules_path = optarg; break;
         case 'd': a.data_path = optarg; break;
         case 'o': a.out_path = optarg; break;
         case 'h': fputs(rules_help, stdout); return EXIT_OK;
-        default: return bad_option(cmd, argv + 1);
+        default: return bad_option(cmd, argv + 1, c);
         }
     }
     if (optind < argc - 1)

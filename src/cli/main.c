@@ -12,7 +12,12 @@
 #include "cli.h"
 
 static const struct command commands[] = {
+    {"demo-data", cmd_demo_data, "write synthetic validation documents (JSON lines)"},
     {"etl", cmd_etl, "build the training dataset from validation documents"},
+    {"train", cmd_train, "train segments and model into a new registry "
+                         "version"},
+    {"predict", cmd_predict, "score request objects, one JSON per line"},
+    {"models", cmd_models, "list, show, promote or roll back model versions"},
     {"rules", cmd_rules, "apply the business rules to a features CSV; "
                          "calibrate the score scale"},
 };
@@ -50,13 +55,17 @@ int usage_error(const char *cmd, const char *fmt, ...)
     return EXIT_USAGE;
 }
 
-int bad_option(const char *cmd, char **argv)
+int bad_option(const char *cmd, char **argv, int c)
 {
-    if (optopt)
-        return usage_error(cmd, "option '-%c' is unknown or lacks its value",
-                           optopt);
-    return usage_error(cmd, "option '%s' is unknown or lacks its value",
-                       argv[optind - 1]);
+    /* With a leading ':' in the option string getopt_long returns ':' for
+     * a missing value and '?' for an unknown option; argv[optind - 1] is
+     * the option as typed either way (optopt only knows short names). */
+    const char *typed = argv[optind - 1];
+    if (c == ':')
+        return usage_error(cmd, "option '%s' needs a value", typed);
+    if (optopt && strncmp(typed, "--", 2) != 0)
+        return usage_error(cmd, "option '-%c' is unknown", optopt);
+    return usage_error(cmd, "option '%s' is unknown", typed);
 }
 
 int fail(const char *cmd, const char *fmt, ...)
