@@ -30,9 +30,6 @@ struct doc_source {
     mongoc_collection_t *collection;
     mongoc_cursor_t *cursor;
     long position;
-    /* the document handed out */
-    bson_t doc;
-    bool doc_live;
 };
 
 static bool is_mongo_uri(const char *s)
@@ -136,8 +133,6 @@ void doc_source_close(struct doc_source *s)
 {
     if (!s)
         return;
-    if (s->doc_live)
-        bson_destroy(&s->doc);
     if (s->cursor)
         mongoc_cursor_destroy(s->cursor);
     if (s->collection)
@@ -231,46 +226,42 @@ static int read_line(struct doc_source *s, struct errbuf *err)
     return 1;
 }
 
-static int next_from_file(struct doc_source *s, const bson_t **doc,
-                          long *where, enum reject_reason *reason,
+static int next_from_file(struct doc_source *s, struct raw_doc *doc,
                           struct errbuf *err)
 {
     for (;;) {
         int rc = read_line(s, err);
         if (rc <= 0)
             return rc;
-        *where = s->line_no;
+        doc->where = s->line_no;
         if (s->line_len > DOC_MAX_BYTES) {
-            *reason = REJECT_TOO_LARGE;
-            return err_set(err, "document larger than %d MiB",
-                           DOC_MAX_BYTES >> 20);
+            doc->kind = RAW_UNREADABLE;
+            doc->reason = REJECT_TOO_LARGE;
+            doc->data = NULL;
+            doc->len = 0;
+            return 1;
         }
-        size_t lead = strspn(s->line, " \t");
-        if (lead == s->line_len) {
+        if (strspn(s->line, " \t") == s->line_len) {
             s->blank_lines++;
             continue;
         }
-        *reason = REJECT_NOT_JSON;
-        if (s->line[lead] != '{')
-            return err_set(err, "not a JSON object");
-        if (strlen(s->line) != s->line_len)
-            return err_set(err, "a NUL byte inside the document");
-        bson_error_t berr;
-        if (!bson_init_from_json(&s->doc, s->line, (ssize_t)s->line_len,
-                                 &berr))
-            return err_set(err, "not valid JSON: %s", berr.message);
-        s->doc_live = true;
-        *doc = &s->doc;
+        doc->kind = RAW_JSON;
+        doc->data = (const uint8_t *)s->line;
+        doc->len = s->line_len;
         return 1;
     }
 }
 
 /* The cursor owns its documents until its next call; nothing to copy. */
-static int next_from_mongo(struct doc_source *s, const bson_t **doc,
-                           long *where, struct errbuf *err)
+static int next_from_mongo(struct doc_source *s, struct raw_doc *doc,
+                           struct errbuf *err)
 {
-    if (mongoc_cursor_next(s->cursor, doc)) {
-        *where = ++s->position;
+    const bson_t *d;
+    if (mongoc_cursor_next(s->cursor, &d)) {
+        doc->kind = RAW_BSON;
+        doc->where = ++s->position;
+        doc->data = bson_get_data(d);
+        doc->len = d->len;
         return 1;
     }
     bson_error_t berr;
@@ -281,13 +272,37 @@ static int next_from_mongo(struct doc_source *s, const bson_t **doc,
     return 0;
 }
 
-int doc_source_next(struct doc_source *s, const bson_t **doc, long *where,
+int doc_source_next(struct doc_source *s, struct raw_doc *doc,
+                    struct errbuf *err)
+{
+    return s->cursor ? next_from_mongo(s, doc, err)
+                     : next_from_file(s, doc, err);
+}
+
+int raw_doc_to_bson(const struct raw_doc *doc, bson_t *out,
                     enum reject_reason *reason, struct errbuf *err)
 {
-    if (s->doc_live) {
-        bson_destroy(&s->doc);
-        s->doc_live = false;
+    *reason = REJECT_NOT_JSON;
+    switch (doc->kind) {
+    case RAW_UNREADABLE:
+        *reason = doc->reason;
+        return err_set(err, "document larger than %d MiB",
+                       DOC_MAX_BYTES >> 20);
+    case RAW_BSON:
+        if (!bson_init_static(out, doc->data, doc->len))
+            return err_set(err, "corrupt BSON document");
+        return 0;
+    case RAW_JSON:
+        break;
     }
-    return s->cursor ? next_from_mongo(s, doc, where, err)
-                     : next_from_file(s, doc, where, reason, err);
+    const char *text = (const char *)doc->data;
+    size_t lead = strspn(text, " \t");
+    if (lead < doc->len && text[lead] != '{')
+        return err_set(err, "not a JSON object");
+    if (memchr(text, '\0', doc->len))
+        return err_set(err, "a NUL byte inside the document");
+    bson_error_t berr;
+    if (!bson_init_from_json(out, text, (ssize_t)doc->len, &berr))
+        return err_set(err, "not valid JSON: %s", berr.message);
+    return 0;
 }

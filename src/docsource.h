@@ -11,6 +11,7 @@
 
 #include <bson/bson.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "errbuf.h"
 #include "validation.h"
@@ -32,14 +33,29 @@ int doc_source_open(struct doc_source **out, const char *location,
                     const struct mongo_options *mongo, struct errbuf *err);
 void doc_source_close(struct doc_source *s);
 
-/* 1: *doc holds the next document (valid until the next call).
- * 0: the end.
- * -1: a document that cannot be read; *reason and err say why; reading
- *     goes on with the next call.
- * -2: the source failed (I/O or server error); err says why; stop.
- * *where is the line number (files) or the document's position (MongoDB),
- * counted from 1. */
-int doc_source_next(struct doc_source *s, const bson_t **doc, long *where,
+/* One document as the source gives it, before parsing: JSON text from a
+ * file, BSON bytes from MongoDB, or a line already known to be unusable
+ * (too large). Parsing is left to raw_doc_to_bson so that it can run on
+ * worker threads while the source reads on. */
+enum raw_kind { RAW_JSON, RAW_BSON, RAW_UNREADABLE };
+
+struct raw_doc {
+    enum raw_kind kind;
+    long where;              /* line (files) or position (MongoDB), from 1 */
+    const uint8_t *data;     /* valid until the next doc_source_next */
+    size_t len;
+    enum reject_reason reason; /* RAW_UNREADABLE: why */
+};
+
+/* 1: *doc holds the next document. 0: the end. -2: the source failed
+ * (I/O or server error); err says why; stop. */
+int doc_source_next(struct doc_source *s, struct raw_doc *doc,
+                    struct errbuf *err);
+
+/* Parses a raw document into *out (then bson_destroy it). Returns 0, or
+ * -1 with *reason and err: not a JSON object, invalid JSON or UTF-8, a
+ * NUL byte, too large. Thread-safe. */
+int raw_doc_to_bson(const struct raw_doc *doc, bson_t *out,
                     enum reject_reason *reason, struct errbuf *err);
 
 /* Whether positions are line numbers (a file) rather than document

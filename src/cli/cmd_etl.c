@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "cli.h"
 #include "etl.h"
@@ -58,7 +59,7 @@ int cmd_etl(int argc, char **argv)
     int itaee_year = ITAEE_DEFAULT_YEAR;
     const char *as_of = NULL;
     int c;
-    while ((c = getopt_long(argc, argv, "", etl_options_long, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":", etl_options_long, NULL)) != -1) {
         switch (c) {
         case 's': opt.source = optarg; break;
         case 'o': opt.dataset_path = optarg; break;
@@ -75,7 +76,7 @@ int cmd_etl(int argc, char **argv)
         case 'c': opt.mongo.collection = optarg; break;
         case 'q': opt.mongo.query = optarg; break;
         case 'h': fputs(etl_help, stdout); return EXIT_OK;
-        default: return bad_option(cmd, argv);
+        default: return bad_option(cmd, argv, c);
         }
     }
     if (optind < argc)
@@ -110,10 +111,13 @@ int cmd_etl(int argc, char **argv)
     refdata_free(&rd);
     if (rc < 0)
         return fail(cmd, "%s", err.msg);
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
     fprintf(stderr,
             PROGRAM " etl: read %ld, written %ld, duplicates %ld, rejected %ld"
-            " (%.1f s, %.0f documents/s)\n",
+            " (%.1f s, %.0f documents/s, peak RSS %ld MB)\n",
             n.read, n.written, n.duplicates, n.rejected, n.seconds,
-            n.seconds > 0 ? (double)n.read / n.seconds : 0.0);
+            n.seconds > 0 ? (double)n.read / n.seconds : 0.0,
+            ru.ru_maxrss / 1024);
     return EXIT_OK;
 }
