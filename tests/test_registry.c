@@ -1,0 +1,695 @@
+/*
+ * test_registry.c — the model registry (SPEC §8): its layout, version ids
+ * in commit order, which version is live, the promotion history, rollback
+ * one step at a time, and that readers and concurrent writers never see a
+ * half-done change.
+ */
+#include "test.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <jansson.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "registry.h"
+
+/* Room for a path built from another path buffer and a name. */
+#define PATH_SIZE 4096
+#define JOINED_SIZE (2 * PATH_SIZE)
+
+static int exists(const char *dir, const char *name)
+{
+    char path[JOINED_SIZE];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return stat(path, &st) == 0;
+}
+
+static struct registry *open_registry(const char *dir)
+{
+    struct registry *r;
+    struct errbuf err;
+    if (registry_open(&r, dir, &err) < 0)
+        fail_msg("%s", err.msg);
+    return r;
+}
+
+/* Stages a version holding one file, `name`, and commits it. */
+static void commit_one(struct registry *r, const char *name, char *id)
+{
+    struct errbuf err;
+    char staging[PATH_SIZE];
+    if (registry_stage(r, staging, sizeof staging, &err) < 0)
+        fail_msg("%s", err.msg);
+    free(test_write_file(staging, name, "bundle\n"));
+    if (registry_commit(r, staging, id, &err) < 0)
+        fail_msg("%s", err.msg);
+}
+
+static void promote(struct registry *r, const char *id, const char *reason)
+{
+    struct errbuf err;
+    if (registry_promote(r, id, reason, &err) < 0)
+        fail_msg("%s", err.msg);
+}
+
+static void assert_live(struct registry *r, const char *want)
+{
+    char id[REGISTRY_ID_SIZE];
+    struct errbuf err;
+    int rc = registry_live(r, id, &err);
+    if (rc < 0)
+        fail_msg("%s", err.msg);
+    assert_int_equal(rc, 0);
+    assert_string_equal(id, want);
+}
+
+/* The history's lines; *last gets the last one parsed (caller decrefs). */
+static int history(const char *dir, json_t **last)
+{
+    char path[PATH_SIZE], line[PATH_SIZE];
+    snprintf(path, sizeof path, "%s/promotions.jsonl", dir);
+    FILE *f = fopen(path, "r");
+    int n = 0;
+    if (last)
+        *last = NULL;
+    if (!f)
+        return 0;
+    while (fgets(line, sizeof line, f)) {
+        n++;
+        if (last) {
+            json_decref(*last);
+            json_error_t jerr;
+            *last = json_loads(line, 0, &jerr);
+            if (!*last)
+                fail_msg("history line %d is not JSON: %s", n, jerr.text);
+        }
+    }
+    fclose(f);
+    return n;
+}
+
+static const char *field(json_t *rec, const char *name)
+{
+    return json_string_value(json_object_get(rec, name));
+}
+
+/* A registry with versions v0001..v000n, v0001 live. */
+static struct registry *with_versions(const char *dir, int n)
+{
+    struct registry *r = open_registry(dir);
+    for (int i = 0; i < n; i++) {
+        char id[REGISTRY_ID_SIZE];
+        commit_one(r, "model.json", id);
+    }
+    return r;
+}
+
+static void open_creates_the_layout(void **state)
+{
+    (void)state;
+    char *tmp = test_mkdtemp();
+    char dir[PATH_SIZE];
+    snprintf(dir, sizeof dir, "%s/deep/er/registry", tmp);
+    struct registry *r = open_registry(dir);
+    assert_string_equal(registry_dir(r), dir);
+    assert_true(exists(dir, "versions"));
+    assert_true(exists(dir, "staging"));
+    assert_true(exists(dir, "lock"));
+    assert_false(exists(dir, "LIVE"));
+    char id[REGISTRY_ID_SIZE];
+    struct errbuf err;
+    assert_int_equal(registry_live(r, id, &err), 1);
+    char(*ids)[REGISTRY_ID_SIZE];
+    size_t count;
+    assert_int_equal(registry_list(r, &ids, &count, &err), 0);
+    assert_int_equal(count, 0);
+    free(ids);
+    registry_close(r);
+    /* opening it again finds it as it was */
+    r = open_registry(dir);
+    registry_close(r);
+    test_rmtree(tmp);
+    free(tmp);
+}
+
+static void open_refuses_a_file_in_the_way(void **state)
+{
+    (void)state;
+    char *tmp = test_mkdtemp();
+    char *file = test_write_file(tmp, "registry", "not a directory\n");
+    struct registry *r;
+    struct errbuf err;
+    assert_int_equal(registry_open(&r, file, &err), -1);
+    assert_non_null(strstr(err.msg, file));
+    assert_non_null(strstr(err.msg, "Not a directory"));
+    free(file);
+    test_rmtree(tmp);
+    free(tmp);
+}
+
+static void default_dir_honours_incomescore_home(void **state)
+{
+    (void)state;
+    const char *old = getenv("INCOMESCORE_HOME");
+    char *saved = old ? strdup(old) : NULL;
+    setenv("INCOMESCORE_HOME", "/srv/incomescore", 1);
+    assert_string_equal(registry_default_dir(), "/srv/incomescore/registry");
+    setenv("INCOMESCORE_HOME", "", 1);
+    assert_string_equal(registry_default_dir(), "./var/registry");
+    unsetenv("INCOMESCORE_HOME");
+    assert_string_equal(registry_default_dir(), "./var/registry");
+    if (saved)
+        setenv("INCOMESCORE_HOME", saved, 1);
+    free(saved);
+}
+
+static void commit_gives_v0001_then_v0002(void **state)
+{
+    (void)state;
+    char *dir = test_mkdtemp();
+    struct registry *r = open_registry(dir);
+    struct errbuf err;
+    char staging[PATH_SIZE], id[REGISTRY_ID_SIZE], path[PATH_SIZE];
+    assert_int_equal(registry_stage(r, staging, sizeof staging, &err), 0);
+    free(test_write_file(staging, "model.json", "{}\n"));
+    assert_int_equal(registry_commit(r, staging, id, &err), 0);
+    assert_string_equal(id, "v0001");
+    assert_false(exists(staging, ""));  /* moved, not copied */
+    assert_int_equal(registry_version_path(r, id, path, sizeof path, &err),
+                     0);
+    assert_true(exists(path, "model.json"));
+    commit_one(r, "model.json", id);
+    assert_string_equal(id, "v0002");
+    registry_close(r);
+    test_rmtree(dir);
+    free(dir);
+}
+
+static void commit_numbers_after_the_highest_version(void **state)
+{
+    (void)state;
+    char *dir = test_mkdtemp();
+    struct registry *r = open_registry(dir);
+    char path[PATH_SIZE], id[REGISTRY_ID_SIZE];
+    snprintf(path, sizeof path, "%s/versions/v9999", dir);
+    mkdir(path, 0755);
+    commit_one(r, "model.json", id);
+    assert_string_equal(id, "v10000");
+    registry_close(r);
+    test_rmtree(dir);
+    free(dir);
+}
+
+static void first_commit_becomes_live_later_ones_do_not(void **state)
+{
+    (void)state;
+    char *dir = test_mkdtemp();
+    struct registry *r = with_versions(dir, 1);
+    assert_live(r, "v0001");
+    json_t *rec;
+    assert_int_equal(history(dir, &rec), 1);
+    assert_string_equal(field(rec, "action"), "promote");
+    assert_string_equal(field(rec, "id"), "v0001");
+    assert_true(json_is_null(json_object_get(rec, "previous")));
+    assert_string_equal(field(rec, "reason"), "first version");
+    json_decref(rec);
+
+    char id[REGISTRY_ID_SIZE];
+    commit_one(r, "model.json", id);
+    assert_live(r, "v0001");
+    assert_int_equal(history(dir, NULL), 1);
+    registry_close(r);
+    test_rmtree(dir);
+    free(dir);
+}
+
+static void list_is_oldest_first_and_ignores_stray_entries(void **state)
+{
+    (void)state;
+    char *dir = test_mkdtemp();
+    struct registry *r = with_versions(dir, 2);
+    char versions[PATH_SIZE], path[JOINED_SIZE];
+    snprintf(versions, sizeof versions, "%s/versions", dir);
+    /* by number, not by name: "v10000" sorts before "v9999" as text */
+    static const char *const dirs[] = {"v10000", "v9999", "v12", "vABCD",
+                                       "v0003.tmp", ".hidden"};
+    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", versions, dirs[i]);
+        assert_int_equal(mkdir(path, 0755), 0);
+    }
+    free(test_write_file(versions, "v0005", "a file, not a version\n"));
+    free(test_write_file(versions, "notes.txt", "hello\n"));
+
+    char(*ids)[REGISTRY_ID_SIZE];
+    size_t count;
+    struct errbuf err;
+    assert_int_equal(registry_list(r, &ids, &count, &err), 0);
+    assert_int_equal(count, 4);
+    assert_string_equal(ids[0], "v0001");
+    assert_string_equal(ids[1], "v0002");
+    assert_string_equal(ids[2], "v9999");
+    assert_string_equal(ids[3], "v10000");
+    free(ids);
+    registry_close(r);
+    test_rmtree(dir);
+    free(dir);
+}
+
+static void promote_switches_live_and_records_the_history(void **state)
+{
+    (void)state;
+    char *dir = test_mkdtemp();
+    struct registry *r = with_versions(dir, 2);
+    promote(r, "v0002", "auc 0.81 > 0.78");
+    assert_live(r, "v0002");
+
+    json_t *rec;
+    assert_int_equal(history(dir, &rec), 2);
+    assert_string_equal(field(rec, "action"), "promote");
+    assert_string_equal(field(rec, "id"), "v0002");
+    assert_string_equal(field(rec, "previous"), "v0001");
+    assert_string_equal(field(rec, "reason"), "auc 0.81 > 0.78");
+    regex_t iso;
+    assert_int_equal(regcomp(&iso,
+                             "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:"
+                             "[0-9]{2}Z$",
+                             REG_EXTENDED | REG_NOSUB),
+                     0);
+    assert_non_null(field(rec, "time"));
+    assert_int_equal(regexec(&iso, field(rec, "time"), 0, NULL, 0), 0);
+    regfree(&iso);
+    json_decref(rec);
+    registry_close(r);
+    test_rmtree(dir);
+    free(dir);
+}
+
+static void promote_of_an_unknown_id_is_refused_naming_it(void **state)
+{
+    (void)state;
+    char *dir = test_mkdtemp();
+    struct registry *r = with_versions(dir, 1);
+    struct errbuf err;
+    assert_int_equal(registry_promote(r, "v0042", "typo", &err), -1);
+    assert_non_null(strstr(err.msg, "v0042"));
+    assert_int_equal(registry_promote(r, "../../etc", NULL, &err), -1);
+    assert_non_null(strstr(err.msg, "'../../etc' is not a version id"));
+    assert_live(r, "v0001");
+    assert_int_equal(history(dir, NULL), 1);
+    registry_close(r);
+    test_rmtree(dir);
+    free(dir);
+}
+
+/* Allowed, so a pipeline can always promote what passed its gate, and
+ * recorded; but it is no step for rollback to stop at. */
+static void promoting_the_live_version_again_is_recorded_not_a_step(
+    void **state)
+{
+    (void)state;
+    char *dir = test_mkdtemp();
+    struct registry *r = with_versions(dir, 2);
+    promote(r, "v0002", "better");
+    promote(r, "v0002", "passed the gate");
+    assert_live(r, "v0002");
+    json_t *rec;
+    assert_int_equal(history(dir, &rec), 3);
+    assert_string_equal(field(rec, "id"), "v0002");
+    assert_string_equal(field(rec, "previous"), "v0002");
+    assert_string_equal(field(rec, "reason"), "passed the gate");
+    json_decref(rec);
+
+    char id[REGISTRY_ID_SIZE];
+    struct errbuf err;
+    assert_int_equal(registry_rollback(r, id, &err), 0);
+    assert_string_equal(id, "v0001");
+    registry_close(r);
+    test_rmtree(dir);
+    free(dir);
+}
+
+static void rollback_returns_to_the_previous_live(void **state)
+{
+    (void)state;
+    char *dir = test_mkdtemp();
+    struct registry *r = with_versions(dir, 2);
+    promote(r, "v0002", NULL);
+    char id[REGISTRY_ID_SIZE];
+    struct errbuf err;
+    if (registry_rollback(r, id, &err) < 0)
+        fail_msg("%s", err.msg);
+    assert_string_equal(id, "v0001");
+    assert_live(r, "v0001");
+    json_t *rec;
+    assert_int_equal(history(dir, &rec), 3);
+    assert_string_equal(field(rec, "action"), "rollback");
+    assert_string_equal(field(rec, "id"), "v0001");
+    assert_string_equal(field(rec, "previous"), "v0002");
+    assert_non_null(field(rec, "time"));
+    json_decref(rec);
+    registry_close(r);
+    test_rmtree(dir);
+    free(dir);
+}
+
+static void rollback_twice_goes_back_two_steps(void **state)
+{
+    (void)state;
+    char *dir = test_mkdtemp();
+    struct registry *r = with_versions(dir, 3);
+    promote(r, "v0002", NULL);
+    promote(r, "v0003", NULL);
+    char id[REGISTRY_ID_SIZE];
+    struct errbuf err;
+    assert_int_equal(registry_rollback(r, id, &err), 0);
+    assert_string_equal(id, "v0002");
+    assert_int_equal(registry_rollback(r, id, &err), 0);
+    assert_string_equal(id, "v0001");
+    assert_live(r, "v0001");
+    assert_int_equal(registry_rollback(r, id, &err), -1);
+    assert_string_equal(err.msg, "nothing to roll back to: v0001 is the "
+                                 "first live version");
+    registry_close(r);
+    test_rmtree(dir);
+    free(dir);
+}
+
+/* Like an editor's undo: a promote after a rollback is the new last step. */
+static void rollback_after_a_new_promote_undoes_that_promote(void **state)
+{
+    (void)state;
+    char *dir = test_mkdtemp();
+    struct registry *r = with_versions(dir, 4);
+    promote(r, "v0002", NULL);
+    promote(r, "v0003", NULL);
+    char id[REGISTRY_ID_SIZE];
+    struct errbuf err;
+    assert_int_equal(registry_rollback(r, id, &err), 0);
+    assert_string_equal(id, "v0002");
+    promote(r, "v0004", NULL);
+    assert_int_equal(registry_rollback(r, id, &err), 0);
+    assert_string_equal(id, "v0002");
+    assert_int_equal(registry_rollback(r, id, &err), 0);
+    assert_string_equal(id, "v0001");
+    registry_close(r);
+    test_rmtree(dir);
+    free(dir);
+}
+
+static void rollback_with_nothing_before_is_refused(void **state)
+{
+    (void)state;
+    char *dir = test_mkdtemp();
+    struct registry *r = open_registry(dir);
+    char id[REGISTRY_ID_SIZE];
+    struct errbuf err;
+    assert_int_equal(registry_rollback(r, id, &err), -1);
+    assert_string_equal(err.msg, "nothing to roll back to: no version is "
+                                 "live");
+    commit_one(r, "model.json", id);
+    assert_int_equal(registry_rollback(r, id, &err), -1);
+    assert_string_equal(err.msg, "nothing to roll back to: v0001 is the "
+                                 "first live version");
+    assert_live(r, "v0001");
+    assert_int_equal(history(dir, NULL), 1);
+    registry_close(r);
+    test_rmtree(dir);
+    free(dir);
+}
+
+/* A writer that died mid-append leaves an unterminated line; it is not
+ * history, and the next append cuts it off rather than gluing onto it. */
+static void a_torn_last_history_line_is_ignored_and_cut(void **state)
+{
+    (void)state;
+    char *dir = test_mkdtemp();
+    struct registry *r = with_versions(dir, 3);
+    promote(r, "v0002", NULL);
+    char path[PATH_SIZE];
+    snprintf(path, sizeof path, "%s/promotions.jsonl", dir);
+    FILE *f = fopen(path, "a");
+    fputs("{\"time\": \"2024-01-01T00:00:00Z\", \"action\": \"pro", f);
+    fclose(f);
+    promote(r, "v0003", NULL);
+    assert_int_equal(history(dir, NULL), 3);
+    char id[REGISTRY_ID_SIZE];
+    struct errbuf err;
+    if (registry_rollback(r, id, &err) < 0)
+        fail_msg("%s", err.msg);
+    assert_string_equal(id, "v0002");
+    registry_close(r);
+    test_rmtree(dir);
+    free(dir);
+}
+
+static void a_discarded_staging_dir_leaves_nothing(void **state)
+{
+    (void)state;
+    char *dir = test_mkdtemp();
+    struct registry *r = open_registry(dir);
+    char staging[PATH_SIZE], sub[JOINED_SIZE];
+    struct errbuf err;
+    assert_int_equal(registry_stage(r, staging, sizeof staging, &err), 0);
+    snprintf(sub, sizeof sub, "%s/segments", staging);
+    assert_int_equal(mkdir(sub, 0755), 0);
+    free(test_write_file(sub, "s1.json", "{}\n"));
+    free(test_write_file(staging, "model.json", "{}\n"));
+    registry_discard(r, staging);
+
+    char staging_dir[PATH_SIZE];
+    snprintf(staging_dir, sizeof staging_dir, "%s/staging", dir);
+    DIR *d = opendir(staging_dir);
+    assert_non_null(d);
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+            fail_msg("left behind: staging/%s", e->d_name);
+    closedir(d);
+    char(*ids)[REGISTRY_ID_SIZE];
+    size_t count;
+    assert_int_equal(registry_list(r, &ids, &count, &err), 0);
+    assert_int_equal(count, 0);
+    free(ids);
+    registry_close(r);
+    test_rmtree(dir);
+    free(dir);
+}
+
+static void live_naming_a_missing_version_is_an_error(void **state)
+{
+    (void)state;
+    char *dir = test_mkdtemp();
+    struct registry *r = with_versions(dir, 1);
+    free(test_write_file(dir, "LIVE", "v0007\n"));
+    char id[REGISTRY_ID_SIZE];
+    struct errbuf err;
+    assert_int_equal(registry_live(r, id, &err), -1);
+    assert_non_null(strstr(err.msg, "LIVE"));
+    assert_non_null(strstr(err.msg, "v0007"));
+    assert_non_null(strstr(err.msg, "No such file or directory"));
+
+    free(test_write_file(dir, "LIVE", "\n"));
+    assert_int_equal(registry_live(r, id, &err), -1);
+    assert_non_null(strstr(err.msg, "empty"));
+
+    /* a promote repairs it */
+    promote(r, "v0001", "repair");
+    assert_live(r, "v0001");
+    registry_close(r);
+    test_rmtree(dir);
+    free(dir);
+}
+
+static void version_path_of_an_unknown_id_is_an_error(void **state)
+{
+    (void)state;
+    char *dir = test_mkdtemp();
+    struct registry *r = with_versions(dir, 1);
+    char path[PATH_SIZE];
+    struct errbuf err;
+    assert_int_equal(registry_version_path(r, "v0002", path, sizeof path,
+                                           &err),
+                     -1);
+    assert_non_null(strstr(err.msg, "no such version: v0002"));
+    registry_close(r);
+    test_rmtree(dir);
+    free(dir);
+}
+
+/* A directory on tmpfs when there is one, else the usual one. The stress
+ * test below is about what readers see, which rename gives on any
+ * filesystem; on a busy disk its 1,500 fsyncs alone take seconds. */
+static char *scratch_mkdtemp(void)
+{
+    char path[] = "/dev/shm/incomescore-test-XXXXXX";
+    return mkdtemp(path) ? strdup(path) : test_mkdtemp();
+}
+
+/* A child promotes back and forth while the parent keeps reading LIVE:
+ * every read is one of the two ids, never empty, partial or an error. */
+static void readers_see_the_old_or_the_new_live_during_promotes(
+    void **state)
+{
+    (void)state;
+    char *dir = scratch_mkdtemp();
+    struct registry *r = with_versions(dir, 2);
+    enum { PROMOTES = 500, READS = 5000 };
+    pid_t child = fork();
+    assert_true(child >= 0);
+    if (child == 0) {
+        struct errbuf err;
+        for (int i = 0; i < PROMOTES; i++)
+            if (registry_promote(r, i % 2 ? "v0001" : "v0002", "flip",
+                                 &err) < 0) {
+                fprintf(stderr, "child: %s\n", err.msg);
+                _exit(1);
+            }
+        _exit(0);
+    }
+    int reads = 0, status = 0, done = 0, seen[2] = {0, 0};
+    char bad[ERRBUF_SIZE + 64] = "";
+    while (!done || reads < READS) {
+        char id[REGISTRY_ID_SIZE];
+        struct errbuf err;
+        int rc = registry_live(r, id, &err);
+        reads++;
+        if (rc != 0) {
+            snprintf(bad, sizeof bad, "read %d: rc %d: %s", reads, rc,
+                     rc < 0 ? err.msg : "no live version");
+            break;
+        }
+        if (strcmp(id, "v0001") == 0)
+            seen[0]++;
+        else if (strcmp(id, "v0002") == 0)
+            seen[1]++;
+        else {
+            snprintf(bad, sizeof bad, "read %d: '%s'", reads, id);
+            break;
+        }
+        if (!done && waitpid(child, &status, WNOHANG) == child)
+            done = 1;
+    }
+    if (!done)
+        waitpid(child, &status, 0);
+    if (*bad)
+        fail_msg("%s", bad);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    assert_live(r, "v0001"); /* the last of an even number of flips */
+    assert_int_equal(history(dir, NULL), 1 + PROMOTES);
+    registry_close(r);
+    test_rmtree(dir);
+    free(dir);
+}
+
+/* Two trainers, each with its own handle, commit three versions at once:
+ * six distinct ids, each holding exactly the one bundle committed to it,
+ * and only the very first commit became live. */
+static void concurrent_commits_get_distinct_ids(void **state)
+{
+    (void)state;
+    char *dir = test_mkdtemp();
+    registry_close(open_registry(dir));
+    enum { WRITERS = 2, EACH = 3 };
+    int gate[2];
+    assert_int_equal(pipe(gate), 0);
+    pid_t children[WRITERS];
+    for (int w = 0; w < WRITERS; w++) {
+        children[w] = fork();
+        assert_true(children[w] >= 0);
+        if (children[w] > 0)
+            continue;
+        close(gate[1]);
+        struct registry *r;
+        struct errbuf err;
+        char staging[EACH][PATH_SIZE], id[REGISTRY_ID_SIZE], name[64];
+        if (registry_open(&r, dir, &err) < 0)
+            _exit(2);
+        for (int k = 0; k < EACH; k++) {
+            if (registry_stage(r, staging[k], sizeof staging[k], &err) < 0)
+                _exit(3);
+            snprintf(name, sizeof name, "from-%d-%d", w, k);
+            free(test_write_file(staging[k], name, "bundle\n"));
+        }
+        char c;
+        while (read(gate[0], &c, 1) < 0 && errno == EINTR)
+            ; /* released together when the parent closes the pipe */
+        for (int k = 0; k < EACH; k++)
+            if (registry_commit(r, staging[k], id, &err) < 0) {
+                fprintf(stderr, "writer %d: %s\n", w, err.msg);
+                _exit(4);
+            }
+        registry_close(r);
+        _exit(0);
+    }
+    close(gate[0]);
+    close(gate[1]);
+    for (int w = 0; w < WRITERS; w++) {
+        int status;
+        waitpid(children[w], &status, 0);
+        assert_true(WIFEXITED(status));
+        assert_int_equal(WEXITSTATUS(status), 0);
+    }
+
+    struct registry *r = open_registry(dir);
+    char(*ids)[REGISTRY_ID_SIZE];
+    size_t count;
+    struct errbuf err;
+    assert_int_equal(registry_list(r, &ids, &count, &err), 0);
+    assert_int_equal(count, WRITERS * EACH);
+    for (size_t i = 0; i < count; i++) {
+        char want[REGISTRY_ID_SIZE], path[PATH_SIZE];
+        snprintf(want, sizeof want, "v%04zu", i + 1);
+        assert_string_equal(ids[i], want);
+        assert_int_equal(registry_version_path(r, ids[i], path, sizeof path,
+                                               &err),
+                         0);
+        int files = 0;
+        DIR *d = opendir(path);
+        struct dirent *e;
+        while ((e = readdir(d)))
+            files += strncmp(e->d_name, "from-", 5) == 0;
+        closedir(d);
+        assert_int_equal(files, 1);
+    }
+    free(ids);
+    assert_live(r, "v0001");
+    assert_int_equal(history(dir, NULL), 1);
+    registry_close(r);
+    test_rmtree(dir);
+    free(dir);
+}
+
+int suite_registry(int *count)
+{
+    static const struct CMUnitTest tests[] = {
+        cmocka_unit_test(open_creates_the_layout),
+        cmocka_unit_test(open_refuses_a_file_in_the_way),
+        cmocka_unit_test(default_dir_honours_incomescore_home),
+        cmocka_unit_test(commit_gives_v0001_then_v0002),
+        cmocka_unit_test(commit_numbers_after_the_highest_version),
+        cmocka_unit_test(first_commit_becomes_live_later_ones_do_not),
+        cmocka_unit_test(list_is_oldest_first_and_ignores_stray_entries),
+        cmocka_unit_test(promote_switches_live_and_records_the_history),
+        cmocka_unit_test(promote_of_an_unknown_id_is_refused_naming_it),
+        cmocka_unit_test(
+            promoting_the_live_version_again_is_recorded_not_a_step),
+        cmocka_unit_test(rollback_returns_to_the_previous_live),
+        cmocka_unit_test(rollback_twice_goes_back_two_steps),
+        cmocka_unit_test(rollback_after_a_new_promote_undoes_that_promote),
+        cmocka_unit_test(rollback_with_nothing_before_is_refused),
+        cmocka_unit_test(a_torn_last_history_line_is_ignored_and_cut),
+        cmocka_unit_test(a_discarded_staging_dir_leaves_nothing),
+        cmocka_unit_test(live_naming_a_missing_version_is_an_error),
+        cmocka_unit_test(version_path_of_an_unknown_id_is_an_error),
+        cmocka_unit_test(readers_see_the_old_or_the_new_live_during_promotes),
+        cmocka_unit_test(concurrent_commits_get_distinct_ids),
+    };
+    return RUN_SUITE("registry", tests, count);
+}
