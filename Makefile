@@ -16,12 +16,12 @@ OPT      ?= -O2
 SAN      ?=
 DATADIR  ?= $(CURDIR)/data
 
-PKGS     := jansson libutf8proc libbson-1.0 libmongoc-1.0
-CFLAGS   += -std=c11 -D_GNU_SOURCE $(OPT) -g -Wall -Wextra -Werror -Wshadow \
+PKGS     := jansson libutf8proc libbson-1.0 libmongoc-1.0 libcrypto lapacke
+CFLAGS   += -std=c11 -D_GNU_SOURCE -pthread $(OPT) -g -Wall -Wextra -Werror -Wshadow \
             -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes -iquote src \
             $(shell pkg-config --cflags $(PKGS)) \
             -DINCOMESCORE_DATADIR='"$(DATADIR)"' $(SAN)
-LDLIBS   += $(shell pkg-config --libs $(PKGS)) -lcsv -lm
+LDLIBS   += $(shell pkg-config --libs $(PKGS)) -lcsv -lxgboost -lm -pthread
 LDFLAGS  += $(SAN)
 
 LIB_SRC  := $(sort $(wildcard src/*.c))

@@ -4,7 +4,8 @@
 set -eu
 
 PACKAGES="build-essential pkg-config libjansson-dev libutf8proc-dev libcsv-dev
-libcmocka-dev libbson-dev libmongoc-dev"
+libcmocka-dev libbson-dev libmongoc-dev libssl-dev libxgboost-dev
+liblapacke-dev"
 
 missing=""
 for p in $PACKAGES; do

@@ -24,6 +24,7 @@
 
 #define REQUEST_FIELD_COUNT 8
 #define REQUEST_MAX_ERRORS 16
+#define REQUEST_STRING_MAX 256 /* a state's name as a client may send it */
 
 struct field_error {
     const char *field;     /* the request's field name */
@@ -50,6 +51,13 @@ extern const struct field_limit request_limits[REQUEST_FIELD_COUNT];
  * errs (not just the first). A non-object is one error on field "body". */
 int request_parse(const json_t *obj, const struct refdata *rd,
                   struct applicant *a, struct request_errors *errs);
+
+/* The same from JSON text: 0 (applicant filled), -1 (errs filled), or -2
+ * when the text is not JSON at all (json_error says why). Reads the usual
+ * flat request directly and leaves everything else to jansson. */
+int request_parse_text(const char *text, size_t len, const struct refdata *rd,
+                       struct applicant *a, struct request_errors *errs,
+                       char *json_error, size_t json_error_size);
 
 /* The errors as FastAPI answered them, so the original's clients read
  * ours: {"detail": [{"loc": ["body", field], "msg": ..., "type":

@@ -112,6 +112,72 @@ run "calibrated --out is valid" 0 "$BIN" rules check --rules "$WORK/new.json"
 run "calibrate to stdout" 0 "$BIN" rules calibrate --data "$FIX/features.csv"
 has "calibrate stdout is the rules" "$WORK/out" '"target_at_850": 0.8'
 
+# ---- documents → dataset → model → scores ----------------------------------
+run "demo-data needs --count" 2 "$BIN" demo-data
+run "demo-data bad count" 2 "$BIN" demo-data --count -5
+run "demo-data" 0 "$BIN" demo-data --count 2000 --seed 5 --as-of 2024-06-30 --out "$WORK/docs.jsonl"
+[ "$(wc -l < "$WORK/docs.jsonl")" -eq 2000 ] && ok || ko "demo-data wrote $(wc -l < "$WORK/docs.jsonl") lines"
+"$BIN" demo-data --count 2000 --seed 5 --as-of 2024-06-30 > "$WORK/docs2.jsonl" 2>/dev/null
+same_file "demo-data is deterministic" "$WORK/docs2.jsonl" "$WORK/docs.jsonl"
+
+run "etl needs --out" 2 "$BIN" etl --source "$WORK/docs.jsonl"
+run "etl" 0 "$BIN" etl --source "$WORK/docs.jsonl" --out "$WORK/dataset.csv" --as-of 2024-06-30
+has "etl counts" "$WORK/err" "incomescore etl: read 2000, written "
+head -1 "$WORK/dataset.csv" > "$WORK/header"
+same "dataset header" "$WORK/header" "ingreso,antiguedad_laboral_meses,tiempo_desempleado,trabajos_ultimos_5,semanasCotizadas,edad,crecimiento_ingreso,decil_ingreso_ENIGH,liquidez_porcentual,costo_de_vida,crecimiento_gral,target,estado,lugar_actual,jubilado,rules_points"
+count() { sed -n "s/^  \"$1\": \([0-9]*\),*$/\1/p" "$WORK/dataset.summary.json"; }
+[ "$(count read)" -eq $(( $(count written) + $(count duplicates) + $(count rejected) )) ] &&
+    ok || ko "summary counts do not add up"
+[ -s "$WORK/dataset.rejects.jsonl" ] && ok || ko "no rejects file"
+grep -q 'GOMJ\|[A-Z]\{4\}[0-9]\{6\}[HM]' "$WORK/dataset.csv" && ko "a CURP left the ETL" || ok
+run "etl missing source" 1 "$BIN" etl --source "$WORK/nope.jsonl" --out "$WORK/x.csv"
+has "etl missing source named" "$WORK/err" "$WORK/nope.jsonl: No such file or directory"
+[ -e "$WORK/x.csv" ] && ko "etl left an output after failing" || ok
+
+printf '{"rounds": 40, "max_depth": 4, "eta": 0.3}\n' > "$WORK/params.json"
+REG=$WORK/registry
+run "train needs --data" 2 "$BIN" train
+run "train" 0 "$BIN" train --data "$WORK/dataset.csv" --registry "$REG" --params "$WORK/params.json"
+same "train prints the id" "$WORK/out" "v0001"
+has "train reports R2" "$WORK/err" "held out: R2 0.9"
+run "train again" 0 "$BIN" train --data "$WORK/dataset.csv" --registry "$REG" --params "$WORK/params.json" --seed 7
+same "second version" "$WORK/out" "v0002"
+
+run "models list" 0 "$BIN" models list --registry "$REG"
+has "models list marks v0001 live" "$WORK/out" "v0001    *"
+run "models show" 0 "$BIN" models show v0002 --registry "$REG"
+has "models show lineage" "$WORK/out" '"dataset_sha256"'
+has "models show not live" "$WORK/out" '"live": false'
+run "models show unknown" 1 "$BIN" models show v0042 --registry "$REG"
+run "models promote" 0 "$BIN" models promote v0002 --registry "$REG"
+same "promote says" "$WORK/out" "v0002 is live"
+run "models rollback" 0 "$BIN" models rollback --registry "$REG"
+same "rollback says" "$WORK/out" "v0001 is live"
+run "models rollback again refused" 1 "$BIN" models rollback --registry "$REG"
+has "nothing to roll back" "$WORK/err" "nothing to roll back to"
+run "models needs a subcommand" 2 "$BIN" models
+
+cat > "$WORK/requests.jsonl" <<'REQ'
+{"ingreso": 45000, "antiguedad_laboral_meses": 50, "tiempo_desempleado": 0, "trabajos_ultimos_5": 1, "semanasCotizadas": 1000, "edad": 32, "crecimiento_ingreso": 265.38, "lugar_actual": 18}
+{"edad": 17}
+not json
+{"ingreso": 1000, "antiguedad_laboral_meses": 0, "tiempo_desempleado": 13, "trabajos_ultimos_5": 2, "semanasCotizadas": 198, "edad": 29, "crecimiento_ingreso": 0, "lugar_actual": 5}
+REQ
+run_in "predict with bad lines" 1 "$WORK/requests.jsonl" "$BIN" predict --registry "$REG"
+[ "$(wc -l < "$WORK/out")" -eq 4 ] && ok || ko "predict wrote $(wc -l < "$WORK/out") lines for 4"
+sed -n 1p "$WORK/out" | grep -q '^{"scoring": [0-9]*\.[0-9][0-9], "cluster": "[ABCD]", "model_version": "v0001", "band": ' && ok || ko "line 1 is not a score: $(sed -n 1p "$WORK/out")"
+sed -n 2p "$WORK/out" | grep -q 'edad: must be between 18 and 80' && ok || ko "line 2: $(sed -n 2p "$WORK/out")"
+sed -n 3p "$WORK/out" | grep -q '^{"error":"not JSON' && ok || ko "line 3: $(sed -n 3p "$WORK/out")"
+sed -n 4p "$WORK/out" | grep -q '^{"scoring": ' && ok || ko "line 4: $(sed -n 4p "$WORK/out")"
+has "predict counts bad lines" "$WORK/err" "4 lines, 2 bad"
+BUNDLE=$REG/versions/v0002
+head -1 "$WORK/requests.jsonl" > "$WORK/one.jsonl"
+run_in "predict --model" 0 "$WORK/one.jsonl" "$BIN" predict --model "$BUNDLE"
+has "predict --model names its version" "$WORK/out" '"model_version": "v0002"'
+run "predict with both sources" 2 "$BIN" predict --model "$BUNDLE" --registry "$REG"
+run "predict empty registry" 1 "$BIN" predict --registry "$WORK/empty-registry"
+has "empty registry says train" "$WORK/err" "has no live model yet"
+
 # ---- data directory ------------------------------------------------------
 mkdir "$WORK/empty"
 run_in "apply without rules file" 1 "$FIX/features.csv" env INCOMESCORE_DATA="$WORK/empty" "$BIN" rules apply

@@ -35,5 +35,10 @@ int suite_dates(int *count);
 int suite_history(int *count);
 int suite_etl(int *count);
 int suite_request(int *count);
+int suite_train(int *count);
+int suite_demo_data(int *count);
+int suite_registry(int *count);
+int suite_report(int *count);
+int suite_segments(int *count);
 
 #endif

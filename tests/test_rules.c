@@ -345,7 +345,8 @@ static void reasons_are_the_largest_point_gaps_first(void **state)
     assert_int_equal(vars[1], F_DECIL_INGRESO_ENIGH);
     assert_int_equal(vars[2], F_INGRESO);
     assert_string_equal(rules_reason_code(r, F_INGRESO), "INGRESO_BAJO");
-    assert_string_equal(rules_reason_text(r, F_INGRESO), "Ingreso mensual bajo");
+    assert_string_equal(rules_reason_text(r, F_INGRESO),
+                        "Ingreso mensual menor a 70,000 pesos");
     rules_free(r);
 }
 

@@ -51,6 +51,11 @@ int main(void)
     static int (*const suites[])(int *) = {
         suite_numeric, suite_refdata, suite_features, suite_rules, suite_csv,
         suite_dates,   suite_history, suite_etl,     suite_request,
+        suite_demo_data,
+        suite_registry,
+        suite_report,
+        suite_segments,
+        suite_train,
     };
     /* Line-buffered so the closing line comes last even when stdout and
      * cmocka's stderr share one log. */

@@ -1,0 +1,185 @@
+/*
+ * cmd_models.c — `incomescore models list | show ID | promote ID |
+ * rollback`: the registry's versions, their lineage and metrics, and
+ * which one is live.
+ */
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bundle.h"
+#include "cli.h"
+#include "registry.h"
+
+static const char models_help[] =
+    "usage: " PROGRAM " models list [--registry DIR]\n"
+    "       " PROGRAM " models show ID [--registry DIR]\n"
+    "       " PROGRAM " models promote ID [--registry DIR] [--reason TEXT]\n"
+    "       " PROGRAM " models rollback [--registry DIR]\n"
+    "\n"
+    "list      every version, oldest first: live marker, creation time,\n"
+    "          dataset rows, held-out R2 and score MAE, boosting rounds\n"
+    "show      a version's manifest (bundle.json: metrics, lineage,\n"
+    "          segments, parameters) and whether it is live\n"
+    "promote   makes a version live after loading it with every check a\n"
+    "          server makes; a running server picks it up\n"
+    "rollback  makes the version live before the current one live again\n"
+    "\n"
+    "--registry DIR  default $INCOMESCORE_HOME/registry, else ./var/registry\n";
+
+static const struct option models_options[] = {
+    {"registry", required_argument, NULL, 'r'},
+    {"reason", required_argument, NULL, 'w'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+static json_t *load_manifest(struct registry *reg, const char *id)
+{
+    char path[4096], file[4096 + 32];
+    struct errbuf err;
+    if (registry_version_path(reg, id, path, sizeof path, &err) < 0)
+        return NULL;
+    snprintf(file, sizeof file, "%s/bundle.json", path);
+    return json_load_file(file, 0, NULL);
+}
+
+static double number_at(json_t *j, const char *a, const char *b,
+                        const char *c)
+{
+    json_t *v = json_object_get(json_object_get(json_object_get(j, a), b), c);
+    return json_number_value(v);
+}
+
+static int models_list(struct registry *reg)
+{
+    char (*ids)[REGISTRY_ID_SIZE] = NULL;
+    size_t n = 0;
+    struct errbuf err;
+    char live[REGISTRY_ID_SIZE] = "";
+    if (registry_list(reg, &ids, &n, &err) < 0)
+        return fail("models list", "%s", err.msg);
+    if (registry_live(reg, live, &err) < 0)
+        live[0] = '\0';
+    printf("%-8s %-4s %-20s %9s %9s %9s %6s\n", "ID", "LIVE", "CREATED", "ROWS",
+           "R2", "SCORE_MAE", "ROUNDS");
+    for (size_t i = 0; i < n; i++) {
+        json_t *m = load_manifest(reg, ids[i]);
+        const char *created =
+            json_string_value(json_object_get(m, "created_at"));
+        printf("%-8s %-4s %-20s %9lld %9.5f %9.2f %6lld\n", ids[i],
+               strcmp(ids[i], live) == 0 ? "*" : "",
+               created ? created : "(unreadable)",
+               (long long)json_integer_value(json_object_get(
+                   json_object_get(m, "lineage"), "dataset_rows")),
+               number_at(m, "metrics", "target", "r2"),
+               number_at(m, "metrics", "score", "mae"),
+               (long long)json_integer_value(
+                   json_object_get(json_object_get(m, "metrics"), "rounds")));
+        json_decref(m);
+    }
+    if (n == 0)
+        printf("(no versions yet: run 'incomescore train')\n");
+    free(ids);
+    return EXIT_OK;
+}
+
+static int models_show(struct registry *reg, const char *id)
+{
+    struct errbuf err;
+    char path[4096], live[REGISTRY_ID_SIZE] = "";
+    if (registry_version_path(reg, id, path, sizeof path, &err) < 0)
+        return fail("models show", "%s", err.msg);
+    json_t *m = load_manifest(reg, id);
+    if (!m)
+        return fail("models show", "%s/bundle.json cannot be read", path);
+    registry_live(reg, live, &err);
+    json_t *out = json_pack("{s:s, s:s, s:b}", "id", id, "path", path, "live",
+                            strcmp(live, id) == 0);
+    json_object_update(out, m);
+    json_dumpf(out, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+                                JSON_REAL_PRECISION(10));
+    putchar('\n');
+    json_decref(out);
+    json_decref(m);
+    return EXIT_OK;
+}
+
+static int models_promote(struct registry *reg, const char *id,
+                          const char *reason)
+{
+    struct errbuf err;
+    char path[4096];
+    struct bundle *b;
+    if (registry_version_path(reg, id, path, sizeof path, &err) < 0)
+        return fail("models promote", "%s", err.msg);
+    if (bundle_load(&b, path, &err) < 0)
+        return fail("models promote", "%s is not promoted: %s", id, err.msg);
+    bundle_free(b);
+    if (registry_promote(reg, id, reason ? reason : "promoted by hand",
+                         &err) < 0)
+        return fail("models promote", "%s", err.msg);
+    printf("%s is live\n", id);
+    return EXIT_OK;
+}
+
+static int models_rollback(struct registry *reg)
+{
+    struct errbuf err;
+    char id[REGISTRY_ID_SIZE];
+    if (registry_rollback(reg, id, &err) < 0)
+        return fail("models rollback", "%s", err.msg);
+    printf("%s is live\n", id);
+    return EXIT_OK;
+}
+
+int cmd_models(int argc, char **argv)
+{
+    if (argc < 2)
+        return usage_error("models", "a subcommand is needed: list, show, "
+                                     "promote or rollback");
+    const char *sub = argv[1];
+    if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0) {
+        fputs(models_help, stdout);
+        return EXIT_OK;
+    }
+    int want_args = strcmp(sub, "list") == 0 || strcmp(sub, "rollback") == 0 ? 0
+                    : strcmp(sub, "show") == 0 || strcmp(sub, "promote") == 0
+                        ? 1
+                        : -1;
+    if (want_args < 0)
+        return usage_error("models", "'%s' is not a subcommand (list, show, "
+                                     "promote, rollback)", sub);
+    char cmd[32];
+    snprintf(cmd, sizeof cmd, "models %s", sub);
+    const char *registry_path = NULL, *reason = NULL;
+    int c;
+    while ((c = getopt_long(argc - 1, argv + 1, ":", models_options, NULL)) !=
+           -1) {
+        switch (c) {
+        case 'r': registry_path = optarg; break;
+        case 'w': reason = optarg; break;
+        case 'h': fputs(models_help, stdout); return EXIT_OK;
+        default: return bad_option(cmd, argv + 1, c);
+        }
+    }
+    int rest = argc - 1 - optind;
+    if (rest != want_args)
+        return usage_error(cmd, want_args ? "needs a version id" :
+                                            "takes no arguments");
+    const char *id = want_args ? argv[1 + optind] : NULL;
+
+    struct errbuf err;
+    struct registry *reg;
+    if (registry_open(&reg, registry_path ? registry_path
+                                          : registry_default_dir(), &err) < 0)
+        return fail(cmd, "%s", err.msg);
+    int rc = strcmp(sub, "list") == 0    ? models_list(reg)
+             : strcmp(sub, "show") == 0  ? models_show(reg, id)
+             : strcmp(sub, "promote") == 0 ? models_promote(reg, id, reason)
+                                           : models_rollback(reg);
+    registry_close(reg);
+    return rc;
+}

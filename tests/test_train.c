@@ -1,0 +1,379 @@
+/*
+ * test_train.c — training into a bundle, loading it back, and scoring
+ * with it: determinism, the refusal of broken bundles, segment letters,
+ * and the scoring core against XGBoost itself.
+ */
+#include "test.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bundle.h"
+#include "demo_data.h"
+#include "etl.h"
+#include "fileio.h"
+#include "model.h"
+#include "request.h"
+#include "scoring.h"
+#include "prng.h"
+#include "train.h"
+
+static char *work;          /* a temporary directory for the whole suite */
+static char dataset[4096], params[4096], bundle_dir[4096];
+static struct refdata rd;
+
+/* demo-data → etl → a small dataset, and fast parameters. */
+static int setup(void **state)
+{
+    (void)state;
+    struct errbuf err;
+    work = test_mkdtemp();
+    if (refdata_load(&rd, INCOMESCORE_DATADIR, ITAEE_DEFAULT_YEAR, &err) < 0)
+        return -1;
+    char docs[4096];
+    snprintf(docs, sizeof docs, "%s/docs.jsonl", work);
+    snprintf(dataset, sizeof dataset, "%s/dataset.csv", work);
+    FILE *f = fopen(docs, "w");
+    struct demo_options dopt = {.count = 3000, .seed = 3};
+    date_parse_iso("2024-06-30", &dopt.as_of);
+    if (demo_data_write(&rd, &dopt, f, NULL, &err) < 0)
+        return -1;
+    fclose(f);
+    struct rules *rules;
+    char rules_path[4096];
+    snprintf(rules_path, sizeof rules_path, "%s/rules.json", INCOMESCORE_DATADIR);
+    if (rules_load(&rules, rules_path, &err) < 0)
+        return -1;
+    struct etl_options eopt = {.source = docs, .dataset_path = dataset,
+                               .rd = &rd, .rules = rules,
+                               .as_of = dopt.as_of};
+    struct etl_counts n;
+    int rc = etl_run(&eopt, &n, &err);
+    rules_free(rules);
+    if (rc < 0) {
+        print_error("%s\n", err.msg);
+        return -1;
+    }
+    free(test_write_file(work, "params.json",
+                         "{\"rounds\": 60, \"early_stopping_rounds\": 10, "
+                         "\"max_depth\": 4, \"eta\": 0.3}"));
+    snprintf(params, sizeof params, "%s/params.json", work);
+
+    snprintf(bundle_dir, sizeof bundle_dir, "%s/v0001", work);
+    mkdir(bundle_dir, 0755);
+    struct train_options topt;
+    train_defaults(&topt);
+    topt.dataset_path = dataset;
+    topt.params_path = params;
+    topt.data_dir = INCOMESCORE_DATADIR;
+    topt.rules_path = rules_path;
+    struct train_summary sum;
+    setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
+    if (train_bundle(&topt, bundle_dir, &sum, &err) < 0) {
+        print_error("%s\n", err.msg);
+        return -1;
+    }
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    test_rmtree(work);
+    free(work);
+    refdata_free(&rd);
+    unsetenv("SOURCE_DATE_EPOCH");
+    return 0;
+}
+
+static void train_writes_a_complete_bundle_that_loads(void **s)
+{
+    (void)s;
+    static const char *const files[] = {"bundle.json", "model.json",
+                                        "rules.json", "refdata/states.csv",
+                                        "refdata/enigh.csv", "refdata/itaee.csv",
+                                        "report.md", "report.html"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char path[4200];
+        snprintf(path, sizeof path, "%s/%s", bundle_dir, files[i]);
+        if (access(path, R_OK) != 0)
+            fail_msg("%s is missing", files[i]);
+    }
+    struct bundle *b;
+    struct errbuf err;
+    if (bundle_load(&b, bundle_dir, &err) < 0)
+        fail_msg("%s", err.msg);
+    assert_string_equal(b->id, "v0001");
+    json_t *m = b->manifest;
+    assert_string_equal(json_string_value(json_object_get(m, "created_at")),
+                        "2023-11-14T22:13:20Z");
+    double r2 = json_number_value(json_object_get(
+        json_object_get(json_object_get(m, "metrics"), "target"), "r2"));
+    if (!(r2 > 0.95))
+        fail_msg("held-out R2 %g", r2);
+    json_t *lineage = json_object_get(m, "lineage");
+    assert_int_equal(json_integer_value(json_object_get(lineage, "seed")), 42);
+    assert_int_equal(strlen(json_string_value(
+                         json_object_get(lineage, "dataset_sha256"))), 64);
+    bundle_free(b);
+}
+
+static int files_equal(const char *a, const char *b)
+{
+    size_t la, lb;
+    char *x = file_read_all(a, &la, NULL), *y = file_read_all(b, &lb, NULL);
+    int same = x && y && la == lb && memcmp(x, y, la) == 0;
+    free(x);
+    free(y);
+    return same;
+}
+
+static void same_data_and_seed_give_the_same_bundle_byte_for_byte(void **s)
+{
+    (void)s;
+    char again[4200];
+    snprintf(again, sizeof again, "%s/again", work);
+    mkdir(again, 0755);
+    struct train_options topt;
+    train_defaults(&topt);
+    topt.dataset_path = dataset;
+    topt.params_path = params;
+    topt.data_dir = INCOMESCORE_DATADIR;
+    char rules_path[4096];
+    snprintf(rules_path, sizeof rules_path, "%s/rules.json", INCOMESCORE_DATADIR);
+    topt.rules_path = rules_path;
+    struct train_summary sum;
+    struct errbuf err;
+    if (train_bundle(&topt, again, &sum, &err) < 0)
+        fail_msg("%s", err.msg);
+    static const char *const files[] = {"bundle.json", "model.json",
+                                        "rules.json", "report.md",
+                                        "report.html", "refdata/enigh.csv"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char a[4300], b[4300];
+        snprintf(a, sizeof a, "%s/%s", bundle_dir, files[i]);
+        snprintf(b, sizeof b, "%s/%s", again, files[i]);
+        if (!files_equal(a, b))
+            fail_msg("%s differs between two trainings", files[i]);
+    }
+    test_rmtree(again);
+}
+
+static void segment_letters_follow_mean_target(void **s)
+{
+    (void)s;
+    struct bundle *b;
+    struct errbuf err;
+    assert_int_equal(bundle_load(&b, bundle_dir, &err), 0);
+    json_t *segs = json_object_get(b->manifest, "segments");
+    assert_int_equal(json_array_size(segs), 4);
+    double previous = 1e9;
+    for (int i = 0; i < 4; i++) {
+        json_t *seg = json_array_get(segs, (size_t)i);
+        char letter[2] = {(char)('A' + i), '\0'};
+        assert_string_equal(json_string_value(json_object_get(seg, "letter")),
+                            letter);
+        double t = json_number_value(json_object_get(seg, "mean_target_train"));
+        assert_true(t <= previous);
+        previous = t;
+    }
+    bundle_free(b);
+}
+
+/* A copy of the bundle with one file changed by `edit`; returns the
+ * bundle_load error message. */
+static void assert_refused(const char *file, const char *from, const char *to,
+                           const char *expected)
+{
+    char copy[4200], cmd[16384];
+    snprintf(copy, sizeof copy, "%s/broken", work);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' && cp -r '%s' '%s'", copy,
+             bundle_dir, copy);
+    assert_int_equal(system(cmd), 0);
+    char path[4300];
+    snprintf(path, sizeof path, "%s/%s", copy, file);
+    if (from) {
+        size_t len;
+        char *text = file_read_all(path, &len, NULL);
+        char *at = strstr(text, from);
+        if (!at)
+            fail_msg("'%s' not in %s", from, file);
+        FILE *f = fopen(path, "w");
+        fwrite(text, 1, (size_t)(at - text), f);
+        fputs(to, f);
+        fputs(at + strlen(from), f);
+        fclose(f);
+        free(text);
+    } else {
+        unlink(path);
+    }
+    struct bundle *b;
+    struct errbuf err;
+    assert_int_equal(bundle_load(&b, copy, &err), -1);
+    assert_null(b);
+    if (!strstr(err.msg, expected))
+        fail_msg("message: %s\nexpected to contain: %s", err.msg, expected);
+}
+
+static void a_bundle_missing_a_file_is_refused(void **s)
+{
+    (void)s;
+    assert_refused("model.json", NULL, NULL, "model.json: No such file");
+    assert_refused("bundle.json", NULL, NULL, "bundle.json: unable to open");
+}
+
+static void a_changed_model_or_rules_is_refused_by_its_hash(void **s)
+{
+    (void)s;
+    assert_refused("model.json", "\"trees\"", "\"trees\" ",
+                   "model.json has changed since training");
+    assert_refused("rules.json", "\"divisor\": 12", "\"divisor\": 10",
+                   "rules.json has changed since training");
+    assert_refused("refdata/enigh.csv", "15395", "15396",
+                   "refdata/enigh.csv has changed since training");
+}
+
+static void a_bundle_for_other_features_is_refused(void **s)
+{
+    (void)s;
+    assert_refused("bundle.json", "\"edad\",", "\"age\",",
+                   "feature 6 is 'age', expected 'edad'");
+    assert_refused("bundle.json", "\"incomescore-bundle/1\"",
+                   "\"incomescore-bundle/2\"",
+                   "format is not \"incomescore-bundle/1\"");
+}
+
+/* The scoring core, from the eight inputs, agrees with XGBoost's own
+ * prediction of the same features to 1e-5 on every held-out-like row. */
+static void scoring_core_equals_the_xgboost_reference(void **s)
+{
+    (void)s;
+    struct bundle *b;
+    struct errbuf err;
+    assert_int_equal(bundle_load(&b, bundle_dir, &err), 0);
+    char model_path[4200];
+    snprintf(model_path, sizeof model_path, "%s/model.json", bundle_dir);
+    size_t model_len;
+    char *model = file_read_all(model_path, &model_len, NULL);
+    enum { N = 500 };
+    static float x[N * FEATURE_COUNT], ref[N];
+    static double core[N];
+    struct prng p;
+    prng_seed(&p, 9);
+    for (int i = 0; i < N; i++) {
+        struct applicant a = {
+            .ingreso = prng_range(&p, 0, 90000) + prng_range(&p, 0, 99) / 100.0,
+            .antiguedad_laboral_meses = prng_range(&p, 0, 300),
+            .trabajos_ultimos_5 = prng_range(&p, 0, 10),
+            .semanas_cotizadas = prng_range(&p, 0, 2500),
+            .edad = prng_range(&p, 18, 80),
+            .crecimiento_ingreso = prng_range(&p, -100, 400),
+            .lugar_actual = prng_range(&p, 0, 31),
+        };
+        a.tiempo_desempleado = a.antiguedad_laboral_meses ? 0 : prng_range(&p, 0, 60);
+        double f[FEATURE_COUNT];
+        features_from_applicant(&b->rd, &a, f);
+        for (int k = 0; k < FEATURE_COUNT; k++)
+            x[i * FEATURE_COUNT + k] = (float)f[k];
+        struct score sc;
+        score_applicant(b, &a, &sc);
+        core[i] = sc.predicted_target;
+        assert_true(sc.scoring >= 300 && sc.scoring <= 850);
+        assert_int_equal(sc.scoring, sc.scoring); /* finite */
+    }
+    assert_int_equal(model_predict_xgboost(model, model_len, x, N, FEATURE_COUNT,
+                                           ref, &err), 0);
+    double worst = 0;
+    for (int i = 0; i < N; i++) {
+        double d = core[i] - ref[i];
+        if (d < 0)
+            d = -d;
+        if (d > worst)
+            worst = d;
+    }
+    if (worst > 1e-5)
+        fail_msg("scoring core differs from XGBoost by %g", worst);
+    free(model);
+    bundle_free(b);
+}
+
+static void the_response_carries_the_contract_fields_first(void **s)
+{
+    (void)s;
+    struct bundle *b;
+    struct errbuf err;
+    assert_int_equal(bundle_load(&b, bundle_dir, &err), 0);
+    struct score sc = {.scoring = 678.17, .cluster = 'A', .segment = 0,
+                       .band = 3, .reason_count = 2,
+                       .reasons = {F_INGRESO, F_EDAD}};
+    char buf[2048];
+    int n = score_format_json(b, &sc, buf, sizeof buf);
+    assert_string_equal(buf,
+        "{\"scoring\": 678.17, \"cluster\": \"A\", \"model_version\": "
+        "\"v0001\", \"band\": \"bueno\", \"reasons\": [{\"code\": "
+        "\"INGRESO_BAJO\", \"text\": \"Ingreso mensual menor a 70,000 pesos\"}, "
+        "{\"code\": \"EDAD\", \"text\": \"Edad fuera del rango de mayor "
+        "puntuación (28 a 43 años)\"}]}");
+    assert_int_equal(n, (int)strlen(buf));
+    char small[16];
+    assert_int_equal(score_format_json(b, &sc, small, sizeof small), n);
+    assert_int_equal(strlen(small), sizeof small - 1);
+    json_error_t jerr;
+    json_t *j = json_loads(buf, 0, &jerr);
+    assert_non_null(j);
+    json_decref(j);
+    bundle_free(b);
+}
+
+static void the_segment_is_the_nearest_centroid(void **s)
+{
+    (void)s;
+    struct bundle *b;
+    struct errbuf err;
+    assert_int_equal(bundle_load(&b, bundle_dir, &err), 0);
+    struct applicant a = {.ingreso = 45000, .antiguedad_laboral_meses = 50,
+                          .trabajos_ultimos_5 = 1, .semanas_cotizadas = 1000,
+                          .edad = 32, .crecimiento_ingreso = 265.38,
+                          .lugar_actual = 18};
+    struct score sc;
+    score_applicant(b, &a, &sc);
+    double f[FEATURE_COUNT], z[FEATURE_COUNT];
+    features_from_applicant(&b->rd, &a, f);
+    scaler_apply(&b->scaler, f, z);
+    int best = 0;
+    double best_d = 1e300;
+    for (int k = 0; k < SEGMENT_COUNT; k++) {
+        double d = 0;
+        for (int j = 0; j < FEATURE_COUNT; j++) {
+            double e = z[j] - b->centroids[k * FEATURE_COUNT + j];
+            d += e * e;
+        }
+        if (d < best_d) {
+            best_d = d;
+            best = k;
+        }
+    }
+    assert_int_equal(sc.segment, best);
+    assert_int_equal(sc.cluster, 'A' + best);
+    bundle_free(b);
+}
+
+int suite_train(int *count)
+{
+    static const struct CMUnitTest tests[] = {
+        cmocka_unit_test(train_writes_a_complete_bundle_that_loads),
+        cmocka_unit_test(same_data_and_seed_give_the_same_bundle_byte_for_byte),
+        cmocka_unit_test(segment_letters_follow_mean_target),
+        cmocka_unit_test(a_bundle_missing_a_file_is_refused),
+        cmocka_unit_test(a_changed_model_or_rules_is_refused_by_its_hash),
+        cmocka_unit_test(a_bundle_for_other_features_is_refused),
+        cmocka_unit_test(scoring_core_equals_the_xgboost_reference),
+        cmocka_unit_test(the_response_carries_the_contract_fields_first),
+        cmocka_unit_test(the_segment_is_the_nearest_centroid),
+    };
+    *count = (int)(sizeof tests / sizeof tests[0]);
+    return cmocka_run_group_tests_name("train", tests, setup, teardown);
+}
