@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "fileio.h"
+#include "scoring.h"
 #include "sha256.h"
 
 const char *const bundle_files[] = {
@@ -135,7 +136,9 @@ static int load_parts(struct bundle *b, const char *dir, struct errbuf *err)
         return -1;
     int rc = forest_load(&b->forest, model, len, FEATURE_COUNT, err);
     free(model);
-    return rc < 0 ? err_prefix(err, "model.json") : 0;
+    if (rc < 0)
+        return err_prefix(err, "model.json");
+    return response_pieces_build(b, err);
 }
 
 int bundle_load(struct bundle **out, const char *dir, struct errbuf *err)
@@ -164,5 +167,6 @@ void bundle_free(struct bundle *b)
     rules_free(b->rules);
     forest_free(b->forest);
     json_decref(b->manifest);
+    response_pieces_free(b->pieces);
     free(b);
 }

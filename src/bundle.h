@@ -33,6 +33,8 @@
 
 #define BUNDLE_FORMAT "incomescore-bundle/1"
 
+struct response_pieces;
+
 struct bundle {
     char id[64];                 /* the directory's name, e.g. "v0003" */
     char path[4096];
@@ -42,6 +44,7 @@ struct bundle {
     struct scaler scaler;
     double centroids[SEGMENT_COUNT * FEATURE_COUNT]; /* standardized, A..D */
     json_t *manifest;            /* bundle.json */
+    struct response_pieces *pieces; /* scoring.c's preformatted JSON */
 };
 
 int bundle_load(struct bundle **out, const char *dir, struct errbuf *err);

@@ -40,4 +40,10 @@ void score_applicant(const struct bundle *b, const struct applicant *a,
 int score_format_json(const struct bundle *b, const struct score *s,
                       char *buf, size_t size);
 
+/* The response's fixed parts (cluster, version, band, reasons) are
+ * escaped once when a bundle loads, so formatting a response is copying;
+ * bundle_load calls this. */
+int response_pieces_build(struct bundle *b, struct errbuf *err);
+void response_pieces_free(struct response_pieces *p);
+
 #endif

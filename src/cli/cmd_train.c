@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "bundle.h"
 #include "cli.h"
@@ -42,6 +43,13 @@ static const struct option train_options_long[] = {
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
+
+static long peak_rss_mb(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_maxrss / 1024;
+}
 
 int cmd_train(int argc, char **argv)
 {
@@ -110,11 +118,11 @@ int cmd_train(int argc, char **argv)
             "rounds\n"
             "  held out: R2 %.5f, MSE %.3g, MAE %.4f (target); R2 %.5f, MAE "
             "%.2f points (score)\n"
-            "  %.1f s (read %.1f, segments %.1f, model %.1f)\n",
+            "  %.1f s (read %.1f, segments %.1f, model %.1f), peak RSS %ld MB\n",
             id, strcmp(live, id) == 0 ? " (live)" : "", s.rows, s.train_rows,
             s.test_rows, s.rounds, s.r2, s.mse, s.mae, s.score_r2,
             s.score_mae, s.seconds_total, s.seconds_read, s.seconds_segments,
-            s.seconds_model);
+            s.seconds_model, peak_rss_mb());
     if (s.target_mismatches)
         fprintf(stderr, "  note: %ld rows' target differs from the rules' "
                         "target\n", s.target_mismatches);
