@@ -78,7 +78,8 @@ void scaler_fit(struct scaler *s, const double *x, size_t n)
                 hi[j] = row[j];
         }
     }
-    double mean[FEATURE_COUNT], dev[FEATURE_COUNT] = {0}, sq[FEATURE_COUNT] = {0};
+    double mean[FEATURE_COUNT];
+    double dev[FEATURE_COUNT] = {0}, sq[FEATURE_COUNT] = {0};
     for (int j = 0; j < FEATURE_COUNT; j++)
         mean[j] = sum[j] / (double)n;
     /* Second pass about the mean (two-pass, with the correction term):
@@ -94,8 +95,9 @@ void scaler_fit(struct scaler *s, const double *x, size_t n)
     }
     for (int j = 0; j < FEATURE_COUNT; j++) {
         /* Decided on min == max rather than std == 0: the rounded mean of
-         * a constant column (0.1, 0.1, 0.1) is not always the value, which
-         * would leave a std of 1e-17 and blow every other value up. */
+         * a constant column (eight 0.1s average to 0.09999999999999999)
+         * is not always its value, which would leave a std of 1e-17 and
+         * turn any other value met at scoring time into a huge z. */
         if (lo[j] == hi[j]) {
             s->mean[j] = lo[j];
             continue;
@@ -103,7 +105,8 @@ void scaler_fit(struct scaler *s, const double *x, size_t n)
         s->mean[j] = mean[j] + dev[j] / (double)n;
         double var = (sq[j] - dev[j] * dev[j] / (double)n) / (double)n;
         double sd = var > 0 ? sqrt(var) : 0;
-        s->scale[j] = sd > 0 ? sd : 1; /* spread below what a double can square */
+        /* Distinct values whose differences square to 0 (underflow). */
+        s->scale[j] = sd > 0 ? sd : 1;
     }
 }
 
@@ -354,10 +357,9 @@ static void lloyd(struct assign_ctx *a, struct lloyd_scratch *w,
         for (int c = 0; c < k; c++) {
             double *nc = w->next + (size_t)c * dims;
             const double *oc = centroids + (size_t)c * dims;
+            const double *sc = w->sums + (size_t)c * dims;
             for (int t = 0; t < dims; t++) {
-                nc[t] = w->counts[c]
-                            ? w->sums[(size_t)c * dims + t] / (double)w->counts[c]
-                            : oc[t];
+                nc[t] = w->counts[c] ? sc[t] / (double)w->counts[c] : oc[t];
                 moved |= nc[t] != oc[t];
             }
             double d = sqdist(nc, oc, dims);
@@ -562,17 +564,21 @@ out:
 }
 
 /*
- * Restarts on a sample. Measured on this 2-core machine (bench/kmeans.sh,
- * 1,000,000 × 11 standardized rows from overlapping blobs): the restarts
- * take about 50 Lloyd iterations each at tolerance 1e-6, and one
- * iteration over a million rows costs about 20 ms, so eight full restarts
- * took SAMPLE_FULL_S s — too much of a 60 s training budget that XGBoost
- * mostly needs. Eight restarts on 100,000 rows drawn with the fit's PRNG,
- * then Lloyd on all rows from the best of them, took SAMPLE_SUB_S s and
- * reached the same inertia to 10 digits: the restarts only choose a
- * basin, and 100,000 rows show the basins of four clusters in eleven
- * dimensions as well as a million do. At or below KMEANS_SAMPLE_ROWS
- * every restart sees every row.
+ * Restarts on a sample, decided by measurement (bench/kmeans.sh on this
+ * 2-core machine, 1,000,000 × 11 standardized rows from overlapping
+ * blobs; the machine was shared, so CPU seconds are the steadier figure).
+ * A restart takes 25–60 Lloyd iterations at tolerance 1e-6 and one
+ * iteration over a million rows is memory-bound at 15–25 ms, so eight
+ * restarts on every row cost 12–13.5 CPU s (12–16 s wall): too much of
+ * a 60 s training budget that XGBoost mostly needs. Eight restarts on
+ * 100,000 rows drawn with the fit's PRNG, then Lloyd on every row from
+ * the best of them (10–50 more iterations), cost 2.3–3.7 CPU s (1–4 s
+ * wall) and reached the same inertia to 10 digits, here and on the
+ * rules benchmark's feature-like rows: the restarts only choose a basin,
+ * and 100,000 rows show the basins of four clusters in eleven dimensions
+ * as well as a million do. (A 50,000-row sample saved only a further
+ * 0.6 CPU s.) At or below KMEANS_SAMPLE_ROWS every restart sees every
+ * row.
  */
 int kmeans_fit(const double *z, size_t n, int dims,
                const struct kmeans_options *opt, double *centroids,
