@@ -1,0 +1,590 @@
+/*
+ * audit.c — the decision log behind audit.h: a bounded queue filled by
+ * request threads and emptied by one writer thread.
+ *
+ * The queue is a ring of `capacity` pointers under one mutex, with two
+ * condition variables: `not_empty` wakes the writer, `not_full` wakes
+ * submitters waiting for room. audit_submit copies the record, before
+ * taking the lock, into one compact allocation holding only the text it
+ * carries (a few hundred bytes, where struct audit_record is over 4 KB):
+ * memory follows what is queued rather than the capacity — a ring of
+ * 65,536 full records would cost 277 MB once the ring had cycled — and
+ * the lock is held for a pointer's store.
+ *
+ * A record keeps its slot until the writer has written it: the writer
+ * reads the oldest `n` slots without holding the lock (submitters only
+ * ever write past head + count, and count still includes those n), and
+ * frees the slots only after the transaction commits. So `capacity` is an
+ * exact bound on decisions answered but not yet on disk.
+ *
+ * Group commit: the writer takes everything queued (up to BATCH records)
+ * and writes it in one transaction — BEGIN IMMEDIATE, one prepared INSERT
+ * per record, COMMIT. While it writes, new records pile up behind, and the
+ * next batch takes them all, so the batch size follows the load: one
+ * record per transaction when idle (lowest latency), BATCH per transaction
+ * under pressure (highest throughput). With WAL and synchronous=NORMAL a
+ * commit is an append to the WAL without fsync; durability is to the last
+ * checkpoint on power loss, to the last commit on a process crash.
+ *
+ * A failed batch stays at the head of the queue and is retried once after
+ * a pause (a lock held too long, a disk briefly full); if the retry fails
+ * too, its records are given up and counted in failed_writes, so the
+ * writer moves on and audit_close always ends. This is the one way a
+ * queued record is lost, against audit.h's "nothing queued is ever
+ * dropped": holding failed records instead would keep close from ending
+ * while the disk is gone. The first failure after a success is reported
+ * on stderr as one JSON line — this thread has no caller to hand an
+ * errbuf to — and later ones stay quiet until the log recovers, so an
+ * outage is one line, not one per batch.
+ *
+ * The counters obey queued = written + failed_writes + (records still in
+ * the queue); refused submissions were never queued.
+ */
+#include "audit.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Records per transaction at most: large enough that the per-commit cost
+ * vanishes, small enough that slots come back to waiting submitters
+ * often. */
+#define BATCH 512
+/* The writer's idle tick and the pause before retrying a failed batch. */
+#define TICK_MS 50
+/* How long an INSERT waits for another connection's write lock (a reader
+ * of the log running a long checkpoint, sqlite3 CLI open on it). */
+#define BUSY_TIMEOUT_MS 5000
+
+struct audit_log {
+    enum audit_sink sink;
+    char *path;
+
+    sqlite3 *db;
+    sqlite3_stmt *begin, *commit, *rollback, *insert;
+
+    pthread_t writer;
+    pthread_mutex_t mu;
+    pthread_cond_t not_empty, not_full;
+    /* Under mu: */
+    struct entry **ring;
+    size_t capacity, head, count;
+    bool stopping;
+    struct audit_stats stats;
+
+    /* Writer-only: */
+    bool failing; /* the last batch failed; its error is already reported */
+};
+
+/* A queued record: the fixed fields, then request id, model version,
+ * inputs and outputs back to back, each with its terminator. */
+struct entry {
+    int64_t time_ms;
+    int status;
+    unsigned short len[4]; /* each at most AUDIT_JSON_SIZE */
+    char text[];
+};
+
+enum { ID, VERSION, INPUTS, OUTPUTS };
+
+static const char *entry_field(const struct entry *e, int field)
+{
+    const char *p = e->text;
+    for (int i = 0; i < field; i++)
+        p += e->len[i] + 1;
+    return p;
+}
+
+/* The record's fields are fixed arrays a caller may have filled to the
+ * brim without a terminator; every read is bounded by the array. */
+static struct entry *entry_from(const struct audit_record *r)
+{
+    const char *src[4] = {r->request_id, r->model_version, r->inputs,
+                          r->outputs};
+    size_t cap[4] = {sizeof r->request_id, sizeof r->model_version,
+                     sizeof r->inputs, sizeof r->outputs};
+    size_t len[4], total = 0;
+    for (int i = 0; i < 4; i++) {
+        len[i] = strnlen(src[i], cap[i]);
+        total += len[i] + 1;
+    }
+    struct entry *e = malloc(sizeof *e + total);
+    if (!e)
+        return NULL;
+    e->time_ms = r->time_ms;
+    e->status = r->status;
+    char *p = e->text;
+    for (int i = 0; i < 4; i++) {
+        e->len[i] = (unsigned short)len[i];
+        memcpy(p, src[i], len[i]);
+        p[len[i]] = '\0';
+        p += len[i] + 1;
+    }
+    return e;
+}
+
+/* ---- time ------------------------------------------------------------- */
+
+static void deadline_after(struct timespec *ts, long ms)
+{
+    clock_gettime(CLOCK_MONOTONIC, ts);
+    ts->tv_sec += ms / 1000;
+    ts->tv_nsec += (ms % 1000) * 1000000L;
+    if (ts->tv_nsec >= 1000000000L) {
+        ts->tv_sec++;
+        ts->tv_nsec -= 1000000000L;
+    }
+}
+
+/* "2023-11-14T22:13:20.123Z" — sorts as text in time order, which is what
+ * someone querying the table by hand will do. */
+static void iso_time(int64_t time_ms, char out[32])
+{
+    int64_t sec = time_ms / 1000, ms = time_ms % 1000;
+    if (ms < 0) { /* floor, so instants before 1970 still read forwards */
+        ms += 1000;
+        sec--;
+    }
+    time_t t = (time_t)sec;
+    struct tm tm;
+    if (!gmtime_r(&t, &tm)) {
+        snprintf(out, 32, "%lld", (long long)time_ms);
+        return;
+    }
+    size_t n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out + n, 32 - n, ".%03dZ", (int)ms);
+}
+
+/* ---- reporting -------------------------------------------------------- */
+
+static void report_failure(struct audit_log *log, size_t n, const char *what,
+                           const char *detail)
+{
+    if (log->failing)
+        return;
+    log->failing = true;
+    char msg[512];
+    snprintf(msg, sizeof msg, "audit: %s: %s (batch of %zu records)",
+             log->path ? log->path : "stdout", what, n);
+    json_t *line = json_pack("{s:s, s:s, s:s}", "level", "error", "msg", msg,
+                             log->sink == AUDIT_SQLITE ? "sqlite" : "error",
+                             detail ? detail : "");
+    char *text = line ? json_dumps(line, JSON_COMPACT) : NULL;
+    /* A path or message that is not UTF-8 cannot go into JSON; the line
+     * still goes out, without them. */
+    fprintf(stderr, "%s\n",
+            text ? text
+                 : "{\"level\":\"error\","
+                   "\"msg\":\"audit: cannot write decisions\"}");
+    free(text);
+    json_decref(line);
+}
+
+/* ---- SQLite sink ------------------------------------------------------ */
+
+static const char SCHEMA[] =
+    "CREATE TABLE IF NOT EXISTS decisions ("
+    " id INTEGER PRIMARY KEY,"
+    " time_ms INTEGER NOT NULL,"
+    " time TEXT NOT NULL,"
+    " request_id TEXT NOT NULL,"
+    " model_version TEXT NOT NULL,"
+    " status INTEGER NOT NULL,"
+    " inputs TEXT NOT NULL,"
+    " outputs TEXT NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS decisions_request_id"
+    " ON decisions(request_id);"
+    "CREATE INDEX IF NOT EXISTS decisions_time_ms ON decisions(time_ms);";
+
+static int prepare(sqlite3 *db, const char *sql, sqlite3_stmt **out,
+                   const char *path, struct errbuf *err)
+{
+    if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, out,
+                           NULL) != SQLITE_OK)
+        return err_set(err, "audit: %s: cannot prepare '%s': %s", path, sql,
+                       sqlite3_errmsg(db));
+    return 0;
+}
+
+static int sqlite_open(struct audit_log *log, struct errbuf *err)
+{
+    const char *path = log->path;
+    /* NOMUTEX: after audit_open only the writer thread touches the
+     * connection, so SQLite's own locking would be paid for nothing. */
+    int rc = sqlite3_open_v2(path, &log->db,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                                 SQLITE_OPEN_NOMUTEX,
+                             NULL);
+    if (rc != SQLITE_OK)
+        return err_set(err, "audit: %s: cannot open: %s", path,
+                       log->db ? sqlite3_errmsg(log->db) : sqlite3_errstr(rc));
+    sqlite3_extended_result_codes(log->db, 1);
+    sqlite3_busy_timeout(log->db, BUSY_TIMEOUT_MS);
+
+    /* journal_mode answers with the mode it ended in; a database that
+     * cannot do WAL (in memory, some network file systems) says so here
+     * rather than failing later under load. */
+    sqlite3_stmt *st;
+    if (prepare(log->db, "PRAGMA journal_mode=WAL", &st, path, err) < 0)
+        return -1;
+    rc = sqlite3_step(st);
+    char mode[16] = "";
+    if (rc == SQLITE_ROW && sqlite3_column_text(st, 0))
+        snprintf(mode, sizeof mode, "%s", sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW)
+        return err_set(err, "audit: %s: cannot open: %s", path,
+                       sqlite3_errmsg(log->db));
+    if (strcmp(mode, "wal") != 0)
+        return err_set(err, "audit: %s: journal mode is '%s', WAL is needed",
+                       path, mode);
+
+    char *msg = NULL;
+    if (sqlite3_exec(log->db, "PRAGMA synchronous=NORMAL", NULL, NULL, &msg) !=
+            SQLITE_OK ||
+        sqlite3_exec(log->db, SCHEMA, NULL, NULL, &msg) != SQLITE_OK) {
+        err_set(err, "audit: %s: cannot create the decisions table: %s", path,
+                msg ? msg : sqlite3_errmsg(log->db));
+        sqlite3_free(msg);
+        return -1;
+    }
+    /* A file we may only read opens "successfully" read-only; the table
+     * may already exist, so nothing above would have noticed. */
+    if (sqlite3_db_readonly(log->db, "main") == 1)
+        return err_set(err, "audit: %s: database is read-only", path);
+
+    if (prepare(log->db, "BEGIN IMMEDIATE", &log->begin, path, err) < 0 ||
+        prepare(log->db, "COMMIT", &log->commit, path, err) < 0 ||
+        prepare(log->db, "ROLLBACK", &log->rollback, path, err) < 0 ||
+        prepare(log->db,
+                "INSERT INTO decisions (time_ms, time, request_id,"
+                " model_version, status, inputs, outputs)"
+                " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                &log->insert, path, err) < 0)
+        return -1;
+    return 0;
+}
+
+static bool step_done(sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE;
+}
+
+static bool insert_one(struct audit_log *log, const struct entry *e)
+{
+    sqlite3_stmt *st = log->insert;
+    char when[32];
+    iso_time(e->time_ms, when);
+    sqlite3_bind_int64(st, 1, e->time_ms);
+    sqlite3_bind_text(st, 2, when, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 5, e->status);
+    /* SQLITE_STATIC for the entry's text: it is freed only after the
+     * batch commits. */
+    static const int column[4] = {[ID] = 3, [VERSION] = 4, [INPUTS] = 6,
+                                  [OUTPUTS] = 7};
+    for (int f = ID; f <= OUTPUTS; f++)
+        sqlite3_bind_text(st, column[f], entry_field(e, f), e->len[f],
+                          SQLITE_STATIC);
+    return step_done(st);
+}
+
+/* Writes ring slots [first, first + n) (wrapping) in one transaction. */
+static bool sqlite_write(struct audit_log *log, size_t first, size_t n)
+{
+    bool ok = step_done(log->begin);
+    for (size_t i = 0; ok && i < n; i++)
+        ok = insert_one(log, log->ring[(first + i) % log->capacity]);
+    if (ok)
+        ok = step_done(log->commit);
+    if (!ok) {
+        char detail[256];
+        snprintf(detail, sizeof detail, "%s", sqlite3_errmsg(log->db));
+        if (!sqlite3_get_autocommit(log->db))
+            step_done(log->rollback);
+        report_failure(log, n, "cannot write decisions", detail);
+    }
+    return ok;
+}
+
+/* ---- stdout sink ------------------------------------------------------ */
+
+static void put_string(FILE *out, const char *s, size_t n)
+{
+    json_t *j = json_stringn(s, n);
+    if (!j) {
+        /* Not UTF-8: JSON cannot carry the bytes, so each byte outside
+         * ASCII becomes '?' — the line stays parseable and the rest of
+         * the text readable. */
+        char copy[AUDIT_JSON_SIZE];
+        for (size_t i = 0; i < n; i++)
+            copy[i] = (unsigned char)s[i] < 0x80 ? s[i] : '?';
+        j = json_stringn(copy, n);
+    }
+    if (j)
+        json_dumpf(j, out, JSON_ENCODE_ANY);
+    else
+        fputs("\"\"", out);
+    json_decref(j);
+}
+
+/* Valid JSON goes out as the very bytes received, not re-serialized:
+ * jansson would print 265.38 as 265.37999999999999, and an audit must
+ * show what the client sent. Raw tab, CR and LF can only be whitespace
+ * between tokens in valid JSON, so blanking them keeps one record a line
+ * without touching a value. Anything else is logged as a string. */
+static void put_json(FILE *out, const char *s, size_t n)
+{
+    json_error_t e;
+    json_t *parsed = json_loadb(s, n, JSON_DECODE_ANY, &e);
+    if (!parsed) {
+        put_string(out, s, n);
+        return;
+    }
+    json_decref(parsed);
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        putc(c == '\n' || c == '\r' || c == '\t' ? ' ' : c, out);
+    }
+}
+
+static bool stdout_write(struct audit_log *log, size_t first, size_t n)
+{
+    FILE *out = stdout;
+    /* One lock for the batch so another thread's printf cannot land in
+     * the middle of a line. */
+    flockfile(out);
+    for (size_t i = 0; i < n; i++) {
+        const struct entry *e = log->ring[(first + i) % log->capacity];
+        char when[32];
+        iso_time(e->time_ms, when);
+        fprintf(out, "{\"audit\":\"decision\",\"time\":\"%s\",\"request_id\":",
+                when);
+        put_string(out, entry_field(e, ID), e->len[ID]);
+        fputs(",\"model_version\":", out);
+        put_string(out, entry_field(e, VERSION), e->len[VERSION]);
+        fprintf(out, ",\"status\":%d,\"inputs\":", e->status);
+        put_json(out, entry_field(e, INPUTS), e->len[INPUTS]);
+        fputs(",\"outputs\":", out);
+        put_json(out, entry_field(e, OUTPUTS), e->len[OUTPUTS]);
+        fputs("}\n", out);
+    }
+    bool ok = fflush(out) == 0 && !ferror(out);
+    int saved = errno;
+    clearerr(out);
+    funlockfile(out);
+    if (!ok)
+        report_failure(log, n, "cannot write decisions", strerror(saved));
+    return ok;
+}
+
+/* ---- the writer ------------------------------------------------------- */
+
+static void *writer_main(void *arg)
+{
+    struct audit_log *log = arg;
+    size_t retry_n = 0; /* records at the head that have failed once */
+
+    pthread_mutex_lock(&log->mu);
+    for (;;) {
+        while (log->count == 0 && !log->stopping) {
+            struct timespec ts;
+            deadline_after(&ts, TICK_MS);
+            pthread_cond_timedwait(&log->not_empty, &log->mu, &ts);
+        }
+        if (log->count == 0)
+            break; /* stopping, and everything is written */
+        size_t first = log->head;
+        size_t n = retry_n ? retry_n : log->count < BATCH ? log->count : BATCH;
+        pthread_mutex_unlock(&log->mu);
+
+        bool ok = log->sink == AUDIT_SQLITE ? sqlite_write(log, first, n)
+                                            : stdout_write(log, first, n);
+
+        /* stdout is not retried: part of the batch may already be out,
+         * and printing it twice would log decisions twice. */
+        if (!ok && !retry_n && log->sink == AUDIT_SQLITE) {
+            retry_n = n;
+            pthread_mutex_lock(&log->mu);
+            struct timespec ts;
+            deadline_after(&ts, TICK_MS);
+            pthread_cond_timedwait(&log->not_empty, &log->mu, &ts);
+            continue;
+        }
+        retry_n = 0;
+        /* Freed before the slots are handed back, while no submitter can
+         * reuse them. */
+        for (size_t i = 0; i < n; i++)
+            free(log->ring[(first + i) % log->capacity]);
+        pthread_mutex_lock(&log->mu);
+        if (ok) {
+            log->stats.written += n;
+            log->failing = false;
+        } else {
+            log->stats.failed_writes += n;
+        }
+        log->head = (log->head + n) % log->capacity;
+        log->count -= n;
+        pthread_cond_broadcast(&log->not_full);
+    }
+    pthread_mutex_unlock(&log->mu);
+    return NULL;
+}
+
+/* ---- the API ---------------------------------------------------------- */
+
+static void log_free(struct audit_log *log)
+{
+    sqlite3_finalize(log->begin);
+    sqlite3_finalize(log->commit);
+    sqlite3_finalize(log->rollback);
+    sqlite3_finalize(log->insert);
+    sqlite3_close(log->db);
+    /* Nothing is left after the writer's drain; this is for a failed open. */
+    for (size_t i = 0; log->ring && i < log->count; i++)
+        free(log->ring[(log->head + i) % log->capacity]);
+    free(log->ring);
+    free(log->path);
+    free(log);
+}
+
+int audit_open(struct audit_log **out, enum audit_sink sink, const char *path,
+               size_t queue_capacity, struct errbuf *err)
+{
+    *out = NULL;
+    if (sink != AUDIT_SQLITE && sink != AUDIT_STDOUT && sink != AUDIT_OFF)
+        return err_set(err, "audit: unknown sink %d", (int)sink);
+    if (sink == AUDIT_SQLITE && (!path || !*path))
+        return err_set(err, "audit: the SQLite sink needs a database path");
+    if (sink != AUDIT_OFF && queue_capacity == 0)
+        return err_set(err, "audit: queue capacity must be at least 1");
+
+    struct audit_log *log = calloc(1, sizeof *log);
+    if (!log)
+        return err_set(err, "audit: out of memory");
+    log->sink = sink;
+    if (sink == AUDIT_OFF) {
+        *out = log;
+        return 0;
+    }
+    log->capacity = queue_capacity;
+    log->ring = calloc(queue_capacity, sizeof *log->ring);
+    log->path = sink == AUDIT_SQLITE ? strdup(path) : NULL;
+    if (!log->ring || (sink == AUDIT_SQLITE && !log->path)) {
+        log_free(log);
+        return err_set(err, "audit: cannot allocate a queue of %zu records",
+                       queue_capacity);
+    }
+    if (sink == AUDIT_SQLITE && sqlite_open(log, err) < 0) {
+        log_free(log);
+        return -1;
+    }
+
+    /* Waits are measured on the monotonic clock, so a wall-clock step
+     * (NTP, an operator) cannot stretch or cut short a request's wait. */
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_mutex_init(&log->mu, NULL);
+    pthread_cond_init(&log->not_empty, &ca);
+    pthread_cond_init(&log->not_full, &ca);
+    pthread_condattr_destroy(&ca);
+
+    /* The writer blocks every signal, so SIGINT/SIGTERM reach the
+     * threads that know how to shut the server down. */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int rc = pthread_create(&log->writer, NULL, writer_main, log);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc != 0) {
+        pthread_cond_destroy(&log->not_full);
+        pthread_cond_destroy(&log->not_empty);
+        pthread_mutex_destroy(&log->mu);
+        log_free(log);
+        return err_set(err, "audit: cannot start the writer thread: %s",
+                       strerror(rc));
+    }
+    *out = log;
+    return 0;
+}
+
+int audit_submit(struct audit_log *log, const struct audit_record *rec,
+                 int wait_ms)
+{
+    /* No log, no record: the caller must not answer with a decision. */
+    if (!log || !rec)
+        return -1;
+    if (log->sink == AUDIT_OFF)
+        return 0;
+
+    struct entry *e = entry_from(rec);
+    pthread_mutex_lock(&log->mu);
+    if (!e) { /* no memory to hold it: as good as no room */
+        log->stats.refused++;
+        pthread_mutex_unlock(&log->mu);
+        return -1;
+    }
+    if (log->count == log->capacity && wait_ms > 0 && !log->stopping) {
+        struct timespec deadline;
+        deadline_after(&deadline, wait_ms);
+        while (log->count == log->capacity && !log->stopping)
+            if (pthread_cond_timedwait(&log->not_full, &log->mu, &deadline) ==
+                ETIMEDOUT)
+                break;
+    }
+    /* A log being closed takes nothing new: the writer may already have
+     * drained and left. */
+    if (log->count == log->capacity || log->stopping) {
+        log->stats.refused++;
+        pthread_mutex_unlock(&log->mu);
+        free(e);
+        return -1;
+    }
+    log->ring[(log->head + log->count) % log->capacity] = e;
+    /* The writer only sleeps on an empty queue; waking it for every record
+     * would cost a futex call per request and shrink the batches. */
+    if (log->count++ == 0)
+        pthread_cond_signal(&log->not_empty);
+    log->stats.queued++;
+    pthread_mutex_unlock(&log->mu);
+    return 0;
+}
+
+void audit_get_stats(struct audit_log *log, struct audit_stats *out)
+{
+    if (!out)
+        return;
+    memset(out, 0, sizeof *out);
+    if (!log || log->sink == AUDIT_OFF)
+        return;
+    pthread_mutex_lock(&log->mu);
+    *out = log->stats;
+    pthread_mutex_unlock(&log->mu);
+}
+
+void audit_close(struct audit_log *log)
+{
+    if (!log)
+        return;
+    if (log->sink != AUDIT_OFF) {
+        pthread_mutex_lock(&log->mu);
+        log->stopping = true;
+        pthread_cond_signal(&log->not_empty);
+        pthread_cond_broadcast(&log->not_full);
+        pthread_mutex_unlock(&log->mu);
+        pthread_join(log->writer, NULL);
+        pthread_cond_destroy(&log->not_full);
+        pthread_cond_destroy(&log->not_empty);
+        pthread_mutex_destroy(&log->mu);
+    }
+    log_free(log);
+}

@@ -1,0 +1,62 @@
+/*
+ * audit.h — every decision the API makes, recorded: time, request id,
+ * model version, inputs, outputs. To SQLite by default (WAL mode, batched
+ * transactions written by a background thread, off the request path), or
+ * as JSON lines on stdout for container logs.
+ *
+ * When the queue is full. A lender must be able to show every decision
+ * it made, so a decision is never answered without its record: a request
+ * thread waits up to `wait_ms` for room in the queue; if there is still
+ * none, audit_submit fails and the API answers 503 without a decision
+ * (counted in audit_stats as refused). Nothing queued is dropped while
+ * the database accepts writes, and audit_close writes all of it before
+ * returning. A batch the database refuses is retried once; if it fails
+ * again its records are counted in failed_writes and reported on stderr
+ * (a disk that stays broken cannot be waited on forever).
+ */
+#ifndef INCOMESCORE_AUDIT_H
+#define INCOMESCORE_AUDIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "errbuf.h"
+
+enum audit_sink { AUDIT_SQLITE, AUDIT_STDOUT, AUDIT_OFF };
+
+#define AUDIT_ID_SIZE 64
+#define AUDIT_VERSION_SIZE 32
+#define AUDIT_JSON_SIZE 2048
+
+struct audit_record {
+    int64_t time_ms;                      /* when the request arrived */
+    char request_id[AUDIT_ID_SIZE];
+    char model_version[AUDIT_VERSION_SIZE];
+    int status;                           /* HTTP status answered */
+    char inputs[AUDIT_JSON_SIZE];         /* the request body (JSON) */
+    char outputs[AUDIT_JSON_SIZE];        /* the response body (JSON) */
+};
+
+struct audit_stats {
+    uint64_t queued, written, refused, failed_writes;
+};
+
+struct audit_log;
+
+/* Opens the log. For AUDIT_SQLITE, `path` is the database file (created
+ * with its table when absent). queue_capacity records may wait. */
+int audit_open(struct audit_log **out, enum audit_sink sink, const char *path,
+               size_t queue_capacity, struct errbuf *err);
+
+/* Queues a copy of rec; waits up to wait_ms for room. 0, or -1 when the
+ * queue stayed full (the caller must not answer with a decision). Safe
+ * from any number of threads. */
+int audit_submit(struct audit_log *log, const struct audit_record *rec,
+                 int wait_ms);
+
+void audit_get_stats(struct audit_log *log, struct audit_stats *out);
+
+/* Writes everything queued, stops the writer, closes. NULL is fine. */
+void audit_close(struct audit_log *log);
+
+#endif

@@ -1,0 +1,558 @@
+/*
+ * test_audit.c — the decision log: every record submitted is in the table
+ * after close with every column exact, the database is in WAL mode,
+ * concurrent submitters lose nothing, a full queue refuses after wait_ms
+ * (the writer is stalled for real, by holding the database's write lock
+ * from a second connection), close drains the queue, the stdout sink
+ * writes one JSON line per record, a failed write is retried once, then
+ * counted and reported once, an unusable path is named, and AUDIT_OFF
+ * writes nothing.
+ */
+#include "test.h"
+
+#include <fcntl.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "audit.h"
+
+struct fixture {
+    char *dir;
+    char path[4096];
+};
+
+static struct fixture fixture_new(void)
+{
+    struct fixture f = {.dir = test_mkdtemp()};
+    assert_non_null(f.dir);
+    snprintf(f.path, sizeof f.path, "%s/audit.db", f.dir);
+    return f;
+}
+
+static void fixture_free(struct fixture *f)
+{
+    test_rmtree(f->dir);
+    free(f->dir);
+}
+
+static struct audit_log *open_log(enum audit_sink sink, const char *path,
+                                  size_t capacity)
+{
+    struct audit_log *log;
+    struct errbuf err;
+    if (audit_open(&log, sink, path, capacity, &err) < 0)
+        fail_msg("%s", err.msg);
+    return log;
+}
+
+static struct audit_record record(int64_t time_ms, const char *id,
+                                  int status)
+{
+    struct audit_record r = {.time_ms = time_ms, .status = status};
+    snprintf(r.request_id, sizeof r.request_id, "%s", id);
+    snprintf(r.model_version, sizeof r.model_version, "v0007");
+    snprintf(r.inputs, sizeof r.inputs,
+             "{\"ingreso\": 45000, \"edad\": 32, \"crecimiento_ingreso\": "
+             "265.38}");
+    snprintf(r.outputs, sizeof r.outputs,
+             "{\"scoring\": 678.17, \"cluster\": \"A\"}");
+    return r;
+}
+
+static sqlite3 *db_open(const char *path)
+{
+    sqlite3 *db;
+    if (sqlite3_open(path, &db) != SQLITE_OK)
+        fail_msg("%s: %s", path, sqlite3_errmsg(db));
+    sqlite3_busy_timeout(db, 5000);
+    return db;
+}
+
+static void db_exec(sqlite3 *db, const char *sql)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+        fail_msg("%s: %s", sql, msg);
+}
+
+static long long db_count(const char *path, const char *sql)
+{
+    sqlite3 *db = db_open(path);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    long long n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return n;
+}
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
+}
+
+/* ---- SQLite ----------------------------------------------------------- */
+
+static void submitted_records_are_in_the_table_with_every_column_exact(
+    void **state)
+{
+    (void)state;
+    struct fixture f = fixture_new();
+    struct audit_record recs[3] = {
+        record(1700000000123, "req-1", 200),
+        record(0, "req-\"quoted\" ñandú", 422),
+        record(-1, "", 503),
+    };
+    /* A request id filling its array to the last byte, no terminator. */
+    memset(recs[2].request_id, 'x', sizeof recs[2].request_id);
+    snprintf(recs[1].inputs, sizeof recs[1].inputs, "not json, 'quoted'");
+    recs[1].outputs[0] = '\0';
+    static const char *const times[] = {"2023-11-14T22:13:20.123Z",
+                                        "1970-01-01T00:00:00.000Z",
+                                        "1969-12-31T23:59:59.999Z"};
+
+    struct audit_log *log = open_log(AUDIT_SQLITE, f.path, 16);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(audit_submit(log, &recs[i], 100), 0);
+    audit_close(log);
+
+    sqlite3 *db = db_open(f.path);
+    sqlite3_stmt *st;
+    assert_int_equal(
+        sqlite3_prepare_v2(db,
+                           "SELECT time_ms, time, request_id, model_version,"
+                           " status, inputs, outputs FROM decisions ORDER BY id",
+                           -1, &st, NULL),
+        SQLITE_OK);
+    for (int i = 0; i < 3; i++) {
+        const struct audit_record *r = &recs[i];
+        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+        assert_int_equal(sqlite3_column_int64(st, 0), r->time_ms);
+        assert_string_equal(sqlite3_column_text(st, 1), times[i]);
+        size_t id_len = strnlen(r->request_id, sizeof r->request_id);
+        assert_int_equal(sqlite3_column_bytes(st, 2), id_len);
+        assert_memory_equal(sqlite3_column_text(st, 2), r->request_id, id_len);
+        assert_string_equal(sqlite3_column_text(st, 3), r->model_version);
+        assert_int_equal(sqlite3_column_int(st, 4), r->status);
+        assert_string_equal(sqlite3_column_text(st, 5), r->inputs);
+        assert_string_equal(sqlite3_column_text(st, 6), r->outputs);
+    }
+    assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    fixture_free(&f);
+}
+
+static void reopening_appends_to_the_existing_table(void **state)
+{
+    (void)state;
+    struct fixture f = fixture_new();
+    for (int round = 0; round < 2; round++) {
+        struct audit_log *log = open_log(AUDIT_SQLITE, f.path, 4);
+        struct audit_record r = record(1, round ? "second" : "first", 200);
+        assert_int_equal(audit_submit(log, &r, 100), 0);
+        audit_close(log);
+    }
+    assert_int_equal(db_count(f.path, "SELECT count(*) FROM decisions"), 2);
+    fixture_free(&f);
+}
+
+static void database_is_in_wal_mode_with_both_indexes(void **state)
+{
+    (void)state;
+    struct fixture f = fixture_new();
+    struct audit_log *log = open_log(AUDIT_SQLITE, f.path, 4);
+    sqlite3 *db = db_open(f.path);
+    sqlite3_stmt *st;
+    assert_int_equal(
+        sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL),
+        SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_string_equal(sqlite3_column_text(st, 0), "wal");
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    audit_close(log);
+    assert_int_equal(
+        db_count(f.path, "SELECT count(*) FROM sqlite_master WHERE type ="
+                         " 'index' AND tbl_name = 'decisions' AND (sql LIKE"
+                         " '%(request_id)' OR sql LIKE '%(time_ms)')"),
+        2);
+    fixture_free(&f);
+}
+
+#define THREADS 4
+#define PER_THREAD 2000
+
+struct submitter {
+    struct audit_log *log;
+    int thread;
+    int refused;
+};
+
+static void *submit_many(void *arg)
+{
+    struct submitter *s = arg;
+    for (int i = 0; i < PER_THREAD; i++) {
+        char id[AUDIT_ID_SIZE];
+        snprintf(id, sizeof id, "t%d-%d", s->thread, i);
+        struct audit_record r = record(1700000000000 + i, id, 200);
+        if (audit_submit(s->log, &r, 5000) < 0)
+            s->refused++;
+    }
+    return NULL;
+}
+
+static void four_threads_of_two_thousand_records_all_arrive(void **state)
+{
+    (void)state;
+    struct fixture f = fixture_new();
+    struct audit_log *log = open_log(AUDIT_SQLITE, f.path, 256);
+    pthread_t th[THREADS];
+    struct submitter s[THREADS];
+    for (int i = 0; i < THREADS; i++) {
+        s[i] = (struct submitter){.log = log, .thread = i};
+        assert_int_equal(pthread_create(&th[i], NULL, submit_many, &s[i]), 0);
+    }
+    for (int i = 0; i < THREADS; i++) {
+        pthread_join(th[i], NULL);
+        assert_int_equal(s[i].refused, 0);
+    }
+    audit_close(log);
+    assert_int_equal(db_count(f.path, "SELECT count(*) FROM decisions"),
+                     THREADS * PER_THREAD);
+    assert_int_equal(
+        db_count(f.path, "SELECT count(DISTINCT request_id) FROM decisions"),
+        THREADS * PER_THREAD);
+    fixture_free(&f);
+}
+
+static void full_queue_refuses_after_wait_ms_and_counts_refused(void **state)
+{
+    (void)state;
+    struct fixture f = fixture_new();
+    struct audit_log *log = open_log(AUDIT_SQLITE, f.path, 4);
+    sqlite3 *blocker = db_open(f.path);
+    db_exec(blocker, "BEGIN IMMEDIATE"); /* the writer now waits on busy */
+
+    for (int i = 0; i < 4; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "r%d", i);
+        struct audit_record r = record(i, id, 200);
+        assert_int_equal(audit_submit(log, &r, 100), 0);
+    }
+    struct audit_record extra = record(9, "refused", 200);
+    double t0 = now_ms();
+    int rc = audit_submit(log, &extra, 100);
+    double waited = now_ms() - t0;
+    assert_int_equal(rc, -1);
+    if (waited < 99 || waited > 2000)
+        fail_msg("refused after %.1f ms, expected about 100", waited);
+    assert_int_equal(audit_submit(log, &extra, 0), -1);
+
+    struct audit_stats st;
+    audit_get_stats(log, &st);
+    assert_int_equal(st.queued, 4);
+    assert_int_equal(st.refused, 2);
+    assert_int_equal(st.written, 0);
+
+    db_exec(blocker, "COMMIT");
+    sqlite3_close(blocker);
+    audit_close(log);
+    assert_int_equal(db_count(f.path, "SELECT count(*) FROM decisions"), 4);
+    assert_int_equal(
+        db_count(f.path,
+                 "SELECT count(*) FROM decisions WHERE request_id='refused'"),
+        0);
+    fixture_free(&f);
+}
+
+static void *release_after_50ms(void *arg)
+{
+    struct timespec ts = {0, 50 * 1000000L};
+    nanosleep(&ts, NULL);
+    sqlite3 *blocker = arg;
+    sqlite3_exec(blocker, "COMMIT", NULL, NULL, NULL);
+    return NULL;
+}
+
+static void close_writes_everything_still_queued(void **state)
+{
+    (void)state;
+    struct fixture f = fixture_new();
+    struct audit_log *log = open_log(AUDIT_SQLITE, f.path, 3000);
+    sqlite3 *blocker = db_open(f.path);
+    db_exec(blocker, "BEGIN IMMEDIATE");
+    for (int i = 0; i < 3000; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "q%d", i);
+        struct audit_record r = record(i, id, 200);
+        assert_int_equal(audit_submit(log, &r, 0), 0);
+    }
+    struct audit_stats st;
+    audit_get_stats(log, &st);
+    assert_int_equal(st.written, 0); /* all 3,000 still queued */
+
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, release_after_50ms, blocker), 0);
+    audit_close(log); /* must wait out the lock, then drain */
+    pthread_join(th, NULL);
+    sqlite3_close(blocker);
+    assert_int_equal(db_count(f.path, "SELECT count(*) FROM decisions"), 3000);
+    fixture_free(&f);
+}
+
+/* Polls until the writer has accounted for `n` records one way or the
+ * other (written or failed), for at most two seconds. */
+static struct audit_stats settled(struct audit_log *log, uint64_t n)
+{
+    struct audit_stats st;
+    for (int i = 0; i < 400; i++) {
+        audit_get_stats(log, &st);
+        if (st.written + st.failed_writes >= n)
+            break;
+        struct timespec ts = {0, 5 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    return st;
+}
+
+static void stats_count_queued_and_written(void **state)
+{
+    (void)state;
+    struct fixture f = fixture_new();
+    struct audit_log *log = open_log(AUDIT_SQLITE, f.path, 8);
+    struct audit_record r = record(1, "a", 200);
+    for (int i = 0; i < 20; i++)
+        assert_int_equal(audit_submit(log, &r, 1000), 0);
+    struct audit_stats st = settled(log, 20);
+    assert_int_equal(st.queued, 20);
+    assert_int_equal(st.written, 20);
+    assert_int_equal(st.refused, 0);
+    assert_int_equal(st.failed_writes, 0);
+    audit_close(log);
+    fixture_free(&f);
+}
+
+static void failed_write_is_retried_once_counted_and_reported_once(
+    void **state)
+{
+    (void)state;
+    struct fixture f = fixture_new();
+    char err_path[4200];
+    snprintf(err_path, sizeof err_path, "%s/stderr.txt", f.dir);
+    struct audit_log *log = open_log(AUDIT_SQLITE, f.path, 8);
+    sqlite3 *db = db_open(f.path);
+    db_exec(db, "ALTER TABLE decisions RENAME TO moved"); /* INSERTs fail */
+
+    fflush(stderr);
+    int saved = dup(STDERR_FILENO);
+    int fd = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    assert_true(saved >= 0 && fd >= 0);
+    dup2(fd, STDERR_FILENO);
+    close(fd);
+    struct audit_record a = record(1, "a", 200), b = record(2, "b", 200);
+    int rc_a = audit_submit(log, &a, 100);
+    struct audit_stats after_a = settled(log, 1);
+    int rc_b = audit_submit(log, &b, 100);
+    struct audit_stats after_b = settled(log, 2);
+    fflush(stderr);
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+
+    assert_int_equal(rc_a, 0);
+    assert_int_equal(rc_b, 0);
+    assert_int_equal(after_a.failed_writes, 1);
+    assert_int_equal(after_b.failed_writes, 2);
+    assert_int_equal(after_b.written, 0);
+    FILE *in = fopen(err_path, "r");
+    assert_non_null(in);
+    char line[1024];
+    int lines = 0;
+    json_t *first = NULL;
+    while (fgets(line, sizeof line, in))
+        if (lines++ == 0)
+            first = json_loads(line, 0, NULL);
+    fclose(in);
+    assert_int_equal(lines, 1); /* one line for the outage, not per batch */
+    assert_non_null(first);
+    assert_string_equal(json_string_value(json_object_get(first, "level")),
+                        "error");
+    assert_non_null(
+        strstr(json_string_value(json_object_get(first, "msg")), "audit: "));
+    assert_non_null(strstr(
+        json_string_value(json_object_get(first, "sqlite")), "no such table"));
+    json_decref(first);
+
+    /* The table back, the log writes again. */
+    db_exec(db, "ALTER TABLE moved RENAME TO decisions");
+    struct audit_record c = record(3, "c", 200);
+    assert_int_equal(audit_submit(log, &c, 100), 0);
+    assert_int_equal(settled(log, 3).written, 1);
+    sqlite3_close(db);
+    audit_close(log);
+    assert_int_equal(db_count(f.path, "SELECT count(*) FROM decisions"), 1);
+    fixture_free(&f);
+}
+
+/* ---- stdout ----------------------------------------------------------- */
+
+static void stdout_sink_writes_one_parseable_json_line_per_record(void **state)
+{
+    (void)state;
+    struct fixture f = fixture_new();
+    char out_path[4200];
+    snprintf(out_path, sizeof out_path, "%s/stdout.jsonl", f.dir);
+    struct audit_record recs[3] = {
+        record(1700000000123, "req-1", 200),
+        record(5, "id \"with\" quotes\nand a newline", 422),
+        record(6, "req-3", 503),
+    };
+    /* Pretty-printed JSON spread over lines stays on one. */
+    snprintf(recs[0].inputs, sizeof recs[0].inputs,
+             "{\n\t\"ingreso\": 45000,\r\n\t\"crecimiento_ingreso\": 265.38\n}");
+    snprintf(recs[1].outputs, sizeof recs[1].outputs, "not json {\"");
+    recs[2].request_id[0] = (char)0xff; /* not UTF-8 */
+
+    fflush(stdout);
+    int saved = dup(STDOUT_FILENO);
+    int fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    assert_true(saved >= 0 && fd >= 0);
+    dup2(fd, STDOUT_FILENO);
+    close(fd);
+    struct audit_log *log = open_log(AUDIT_STDOUT, NULL, 8);
+    int rc[3];
+    for (int i = 0; i < 3; i++)
+        rc[i] = audit_submit(log, &recs[i], 100);
+    audit_close(log);
+    fflush(stdout);
+    dup2(saved, STDOUT_FILENO);
+    close(saved);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(rc[i], 0);
+
+    FILE *in = fopen(out_path, "r");
+    assert_non_null(in);
+    char line[8192];
+    int n = 0;
+    while (fgets(line, sizeof line, in)) {
+        assert_true(n < 3);
+        json_error_t e;
+        json_t *j = json_loads(line, 0, &e);
+        if (!j)
+            fail_msg("line %d does not parse: %s: %s", n + 1, e.text, line);
+        assert_string_equal(json_string_value(json_object_get(j, "audit")),
+                            "decision");
+        assert_int_equal(json_integer_value(json_object_get(j, "status")),
+                         recs[n].status);
+        assert_string_equal(
+            json_string_value(json_object_get(j, "model_version")), "v0007");
+        if (n == 0) {
+            assert_string_equal(json_string_value(json_object_get(j, "time")),
+                                "2023-11-14T22:13:20.123Z");
+            json_t *in_obj = json_object_get(j, "inputs");
+            assert_true(json_is_object(in_obj));
+            assert_int_equal(
+                json_integer_value(json_object_get(in_obj, "ingreso")), 45000);
+            /* As sent, not re-printed as 265.37999999999999. */
+            assert_non_null(strstr(line, "265.38"));
+            assert_true(json_is_object(json_object_get(j, "outputs")));
+        }
+        if (n == 1) {
+            assert_string_equal(
+                json_string_value(json_object_get(j, "request_id")),
+                recs[1].request_id);
+            assert_string_equal(
+                json_string_value(json_object_get(j, "outputs")),
+                recs[1].outputs);
+        }
+        if (n == 2)
+            assert_string_equal(
+                json_string_value(json_object_get(j, "request_id")), "?eq-3");
+        json_decref(j);
+        n++;
+    }
+    fclose(in);
+    assert_int_equal(n, 3);
+    fixture_free(&f);
+}
+
+/* ---- refusals and AUDIT_OFF ------------------------------------------- */
+
+static void unwritable_path_fails_open_naming_the_path(void **state)
+{
+    (void)state;
+    struct fixture f = fixture_new();
+    char missing[4200];
+    snprintf(missing, sizeof missing, "%s/no-such-dir/audit.db", f.dir);
+    const char *paths[] = {missing, f.dir /* a directory */};
+    for (size_t i = 0; i < 2; i++) {
+        struct audit_log *log = (struct audit_log *)1;
+        struct errbuf err = {""};
+        assert_int_equal(audit_open(&log, AUDIT_SQLITE, paths[i], 4, &err), -1);
+        assert_null(log);
+        if (!strstr(err.msg, paths[i]))
+            fail_msg("'%s' does not name %s", err.msg, paths[i]);
+    }
+    fixture_free(&f);
+}
+
+static void missing_path_and_zero_capacity_are_refused(void **state)
+{
+    (void)state;
+    struct fixture f = fixture_new();
+    struct audit_log *log;
+    struct errbuf err;
+    assert_int_equal(audit_open(&log, AUDIT_SQLITE, NULL, 4, &err), -1);
+    assert_non_null(strstr(err.msg, "path"));
+    assert_int_equal(audit_open(&log, AUDIT_SQLITE, f.path, 0, &err), -1);
+    assert_non_null(strstr(err.msg, "capacity"));
+    assert_int_equal(audit_submit(NULL, NULL, 0), -1);
+    audit_close(NULL);
+    fixture_free(&f);
+}
+
+static void off_sink_accepts_and_writes_nothing(void **state)
+{
+    (void)state;
+    struct fixture f = fixture_new();
+    struct audit_log *log = open_log(AUDIT_OFF, f.path, 0);
+    struct audit_record r = record(1, "a", 200);
+    for (int i = 0; i < 100; i++)
+        assert_int_equal(audit_submit(log, &r, 0), 0);
+    struct audit_stats st;
+    audit_get_stats(log, &st);
+    assert_int_equal(st.queued + st.written + st.refused + st.failed_writes, 0);
+    audit_close(log);
+    struct stat sb;
+    assert_int_equal(stat(f.path, &sb), -1);
+    fixture_free(&f);
+}
+
+int suite_audit(int *count)
+{
+    static const struct CMUnitTest tests[] = {
+        cmocka_unit_test(submitted_records_are_in_the_table_with_every_column_exact),
+        cmocka_unit_test(reopening_appends_to_the_existing_table),
+        cmocka_unit_test(database_is_in_wal_mode_with_both_indexes),
+        cmocka_unit_test(four_threads_of_two_thousand_records_all_arrive),
+        cmocka_unit_test(full_queue_refuses_after_wait_ms_and_counts_refused),
+        cmocka_unit_test(close_writes_everything_still_queued),
+        cmocka_unit_test(stats_count_queued_and_written),
+        cmocka_unit_test(failed_write_is_retried_once_counted_and_reported_once),
+        cmocka_unit_test(stdout_sink_writes_one_parseable_json_line_per_record),
+        cmocka_unit_test(unwritable_path_fails_open_naming_the_path),
+        cmocka_unit_test(missing_path_and_zero_capacity_are_refused),
+        cmocka_unit_test(off_sink_accepts_and_writes_nothing),
+    };
+    return RUN_SUITE("audit", tests, count);
+}
