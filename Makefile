@@ -16,7 +16,7 @@ OPT      ?= -O2
 SAN      ?=
 DATADIR  ?= $(CURDIR)/data
 
-PKGS     := jansson libutf8proc libbson-1.0 libmongoc-1.0 libcrypto lapacke
+PKGS     := jansson libutf8proc libbson-1.0 libmongoc-1.0 libcrypto lapacke sqlite3 libmicrohttpd
 CFLAGS   += -std=c11 -D_GNU_SOURCE -pthread $(OPT) -g -Wall -Wextra -Werror -Wshadow \
             -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes -iquote src \
             $(shell pkg-config --cflags $(PKGS)) \
@@ -45,7 +45,7 @@ $(BIN): $(CLI_OBJ) $(BUILD)/libincomescore.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(UNIT): $(TEST_OBJ) $(BUILD)/libincomescore.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka -lcurl
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)

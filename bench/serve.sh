@@ -1,0 +1,171 @@
+#!/bin/sh
+# bench/serve.sh — `incomescore serve` under load, beside nginx answering
+# the same POST with a fixed body (the HTTP ceiling on this machine).
+#
+#   bench/serve.sh [path/to/incomescore] [bundle-or-registry-dir]
+#
+# Without a model, trains one from `demo-data --count 20000` (in a
+# temporary registry). Starts the server on a free port and measures:
+#   - time from start to the first 200 on /readyz
+#   - wrk -t2 -c64 -d10s and wrk -t2 -c8 -d10s --latency, POSTing the
+#     original's first request: requests/s and p99, with the audit log on
+#     (SQLite, the default) and off
+#   - the server's RSS after the load (VmRSS, and VmHWM: the peak)
+#   - nginx (`return 200 '...'`, 2 workers) on the same POST, both loads
+# Targets (reported, not asserted): >= 40,000 req/s at c=64, p99 <= 2 ms
+# at c=8, RSS <= 64 MB, ready <= 200 ms. Installs wrk and nginx with apt
+# when they are missing (needs root).
+set -eu
+BIN=$(realpath "${1:-build/incomescore}")
+MODEL=${2:-}
+DURATION=${DURATION:-10s}
+
+TMP=$(mktemp -d)
+SERVER_PID=""
+NGINX_PID=""
+cleanup() {
+    [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+    [ -n "$NGINX_PID" ] && kill "$NGINX_PID" 2>/dev/null && wait "$NGINX_PID" 2>/dev/null
+    rm -rf "$TMP"
+}
+trap cleanup EXIT INT TERM
+
+install_missing() {
+    missing=""
+    command -v wrk >/dev/null 2>&1 || missing="$missing wrk"
+    [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 ||
+        missing="$missing nginx-light"
+    [ -z "$missing" ] && return 0
+    echo "serve bench: installing$missing" >&2
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    export DEBIAN_FRONTEND=noninteractive
+    $SUDO apt-get update -qq
+    # shellcheck disable=SC2086
+    $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+}
+
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+now_ms() { date +%s%3N; }
+
+install_missing
+NGINX=$(command -v nginx 2>/dev/null || echo /usr/sbin/nginx)
+
+if [ -z "$MODEL" ]; then
+    echo "serve bench: training a model on demo-data --count 20000 ..." >&2
+    "$BIN" demo-data --count 20000 --seed 1 --out "$TMP/docs.jsonl" 2>/dev/null
+    "$BIN" etl --source "$TMP/docs.jsonl" --out "$TMP/dataset.csv" >/dev/null 2>&1
+    "$BIN" train --data "$TMP/dataset.csv" --registry "$TMP/registry" >/dev/null 2>&1
+    MODEL_ARGS="--registry $TMP/registry"
+elif [ -f "$MODEL/bundle.json" ]; then
+    MODEL_ARGS="--model $MODEL"
+else
+    MODEL_ARGS="--registry $MODEL"
+fi
+
+BODY='{"ingreso": 45000, "antiguedad_laboral_meses": 50, "tiempo_desempleado": 0, "trabajos_ultimos_5": 1, "semanasCotizadas": 1000, "edad": 32, "crecimiento_ingreso": 265.38, "lugar_actual": 18}'
+cat > "$TMP/post.lua" <<EOF
+wrk.method = "POST"
+wrk.body = '$BODY'
+wrk.headers["Content-Type"] = "application/json"
+EOF
+
+# wrk's output -> "N req/s, p99 X" (p99 from --latency's distribution)
+run_wrk() { # url connections
+    wrk -t2 -c"$2" -d"$DURATION" --latency -s "$TMP/post.lua" "$1" > "$TMP/wrk.out" 2>&1
+    rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$TMP/wrk.out")
+    p99=$(awk '$1 == "99%" { print $2 }' "$TMP/wrk.out")
+    bad=$(awk '/Non-2xx/ { print $NF }' "$TMP/wrk.out")
+    errs=$(awk '/Socket errors/ { sub(/.*Socket errors: /, ""); print }' "$TMP/wrk.out")
+    printf '%8s req/s  p99 %-8s' "$rps" "$p99"
+    [ -n "$bad" ] && printf '  (%s non-2xx)' "$bad"
+    [ -n "$errs" ] && printf '  (socket errors: %s)' "$errs"
+    echo
+}
+
+# Starts the server with the given audit setting; sets SERVER_PID, PORT
+# and READY_MS.
+start_server() { # audit
+    PORT=$(free_port)
+    start=$(now_ms)
+    # shellcheck disable=SC2086
+    "$BIN" serve $MODEL_ARGS --port "$PORT" --audit "$1" \
+        --audit-db "$TMP/audit.sqlite3" 2>"$TMP/serve.log" &
+    SERVER_PID=$!
+    while :; do
+        code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/readyz" || true)
+        [ "$code" = 200 ] && break
+        if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+            echo "serve bench: the server did not start:" >&2
+            cat "$TMP/serve.log" >&2
+            exit 1
+        fi
+        sleep 0.005
+    done
+    READY_MS=$(( $(now_ms) - start ))
+}
+
+stop_server() {
+    kill "$SERVER_PID"
+    wait "$SERVER_PID" || true
+    SERVER_PID=""
+}
+
+echo "incomescore serve, $(nproc) cores, wrk -t2 --latency -d$DURATION, POST /v1/prediction"
+for audit in sqlite off; do
+    start_server "$audit"
+    URL="http://127.0.0.1:$PORT/v1/prediction"
+    answer=$(curl -s -H 'Content-Type: application/json' -d "$BODY" "$URL")
+    echo "audit $audit: ready in $READY_MS ms; answer: $(printf '%s' "$answer" | cut -c1-60)..."
+    printf '  c=64: '; run_wrk "$URL" 64
+    printf '  c=8:  '; run_wrk "$URL" 8
+    rss=$(awk '/^VmRSS/ { printf "%.1f MB", $2 / 1024 }' "/proc/$SERVER_PID/status")
+    hwm=$(awk '/^VmHWM/ { printf "%.1f MB", $2 / 1024 }' "/proc/$SERVER_PID/status")
+    echo "  RSS after load: $rss (peak $hwm)"
+    if [ "$audit" = sqlite ]; then
+        rows=$(curl -s "http://127.0.0.1:$PORT/metrics" |
+               awk '/^incomescore_audit_records_total\{outcome="queued"\}/ { print $2 }')
+        echo "  audit records queued: $rows"
+    fi
+    stop_server
+done
+
+# The ceiling: nginx answering the same POST with a fixed body.
+NPORT=$(free_port)
+mkdir -p "$TMP/nginx"
+FIXED='{"scoring": 833.95, "cluster": "B", "model_version": "v0001", "band": "excelente"}'
+cat > "$TMP/nginx/nginx.conf" <<EOF
+worker_processes 2;
+daemon off;
+pid $TMP/nginx/nginx.pid;
+error_log $TMP/nginx/error.log;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    client_body_temp_path $TMP/nginx/body;
+    proxy_temp_path $TMP/nginx/proxy;
+    fastcgi_temp_path $TMP/nginx/fastcgi;
+    uwsgi_temp_path $TMP/nginx/uwsgi;
+    scgi_temp_path $TMP/nginx/scgi;
+    server {
+        listen 127.0.0.1:$NPORT;
+        location / {
+            default_type application/json;
+            return 200 '$FIXED';
+        }
+    }
+}
+EOF
+"$NGINX" -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" 2>"$TMP/nginx/stderr" &
+NGINX_PID=$!
+for _ in $(seq 100); do
+    curl -s -o /dev/null "http://127.0.0.1:$NPORT/" && break
+    sleep 0.02
+done
+echo "nginx $("$NGINX" -v 2>&1 | sed 's/.*nginx\///'), return 200 (the ceiling)"
+printf '  c=64: '; run_wrk "http://127.0.0.1:$NPORT/v1/prediction" 64
+printf '  c=8:  '; run_wrk "http://127.0.0.1:$NPORT/v1/prediction" 8
+echo "targets: >= 40000 req/s at c=64, p99 <= 2 ms at c=8, RSS <= 64 MB, ready <= 200 ms"

@@ -1,0 +1,1374 @@
+/*
+ * test_server.c — the HTTP API as a client sees it: the real server,
+ * started in-process on an ephemeral port with a small real registry
+ * (demo-data → etl → train, as test_train.c), spoken to with libcurl and
+ * with raw sockets where a client misbehaves. Whole responses are
+ * compared with what the scoring core and the validation answer
+ * in-process, so the server adds transport, never a second opinion.
+ */
+#include "test.h"
+
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <jansson.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bundle.h"
+#include "demo_data.h"
+#include "etl.h"
+#include "registry.h"
+#include "request.h"
+#include "rules.h"
+#include "scoring.h"
+#include "segments.h"
+#include "server.h"
+#include "train.h"
+
+static char *work;
+static char dataset[4096], params[4096], registry_path[4096];
+static char audit_path[4096], log_path[4096];
+static struct registry *registry;
+static struct bundle *v1;   /* v0001, loaded in-process for comparison */
+static struct server *server;
+static FILE *server_log;
+static char base[64];
+
+static const char first_request[] =
+    "{\"ingreso\": 45000, \"antiguedad_laboral_meses\": 50, "
+    "\"tiempo_desempleado\": 0, \"trabajos_ultimos_5\": 1, "
+    "\"semanasCotizadas\": 1000, \"edad\": 32, \"crecimiento_ingreso\": "
+    "265.38, \"lugar_actual\": 18}";
+static const char second_request[] =
+    "{\"ingreso\": 1000, \"antiguedad_laboral_meses\": 0, "
+    "\"tiempo_desempleado\": 13, \"trabajos_ultimos_5\": 2, "
+    "\"semanasCotizadas\": 198, \"edad\": 29, \"crecimiento_ingreso\": 0, "
+    "\"lugar_actual\": 5}";
+
+/* ------------------------------------------------------------ fixtures */
+
+/* Trains a version into the registry; its id goes to id. */
+static int train_version(uint64_t seed, char *id)
+{
+    struct errbuf err;
+    char staging[4096];
+    if (registry_stage(registry, staging, sizeof staging, &err) < 0)
+        return -1;
+    struct train_options topt;
+    train_defaults(&topt);
+    topt.dataset_path = dataset;
+    topt.params_path = params;
+    topt.data_dir = INCOMESCORE_DATADIR;
+    topt.seed = seed;
+    struct train_summary sum;
+    if (train_bundle(&topt, staging, &sum, &err) < 0 ||
+        registry_commit(registry, staging, id, &err) < 0) {
+        print_error("%s\n", err.msg);
+        registry_discard(registry, staging);
+        return -1;
+    }
+    return 0;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    struct errbuf err;
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    work = test_mkdtemp();
+    struct refdata rd;
+    if (refdata_load(&rd, INCOMESCORE_DATADIR, ITAEE_DEFAULT_YEAR, &err) < 0)
+        return -1;
+    char docs[4200];
+    snprintf(docs, sizeof docs, "%s/docs.jsonl", work);
+    snprintf(dataset, sizeof dataset, "%s/dataset.csv", work);
+    FILE *f = fopen(docs, "w");
+    struct demo_options dopt = {.count = 2000, .seed = 5};
+    date_parse_iso("2024-06-30", &dopt.as_of);
+    int rc = demo_data_write(&rd, &dopt, f, NULL, &err);
+    fclose(f);
+    struct rules *rules = NULL;
+    if (rc == 0)
+        rc = rules_load(&rules, rules_default_path(), &err);
+    if (rc == 0) {
+        struct etl_options eopt = {.source = docs, .dataset_path = dataset,
+                                   .rd = &rd, .rules = rules,
+                                   .as_of = dopt.as_of};
+        struct etl_counts n;
+        rc = etl_run(&eopt, &n, &err);
+    }
+    rules_free(rules);
+    refdata_free(&rd);
+    if (rc < 0) {
+        print_error("%s\n", err.msg);
+        return -1;
+    }
+    free(test_write_file(work, "params.json",
+                         "{\"rounds\": 30, \"early_stopping_rounds\": 10, "
+                         "\"max_depth\": 4, \"eta\": 0.3, \"nthread\": 1}"));
+    snprintf(params, sizeof params, "%s/params.json", work);
+    snprintf(registry_path, sizeof registry_path, "%s/registry", work);
+    if (registry_open(&registry, registry_path, &err) < 0)
+        return -1;
+    char id[REGISTRY_ID_SIZE];
+    if (train_version(42, id) < 0)
+        return -1;
+    char dir[4096];
+    if (registry_version_path(registry, id, dir, sizeof dir, &err) < 0 ||
+        bundle_load(&v1, dir, &err) < 0) {
+        print_error("%s\n", err.msg);
+        return -1;
+    }
+
+    snprintf(audit_path, sizeof audit_path, "%s/audit.sqlite3", work);
+    snprintf(log_path, sizeof log_path, "%s/server.log", work);
+    server_log = fopen(log_path, "w");
+    struct server_config cfg = {
+        .port = 0,
+        .registry_dir = registry_path,
+        .timeout_s = 1,
+        .watch_interval_ms = -1, /* reloads are the tests' to make */
+        .audit_sink = AUDIT_SQLITE,
+        .audit_path = audit_path,
+        .log_stream = server_log,
+    };
+    if (server_start(&server, &cfg, &err) < 0) {
+        print_error("%s\n", err.msg);
+        return -1;
+    }
+    snprintf(base, sizeof base, "http://127.0.0.1:%d", server_port(server));
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    server_stop(server);
+    if (server_log)
+        fclose(server_log);
+    bundle_free(v1);
+    registry_close(registry);
+    test_rmtree(work);
+    free(work);
+    curl_global_cleanup();
+    return 0;
+}
+
+/* ------------------------------------------------------------- client */
+
+struct reply {
+    long status;
+    char *body;
+    size_t len;
+    char headers[8192];
+    size_t headers_len;
+};
+
+static size_t collect_body(char *p, size_t size, size_t n, void *arg)
+{
+    struct reply *r = arg;
+    char *b = realloc(r->body, r->len + size * n + 1);
+    if (!b)
+        return 0;
+    memcpy(b + r->len, p, size * n);
+    r->body = b;
+    r->len += size * n;
+    r->body[r->len] = '\0';
+    return size * n;
+}
+
+static size_t collect_header(char *p, size_t size, size_t n, void *arg)
+{
+    struct reply *r = arg;
+    size_t k = size * n;
+    if (r->headers_len + k < sizeof r->headers) {
+        memcpy(r->headers + r->headers_len, p, k);
+        r->headers_len += k;
+        r->headers[r->headers_len] = '\0';
+    }
+    return k;
+}
+
+/* One request; body may be NULL (none). `headers` are extra header lines
+ * separated by '\n'. */
+static void http_at(const char *at, const char *method, const char *path,
+                    const char *headers, const char *body, size_t len,
+                    struct reply *r)
+{
+    memset(r, 0, sizeof *r);
+    CURL *c = curl_easy_init();
+    char url[4096];
+    snprintf(url, sizeof url, "%s%s", at, path);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    if (strcmp(method, "HEAD") == 0)
+        curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+    struct curl_slist *list = curl_slist_append(NULL, "Expect:");
+    char copy[2048];
+    snprintf(copy, sizeof copy, "%s", headers ? headers : "");
+    for (char *line = strtok(copy, "\n"); line; line = strtok(NULL, "\n"))
+        list = curl_slist_append(list, line);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
+    if (body) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+    }
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
+    CURLcode rc = curl_easy_perform(c);
+    if (rc != CURLE_OK)
+        fail_msg("%s %s: %s", method, path, curl_easy_strerror(rc));
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+    curl_slist_free_all(list);
+    curl_easy_cleanup(c);
+    if (!r->body)
+        r->body = strdup("");
+}
+
+static void http(const char *method, const char *path, const char *headers,
+                 const char *body, size_t len, struct reply *r)
+{
+    http_at(base, method, path, headers, body, len, r);
+}
+
+static void post_json(const char *path, const char *body, struct reply *r)
+{
+    http("POST", path, "Content-Type: application/json", body, strlen(body),
+         r);
+}
+
+static void reply_free(struct reply *r)
+{
+    free(r->body);
+    r->body = NULL;
+}
+
+/* A header's value (case-insensitive name) into out; 0 if present. */
+static int header_value(const struct reply *r, const char *name, char *out,
+                        size_t size)
+{
+    size_t n = strlen(name);
+    for (const char *line = r->headers; *line;) {
+        const char *end = strchr(line, '\n');
+        if (!end)
+            end = line + strlen(line);
+        if (strncasecmp(line, name, n) == 0 && line[n] == ':') {
+            const char *v = line + n + 1;
+            while (*v == ' ')
+                v++;
+            size_t k = (size_t)(end - v);
+            while (k && (v[k - 1] == '\r' || v[k - 1] == ' '))
+                k--;
+            snprintf(out, size, "%.*s", (int)k, v);
+            return 0;
+        }
+        line = *end ? end + 1 : end;
+    }
+    return -1;
+}
+
+static json_t *reply_json(const struct reply *r)
+{
+    json_error_t e;
+    json_t *j = json_loadb(r->body, r->len, 0, &e);
+    if (!j)
+        fail_msg("not JSON (%s): %s", e.text, r->body);
+    return j;
+}
+
+/* What the scoring core answers in-process for a request text. */
+static void expected_answer(const struct bundle *b, const char *request,
+                            char *out, size_t size)
+{
+    struct applicant a;
+    struct request_errors errs;
+    char msg[256];
+    assert_int_equal(request_parse_text(request, strlen(request), &b->rd, &a,
+                                        &errs, msg, sizeof msg), 0);
+    struct score sc;
+    score_applicant(b, &a, &sc);
+    score_format_json(b, &sc, out, size);
+}
+
+/* A raw connection to the server, for clients curl will not imitate. */
+static int raw_connect(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons((uint16_t)server_port(server))};
+    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+    if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0)
+        fail_msg("connect: %s", strerror(errno));
+    return fd;
+}
+
+static void raw_send(int fd, const char *data, size_t len)
+{
+    while (len) {
+        ssize_t n = send(fd, data, len, MSG_NOSIGNAL);
+        if (n <= 0)
+            fail_msg("send: %s", strerror(errno));
+        data += n;
+        len -= (size_t)n;
+    }
+}
+
+/* Whether buf holds a whole response: headers and Content-Length bytes. */
+static int response_complete(const char *buf, size_t got)
+{
+    const char *end = strstr(buf, "\r\n\r\n");
+    const char *cl = strcasestr(buf, "\r\nContent-Length:");
+    if (!end || !cl || cl > end)
+        return 0;
+    return got - (size_t)(end + 4 - buf) >= strtoul(cl + 17, NULL, 10);
+}
+
+/* Reads until a whole response is in, the server closes or wait_ms
+ * pass; returns bytes read (the text into buf) and sets *closed. */
+static size_t raw_read(int fd, char *buf, size_t size, int wait_ms,
+                       int *closed)
+{
+    size_t got = 0;
+    *closed = 0;
+    struct timespec t0, t;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (;;) {
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        int left = wait_ms - (int)((t.tv_sec - t0.tv_sec) * 1000 +
+                                   (t.tv_nsec - t0.tv_nsec) / 1000000);
+        if (left <= 0)
+            break;
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        if (poll(&p, 1, left) <= 0)
+            break;
+        ssize_t n = recv(fd, buf + got, size - 1 - got, 0);
+        if (n <= 0) {
+            *closed = 1;
+            break;
+        }
+        got += (size_t)n;
+        buf[got] = '\0';
+        if (got + 1 >= size || response_complete(buf, got))
+            break;
+    }
+    buf[got] = '\0';
+    return got;
+}
+
+/* ------------------------------------------------------------- tests */
+
+static void healthz_answers_ok(void **s)
+{
+    (void)s;
+    struct reply r;
+    http("GET", "/healthz", NULL, NULL, 0, &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.body, "{\"status\": \"ok\"}");
+    char ct[128];
+    assert_int_equal(header_value(&r, "Content-Type", ct, sizeof ct), 0);
+    assert_string_equal(ct, "application/json");
+    reply_free(&r);
+}
+
+/* SPEC §7: the original's two requests; the whole response is the
+ * scoring core's, the contract's two fields first. */
+static void the_original_requests_score_as_in_process(void **s)
+{
+    (void)s;
+    const char *const requests[] = {first_request, second_request};
+    for (int i = 0; i < 2; i++) {
+        struct reply r;
+        post_json("/v1/prediction", requests[i], &r);
+        assert_int_equal(r.status, 200);
+        char expected[4096];
+        expected_answer(v1, requests[i], expected, sizeof expected);
+        assert_string_equal(r.body, expected);
+        assert_true(strncmp(r.body, "{\"scoring\": ", 12) == 0);
+        json_t *j = reply_json(&r);
+        double score = json_number_value(json_object_get(j, "scoring"));
+        assert_true(score >= 300 && score <= 850);
+        double cents = score * 100;
+        assert_true(cents - (double)(long long)(cents + 0.5) < 1e-6 &&
+                    (double)(long long)(cents + 0.5) - cents < 1e-6);
+        const char *cluster = json_string_value(json_object_get(j, "cluster"));
+        assert_non_null(cluster);
+        assert_int_equal(strlen(cluster), 1);
+        assert_true(cluster[0] >= 'A' && cluster[0] <= 'D');
+        const char *keys[2];
+        int k = 0;
+        const char *key;
+        json_t *v;
+        json_object_foreach(j, key, v) {
+            if (k < 2)
+                keys[k++] = key;
+        }
+        (void)v;
+        assert_string_equal(keys[0], "scoring");
+        assert_string_equal(keys[1], "cluster");
+        assert_string_equal(json_string_value(json_object_get(j,
+                                                              "model_version")),
+                            "v0001");
+        json_decref(j);
+        reply_free(&r);
+    }
+}
+
+/* A request with one field changed: `field` set to the raw JSON `value`
+ * (NULL: removed). */
+static void request_with(char *out, size_t size, const char *field,
+                         const char *value)
+{
+    json_t *j = json_loads(first_request, JSON_PRESERVE_ORDER, NULL);
+    json_object_del(j, field);
+    char *text = json_dumps(j, JSON_PRESERVE_ORDER);
+    json_decref(j);
+    size_t n = strlen(text);
+    if (value)
+        snprintf(out, size, "%.*s, \"%s\": %s}", (int)(n - 1), text, field,
+                 value);
+    else
+        snprintf(out, size, "%s", text);
+    free(text);
+}
+
+/* Every rule of request.h answered 422 with FastAPI's shape, the field
+ * named, and exactly the errors the validation gives in-process. */
+static void each_validation_rule_is_422_naming_the_field(void **s)
+{
+    (void)s;
+    static const struct {
+        const char *field, *value, *named;
+    } cases[] = {
+        {"ingreso", "-1", "ingreso"},
+        {"antiguedad_laboral_meses", "-1", "antiguedad_laboral_meses"},
+        {"tiempo_desempleado", "-1", "tiempo_desempleado"},
+        {"trabajos_ultimos_5", "-1", "trabajos_ultimos_5"},
+        {"semanasCotizadas", "-1", "semanasCotizadas"},
+        {"edad", "17", "edad"},
+        {"edad", "81", "edad"},
+        {"lugar_actual", "32", "lugar_actual"},
+        {"lugar_actual", "-1", "lugar_actual"},
+        {"lugar_actual", "\"Atlantis\"", "lugar_actual"},
+        {"edad", NULL, "edad"},                /* missing */
+        {"edad", "\"32\"", "edad"},            /* wrong type */
+        {"edad", "32.5", "edad"},              /* not whole */
+        {"edad", "null", "edad"},
+        {"ingreso", "1e12", "ingreso"},        /* absurd magnitude */
+        {"semanasCotizadas", "true", "semanasCotizadas"},
+        {"tiempo_desempleado", "3", "tiempo_desempleado"}, /* with antigüedad */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char body[1024];
+        request_with(body, sizeof body, cases[i].field, cases[i].value);
+        struct reply r;
+        post_json("/v1/prediction", body, &r);
+        if (r.status != 422)
+            fail_msg("%s: status %ld, body %s", body, r.status, r.body);
+        struct applicant a;
+        struct request_errors errs;
+        char msg[256];
+        assert_int_equal(request_parse_text(body, strlen(body), &v1->rd, &a,
+                                            &errs, msg, sizeof msg), -1);
+        json_t *expected = request_errors_json(&errs);
+        json_t *got = reply_json(&r);
+        if (!json_equal(expected, got))
+            fail_msg("%s: got %s", body, r.body);
+        char loc[128];
+        snprintf(loc, sizeof loc, "[\"body\",\"%s\"]", cases[i].named);
+        if (!strstr(r.body, loc))
+            fail_msg("%s: %s not named in %s", body, cases[i].named, r.body);
+        json_decref(expected);
+        json_decref(got);
+        reply_free(&r);
+    }
+    /* ingreso 0 with growth: the original's rule */
+    const char *zero = "{\"ingreso\": 0, \"antiguedad_laboral_meses\": 50, "
+                       "\"tiempo_desempleado\": 0, \"trabajos_ultimos_5\": 1, "
+                       "\"semanasCotizadas\": 1000, \"edad\": 32, "
+                       "\"crecimiento_ingreso\": 5, \"lugar_actual\": 18}";
+    struct reply r;
+    post_json("/v1/prediction", zero, &r);
+    assert_int_equal(r.status, 422);
+    assert_non_null(strstr(r.body, "[\"body\",\"crecimiento_ingreso\"]"));
+    reply_free(&r);
+}
+
+static void malformed_json_is_400_with_a_detail(void **s)
+{
+    (void)s;
+    static const char *const bodies[] = {"{\"edad\": ", "not json", "",
+                                         "{\"edad\": 32,}"};
+    for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
+        struct reply r;
+        post_json("/v1/prediction", bodies[i], &r);
+        if (r.status != 400)
+            fail_msg("'%s': status %ld %s", bodies[i], r.status, r.body);
+        json_t *j = reply_json(&r);
+        assert_true(json_is_string(json_object_get(j, "detail")));
+        json_decref(j);
+        reply_free(&r);
+    }
+}
+
+/* 413 from the Content-Length alone: the server answers before the
+ * client has sent any of the body. */
+static void an_oversized_body_is_413_before_it_is_read(void **s)
+{
+    (void)s;
+    char *big = malloc(70000);
+    memset(big, ' ', 70000);
+    big[0] = '{';
+    big[69999] = '}';
+    struct reply r;
+    http("POST", "/v1/prediction", "Content-Type: application/json", big,
+         70000, &r);
+    assert_int_equal(r.status, 413);
+    assert_string_equal(r.body, "{\"detail\": \"request body is larger than "
+                                "65536 bytes\"}");
+    reply_free(&r);
+    free(big);
+
+    int fd = raw_connect();
+    const char *head = "POST /v1/prediction HTTP/1.1\r\nHost: x\r\n"
+                       "Content-Type: application/json\r\n"
+                       "Content-Length: 1000000000\r\n\r\n";
+    raw_send(fd, head, strlen(head));
+    char buf[2048];
+    int closed;
+    raw_read(fd, buf, sizeof buf, 500, &closed);
+    if (strncmp(buf, "HTTP/1.1 413", 12) != 0)
+        fail_msg("answered: %s", buf);
+    close(fd);
+
+    /* chunked, no length: read, dropped, then refused */
+    fd = raw_connect();
+    const char *chunked = "POST /v1/prediction HTTP/1.1\r\nHost: x\r\n"
+                          "Content-Type: application/json\r\n"
+                          "Transfer-Encoding: chunked\r\n\r\n";
+    raw_send(fd, chunked, strlen(chunked));
+    char chunk[8200];
+    int n = snprintf(chunk, sizeof chunk, "2000\r\n");
+    memset(chunk + n, ' ', 0x2000);
+    memcpy(chunk + n + 0x2000, "\r\n", 2);
+    for (int i = 0; i < 9; i++)
+        raw_send(fd, chunk, (size_t)n + 0x2000 + 2);
+    raw_send(fd, "0\r\n\r\n", 5);
+    raw_read(fd, buf, sizeof buf, 1000, &closed);
+    if (strncmp(buf, "HTTP/1.1 413", 12) != 0)
+        fail_msg("chunked answered: %s", buf);
+    close(fd);
+}
+
+static void a_body_that_is_not_json_is_415(void **s)
+{
+    (void)s;
+    struct reply r;
+    http("POST", "/v1/prediction", "Content-Type: text/plain", first_request,
+         strlen(first_request), &r);
+    assert_int_equal(r.status, 415);
+    assert_string_equal(r.body, "{\"detail\": \"Content-Type must be "
+                                "application/json\"}");
+    reply_free(&r);
+    http("POST", "/v1/prediction", NULL, first_request, strlen(first_request),
+         &r); /* curl's default: application/x-www-form-urlencoded */
+    assert_int_equal(r.status, 415);
+    reply_free(&r);
+    http("POST", "/v1/prediction",
+         "Content-Type: Application/JSON; charset=utf-8", first_request,
+         strlen(first_request), &r);
+    assert_int_equal(r.status, 200);
+    reply_free(&r);
+    http("POST", "/v1/prediction", "Content-Type: application/jsonp",
+         first_request, strlen(first_request), &r);
+    assert_int_equal(r.status, 415);
+    reply_free(&r);
+}
+
+static void other_methods_are_405_with_allow(void **s)
+{
+    (void)s;
+    static const struct {
+        const char *method, *path, *allow;
+    } cases[] = {
+        {"GET", "/v1/prediction", "POST"},
+        {"PUT", "/v1/prediction", "POST"},
+        {"DELETE", "/v1/predictions", "POST"},
+        {"POST", "/healthz", "GET, HEAD"},
+        {"PATCH", "/v1/meta", "GET, HEAD"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct reply r;
+        http(cases[i].method, cases[i].path, "Content-Type: application/json",
+             NULL, 0, &r);
+        assert_int_equal(r.status, 405);
+        char allow[64];
+        assert_int_equal(header_value(&r, "Allow", allow, sizeof allow), 0);
+        assert_string_equal(allow, cases[i].allow);
+        assert_string_equal(r.body, "{\"detail\": \"Method Not Allowed\"}");
+        reply_free(&r);
+    }
+    struct reply r;
+    http("GET", "/nowhere", NULL, NULL, 0, &r);
+    assert_int_equal(r.status, 404);
+    assert_string_equal(r.body, "{\"detail\": \"Not Found\"}");
+    reply_free(&r);
+    http("HEAD", "/healthz", NULL, NULL, 0, &r);
+    assert_int_equal(r.status, 200);
+    reply_free(&r);
+}
+
+static void a_batch_answers_in_order_with_a_bad_item_in_place(void **s)
+{
+    (void)s;
+    char body[2048];
+    snprintf(body, sizeof body, "[%s, {\"edad\": 17}, %s, 7]", first_request,
+             second_request);
+    struct reply r;
+    post_json("/v1/predictions", body, &r);
+    assert_int_equal(r.status, 200);
+    json_t *j = reply_json(&r);
+    assert_int_equal(json_array_size(j), 4);
+    char expected[4096];
+    expected_answer(v1, first_request, expected, sizeof expected);
+    json_t *e = json_loads(expected, 0, NULL);
+    assert_true(json_equal(json_array_get(j, 0), e));
+    json_decref(e);
+    expected_answer(v1, second_request, expected, sizeof expected);
+    e = json_loads(expected, 0, NULL);
+    assert_true(json_equal(json_array_get(j, 2), e));
+    json_decref(e);
+    json_t *bad = json_array_get(j, 1);
+    assert_non_null(strstr(json_string_value(json_object_get(bad, "error")),
+                           "edad: must be between 18 and 80"));
+    assert_true(json_array_size(json_object_get(bad, "detail")) >= 2);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(
+                                               json_array_get(j, 3), "detail"),
+                                           0),
+                            "msg")),
+                        "must be a JSON object");
+    json_decref(j);
+    reply_free(&r);
+
+    post_json("/v1/predictions", "[]", &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.body, "[]");
+    reply_free(&r);
+    post_json("/v1/predictions", first_request, &r);
+    assert_int_equal(r.status, 422);
+    reply_free(&r);
+}
+
+static void a_batch_over_10000_requests_is_413(void **s)
+{
+    (void)s;
+    size_t n = SERVER_BATCH_MAX + 1;
+    char *body = malloc(n * 3 + 2);
+    size_t len = 0;
+    body[len++] = '[';
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            body[len++] = ',';
+        body[len++] = '{';
+        body[len++] = '}';
+    }
+    body[len++] = ']';
+    struct reply r;
+    http("POST", "/v1/predictions", "Content-Type: application/json", body,
+         len, &r);
+    assert_int_equal(r.status, 413);
+    assert_string_equal(r.body, "{\"detail\": \"a batch holds at most 10000 "
+                                "requests; this one has 10001: split it\"}");
+    reply_free(&r);
+    free(body);
+}
+
+static void readyz_model_and_meta_describe_the_live_version(void **s)
+{
+    (void)s;
+    struct reply r;
+    http("GET", "/readyz", NULL, NULL, 0, &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.body,
+                        "{\"status\": \"ready\", \"model_version\": \"v0001\"}");
+    reply_free(&r);
+
+    http("GET", "/v1/model", NULL, NULL, 0, &r);
+    assert_int_equal(r.status, 200);
+    json_t *j = reply_json(&r);
+    assert_string_equal(json_string_value(json_object_get(j, "version")),
+                        "v0001");
+    assert_true(json_equal(json_object_get(j, "metrics"),
+                           json_object_get(v1->manifest, "metrics")));
+    assert_true(json_equal(json_object_get(j, "lineage"),
+                           json_object_get(v1->manifest, "lineage")));
+    assert_true(json_equal(json_object_get(j, "created_at"),
+                           json_object_get(v1->manifest, "created_at")));
+    json_decref(j);
+    reply_free(&r);
+
+    http("GET", "/v1/meta", NULL, NULL, 0, &r);
+    assert_int_equal(r.status, 200);
+    j = reply_json(&r);
+    json_t *states = json_object_get(j, "states");
+    assert_int_equal(json_array_size(states), STATE_COUNT);
+    json_t *nl = json_array_get(states, 18);
+    assert_int_equal(json_integer_value(json_object_get(nl, "index")), 18);
+    assert_int_equal(json_integer_value(json_object_get(nl, "code")), 19);
+    assert_string_equal(json_string_value(json_object_get(nl, "name")),
+                        v1->rd.states[18].name);
+    json_t *fields = json_object_get(j, "fields");
+    assert_int_equal(json_array_size(fields), REQUEST_FIELD_COUNT);
+    for (int i = 0; i < REQUEST_FIELD_COUNT; i++) {
+        json_t *f = json_array_get(fields, (size_t)i);
+        assert_string_equal(json_string_value(json_object_get(f, "name")),
+                            request_limits[i].name);
+        assert_true(json_number_value(json_object_get(f, "min")) ==
+                    request_limits[i].min);
+        assert_true(json_number_value(json_object_get(f, "max")) ==
+                    request_limits[i].max);
+    }
+    json_t *bands = json_object_get(j, "bands");
+    assert_int_equal((int)json_array_size(bands), rules_band_count(v1->rules));
+    for (int i = 0; i < rules_band_count(v1->rules); i++) {
+        double from, to;
+        const char *label, *color;
+        rules_band(v1->rules, i, &from, &to, &label, &color);
+        json_t *b = json_array_get(bands, (size_t)i);
+        assert_true(json_number_value(json_object_get(b, "from")) == from);
+        assert_true(json_number_value(json_object_get(b, "to")) == to);
+        assert_string_equal(json_string_value(json_object_get(b, "label")),
+                            label);
+        assert_string_equal(json_string_value(json_object_get(b, "color")),
+                            color);
+    }
+    json_t *segs = json_object_get(j, "segments");
+    assert_int_equal(json_array_size(segs), SEGMENT_COUNT);
+    for (int i = 0; i < SEGMENT_COUNT; i++)
+        assert_string_equal(
+            json_string_value(json_object_get(json_array_get(segs, (size_t)i),
+                                              "description")),
+            segment_descriptions[i]);
+    json_decref(j);
+    reply_free(&r);
+}
+
+static void openapi_docs_and_the_root_redirect(void **s)
+{
+    (void)s;
+    struct reply r;
+    http("GET", "/openapi.json", NULL, NULL, 0, &r);
+    assert_int_equal(r.status, 200);
+    json_t *j = reply_json(&r);
+    assert_true(strncmp(json_string_value(json_object_get(j, "openapi")),
+                        "3.1", 3) == 0);
+    static const char *const paths[] = {"/v1/prediction", "/v1/predictions",
+                                        "/healthz", "/readyz", "/v1/model",
+                                        "/v1/meta", "/metrics"};
+    json_t *p = json_object_get(j, "paths");
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
+        if (!json_object_get(p, paths[i]))
+            fail_msg("openapi.json does not describe %s", paths[i]);
+    json_t *responses = json_object_get(
+        json_object_get(json_object_get(p, "/v1/prediction"), "post"),
+        "responses");
+    static const char *const codes[] = {"200", "400", "405", "413",
+                                        "415", "422", "503"};
+    for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
+        if (!json_object_get(responses, codes[i]))
+            fail_msg("openapi.json: /v1/prediction lacks response %s",
+                     codes[i]);
+    json_t *props = json_object_get(
+        json_object_get(json_object_get(json_object_get(j, "components"),
+                                        "schemas"),
+                        "PredictionRequest"),
+        "properties");
+    assert_int_equal(json_object_size(props), REQUEST_FIELD_COUNT);
+    for (int i = 0; i < REQUEST_FIELD_COUNT; i++)
+        assert_non_null(json_object_get(props, request_limits[i].name));
+    json_decref(j);
+    reply_free(&r);
+
+    http("GET", "/docs", NULL, NULL, 0, &r);
+    assert_int_equal(r.status, 200);
+    char ct[128];
+    header_value(&r, "Content-Type", ct, sizeof ct);
+    assert_string_equal(ct, "text/html; charset=utf-8");
+    assert_non_null(strstr(r.body, "/openapi.json"));
+    assert_null(strstr(r.body, "https://"));  /* no CDN */
+    reply_free(&r);
+
+    http("GET", "/", NULL, NULL, 0, &r);
+    assert_int_equal(r.status, 307);
+    char loc[64];
+    assert_int_equal(header_value(&r, "Location", loc, sizeof loc), 0);
+    assert_string_equal(loc, "/docs");
+    reply_free(&r);
+}
+
+static void the_request_id_is_echoed_or_generated(void **s)
+{
+    (void)s;
+    struct reply r;
+    char id[128], id2[128];
+    http("POST", "/v1/prediction",
+         "Content-Type: application/json\nX-Request-Id: caller-42.a_b",
+         first_request, strlen(first_request), &r);
+    header_value(&r, "X-Request-Id", id, sizeof id);
+    assert_string_equal(id, "caller-42.a_b");
+    reply_free(&r);
+
+    http("GET", "/healthz", NULL, NULL, 0, &r);
+    assert_int_equal(header_value(&r, "X-Request-Id", id, sizeof id), 0);
+    reply_free(&r);
+    http("GET", "/healthz", NULL, NULL, 0, &r);
+    header_value(&r, "X-Request-Id", id2, sizeof id2);
+    reply_free(&r);
+    assert_int_equal(strlen(id), 16);
+    assert_int_equal(strspn(id, "0123456789abcdef"), 16);
+    assert_string_not_equal(id, id2);
+
+    /* ids that could break a log line or the audit key are replaced */
+    static const char *const bad[] = {
+        "X-Request-Id: has\"quote",
+        "X-Request-Id: 0123456789012345678901234567890123456789012345678",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        http("GET", "/healthz", bad[i], NULL, 0, &r);
+        header_value(&r, "X-Request-Id", id, sizeof id);
+        assert_int_equal(strlen(id), 16);
+        reply_free(&r);
+    }
+}
+
+/* The value of the first metrics line starting with `prefix`; -1 if
+ * none. */
+static double metric(const char *text, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    for (const char *line = text; line && *line;) {
+        if (strncmp(line, prefix, n) == 0 && line[n] == ' ')
+            return strtod(line + n + 1, NULL);
+        line = strchr(line, '\n');
+        if (line)
+            line++;
+    }
+    return -1;
+}
+
+static void metrics_count_requests_scores_and_the_model(void **s)
+{
+    (void)s;
+    struct reply r;
+    http("GET", "/metrics", NULL, NULL, 0, &r);
+    double before = metric(r.body, "incomescore_http_requests_total{route="
+                                   "\"/v1/prediction\",status=\"200\"}");
+    double scores = metric(r.body, "incomescore_score_count");
+    reply_free(&r);
+    for (int i = 0; i < 3; i++) {
+        post_json("/v1/prediction", first_request, &r);
+        reply_free(&r);
+    }
+    post_json("/v1/prediction", "{", &r);
+    reply_free(&r);
+    http("GET", "/metrics", NULL, NULL, 0, &r);
+    assert_int_equal(r.status, 200);
+    char ct[128];
+    header_value(&r, "Content-Type", ct, sizeof ct);
+    assert_string_equal(ct, "text/plain; version=0.0.4; charset=utf-8");
+    const char *t = r.body;
+    assert_true(metric(t, "incomescore_http_requests_total{route="
+                          "\"/v1/prediction\",status=\"200\"}") ==
+                (before < 0 ? 0 : before) + 3);
+    assert_true(metric(t, "incomescore_http_requests_total{route="
+                          "\"/v1/prediction\",status=\"400\"}") >= 1);
+    assert_true(metric(t, "incomescore_score_count") == scores + 3);
+    assert_true(metric(t, "incomescore_http_request_duration_seconds_count"
+                          "{route=\"/v1/prediction\"}") >= 4);
+    assert_true(metric(t, "incomescore_score_bucket{le=\"+Inf\"}") ==
+                scores + 3);
+    assert_true(metric(t, "incomescore_score_bucket{le=\"400\"}") >= 0);
+    assert_true(metric(t, "incomescore_model_info{version=\"v0001\"}") == 1);
+    assert_true(metric(t, "incomescore_model_reloads_total") >= 0);
+    assert_true(metric(t, "incomescore_audit_records_total{outcome="
+                          "\"queued\"}") >= 3);
+    double segments = 0;
+    for (int i = 0; i < SEGMENT_COUNT; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "incomescore_segment_total{segment=\"%c\"}",
+                 'A' + i);
+        segments += metric(t, name);
+    }
+    assert_true(segments == scores + 3);
+    reply_free(&r);
+}
+
+/* A raw POST on its own connection; returns the status and the body. */
+static int raw_post(const char *body, size_t len, char *out, size_t size)
+{
+    int fd = raw_connect();
+    char head[256];
+    int n = snprintf(head, sizeof head,
+                     "POST /v1/prediction HTTP/1.1\r\nHost: x\r\n"
+                     "Content-Type: application/json\r\n"
+                     "Content-Length: %zu\r\nConnection: close\r\n\r\n", len);
+    raw_send(fd, head, (size_t)n);
+    raw_send(fd, body, len);
+    int closed;
+    raw_read(fd, out, size, 3000, &closed);
+    close(fd);
+    int status = 0;
+    sscanf(out, "HTTP/1.1 %d", &status);
+    return status;
+}
+
+static const char *raw_body(const char *response)
+{
+    const char *b = strstr(response, "\r\n\r\n");
+    return b ? b + 4 : "";
+}
+
+static void assert_json_text(const char *text)
+{
+    json_error_t e;
+    json_t *j = json_loads(text, 0, &e);
+    if (!j)
+        fail_msg("not JSON: %s", text);
+    json_decref(j);
+}
+
+/* What a hostile or broken client sends is answered (400/413/422) or
+ * timed out, never crashes or stalls the server. */
+static void hostile_bodies_are_refused_cleanly(void **s)
+{
+    (void)s;
+    char out[65536];
+    /* NUL bytes inside the JSON */
+    char nul[1024];
+    request_with(nul, sizeof nul, "edad", "32");
+    size_t nul_at = strlen(nul) - 1;       /* {..., "edad": 32<NUL>} */
+    memcpy(nul + nul_at, "\0}", 3);
+    assert_int_equal(raw_post(nul, nul_at + 2, out, sizeof out), 400);
+    char expected[128];
+    snprintf(expected, sizeof expected,
+             "{\"detail\": \"not JSON: a NUL byte at offset %zu\"}", nul_at);
+    assert_string_equal(raw_body(out), expected);
+    /* invalid UTF-8 in a state name: refused, and the answer is JSON */
+    char bad_utf8[1024];
+    request_with(bad_utf8, sizeof bad_utf8, "lugar_actual", "\"Nuevo \xff\xfe\"");
+    int status = raw_post(bad_utf8, strlen(bad_utf8), out, sizeof out);
+    if (status != 400 && status != 422)
+        fail_msg("invalid UTF-8: %d", status);
+    assert_json_text(raw_body(out));
+    /* deep nesting, within and beyond the body limit, on both routes */
+    size_t depth = 60000;
+    char *deep = malloc(200001);
+    memset(deep, '[', 100000);
+    assert_int_equal(raw_post(deep, depth, out, sizeof out), 400);
+    struct reply r;
+    http("POST", "/v1/predictions", "Content-Type: application/json", deep,
+         100000, &r);
+    assert_int_equal(r.status, 400);
+    reply_free(&r);
+    memset(deep + 100000, ']', 100000);
+    http("POST", "/v1/predictions", "Content-Type: application/json", deep,
+         200000, &r);
+    assert_int_equal(r.status, 400);
+    reply_free(&r);
+    free(deep);
+    /* numbers past double's range */
+    char huge[1024];
+    request_with(huge, sizeof huge, "ingreso", "1e999");
+    status = raw_post(huge, strlen(huge), out, sizeof out);
+    if (status != 400 && status != 422)
+        fail_msg("1e999: %d %s", status, out);
+    /* duplicate keys: refused, never silently the first or the last */
+    char dup[1024];
+    request_with(dup, sizeof dup, "edad", "32, \"edad\": 17");
+    status = raw_post(dup, strlen(dup), out, sizeof out);
+    if (status != 400 && status != 422)
+        fail_msg("duplicate keys: %d %s", status, out);
+    /* the server still answers */
+    post_json("/v1/prediction", first_request, &r);
+    assert_int_equal(r.status, 200);
+    reply_free(&r);
+}
+
+/* A body shorter than its Content-Length, and a client sending its
+ * headers a byte at a time and then nothing: both connections are closed
+ * after the idle timeout (1 s here) while other clients are answered. */
+static void stalled_clients_time_out_and_others_are_served(void **s)
+{
+    (void)s;
+    int truncated = raw_connect();
+    const char *head = "POST /v1/prediction HTTP/1.1\r\nHost: x\r\n"
+                       "Content-Type: application/json\r\n"
+                       "Content-Length: 100\r\n\r\n{\"edad\": 3";
+    raw_send(truncated, head, strlen(head));
+    int slow = raw_connect();
+    const char *line = "POST /";
+    for (const char *p = line; *p; p++) {
+        raw_send(slow, p, 1);
+        struct timespec pause = {0, 100 * 1000000L};
+        nanosleep(&pause, NULL);
+        struct reply r;
+        http("GET", "/healthz", NULL, NULL, 0, &r);
+        assert_int_equal(r.status, 200);
+        reply_free(&r);
+    }
+    char buf[1024];
+    int closed;
+    raw_read(slow, buf, sizeof buf, 3000, &closed);
+    assert_true(closed);
+    raw_read(truncated, buf, sizeof buf, 3000, &closed);
+    assert_true(closed);
+    close(slow);
+    close(truncated);
+    struct reply r;
+    post_json("/v1/prediction", first_request, &r);
+    assert_int_equal(r.status, 200);
+    reply_free(&r);
+}
+
+static void model_version_of_reply(const struct reply *r, char *out,
+                                   size_t size)
+{
+    json_t *j = reply_json(r);
+    snprintf(out, size, "%s",
+             json_string_value(json_object_get(j, "model_version")));
+    json_decref(j);
+}
+
+/* A promotion is served after a reload; a server with a watcher finds it
+ * by itself. */
+static void a_promoted_version_is_served_after_reload(void **s)
+{
+    (void)s;
+    struct errbuf err;
+    struct server *watching;
+    struct server_config cfg = {.registry_dir = registry_path,
+                                .watch_interval_ms = 50,
+                                .audit_sink = AUDIT_OFF,
+                                .log_stream = server_log};
+    assert_int_equal(server_start(&watching, &cfg, &err), 0);
+    char id[REGISTRY_ID_SIZE];
+    assert_int_equal(train_version(7, id), 0);
+    assert_string_equal(id, "v0002");
+    assert_int_equal(registry_promote(registry, id, "test", &err), 0);
+    assert_int_equal(server_reload(server, &err), 0);
+    assert_int_equal(server_reload(server, &err), 1); /* nothing new */
+    struct reply r;
+    post_json("/v1/prediction", first_request, &r);
+    assert_int_equal(r.status, 200);
+    char version[64];
+    model_version_of_reply(&r, version, sizeof version);
+    assert_string_equal(version, "v0002");
+    reply_free(&r);
+    http("GET", "/metrics", NULL, NULL, 0, &r);
+    assert_true(metric(r.body, "incomescore_model_reloads_total") == 1);
+    assert_true(metric(r.body, "incomescore_model_info{version=\"v0002\"}") ==
+                1);
+    reply_free(&r);
+
+    char seen[64] = "";
+    for (int i = 0; i < 100 && strcmp(seen, "v0002") != 0; i++) {
+        usleep(20000);
+        server_model_version(watching, seen, sizeof seen);
+    }
+    assert_string_equal(seen, "v0002");
+    server_stop(watching);
+}
+
+static void a_broken_bundle_is_refused_and_the_old_one_keeps_serving(void **s)
+{
+    (void)s;
+    struct errbuf err;
+    char v2[4096], cmd[16384];
+    assert_int_equal(registry_version_path(registry, "v0002", v2, sizeof v2,
+                                           &err), 0);
+    /* A version whose model.json went missing after it was committed. */
+    snprintf(cmd, sizeof cmd, "cp -r '%s' '%s/versions/v0003' && rm "
+                              "'%s/versions/v0003/model.json'",
+             v2, registry_path, registry_path);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(registry_promote(registry, "v0003", "broken", &err), 0);
+    assert_int_equal(server_reload(server, &err), -1);
+    assert_non_null(strstr(err.msg, "model.json"));
+    struct reply r;
+    post_json("/v1/prediction", first_request, &r);
+    assert_int_equal(r.status, 200);
+    char version[64];
+    model_version_of_reply(&r, version, sizeof version);
+    assert_string_equal(version, "v0002");
+    reply_free(&r);
+    http("GET", "/readyz", NULL, NULL, 0, &r);
+    assert_int_equal(r.status, 200);
+    reply_free(&r);
+    http("GET", "/metrics", NULL, NULL, 0, &r);
+    assert_true(metric(r.body, "incomescore_model_reload_failures_total") == 1);
+    reply_free(&r);
+    fflush(server_log);
+    char *log = NULL;
+    size_t cap = 0;
+    FILE *f = fopen(log_path, "r");
+    int refused = 0;
+    while (getline(&log, &cap, f) > 0)
+        if (strstr(log, "\"event\": \"reload_refused\"") &&
+            strstr(log, "v0003"))
+            refused = 1;
+    free(log);
+    fclose(f);
+    assert_true(refused);
+    /* put v0001 back for what follows */
+    assert_int_equal(registry_promote(registry, "v0001", "repair", &err), 0);
+    assert_int_equal(server_reload(server, &err), 0);
+}
+
+/* A registry with nothing live: the server starts, is not ready, and
+ * refuses to score without a model. */
+static void without_a_live_version_the_server_is_not_ready(void **s)
+{
+    (void)s;
+    char empty[4200], at[64];
+    snprintf(empty, sizeof empty, "%s/empty-registry", work);
+    struct server_config cfg = {.registry_dir = empty,
+                                .watch_interval_ms = -1,
+                                .audit_sink = AUDIT_OFF,
+                                .log_stream = server_log};
+    struct server *idle;
+    struct errbuf err;
+    assert_int_equal(server_start(&idle, &cfg, &err), 0);
+    snprintf(at, sizeof at, "http://127.0.0.1:%d", server_port(idle));
+    struct reply r;
+    http_at(at, "GET", "/readyz", NULL, NULL, 0, &r);
+    assert_int_equal(r.status, 503);
+    reply_free(&r);
+    http_at(at, "POST", "/v1/prediction", "Content-Type: application/json",
+            first_request, strlen(first_request), &r);
+    assert_int_equal(r.status, 503);
+    assert_string_equal(r.body, "{\"detail\": \"no model is loaded yet\"}");
+    reply_free(&r);
+    http_at(at, "GET", "/healthz", NULL, NULL, 0, &r);
+    assert_int_equal(r.status, 200);
+    reply_free(&r);
+    server_stop(idle);
+}
+
+struct hammer {
+    const char *at;
+    int requests, ok;
+};
+
+static void *hammer_requests(void *arg)
+{
+    struct hammer *h = arg;
+    for (int i = 0; i < h->requests; i++) {
+        struct reply r;
+        http_at(h->at, "POST", "/v1/prediction",
+                "Content-Type: application/json", first_request,
+                strlen(first_request), &r);
+        h->ok += r.status == 200 && strstr(r.body, "\"scoring\"") != NULL;
+        reply_free(&r);
+    }
+    return NULL;
+}
+
+/* Reloads while requests run: every request is answered by a whole
+ * model, and (under ASan) none touches a freed one. */
+static void reloads_under_load_answer_every_request(void **s)
+{
+    (void)s;
+    char dir[4096], at[64];
+    struct errbuf err;
+    assert_int_equal(registry_version_path(registry, "v0001", dir, sizeof dir,
+                                           &err), 0);
+    struct server_config cfg = {.model_dir = dir,
+                                .audit_sink = AUDIT_OFF,
+                                .log_stream = server_log};
+    struct server *busy;
+    assert_int_equal(server_start(&busy, &cfg, &err), 0);
+    snprintf(at, sizeof at, "http://127.0.0.1:%d", server_port(busy));
+    struct hammer h[2] = {{at, 150, 0}, {at, 150, 0}};
+    pthread_t t[2];
+    for (int i = 0; i < 2; i++)
+        pthread_create(&t[i], NULL, hammer_requests, &h[i]);
+    for (int i = 0; i < 8; i++)
+        assert_int_equal(server_reload(busy, &err), 0);
+    for (int i = 0; i < 2; i++)
+        pthread_join(t[i], NULL);
+    assert_int_equal(h[0].ok + h[1].ok, 300);
+    server_stop(busy);
+}
+
+struct stopper {
+    struct server *server;
+};
+
+static void *stop_server(void *arg)
+{
+    struct stopper *st = arg;
+    server_stop(st->server);
+    return NULL;
+}
+
+/* server_stop lets a request in flight finish and be answered. */
+static void stop_answers_the_request_in_flight(void **s)
+{
+    (void)s;
+    char dir[4096];
+    struct errbuf err;
+    assert_int_equal(registry_version_path(registry, "v0001", dir, sizeof dir,
+                                           &err), 0);
+    struct server_config cfg = {.model_dir = dir,
+                                .audit_sink = AUDIT_OFF,
+                                .log_stream = server_log};
+    struct server *saved = server, *stopping;
+    assert_int_equal(server_start(&stopping, &cfg, &err), 0);
+    server = stopping; /* raw_connect's target */
+    int fd = raw_connect();
+    server = saved;
+    size_t items = SERVER_BATCH_MAX, len = 0;
+    size_t item_len = strlen(first_request);
+    char *body = malloc(items * (item_len + 1) + 2);
+    body[len++] = '[';
+    for (size_t i = 0; i < items; i++) {
+        if (i)
+            body[len++] = ',';
+        memcpy(body + len, first_request, item_len);
+        len += item_len;
+    }
+    body[len++] = ']';
+    char head[256];
+    int n = snprintf(head, sizeof head,
+                     "POST /v1/predictions HTTP/1.1\r\nHost: x\r\n"
+                     "Content-Type: application/json\r\n"
+                     "Content-Length: %zu\r\n\r\n", len);
+    raw_send(fd, head, (size_t)n);
+    raw_send(fd, body, len);
+    free(body);
+    usleep(20000);
+    struct stopper st = {stopping};
+    pthread_t t;
+    pthread_create(&t, NULL, stop_server, &st);
+    size_t size = 8 << 20;
+    char *answer = malloc(size);
+    int closed;
+    raw_read(fd, answer, size, 10000, &closed);
+    pthread_join(t, NULL);
+    close(fd);
+    if (strncmp(answer, "HTTP/1.1 200", 12) != 0)
+        fail_msg("in flight at stop: %.200s", answer);
+    json_t *j = json_loads(raw_body(answer), 0, NULL);
+    assert_int_equal(json_array_size(j), SERVER_BATCH_MAX);
+    json_decref(j);
+    free(answer);
+}
+
+/* Last: stops the server, then reads the audit log it wrote. */
+static void every_decision_is_in_the_audit_log(void **s)
+{
+    (void)s;
+    struct reply one, batch;
+    http("POST", "/v1/prediction",
+         "Content-Type: application/json\nX-Request-Id: audit-one",
+         second_request, strlen(second_request), &one);
+    assert_int_equal(one.status, 200);
+    char body[2048];
+    snprintf(body, sizeof body, "[%s, {\"edad\": 17}, %s]", first_request,
+             second_request);
+    http("POST", "/v1/predictions",
+         "Content-Type: application/json\nX-Request-Id: audit-batch", body,
+         strlen(body), &batch);
+    assert_int_equal(batch.status, 200);
+    server_stop(server);
+    server = NULL;
+
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open_v2(audit_path, &db, SQLITE_OPEN_READONLY,
+                                     NULL), SQLITE_OK);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT request_id, model_version, "
+                                        "status, inputs, outputs FROM "
+                                        "decisions WHERE request_id LIKE "
+                                        "'audit-%' ORDER BY id",
+                                        -1, &st, NULL), SQLITE_OK);
+    json_t *answers = json_loads(batch.body, 0, NULL);
+    static const char *const ids[] = {"audit-one", "audit-batch/0",
+                                      "audit-batch/2"};
+    int rows = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        assert_true(rows < 3);
+        assert_string_equal((const char *)sqlite3_column_text(st, 0),
+                            ids[rows]);
+        assert_string_equal((const char *)sqlite3_column_text(st, 1), "v0001");
+        assert_int_equal(sqlite3_column_int(st, 2), 200);
+        const char *inputs = (const char *)sqlite3_column_text(st, 3);
+        const char *outputs = (const char *)sqlite3_column_text(st, 4);
+        if (rows == 0) {
+            assert_string_equal(inputs, second_request);
+            assert_string_equal(outputs, one.body);
+        } else {
+            json_t *in = json_loads(inputs, 0, NULL);
+            json_t *want = json_loads(rows == 1 ? first_request
+                                                : second_request, 0, NULL);
+            assert_true(json_equal(in, want));
+            json_decref(in);
+            json_decref(want);
+            json_t *out = json_loads(outputs, 0, NULL);
+            assert_true(json_equal(out, json_array_get(answers,
+                                                       rows == 1 ? 0 : 2)));
+            json_decref(out);
+        }
+        rows++;
+    }
+    assert_int_equal(rows, 3);
+    json_decref(answers);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    reply_free(&one);
+    reply_free(&batch);
+}
+
+int suite_server(int *count)
+{
+    static const struct CMUnitTest tests[] = {
+        cmocka_unit_test(healthz_answers_ok),
+        cmocka_unit_test(the_original_requests_score_as_in_process),
+        cmocka_unit_test(each_validation_rule_is_422_naming_the_field),
+        cmocka_unit_test(malformed_json_is_400_with_a_detail),
+        cmocka_unit_test(an_oversized_body_is_413_before_it_is_read),
+        cmocka_unit_test(a_body_that_is_not_json_is_415),
+        cmocka_unit_test(other_methods_are_405_with_allow),
+        cmocka_unit_test(a_batch_answers_in_order_with_a_bad_item_in_place),
+        cmocka_unit_test(a_batch_over_10000_requests_is_413),
+        cmocka_unit_test(readyz_model_and_meta_describe_the_live_version),
+        cmocka_unit_test(openapi_docs_and_the_root_redirect),
+        cmocka_unit_test(the_request_id_is_echoed_or_generated),
+        cmocka_unit_test(metrics_count_requests_scores_and_the_model),
+        cmocka_unit_test(hostile_bodies_are_refused_cleanly),
+        cmocka_unit_test(stalled_clients_time_out_and_others_are_served),
+        cmocka_unit_test(a_promoted_version_is_served_after_reload),
+        cmocka_unit_test(a_broken_bundle_is_refused_and_the_old_one_keeps_serving),
+        cmocka_unit_test(without_a_live_version_the_server_is_not_ready),
+        cmocka_unit_test(reloads_under_load_answer_every_request),
+        cmocka_unit_test(stop_answers_the_request_in_flight),
+        cmocka_unit_test(every_decision_is_in_the_audit_log),
+    };
+    *count = (int)(sizeof tests / sizeof tests[0]);
+    return cmocka_run_group_tests_name("server", tests, setup, teardown);
+}
