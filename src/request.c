@@ -326,6 +326,12 @@ int request_parse_text(const char *text, size_t len, const struct refdata *rd,
     struct fields f;
     if (fields_from_text(text, len, &f) == 0)
         return validate(&f, rd, a, errs);
+    /* jansson would stop reading at a NUL and accept what came before */
+    if (memchr(text, '\0', len)) {
+        snprintf(json_error, json_error_size, "not JSON: a NUL byte in the "
+                 "text");
+        return -2;
+    }
     json_error_t jerr;
     json_t *obj = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!obj) {

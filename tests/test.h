@@ -26,6 +26,11 @@ void test_rmtree(const char *dir);
 /* Writes `text` to dir/name; returns the malloc'd full path. */
 char *test_write_file(const char *dir, const char *name, const char *text);
 
+/* The shipped reference tables, loaded on first use and freed at exit;
+ * a failure to load them fails the run with the reason. */
+struct refdata;
+const struct refdata *test_refdata(void);
+
 int suite_numeric(int *count);
 int suite_refdata(int *count);
 int suite_features(int *count);
@@ -40,5 +45,8 @@ int suite_demo_data(int *count);
 int suite_registry(int *count);
 int suite_report(int *count);
 int suite_segments(int *count);
+int suite_audit(int *count);
+int suite_server(int *count);
+int suite_model(int *count);
 
 #endif

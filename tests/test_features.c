@@ -9,24 +9,6 @@
 #include "features.h"
 #include "refdata.h"
 
-static int setup(void **state)
-{
-    static struct refdata rd;
-    struct errbuf err;
-    if (refdata_load(&rd, INCOMESCORE_DATADIR, ITAEE_DEFAULT_YEAR, &err) < 0) {
-        print_error("%s\n", err.msg);
-        return -1;
-    }
-    *state = &rd;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    refdata_free(*state);
-    return 0;
-}
-
 static struct applicant applicant_in(int state_index, double ingreso)
 {
     struct applicant a = {
@@ -40,7 +22,8 @@ static struct applicant applicant_in(int state_index, double ingreso)
 
 static void the_eight_inputs_pass_through_in_dataset_order(void **state)
 {
-    const struct refdata *rd = *state;
+    (void)state;
+    const struct refdata *rd = test_refdata();
     struct applicant a = applicant_in(18, 45000);
     double f[FEATURE_COUNT];
     features_from_applicant(rd, &a, f);
@@ -67,7 +50,8 @@ static void the_eight_inputs_pass_through_in_dataset_order(void **state)
  * 20600 26739 41366, liquidez 15395, gasto 13925. */
 static void decil_counts_thresholds_at_or_below_ingreso(void **state)
 {
-    const struct refdata *rd = *state;
+    (void)state;
+    const struct refdata *rd = test_refdata();
     static const struct { double ingreso; int decil; } cases[] = {
         {0, 0}, {2266.99, 0}, {2267, 1}, {9188.99, 3}, {9189, 4},
         {41365.99, 9}, {41366, 10}, {1e6, 10},
@@ -84,7 +68,8 @@ static void decil_counts_thresholds_at_or_below_ingreso(void **state)
 
 static void liquidez_and_costo_are_percent_differences(void **state)
 {
-    const struct refdata *rd = *state;
+    (void)state;
+    const struct refdata *rd = test_refdata();
     double decil, liq, costo, gral;
     features_of_state(rd, 0, 15395, &decil, &liq, &costo, &gral);
     assert_true(liq == 0);
@@ -101,7 +86,8 @@ static void liquidez_and_costo_are_percent_differences(void **state)
 
 static void crecimiento_gral_is_the_state_itaee_of_the_year(void **state)
 {
-    const struct refdata *rd = *state;
+    (void)state;
+    const struct refdata *rd = test_refdata();
     double decil, liq, costo, gral;
     features_of_state(rd, 0, 1000, &decil, &liq, &costo, &gral);
     assert_true(gral == 2.249325290574327); /* Aguascalientes, 2023 */
@@ -111,7 +97,8 @@ static void crecimiento_gral_is_the_state_itaee_of_the_year(void **state)
 
 static void unknown_state_gets_the_original_imputation(void **state)
 {
-    const struct refdata *rd = *state;
+    (void)state;
+    const struct refdata *rd = test_refdata();
     struct applicant a = applicant_in(STATE_UNKNOWN, 45000);
     double f[FEATURE_COUNT];
     features_from_applicant(rd, &a, f);
@@ -134,5 +121,5 @@ int suite_features(int *count)
         cmocka_unit_test(unknown_state_gets_the_original_imputation),
     };
     *count = (int)(sizeof tests / sizeof tests[0]);
-    return cmocka_run_group_tests_name("features", tests, setup, teardown);
+    return cmocka_run_group_tests_name("features", tests, NULL, NULL);
 }

@@ -11,25 +11,6 @@
 #include "history.h"
 #include "validation.h"
 
-static struct refdata rd;
-
-static int setup(void **state)
-{
-    (void)state;
-    struct errbuf err;
-    if (refdata_load(&rd, INCOMESCORE_DATADIR, ITAEE_DEFAULT_YEAR, &err) < 0) {
-        print_error("%s\n", err.msg);
-        return -1;
-    }
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    refdata_free(&rd);
-    return 0;
-}
 
 #define T "2023-10-15"
 /* A document with the given history and defaults for the rest: born
@@ -50,7 +31,7 @@ static int map(const char *json, struct validation *v,
     bson_error_t berr;
     if (!bson_init_from_json(&doc, json, -1, &berr))
         fail_msg("test document is not JSON: %s\n%s", berr.message, json);
-    int rc = validation_from_bson(&doc, &rd, v, reason, err);
+    int rc = validation_from_bson(&doc, test_refdata(), v, reason, err);
     bson_destroy(&doc);
     return rc;
 }
@@ -66,7 +47,7 @@ static struct person person_of(const char *json, const char *as_of)
     date_t t;
     date_parse_iso(as_of, &t);
     struct person p;
-    person_from_validation(&rd, &v, t, &p);
+    person_from_validation(test_refdata(), &v, t, &p);
     validation_free(&v);
     return p;
 }
@@ -475,7 +456,7 @@ static void native_bson_types_as_a_live_collection_sends_them(void **s)
     validation_init(&v);
     enum reject_reason reason;
     struct errbuf err;
-    int rc = validation_from_bson(doc, &rd, &v, &reason, &err);
+    int rc = validation_from_bson(doc, test_refdata(), &v, &reason, &err);
     bson_destroy(doc);
     if (rc < 0)
         fail_msg("rejected: %s", err.msg);
@@ -484,7 +465,7 @@ static void native_bson_types_as_a_live_collection_sends_them(void **s)
     date_t t;
     date_parse_iso(T, &t);
     struct person p;
-    person_from_validation(&rd, &v, t, &p);
+    person_from_validation(test_refdata(), &v, t, &p);
     validation_free(&v);
     assert_true(p.applicant.ingreso == 37550.99);
     assert_int_equal(p.applicant.antiguedad_laboral_meses, 55);
@@ -531,5 +512,5 @@ int suite_history(int *count)
         cmocka_unit_test(reject_keeps_the_document_id),
     };
     *count = (int)(sizeof tests / sizeof tests[0]);
-    return cmocka_run_group_tests_name("history", tests, setup, teardown);
+    return cmocka_run_group_tests_name("history", tests, NULL, NULL);
 }

@@ -8,25 +8,6 @@
 
 #include "request.h"
 
-static struct refdata rd;
-
-static int setup(void **state)
-{
-    (void)state;
-    struct errbuf err;
-    if (refdata_load(&rd, INCOMESCORE_DATADIR, ITAEE_DEFAULT_YEAR, &err) < 0) {
-        print_error("%s\n", err.msg);
-        return -1;
-    }
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    refdata_free(&rd);
-    return 0;
-}
 
 #define GOOD                                                                 \
     "\"ingreso\": 45000, \"antiguedad_laboral_meses\": 50, "                 \
@@ -53,7 +34,7 @@ static int parse_with(const char *field, const char *value, char *out,
     }
     struct request_errors errs;
     struct applicant tmp;
-    int rc = request_parse(obj, &rd, a ? a : &tmp, &errs);
+    int rc = request_parse(obj, test_refdata(), a ? a : &tmp, &errs);
     request_errors_text(&errs, out, size);
     json_decref(obj);
     return rc;
@@ -94,7 +75,7 @@ static void the_originals_second_example_is_accepted(void **state)
         "\"lugar_actual\": 5}", 0, &jerr);
     struct applicant a;
     struct request_errors errs;
-    assert_int_equal(request_parse(obj, &rd, &a, &errs), 0);
+    assert_int_equal(request_parse(obj, test_refdata(), &a, &errs), 0);
     assert_int_equal(a.lugar_actual, 5);
     json_decref(obj);
 }
@@ -155,7 +136,7 @@ static void income_zero_with_growth_is_refused(void **state)
     json_object_set_new(obj, "crecimiento_ingreso", json_integer(0));
     struct applicant a;
     struct request_errors errs;
-    assert_int_equal(request_parse(obj, &rd, &a, &errs), 0);
+    assert_int_equal(request_parse(obj, test_refdata(), &a, &errs), 0);
     json_decref(obj);
 }
 
@@ -193,7 +174,7 @@ static void every_bad_field_is_reported_at_once(void **state)
                              "40, \"semanasCotizadas\": \"x\"}", 0, &jerr);
     struct applicant a;
     struct request_errors errs;
-    assert_int_equal(request_parse(obj, &rd, &a, &errs), -1);
+    assert_int_equal(request_parse(obj, test_refdata(), &a, &errs), -1);
     char text[1024];
     request_errors_text(&errs, text, sizeof text);
     assert_string_equal(text,
@@ -221,10 +202,75 @@ static void a_non_object_is_one_body_error(void **state)
     json_t *arr = json_array();
     struct applicant a;
     struct request_errors errs;
-    assert_int_equal(request_parse(arr, &rd, &a, &errs), -1);
+    assert_int_equal(request_parse(arr, test_refdata(), &a, &errs), -1);
     assert_int_equal(errs.count, 1);
     assert_string_equal(errs.errors[0].field, "body");
     json_decref(arr);
+}
+
+/* The fast text path must answer exactly as jansson's tree does. */
+static void the_fast_path_agrees_with_jansson(void **state)
+{
+    (void)state;
+    static const char *const texts[] = {
+        "{" GOOD "}",
+        "  {" GOOD "}  ",
+        "{\"ingreso\": 45000.5, \"antiguedad_laboral_meses\": 0, "
+        "\"tiempo_desempleado\": 3, \"trabajos_ultimos_5\": 0, "
+        "\"semanasCotizadas\": 0, \"edad\": 80, \"crecimiento_ingreso\": "
+        "-1.5e1, \"lugar_actual\": \"CDMX\"}",
+        "{\"extra\": 1, " GOOD "}",
+        "{\"extra\": \"x\", \"other\": [1], " GOOD "}",
+        "{" GOOD ", \"edad\": 40}",
+        "{\"edad\": 1e999}",
+        "{\"edad\": 123456789012345678901234567890}",
+        "{\"edad\": 32.0, \"ingreso\": -0}",
+        "{\"lugar_actual\": \"Nuevo Le\\u00f3n\"}",
+        "{\"lugar_actual\": \"Nuevo Le\xc3\xb3n\"}",
+        "{\"edad\": tru}",
+        "{\"edad\": 01}",
+        "{\"edad\": 1.}",
+        "{}",
+        "[]",
+        "{\"edad\": 32,}",
+        "{\"edad\" 32}",
+        "",
+        "{\"edad\": \"\xff\"}",
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        const char *t = texts[i];
+        struct applicant fast = {0}, slow = {0};
+        struct request_errors fe, se;
+        char fmsg[256] = "", smsg[256] = "", jmsg[256];
+        int frc = request_parse_text(t, strlen(t), test_refdata(), &fast, &fe,
+                                     jmsg, sizeof jmsg);
+        json_error_t jerr;
+        json_t *obj = json_loadb(t, strlen(t), JSON_REJECT_DUPLICATES, &jerr);
+        int src = obj ? request_parse(obj, test_refdata(), &slow, &se) : -2;
+        json_decref(obj);
+        if (frc != src)
+            fail_msg("text %zu: fast %d, jansson %d", i, frc, src);
+        if (frc == 0 && memcmp(&fast, &slow, sizeof fast) != 0)
+            fail_msg("text %zu: different applicants", i);
+        if (frc == -1) {
+            request_errors_text(&fe, fmsg, sizeof fmsg);
+            request_errors_text(&se, smsg, sizeof smsg);
+            if (strcmp(fmsg, smsg) != 0)
+                fail_msg("text %zu:\n fast    %s\n jansson %s", i, fmsg, smsg);
+        }
+    }
+}
+
+static void a_nul_byte_is_not_json(void **state)
+{
+    (void)state;
+    static const char text[] = "{\"edad\": 32\0, \"x\": 1}";
+    struct applicant a;
+    struct request_errors errs;
+    char msg[256];
+    assert_int_equal(request_parse_text(text, sizeof text - 1, test_refdata(),
+                                        &a, &errs, msg, sizeof msg), -2);
+    assert_string_equal(msg, "not JSON: a NUL byte in the text");
 }
 
 int suite_request(int *count)
@@ -240,7 +286,9 @@ int suite_request(int *count)
         cmocka_unit_test(missing_and_mistyped_fields_are_named),
         cmocka_unit_test(every_bad_field_is_reported_at_once),
         cmocka_unit_test(a_non_object_is_one_body_error),
+        cmocka_unit_test(the_fast_path_agrees_with_jansson),
+        cmocka_unit_test(a_nul_byte_is_not_json),
     };
     *count = (int)(sizeof tests / sizeof tests[0]);
-    return cmocka_run_group_tests_name("request", tests, setup, teardown);
+    return cmocka_run_group_tests_name("request", tests, NULL, NULL);
 }

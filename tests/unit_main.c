@@ -5,10 +5,13 @@
 #include "test.h"
 
 #include <ftw.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "refdata.h"
 
 char *test_mkdtemp(void)
 {
@@ -46,6 +49,29 @@ char *test_write_file(const char *dir, const char *name, const char *text)
     return path;
 }
 
+static struct refdata shipped;
+static bool shipped_loaded;
+
+static void free_shipped(void)
+{
+    refdata_free(&shipped);
+}
+
+const struct refdata *test_refdata(void)
+{
+    if (!shipped_loaded) {
+        struct errbuf err;
+        if (refdata_load(&shipped, INCOMESCORE_DATADIR, ITAEE_DEFAULT_YEAR,
+                         &err) < 0) {
+            fprintf(stderr, "unit: %s\n", err.msg);
+            exit(1);
+        }
+        shipped_loaded = true;
+        atexit(free_shipped);
+    }
+    return &shipped;
+}
+
 int main(void)
 {
     static int (*const suites[])(int *) = {
@@ -56,6 +82,9 @@ int main(void)
         suite_report,
         suite_segments,
         suite_train,
+        suite_audit,
+        suite_server,
+        suite_model,
     };
     /* Line-buffered so the closing line comes last even when stdout and
      * cmocka's stderr share one log. */
