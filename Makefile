@@ -76,6 +76,12 @@ check-asan:
 
 bench: all
 	bench/rules_apply.sh $(BIN)
+	bench/etl.sh $(BIN)
+	bench/train.sh $(BIN)
+	bench/score.sh $(BIN)
+	bench/kmeans.sh
+	bench/model_predict.sh
+	bench/audit.sh
 
 clean:
 	rm -rf build
