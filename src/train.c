@@ -486,7 +486,7 @@ int train_bundle(const struct train_options *opt, const char *dir,
 
     manifest = json_pack(
         "{s:s, s:s, s:s, s:o, s:i, s:{s:o, s:o}, s:o, s:{s:s, s:i, s:o}, "
-        "s:{s:f, s:f}, s:o, s:{s:o, s:o, s:I, s:I, s:i, s:o}, "
+        "s:{s:f, s:f}, s:o, s:{s:o, s:o, s:I, s:I, s:i}, s:o, "
         "s:{s:s, s:s, s:I, s:s, s:I, s:s, s:I, s:f, s:f}}",
         "format", BUNDLE_FORMAT, "created_at", when, "code_version",
         CODE_VERSION, "features", features, "itaee_year", opt->itaee_year,
