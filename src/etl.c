@@ -209,21 +209,10 @@ static int write_summary(const struct etl_options *opt,
         "seconds", c->seconds);
     if (!j)
         return err_set(err, "summary: out of memory");
-    char *text = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
-                                   JSON_REAL_PRECISION(6));
+    int rc = atomic_write_json(summary_path, j, JSON_INDENT(2) |
+                                   JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6),
+                               err);
     json_decref(j);
-    if (!text)
-        return err_set(err, "summary: out of memory");
-    size_t n = strlen(text);
-    char *withnl = realloc(text, n + 2);
-    if (!withnl) {
-        free(text);
-        return err_set(err, "summary: out of memory");
-    }
-    text = withnl;
-    memcpy(text + n, "\n", 2);
-    int rc = atomic_write_file(summary_path, text, n + 1, err);
-    free(text);
     return rc;
 }
 

@@ -4,6 +4,7 @@
 #include "fileio.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -123,4 +124,21 @@ int atomic_write_file(const char *path, const void *data, size_t len,
         return -1;
     }
     return atomic_file_commit(&af, err);
+}
+
+int atomic_write_json(const char *path, const void *json, size_t flags,
+                      struct errbuf *err)
+{
+    char *text = json_dumps(json, flags);
+    if (!text)
+        return err_set(err, "%s: out of memory", path);
+    struct atomic_file af;
+    int rc = atomic_file_open(&af, path, err);
+    if (rc == 0) {
+        fputs(text, af.fp);
+        fputc('\n', af.fp);
+        rc = atomic_file_commit(&af, err);
+    }
+    free(text);
+    return rc;
 }

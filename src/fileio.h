@@ -22,6 +22,12 @@ char *file_read_all(const char *path, size_t *len, struct errbuf *err);
 int atomic_write_file(const char *path, const void *data, size_t len,
                       struct errbuf *err);
 
+/* Writes a JSON value (jansson's json_dumps flags) and a final newline,
+ * atomically. `json` is a json_t; declared void so this header does not
+ * need jansson's. */
+int atomic_write_json(const char *path, const void *json, size_t flags,
+                      struct errbuf *err);
+
 /* A stream written to a temporary file and put in place by
  * atomic_file_commit, or thrown away by atomic_file_abort. */
 struct atomic_file {

@@ -245,23 +245,6 @@ static void created_at(char *buf, size_t size)
     strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-static int write_json(const char *path, json_t *j, struct errbuf *err)
-{
-    char *text = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
-                                   JSON_REAL_PRECISION(17));
-    if (!text)
-        return err_set(err, "%s: out of memory", path);
-    struct atomic_file af;
-    int rc = atomic_file_open(&af, path, err);
-    if (rc == 0) {
-        fputs(text, af.fp);
-        fputc('\n', af.fp);
-        rc = atomic_file_commit(&af, err);
-    }
-    free(text);
-    return rc;
-}
-
 /* ---- the whole run ------------------------------------------------------ */
 
 struct held_out {
@@ -510,7 +493,9 @@ int train_bundle(const struct train_options *opt, const char *dir,
         goto done;
     }
     snprintf(path, sizeof path, "%s/bundle.json", dir);
-    if (write_json(path, manifest, err) < 0)
+    if (atomic_write_json(path, manifest, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+                                              JSON_REAL_PRECISION(17),
+                          err) < 0)
         goto done;
 
     struct report_input ri = {
