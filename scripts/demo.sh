@@ -1,6 +1,7 @@
 #!/bin/sh
 # scripts/demo.sh — what `make demo` shows, end to end on synthetic data:
-# documents → dataset → model → scores.
+# documents → dataset → model → scores, then the API serving that model
+# until Ctrl-C (PORT=8080 make demo for another port).
 #
 # Everything goes to var/demo/ (the registry to var/demo/registry), so the
 # demo never touches a real registry. Re-running it adds a model version.
@@ -32,3 +33,8 @@ printf '%s\n' \
 
 LIVE=$(cat "$DEMO/registry/LIVE")
 step "the training report: $DEMO/registry/versions/$LIVE/report.html"
+
+PORT=${PORT:-8000}
+step "incomescore serve: the API on http://127.0.0.1:$PORT (docs at /docs; Ctrl-C stops)"
+exec "$BIN" serve --registry "$DEMO/registry" --port "$PORT" \
+    --audit-db "$DEMO/audit.sqlite3"
