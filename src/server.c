@@ -3,8 +3,9 @@
  *
  * Here live: the live-model pointer and its reference counting, the
  * registry watcher, the libmicrohttpd daemon and its access handler (one
- * function per route), the audit hand-off, the Prometheus counters and
- * the JSON log lines. Scoring, validation and the response text are the
+ * function per route), the API key check and its key set (the file's
+ * format and the matching are apikeys.c's), the audit hand-off, the
+ * Prometheus counters and the JSON log lines. Scoring, validation and the response text are the
  * scoring core's (scoring.h, request.h); this file only moves bytes.
  *
  * Threads: libmicrohttpd's pool (cfg->threads, each with its own epoll
@@ -34,6 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "apikeys.h"
 #include "bundle.h"
 #include "fileio.h"
 #include "prng.h"
@@ -233,8 +235,8 @@ static const char *const route_paths[ROUTE_COUNT] = {
     "/",              "/metrics",        "other",
 };
 
-static const int metric_statuses[] = {200, 307, 400, 404, 405, 413,
-                                      415, 422, 500, 503};
+static const int metric_statuses[] = {200, 307, 400, 401, 404, 405,
+                                      413, 415, 422, 500, 503};
 #define STATUS_COUNT (sizeof metric_statuses / sizeof metric_statuses[0])
 
 /* Seconds; the last bucket is +Inf. */
@@ -305,6 +307,24 @@ struct live_model {
     size_t meta_len;
 };
 
+/* The loaded key file, counted like a live model: the server holds one
+ * reference while it is current, a request one while it matches a key.
+ * slot[i]: key i's counter in server.key_counts. */
+struct key_set {
+    struct apikeys *keys;
+    unsigned *slot;
+    atomic_long refs;
+};
+
+/* Requests let through, by key name: 256 distinct names in a process's
+ * life, then the slot "_other" (no key name can start with '_'). */
+#define KEY_NAMES_MAX 256
+
+struct key_count {
+    char name[APIKEY_NAME_SIZE];
+    atomic_ulong requests;
+};
+
 struct server {
     struct server_config cfg;
     FILE *log;
@@ -341,6 +361,16 @@ struct server {
     size_t docs_len;
 
     struct metrics metrics;
+
+    /* API keys; NULL when none are configured. key_counts' names are
+     * appended under keys_lock and never change, so the request path
+     * reads the first key_names of them without a lock. */
+    _Atomic(struct key_set *) keys;
+    atomic_int keys_acquiring; /* as `acquiring`, for the key set */
+    pthread_mutex_t keys_lock; /* one key reload at a time */
+    struct key_count key_counts[KEY_NAMES_MAX + 1];
+    atomic_uint key_names;
+    atomic_ulong key_reload_failures;
 };
 
 static struct live_model *model_acquire(struct server *s)
@@ -605,7 +635,7 @@ failed:
     return -1;
 }
 
-int server_reload(struct server *s, struct errbuf *err)
+static int model_reload(struct server *s, struct errbuf *err)
 {
     pthread_mutex_lock(&s->reload_lock);
     int rc = reload_locked(s, false, err);
@@ -651,6 +681,233 @@ static void *watch_registry(void *arg)
     pthread_mutex_unlock(&s->watch_lock);
     return NULL;
 }
+
+/* ------------------------------------------------------------ API keys */
+
+static struct key_set *keys_acquire(struct server *s)
+{
+    atomic_fetch_add(&s->keys_acquiring, 1);
+    struct key_set *k = atomic_load(&s->keys);
+    if (k)
+        atomic_fetch_add(&k->refs, 1);
+    atomic_fetch_sub(&s->keys_acquiring, 1);
+    return k;
+}
+
+static void keys_release(struct key_set *k)
+{
+    if (k && atomic_fetch_sub(&k->refs, 1) == 1) {
+        apikeys_free(k->keys);
+        free(k->slot);
+        free(k);
+    }
+}
+
+static void keys_publish(struct server *s, struct key_set *k)
+{
+    struct key_set *old = atomic_exchange(&s->keys, k);
+    while (atomic_load(&s->keys_acquiring) != 0)
+        sched_yield();
+    keys_release(old);
+}
+
+/* name's counter, added when new; the caller holds keys_lock. Counters
+ * outlive the key sets so that a reload never sends a count back. */
+static unsigned key_slot(struct server *s, const char *name)
+{
+    unsigned n = atomic_load_explicit(&s->key_names, memory_order_relaxed);
+    for (unsigned i = 0; i < n; i++)
+        if (strcmp(s->key_counts[i].name, name) == 0)
+            return i;
+    if (n == KEY_NAMES_MAX)
+        return KEY_NAMES_MAX;
+    snprintf(s->key_counts[n].name, sizeof s->key_counts[n].name, "%s", name);
+    atomic_store_explicit(&s->key_names, n + 1, memory_order_release);
+    return n;
+}
+
+/* Reads the key file and makes it current; the caller holds keys_lock.
+ * On failure the current keys stay. */
+static int keys_load(struct server *s, struct errbuf *err)
+{
+    struct apikeys *keys;
+    if (apikeys_load(&keys, s->cfg.api_keys_path, err) < 0)
+        return -1;
+    size_t n = apikeys_count(keys);
+    struct key_set *k = calloc(1, sizeof *k);
+    unsigned *slot = k ? calloc(n, sizeof *slot) : NULL;
+    if (!slot) {
+        free(k);
+        apikeys_free(keys);
+        return err_set(err, "out of memory");
+    }
+    for (size_t i = 0; i < n; i++)
+        slot[i] = key_slot(s, apikeys_name(keys, i));
+    k->keys = keys;
+    k->slot = slot;
+    atomic_init(&k->refs, 1);
+    keys_publish(s, k);
+    return 0;
+}
+
+static size_t keys_loaded(struct server *s)
+{
+    struct key_set *k = keys_acquire(s);
+    size_t n = k ? apikeys_count(k->keys) : 0;
+    keys_release(k);
+    return n;
+}
+
+static const char *keys_protected(const struct server *s)
+{
+    return s->cfg.protect_all ? "all but /healthz and /readyz" : "/v1/*";
+}
+
+/* The startup line: whether keys are required, on what, how many. */
+static void keys_log_start(struct server *s)
+{
+    struct text extra = {0};
+    size_t n = keys_loaded(s);
+    bool required = s->cfg.api_keys_path != NULL;
+    text_printf(&extra, "\"required\": %s, \"keys\": %zu",
+                required ? "true" : "false", n);
+    if (required) {
+        text_member(&extra, "protected", keys_protected(s));
+        text_member(&extra, "path", s->cfg.api_keys_path);
+        log_event(s, "info", "api_keys", extra.p,
+                  "API keys required on %s: %zu loaded from %s",
+                  keys_protected(s), n, s->cfg.api_keys_path);
+    } else {
+        log_event(s, "info", "api_keys", extra.p,
+                  "no API keys: every route is open");
+    }
+    free(extra.p);
+}
+
+int server_reload_keys(struct server *s, struct errbuf *err)
+{
+    if (!s->cfg.api_keys_path)
+        return 1;
+    pthread_mutex_lock(&s->keys_lock);
+    int rc = keys_load(s, err);
+    size_t n = keys_loaded(s);
+    pthread_mutex_unlock(&s->keys_lock);
+    struct text extra = {0};
+    text_member(&extra, "path", s->cfg.api_keys_path);
+    text_printf(&extra, ", \"keys\": %zu", n);
+    if (rc < 0) {
+        COUNT(s->key_reload_failures);
+        log_event(s, "error", "api_keys_refused", extra.p,
+                  "key file refused, the keys loaded before (%zu) stay: %s",
+                  n, err->msg);
+    } else {
+        log_event(s, "info", "api_keys_reload", extra.p,
+                  "API keys reloaded from %s: %zu", s->cfg.api_keys_path, n);
+    }
+    free(extra.p);
+    return rc;
+}
+
+int server_reload(struct server *s, struct errbuf *err)
+{
+    int rc = model_reload(s, err);
+    struct errbuf key_err;
+    server_reload_keys(s, &key_err); /* logs its outcome */
+    return rc;
+}
+
+/* Whether a request for url needs a key (server.h lists which). */
+static bool needs_key(const struct server *s, const char *url)
+{
+    if (!s->cfg.api_keys_path)
+        return false;
+    if (s->cfg.protect_all)
+        return strcmp(url, "/healthz") != 0 && strcmp(url, "/readyz") != 0;
+    return strncmp(url, "/v1", 3) == 0 && (url[3] == '\0' || url[3] == '/');
+}
+
+/* Whether the request presents a key of the file; counts it by name. */
+static bool key_authorized(struct server *s, struct MHD_Connection *c)
+{
+    size_t len;
+    const char *token = apikey_bearer(
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                    MHD_HTTP_HEADER_AUTHORIZATION),
+        &len);
+    if (!token)
+        return false;
+    struct key_set *k = keys_acquire(s);
+    int i = k ? apikeys_find(k->keys, token, len) : -1;
+    if (i >= 0)
+        COUNT(s->key_counts[k->slot[i]].requests);
+    keys_release(k);
+    return i >= 0;
+}
+
+static void keys_metrics_text(struct server *s, struct text *t)
+{
+    text_puts(t, "# HELP incomescore_api_key_requests_total Requests let "
+                 "through, by API key name.\n"
+                 "# TYPE incomescore_api_key_requests_total counter\n");
+    unsigned n = atomic_load_explicit(&s->key_names, memory_order_acquire);
+    for (unsigned i = 0; i < n; i++) {
+        text_puts(t, "incomescore_api_key_requests_total{key=\"");
+        text_label(t, s->key_counts[i].name);
+        text_printf(t, "\"} %lu\n", READ(s->key_counts[i].requests));
+    }
+    unsigned long others = READ(s->key_counts[KEY_NAMES_MAX].requests);
+    if (others)
+        text_printf(t, "incomescore_api_key_requests_total{key=\"_other\"} "
+                       "%lu\n", others);
+    text_printf(t, "# HELP incomescore_api_keys_required 1 when requests "
+                   "need an API key.\n"
+                   "# TYPE incomescore_api_keys_required gauge\n"
+                   "incomescore_api_keys_required %d\n"
+                   "# HELP incomescore_api_keys_loaded API keys in the key "
+                   "file loaded.\n"
+                   "# TYPE incomescore_api_keys_loaded gauge\n"
+                   "incomescore_api_keys_loaded %zu\n"
+                   "# HELP incomescore_api_keys_reload_failures_total Key "
+                   "files refused on reload (the old keys stayed).\n"
+                   "# TYPE incomescore_api_keys_reload_failures_total "
+                   "counter\n"
+                   "incomescore_api_keys_reload_failures_total %lu\n",
+                s->cfg.api_keys_path ? 1 : 0, keys_loaded(s),
+                READ(s->key_reload_failures));
+}
+
+/* With keys required, each operation of /openapi.json says whether it
+ * needs one (and may answer 401); without, the file's optional scheme
+ * stays as written. */
+static void openapi_mark_keys(struct server *s, json_t *doc)
+{
+    if (!s->cfg.api_keys_path)
+        return;
+    const char *path, *method;
+    json_t *item, *op;
+    json_object_foreach(json_object_get(doc, "paths"), path, item) {
+        bool needed = needs_key(s, path);
+        json_object_foreach(item, method, op) {
+            json_t *responses = json_object_get(op, "responses");
+            if (!json_is_object(responses))
+                continue;
+            json_object_set_new(op, "security",
+                                needed ? json_pack("[{s:[]}]", "bearer")
+                                       : json_array());
+            if (needed)
+                json_object_set_new(responses, "401",
+                                    json_pack("{s:s}", "$ref",
+                                              "#/components/responses/"
+                                              "Unauthorized"));
+            else
+                json_object_del(responses, "401");
+        }
+    }
+}
+
+static const char unauthorized[] =
+    "{\"detail\": \"a valid API key is required (Authorization: Bearer "
+    "<key>)\"}";
 
 /* ------------------------------------------------------------ requests */
 
@@ -1189,6 +1446,7 @@ static enum MHD_Result get_route(struct server *s, struct MHD_Connection *c,
     case ROUTE_METRICS: {
         struct text t = {0};
         metrics_text(s, &t);
+        keys_metrics_text(s, &t);
         return answer_text(s, c, route, start, rid, 200,
                            "text/plain; version=0.0.4; charset=utf-8", &t);
     }
@@ -1209,6 +1467,12 @@ static enum MHD_Result handle_headers(struct server *s,
     char rid[REQUEST_ID_MAX + 1];
     request_id_make(c, rid);
     enum route route = route_of(url);
+    /* Before the method, Content-Type or size: a client without a key
+     * learns nothing else, and no body of theirs is read. */
+    if (needs_key(s, url) && !key_authorized(s, c))
+        return answer(s, c, route, start, rid, 401, JSON_TYPE, unauthorized,
+                      sizeof unauthorized - 1, MHD_RESPMEM_PERSISTENT,
+                      MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
     bool allowed;
     if (is_post_route(route))
         allowed = strcmp(method, MHD_HTTP_METHOD_POST) == 0;
@@ -1454,6 +1718,7 @@ static void load_documents(struct server *s, const char *dir)
             json_object_set_new(schema, "properties", props);
             json_object_set_new(schema, "required", required);
         }
+        openapi_mark_keys(s, doc);
         s->openapi_text = dump_json(doc, &s->openapi_len);
         json_decref(doc);
     }
@@ -1472,6 +1737,8 @@ static void server_free(struct server *s)
     registry_close(s->registry);
     free(s->openapi_text);
     free(s->docs_text);
+    keys_release(atomic_exchange(&s->keys, NULL));
+    pthread_mutex_destroy(&s->keys_lock);
     pthread_mutex_destroy(&s->reload_lock);
     pthread_mutex_destroy(&s->watch_lock);
     pthread_cond_destroy(&s->watch_cond);
@@ -1524,11 +1791,25 @@ int server_start(struct server **out, const struct server_config *cfg,
     s->listen_fd = -1;
     pthread_mutex_init(&s->reload_lock, NULL);
     pthread_mutex_init(&s->watch_lock, NULL);
+    pthread_mutex_init(&s->keys_lock, NULL);
+    snprintf(s->key_counts[KEY_NAMES_MAX].name,
+             sizeof s->key_counts[KEY_NAMES_MAX].name, "_other");
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     pthread_cond_init(&s->watch_cond, &ca);
     pthread_condattr_destroy(&ca);
+
+    /* A key file that does not load refuses the start: serving openly
+     * what was meant to be closed is worse than not serving. */
+    if (c->api_keys_path) {
+        pthread_mutex_lock(&s->keys_lock);
+        int rc = keys_load(s, err);
+        pthread_mutex_unlock(&s->keys_lock);
+        if (rc < 0)
+            goto fail;
+    }
+    keys_log_start(s);
 
     if (!c->model_dir &&
         registry_open(&s->registry, c->registry_dir ? c->registry_dir
@@ -1537,7 +1818,7 @@ int server_start(struct server **out, const struct server_config *cfg,
         goto fail;
     /* A registry with nothing live yet is a server that is not ready;
      * anything else that fails to load is an error at start. */
-    if (server_reload(s, err) < 0) {
+    if (model_reload(s, err) < 0) {
         char id[REGISTRY_ID_SIZE];
         struct errbuf ignored;
         if (!s->registry || registry_live(s->registry, id, &ignored) != 1)

@@ -32,12 +32,29 @@
  * Every answer carries X-Request-Id: the client's (when it is 1–48
  * visible ASCII characters other than quote and backslash) or 16 random hex characters.
  *
+ * API keys (optional). Without a key file the API is open. With one
+ * (cfg->api_keys_path, see apikeys.h for its lines), every request whose
+ * path is /v1 or under /v1/ — the scoring routes, /v1/model, /v1/meta and
+ * any unknown /v1 path — needs `Authorization: Bearer <key>`; with
+ * cfg->protect_all every path but /healthz and /readyz does (so /metrics,
+ * /openapi.json, /docs, / and unknown paths too), leaving the probes of
+ * an orchestrator keyless. A request without a key, with another scheme
+ * or with a key not in the file is answered 401 {"detail": "a valid API
+ * key is required (Authorization: Bearer <key>)"} with
+ * `WWW-Authenticate: Bearer`, the same answer whatever was wrong, before
+ * its method, Content-Type or size are looked at and before any body is
+ * read. 401s are counted by route in incomescore_http_requests_total;
+ * requests let through, by key name in
+ * incomescore_api_key_requests_total{key="<name>"}. The key's name is not
+ * in the audit record: audit_record has no field for it. /openapi.json
+ * marks the routes that need a key with the bearer scheme.
+ *
  * The live model. A request takes a reference on the live model for as
  * long as it uses it; a reload swaps the pointer and drops the server's
  * reference, and the last user frees the old bundle. A bundle that does
  * not load is refused and the old one keeps serving. A watcher thread
  * looks at the registry's LIVE every watch_interval_ms; server_reload()
- * (SIGHUP in `serve`) looks at once.
+ * (SIGHUP in `serve`) looks at once, and reads the key file again.
  *
  * Audit. Every decision is submitted to the audit log before it is
  * answered; if the log refuses it, the answer is 503 {"detail": "audit
@@ -54,6 +71,7 @@
 #ifndef INCOMESCORE_SERVER_H
 #define INCOMESCORE_SERVER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -88,6 +106,8 @@ struct server_config {
     const char *data_dir;       /* openapi.json, docs.html;
                                  * NULL: refdata_default_dir() */
     FILE *log_stream;           /* JSON log lines; NULL: stderr */
+    const char *api_keys_path;  /* key file; NULL: no keys, the API is open */
+    bool protect_all;           /* keys for all but /healthz and /readyz */
 };
 
 /* $INCOMESCORE_HOME/audit.sqlite3, else ./var/audit.sqlite3. Static. */
@@ -109,8 +129,15 @@ void server_model_version(struct server *s, char *id, size_t size);
 /* Re-resolves the live bundle now: 0 when a new bundle was swapped in,
  * 1 when the live version is the one already serving (with --model the
  * directory is always loaded again), -1 when it could not be loaded
- * (err says why; the old one keeps serving). */
+ * (err says why; the old one keeps serving). Reads the key file again
+ * too (as server_reload_keys, whose outcome is logged, not returned). */
 int server_reload(struct server *s, struct errbuf *err);
+
+/* Reads the key file again: 0 when its keys replaced the old ones, 1
+ * when the server has no key file (nothing to do), -1 when it did not
+ * load (err says why, naming the line; the old keys stay). Logged either
+ * way. */
+int server_reload_keys(struct server *s, struct errbuf *err);
 
 /* Stops accepting connections, lets requests in flight finish (up to a
  * few seconds), stops the watcher, closes the audit log after writing

@@ -48,5 +48,6 @@ int suite_segments(int *count);
 int suite_audit(int *count);
 int suite_server(int *count);
 int suite_model(int *count);
+int suite_apikeys(int *count);
 
 #endif

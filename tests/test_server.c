@@ -16,6 +16,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "apikeys.h"
 #include "bundle.h"
 #include "demo_data.h"
 #include "etl.h"
@@ -34,6 +36,7 @@
 #include "scoring.h"
 #include "segments.h"
 #include "server.h"
+#include "sha256.h"
 #include "train.h"
 
 static char *work;
@@ -1278,6 +1281,308 @@ static void stop_answers_the_request_in_flight(void **s)
     free(answer);
 }
 
+/* ------------------------------------------------------------ API keys */
+
+static const char acme_key[] = "acme-0123456789abcdef-secret";
+static const char beta_key[] = "beta-fedcba9876543210-secret";
+static const char key_refused[] =
+    "{\"detail\": \"a valid API key is required (Authorization: Bearer "
+    "<key>)\"}";
+
+/* Writes work/<file> holding key's line under `name`; returns the path
+ * (static). */
+static const char *write_keys(const char *file, const char *key,
+                              const char *name)
+{
+    static char path[4200];
+    char line[APIKEY_LINE_SIZE], text[APIKEY_LINE_SIZE + 64];
+    struct errbuf err;
+    assert_int_equal(apikey_line(key, strlen(key), name, line, sizeof line,
+                                 &err), 0);
+    snprintf(text, sizeof text, "# test keys\n%s\n", line);
+    free(test_write_file(work, file, text));
+    snprintf(path, sizeof path, "%s/%s", work, file);
+    return path;
+}
+
+/* A server of v0001 whose key file is keys; its URL into at. The
+ * server keeps the config's strings, hence a static dir. */
+static struct server *start_keyed(const char *keys, bool protect_all,
+                                  char *at, size_t size)
+{
+    static char dir[4096];
+    struct errbuf err;
+    assert_int_equal(registry_version_path(registry, "v0001", dir, sizeof dir,
+                                           &err), 0);
+    struct server_config cfg = {.model_dir = dir,
+                                .audit_sink = AUDIT_OFF,
+                                .log_stream = server_log,
+                                .api_keys_path = keys,
+                                .protect_all = protect_all};
+    struct server *k;
+    if (server_start(&k, &cfg, &err) < 0)
+        fail_msg("%s", err.msg);
+    snprintf(at, size, "http://127.0.0.1:%d", server_port(k));
+    return k;
+}
+
+/* A request to at with `Authorization: Bearer key` (none when key is
+ * NULL). */
+static void http_key(const char *at, const char *method, const char *path,
+                     const char *key, const char *body, struct reply *r)
+{
+    char headers[512];
+    snprintf(headers, sizeof headers, "Content-Type: application/json%s%s",
+             key ? "\nAuthorization: Bearer " : "", key ? key : "");
+    http_at(at, method, path, headers, body, body ? strlen(body) : 0, r);
+}
+
+static void assert_key_refused(const struct reply *r)
+{
+    assert_int_equal(r->status, 401);
+    char v[128];
+    assert_int_equal(header_value(r, "WWW-Authenticate", v, sizeof v), 0);
+    assert_string_equal(v, "Bearer");
+    assert_int_equal(header_value(r, "Content-Type", v, sizeof v), 0);
+    assert_string_equal(v, "application/json");
+    assert_string_equal(r->body, key_refused);
+}
+
+/* Whether the server log has a line holding both a and b. */
+static bool log_has(const char *a, const char *b)
+{
+    fflush(server_log);
+    char *line = NULL;
+    size_t cap = 0;
+    bool found = false;
+    FILE *f = fopen(log_path, "r");
+    while (!found && getline(&line, &cap, f) > 0)
+        found = strstr(line, a) && (!b || strstr(line, b));
+    free(line);
+    fclose(f);
+    return found;
+}
+
+static void with_keys_v1_needs_a_bearer_key_and_health_stays_open(void **s)
+{
+    (void)s;
+    char at[64];
+    const char *keys = write_keys("keys.txt", acme_key, "acme");
+    struct server *k = start_keyed(keys, false, at, sizeof at);
+    struct reply r;
+    /* no key, a wrong key, a key one character off, another scheme: the
+     * same 401 */
+    http_key(at, "POST", "/v1/prediction", NULL, first_request, &r);
+    assert_key_refused(&r);
+    reply_free(&r);
+    http_key(at, "POST", "/v1/prediction", "not-the-key-0123456789", first_request,
+             &r);
+    assert_key_refused(&r);
+    reply_free(&r);
+    char off[sizeof acme_key];
+    memcpy(off, acme_key, sizeof acme_key);
+    off[sizeof acme_key - 2] ^= 1;
+    http_key(at, "POST", "/v1/prediction", off, first_request, &r);
+    assert_key_refused(&r);
+    reply_free(&r);
+    char basic[256];
+    snprintf(basic, sizeof basic, "Content-Type: application/json\n"
+                                  "Authorization: Basic %s", acme_key);
+    http_at(at, "POST", "/v1/prediction", basic, first_request,
+            strlen(first_request), &r);
+    assert_key_refused(&r);
+    reply_free(&r);
+    /* before the Content-Type and the method are looked at */
+    http_at(at, "POST", "/v1/prediction", "Content-Type: text/plain", "x", 1,
+            &r);
+    assert_key_refused(&r);
+    reply_free(&r);
+    http_key(at, "GET", "/v1/prediction", NULL, NULL, &r);
+    assert_key_refused(&r);
+    reply_free(&r);
+    http_key(at, "GET", "/v1/model", NULL, NULL, &r);
+    assert_key_refused(&r);
+    reply_free(&r);
+    http_key(at, "GET", "/v1/nothing-here", NULL, NULL, &r);
+    assert_key_refused(&r);
+    reply_free(&r);
+
+    /* the right key: the whole answer as without keys */
+    http_key(at, "POST", "/v1/prediction", acme_key, first_request, &r);
+    assert_int_equal(r.status, 200);
+    char expected[4096];
+    expected_answer(v1, first_request, expected, sizeof expected);
+    assert_string_equal(r.body, expected);
+    reply_free(&r);
+    char batch[2048];
+    snprintf(batch, sizeof batch, "[%s, %s]", first_request, second_request);
+    http_key(at, "POST", "/v1/predictions", acme_key, batch, &r);
+    assert_int_equal(r.status, 200);
+    reply_free(&r);
+    http_key(at, "GET", "/v1/meta", acme_key, NULL, &r);
+    assert_int_equal(r.status, 200);
+    reply_free(&r);
+
+    /* open without a key */
+    static const char *const open[] = {"/healthz", "/readyz", "/openapi.json",
+                                       "/docs"};
+    for (size_t i = 0; i < sizeof open / sizeof open[0]; i++) {
+        http_key(at, "GET", open[i], NULL, NULL, &r);
+        assert_int_equal(r.status, 200);
+        reply_free(&r);
+    }
+    /* /openapi.json says which routes need the key on this server */
+    http_key(at, "GET", "/openapi.json", NULL, NULL, &r);
+    json_t *doc = reply_json(&r), *paths = json_object_get(doc, "paths");
+    json_t *bearer = json_pack("[{s:[]}]", "bearer"), *none = json_array();
+    assert_true(json_equal(json_object_get(json_object_get(json_object_get(
+                               paths, "/v1/prediction"), "post"), "security"),
+                           bearer));
+    assert_true(json_equal(json_object_get(json_object_get(json_object_get(
+                               paths, "/metrics"), "get"), "security"),
+                           none));
+    assert_non_null(json_object_get(json_object_get(json_object_get(
+        doc, "components"), "securitySchemes"), "bearer"));
+    json_decref(bearer);
+    json_decref(none);
+    json_decref(doc);
+    reply_free(&r);
+
+    http_key(at, "GET", "/metrics", NULL, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_true(metric(r.body, "incomescore_http_requests_total{route="
+                               "\"/v1/prediction\",status=\"401\"}") == 6);
+    assert_true(metric(r.body, "incomescore_http_requests_total{route="
+                               "\"/v1/model\",status=\"401\"}") == 1);
+    assert_true(metric(r.body, "incomescore_http_requests_total{route="
+                               "\"other\",status=\"401\"}") == 1);
+    assert_true(metric(r.body, "incomescore_api_key_requests_total{key="
+                               "\"acme\"}") == 3);
+    assert_true(metric(r.body, "incomescore_api_keys_required") == 1);
+    assert_true(metric(r.body, "incomescore_api_keys_loaded") == 1);
+    reply_free(&r);
+    server_stop(k);
+
+    /* the start is logged with the count, never a hash */
+    assert_true(log_has("\"event\": \"api_keys\"", "\"required\": true, "
+                                                   "\"keys\": 1"));
+    char hex[SHA256_HEX_SIZE];
+    sha256_hex(acme_key, strlen(acme_key), hex);
+    assert_false(log_has(hex, NULL));
+    /* the shared server has no key file: open, and says so */
+    assert_true(log_has("\"event\": \"api_keys\"", "\"required\": false"));
+    http("GET", "/metrics", NULL, NULL, 0, &r);
+    assert_true(metric(r.body, "incomescore_api_keys_required") == 0);
+    reply_free(&r);
+}
+
+static void protect_all_leaves_only_health_and_readiness_open(void **s)
+{
+    (void)s;
+    char at[64];
+    const char *keys = write_keys("keys-all.txt", acme_key, "acme");
+    struct server *k = start_keyed(keys, true, at, sizeof at);
+    struct reply r;
+    static const char *const open[] = {"/healthz", "/readyz"};
+    for (size_t i = 0; i < 2; i++) {
+        http_key(at, "GET", open[i], NULL, NULL, &r);
+        assert_int_equal(r.status, 200);
+        reply_free(&r);
+    }
+    static const char *const closed[] = {"/metrics", "/openapi.json", "/docs",
+                                         "/", "/nowhere", "/v1/prediction"};
+    for (size_t i = 0; i < sizeof closed / sizeof closed[0]; i++) {
+        http_key(at, "GET", closed[i], NULL, NULL, &r);
+        assert_key_refused(&r);
+        reply_free(&r);
+    }
+    http_key(at, "GET", "/metrics", acme_key, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_true(metric(r.body, "incomescore_http_requests_total{route="
+                               "\"/metrics\",status=\"401\"}") == 1);
+    reply_free(&r);
+    http_key(at, "GET", "/", acme_key, NULL, &r);
+    assert_int_equal(r.status, 307);
+    reply_free(&r);
+    server_stop(k);
+}
+
+static void keys_are_reloaded_and_a_bad_file_keeps_the_old_ones(void **s)
+{
+    (void)s;
+    char at[64];
+    const char *keys = write_keys("keys-reload.txt", acme_key, "acme");
+    struct server *k = start_keyed(keys, false, at, sizeof at);
+    struct reply r;
+    http_key(at, "GET", "/v1/model", acme_key, NULL, &r);
+    assert_int_equal(r.status, 200);
+    reply_free(&r);
+
+    /* acme's key is replaced by beta's; SIGHUP's path reads the file */
+    write_keys("keys-reload.txt", beta_key, "beta");
+    struct errbuf err;
+    assert_int_equal(server_reload(k, &err), 0);
+    http_key(at, "GET", "/v1/model", acme_key, NULL, &r);
+    assert_key_refused(&r);
+    reply_free(&r);
+    http_key(at, "GET", "/v1/model", beta_key, NULL, &r);
+    assert_int_equal(r.status, 200);
+    reply_free(&r);
+    assert_true(log_has("\"event\": \"api_keys_reload\"", "keys-reload.txt"));
+
+    /* a broken file, then an empty one: refused, beta's key still works */
+    free(test_write_file(work, "keys-reload.txt",
+                         "# keys\nsha256:abc beta\n"));
+    assert_int_equal(server_reload_keys(k, &err), -1);
+    assert_non_null(strstr(err.msg, "keys-reload.txt line 2: expected "
+                                    "'sha256:<64 hex digits> name'"));
+    assert_true(log_has("\"event\": \"api_keys_refused\"", "line 2"));
+    free(test_write_file(work, "keys-reload.txt", ""));
+    assert_int_equal(server_reload(k, &err), 0); /* the model's outcome */
+    http_key(at, "GET", "/v1/model", beta_key, NULL, &r);
+    assert_int_equal(r.status, 200);
+    reply_free(&r);
+
+    http_key(at, "GET", "/metrics", NULL, NULL, &r);
+    /* counts by name outlive the key file that named them */
+    assert_true(metric(r.body, "incomescore_api_key_requests_total{key="
+                               "\"acme\"}") == 1);
+    assert_true(metric(r.body, "incomescore_api_key_requests_total{key="
+                               "\"beta\"}") == 2);
+    assert_true(metric(r.body, "incomescore_api_keys_reload_failures_total")
+                == 2);
+    reply_free(&r);
+    /* a server without keys has nothing to reload */
+    assert_int_equal(server_reload_keys(server, &err), 1);
+    server_stop(k);
+}
+
+static void a_bad_key_file_refuses_to_start(void **s)
+{
+    (void)s;
+    char dir[4096], bad[4200];
+    struct errbuf err;
+    assert_int_equal(registry_version_path(registry, "v0001", dir, sizeof dir,
+                                           &err), 0);
+    free(test_write_file(work, "keys-bad.txt", "\n\n" "plain-key alice\n"));
+    snprintf(bad, sizeof bad, "%s/keys-bad.txt", work);
+    struct server_config cfg = {.model_dir = dir,
+                                .audit_sink = AUDIT_OFF,
+                                .log_stream = server_log,
+                                .api_keys_path = bad};
+    struct server *k = NULL;
+    assert_int_equal(server_start(&k, &cfg, &err), -1);
+    assert_null(k);
+    assert_non_null(strstr(err.msg, "keys-bad.txt line 3: expected "
+                                    "'sha256:<64 hex digits> name'"));
+    free(test_write_file(work, "keys-bad.txt", "# nothing yet\n"));
+    assert_int_equal(server_start(&k, &cfg, &err), -1);
+    assert_non_null(strstr(err.msg, "no keys"));
+    snprintf(bad, sizeof bad, "%s/no-such-keys.txt", work);
+    assert_int_equal(server_start(&k, &cfg, &err), -1);
+    assert_non_null(strstr(err.msg, "no-such-keys.txt"));
+}
+
 /* Last: stops the server, then reads the audit log it wrote. */
 static void every_decision_is_in_the_audit_log(void **s)
 {
@@ -1367,6 +1672,10 @@ int suite_server(int *count)
         cmocka_unit_test(without_a_live_version_the_server_is_not_ready),
         cmocka_unit_test(reloads_under_load_answer_every_request),
         cmocka_unit_test(stop_answers_the_request_in_flight),
+        cmocka_unit_test(with_keys_v1_needs_a_bearer_key_and_health_stays_open),
+        cmocka_unit_test(protect_all_leaves_only_health_and_readiness_open),
+        cmocka_unit_test(keys_are_reloaded_and_a_bad_file_keeps_the_old_ones),
+        cmocka_unit_test(a_bad_key_file_refuses_to_start),
         cmocka_unit_test(every_decision_is_in_the_audit_log),
     };
     *count = (int)(sizeof tests / sizeof tests[0]);

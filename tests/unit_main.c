@@ -85,6 +85,7 @@ int main(void)
         suite_audit,
         suite_server,
         suite_model,
+        suite_apikeys,
     };
     /* Line-buffered so the closing line comes last even when stdout and
      * cmocka's stderr share one log. */

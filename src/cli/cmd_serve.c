@@ -1,6 +1,7 @@
 /*
  * cmd_serve.c — `incomescore serve`: the JSON API, its docs and metrics
- * over HTTP until SIGTERM or SIGINT; SIGHUP reloads the live model.
+ * over HTTP until SIGTERM or SIGINT; SIGHUP reloads the live model and
+ * the API key file. `serve --hash-key` turns a key into its key-file line.
  *
  * The signals are blocked before the server's threads start, so they
  * inherit the mask and only this thread, in sigwait(), ever sees them:
@@ -14,7 +15,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
+#include <unistd.h>
 
+#include "apikeys.h"
 #include "cli.h"
 #include "server.h"
 
@@ -24,13 +28,16 @@ static const char serve_help[] =
     "                         [--audit-db FILE] [--threads N]\n"
     "                         [--max-body BYTES] [--max-batch-body BYTES]\n"
     "                         [--timeout SECONDS] [--connection-limit N]\n"
+    "                         [--api-keys FILE [--protect-all]]\n"
+    "       " PROGRAM " serve --hash-key [--key-name NAME] < key\n"
     "\n"
     "Serves the API (POST /v1/prediction, POST /v1/predictions), its docs\n"
     "(GET /docs, GET /openapi.json), GET /healthz, /readyz, /v1/model,\n"
     "/v1/meta and /metrics, with the live model of the registry or the\n"
     "bundle given by --model. A promotion in the registry is picked up\n"
-    "within a second; SIGHUP reloads at once. A model that does not load is\n"
-    "refused and the one serving keeps serving. SIGTERM or SIGINT stops\n"
+    "within a second; SIGHUP reloads at once (and reads --api-keys again).\n"
+    "A model that does not load is refused and the one serving keeps\n"
+    "serving. SIGTERM or SIGINT stops\n"
     "after the requests in flight are answered. Logs are JSON lines on\n"
     "stderr.\n"
     "\n"
@@ -49,7 +56,25 @@ static const char serve_help[] =
     "--max-body BYTES      largest /v1/prediction body (default 65536)\n"
     "--max-batch-body BYTES  largest /v1/predictions body (default 2097152)\n"
     "--timeout SECONDS     idle connection timeout (default 10)\n"
-    "--connection-limit N  simultaneous connections (default 1024)\n";
+    "--connection-limit N  simultaneous connections (default 1024)\n"
+    "--api-keys FILE       require an API key (default $INCOMESCORE_API_KEYS;\n"
+    "                      none: the API is open). Clients send\n"
+    "                      'Authorization: Bearer <key>'; without a key in FILE\n"
+    "                      the answer is 401. FILE holds hashes, one key a\n"
+    "                      line: 'sha256:<64 hex digits> name' (name: who holds\n"
+    "                      it, for metrics; # comments and blank lines are\n"
+    "                      fine). A malformed or empty FILE refuses the start;\n"
+    "                      on SIGHUP it is read again and, if bad, the old keys\n"
+    "                      stay. Keys guard /v1/* (scoring, /v1/model,\n"
+    "                      /v1/meta); /healthz, /readyz, /metrics,\n"
+    "                      /openapi.json, /docs and / stay open\n"
+    "--protect-all         keys guard every route but /healthz and /readyz\n"
+    "--hash-key            read a key on stdin (one line) and print its line\n"
+    "                      for the key file, then exit; keys are 16 to 512\n"
+    "                      visible ASCII characters, e.g.\n"
+    "                      openssl rand -hex 32 | tee client.key |\n"
+    "                        " PROGRAM " serve --hash-key --key-name acme\n"
+    "--key-name NAME       the name on that line (default client)\n";
 
 static const struct option serve_options[] = {
     {"registry", required_argument, NULL, 'r'},
@@ -63,6 +88,10 @@ static const struct option serve_options[] = {
     {"max-batch-body", required_argument, NULL, 'B'},
     {"timeout", required_argument, NULL, 'T'},
     {"connection-limit", required_argument, NULL, 'c'},
+    {"api-keys", required_argument, NULL, 'k'},
+    {"protect-all", no_argument, NULL, 'P'},
+    {"hash-key", no_argument, NULL, 'K'},
+    {"key-name", required_argument, NULL, 'n'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -80,11 +109,60 @@ static int parse_count(const char *text, long long lo, long long hi,
     return 0;
 }
 
+/* `serve --hash-key`: one key from stdin to its key-file line on
+ * stdout, so that no one has to store or paste a plain key. Echo is off
+ * when stdin is a terminal. */
+static int hash_key(const char *cmd, const char *name)
+{
+    bool tty = isatty(STDIN_FILENO);
+    struct termios saved, quiet;
+    if (tty && tcgetattr(STDIN_FILENO, &saved) == 0) {
+        quiet = saved;
+        quiet.c_lflag &= ~(tcflag_t)ECHO;
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+        fputs("key (not shown): ", stderr);
+    } else {
+        tty = false;
+    }
+    char key[APIKEY_MAX_LEN + 3]; /* the key, "\r\n" and a NUL */
+    bool got = fgets(key, sizeof key, stdin) != NULL;
+    if (tty) {
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+        fputc('\n', stderr);
+    }
+    size_t len = got ? strlen(key) : 0;
+    bool whole_line = len && key[len - 1] == '\n';
+    int rc = EXIT_OK;
+    if (!got || len == 0)
+        rc = fail(cmd, "--hash-key reads a key on stdin; none came");
+    else if (!whole_line && !feof(stdin))
+        rc = fail(cmd, "the key is longer than %d characters", APIKEY_MAX_LEN);
+    else if (!tty && whole_line && getchar() != EOF)
+        rc = fail(cmd, "stdin holds more than one line; hash one key at a "
+                       "time");
+    if (rc == EXIT_OK) {
+        if (whole_line)
+            key[--len] = '\0';
+        if (len && key[len - 1] == '\r')
+            key[--len] = '\0';
+        char line[APIKEY_LINE_SIZE];
+        struct errbuf err;
+        if (apikey_line(key, len, name, line, sizeof line, &err) < 0)
+            rc = fail(cmd, "%s", err.msg);
+        else
+            printf("%s\n", line);
+    }
+    explicit_bzero(key, sizeof key);
+    return rc;
+}
+
 int cmd_serve(int argc, char **argv)
 {
     const char *cmd = "serve";
     struct server_config cfg = {0};
     const char *port_text = NULL;
+    const char *key_name = NULL;
+    bool hash = false;
     long long v;
     int c;
     while ((c = getopt_long(argc, argv, ":", serve_options, NULL)) != -1) {
@@ -135,12 +213,26 @@ int cmd_serve(int argc, char **argv)
                                         "1000000, not '%s'", optarg);
             cfg.connection_limit = (unsigned)v;
             break;
+        case 'k': cfg.api_keys_path = optarg; break;
+        case 'P': cfg.protect_all = true; break;
+        case 'K': hash = true; break;
+        case 'n': key_name = optarg; break;
         case 'h': fputs(serve_help, stdout); return EXIT_OK;
         default: return bad_option(cmd, argv, c);
         }
     }
     if (optind < argc)
         return usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+    if (key_name && !hash)
+        return usage_error(cmd, "--key-name goes with --hash-key");
+    if (hash)
+        return hash_key(cmd, key_name ? key_name : "client");
+    const char *keys = getenv("INCOMESCORE_API_KEYS");
+    if (!cfg.api_keys_path && keys && *keys)
+        cfg.api_keys_path = keys;
+    if (cfg.protect_all && !cfg.api_keys_path)
+        return usage_error(cmd, "--protect-all needs --api-keys FILE (or "
+                                "$INCOMESCORE_API_KEYS)");
     if (cfg.registry_dir && cfg.model_dir)
         return usage_error(cmd, "give --registry or --model, not both");
     const char *from = "--port";
