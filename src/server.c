@@ -448,13 +448,9 @@ static void log_event(struct server *s, const char *level, const char *event,
 
 /* ------------------------------------------------- loading a model */
 
-/* 15 significant digits: every figure a manifest holds reads back the
- * same to a client, without binary noise such as 0.83999999999999997. */
 static char *dump_json(json_t *j, size_t *len)
 {
-    char *text = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER |
-                                       JSON_REAL_PRECISION(15))
-                   : NULL;
+    char *text = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     *len = text ? strlen(text) : 0;
     return text;
 }
