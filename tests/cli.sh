@@ -178,6 +178,32 @@ run "predict with both sources" 2 "$BIN" predict --model "$BUNDLE" --registry "$
 run "predict empty registry" 1 "$BIN" predict --registry "$WORK/empty-registry"
 has "empty registry says train" "$WORK/err" "has no live model yet"
 
+# ---- serve: the real binary, a real port, a signal -------------------------
+"$BIN" serve --registry "$REG" --port 0 --audit stdout > "$WORK/serve.out" 2> "$WORK/serve.err" &
+SERVE_PID=$!
+URL=""
+for _ in $(seq 50); do
+    URL=$(sed -n 's/^incomescore serve: listening on \(http:[^ ]*\) .*/\1/p' "$WORK/serve.err")
+    [ -n "$URL" ] && break
+    sleep 0.1
+done
+[ -n "$URL" ] && ok || ko "serve did not start: $(cat "$WORK/serve.err")"
+if [ -n "$URL" ]; then
+    curl -s "$URL/readyz" > "$WORK/ready"
+    has "serve is ready with the live model" "$WORK/ready" '"model_version": "v0001"'
+    curl -s -X POST "$URL/v1/prediction" -H 'Content-Type: application/json' \
+        -H 'X-Request-Id: cli-test-1' --data-binary @"$WORK/one.jsonl" > "$WORK/answer"
+    echo >> "$WORK/answer" # a body has no line end; predict's lines do
+    has "serve scores the original request" "$WORK/answer" '{"scoring": '
+    sed -n 1p "$WORK/requests.jsonl" | "$BIN" predict --registry "$REG" > "$WORK/offline" 2>/dev/null
+    same_file "the API answers as predict does" "$WORK/answer" "$WORK/offline"
+fi
+kill -TERM "$SERVE_PID" 2>/dev/null
+wait "$SERVE_PID"
+[ $? -eq 0 ] && ok || ko "serve did not exit 0 on SIGTERM"
+has "serve logs its stop" "$WORK/serve.err" '"event": "stop"'
+has "the decision is in the stdout audit log" "$WORK/serve.out" '"request_id":"cli-test-1"'
+
 # ---- data directory ------------------------------------------------------
 mkdir "$WORK/empty"
 run_in "apply without rules file" 1 "$FIX/features.csv" env INCOMESCORE_DATA="$WORK/empty" "$BIN" rules apply
