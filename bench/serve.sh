@@ -13,8 +13,15 @@
 #   - the server's RSS after the load (VmRSS, and VmHWM: the peak)
 #   - nginx (`return 200 '...'`, 2 workers) on the same POST, both loads
 # Targets (reported, not asserted): >= 40,000 req/s at c=64, p99 <= 2 ms
-# at c=8, RSS <= 64 MB, ready <= 200 ms. Installs wrk and nginx with apt
-# when they are missing (needs root).
+# at c=8, RSS <= 64 MB, ready <= 200 ms. Ends with one summary block:
+# each configuration's req/s at c=64, p99 at c=8, errors (non-2xx answers
+# and socket errors, both loads), RSS and ready time. Installs wrk and
+# nginx with apt when they are missing (needs root).
+#
+# CLIENT_IDS=1 adds a run with the audit log on where every request
+# carries its own random X-Request-Id (as clients that send UUIDs do):
+# random ids cost the audit index far more than the server's own, which
+# grow with time. The Lua that makes them costs wrk some CPU too.
 set -eu
 BIN=$(realpath "${1:-build/incomescore}")
 MODEL=${2:-}
@@ -66,16 +73,30 @@ else
     MODEL_ARGS="--registry $MODEL"
 fi
 
+CLIENT_IDS=${CLIENT_IDS:-0}
 BODY='{"ingreso": 45000, "antiguedad_laboral_meses": 50, "tiempo_desempleado": 0, "trabajos_ultimos_5": 1, "semanasCotizadas": 1000, "edad": 32, "crecimiento_ingreso": 265.38, "lugar_actual": 18}'
 cat > "$TMP/post.lua" <<EOF
 wrk.method = "POST"
 wrk.body = '$BODY'
 wrk.headers["Content-Type"] = "application/json"
 EOF
+cp "$TMP/post.lua" "$TMP/post-ids.lua"
+cat >> "$TMP/post-ids.lua" <<'EOF'
+math.randomseed(os.time())
+request = function()
+    wrk.headers["X-Request-Id"] = string.format("%08x-%04x-4%03x-%04x-%08x%04x",
+        math.random(0, 0xffffffff), math.random(0, 0xffff),
+        math.random(0, 0xfff), math.random(0x8000, 0xbfff),
+        math.random(0, 0xffffffff), math.random(0, 0xffff))
+    return wrk.format()
+end
+EOF
 
-# wrk's output -> "N req/s, p99 X" (p99 from --latency's distribution)
-run_wrk() { # url connections
-    wrk -t2 -c"$2" -d"$DURATION" --latency -s "$TMP/post.lua" "$1" > "$TMP/wrk.out" 2>&1
+# wrk's output -> "N req/s, p99 X" (p99 from --latency's distribution);
+# leaves req/s, p99 and the errors (non-2xx answers plus socket errors of
+# every kind) in RPS, P99 and ERRS for the summary.
+run_wrk() { # url connections [lua]
+    wrk -t2 -c"$2" -d"$DURATION" --latency -s "${3:-$TMP/post.lua}" "$1" > "$TMP/wrk.out" 2>&1
     rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$TMP/wrk.out")
     p99=$(awk '$1 == "99%" { print $2 }' "$TMP/wrk.out")
     bad=$(awk '/Non-2xx/ { print $NF }' "$TMP/wrk.out")
@@ -84,6 +105,15 @@ run_wrk() { # url connections
     [ -n "$bad" ] && printf '  (%s non-2xx)' "$bad"
     [ -n "$errs" ] && printf '  (socket errors: %s)' "$errs"
     echo
+    RPS=${rps:-0}
+    P99=${p99:-?}
+    ERRS=$(( ${bad:-0} + $(printf '%s\n' "$errs" | tr -c '0-9\n' ' ' |
+                           awk '{ for (i = 1; i <= NF; i++) n += $i } END { print n + 0 }') ))
+}
+
+SUMMARY=""
+summarize() { # name req/s-c64 p99-c8 errors rss ready
+    SUMMARY="$SUMMARY$(printf '\n  %-28s %9s %9s %7s  %-24s %s' "$1" "$2" "$3" "$4" "$5" "$6")"
 }
 
 # Starts the server with the given audit setting; sets SERVER_PID, PORT
@@ -115,13 +145,22 @@ stop_server() {
 }
 
 echo "incomescore serve, $(nproc) cores, wrk -t2 --latency -d$DURATION, POST /v1/prediction"
-for audit in sqlite off; do
+RUNS="sqlite off"
+[ "$CLIENT_IDS" = 1 ] && RUNS="sqlite sqlite-client-ids off"
+for run in $RUNS; do
+    audit=${run%%-*}
+    lua="$TMP/post.lua"
+    [ "$run" = sqlite-client-ids ] && lua="$TMP/post-ids.lua"
+    # Each run starts from an empty log, as the first one does.
+    rm -f "$TMP/audit.sqlite3" "$TMP/audit.sqlite3-wal" "$TMP/audit.sqlite3-shm"
     start_server "$audit"
     URL="http://127.0.0.1:$PORT/v1/prediction"
     answer=$(curl -s -H 'Content-Type: application/json' -d "$BODY" "$URL")
-    echo "audit $audit: ready in $READY_MS ms; answer: $(printf '%s' "$answer" | cut -c1-60)..."
-    printf '  c=64: '; run_wrk "$URL" 64
-    printf '  c=8:  '; run_wrk "$URL" 8
+    echo "audit $run: ready in $READY_MS ms; answer: $(printf '%s' "$answer" | cut -c1-60)..."
+    printf '  c=64: '; run_wrk "$URL" 64 "$lua"
+    rps64=$RPS errors=$ERRS
+    printf '  c=8:  '; run_wrk "$URL" 8 "$lua"
+    p99_8=$P99 errors=$((errors + ERRS))
     rss=$(awk '/^VmRSS/ { printf "%.1f MB", $2 / 1024 }' "/proc/$SERVER_PID/status")
     hwm=$(awk '/^VmHWM/ { printf "%.1f MB", $2 / 1024 }' "/proc/$SERVER_PID/status")
     echo "  RSS after load: $rss (peak $hwm)"
@@ -130,6 +169,7 @@ for audit in sqlite off; do
                awk '/^incomescore_audit_records_total\{outcome="queued"\}/ { print $2 }')
         echo "  audit records queued: $rows"
     fi
+    summarize "server (audit $run)" "$rps64" "$p99_8" "$errors" "$rss (peak $hwm)" "$READY_MS ms"
     stop_server
 done
 
@@ -167,5 +207,12 @@ for _ in $(seq 100); do
 done
 echo "nginx $("$NGINX" -v 2>&1 | sed 's/.*nginx\///'), return 200 (the ceiling)"
 printf '  c=64: '; run_wrk "http://127.0.0.1:$NPORT/v1/prediction" 64
+rps64=$RPS errors=$ERRS
 printf '  c=8:  '; run_wrk "http://127.0.0.1:$NPORT/v1/prediction" 8
-echo "targets: >= 40000 req/s at c=64, p99 <= 2 ms at c=8, RSS <= 64 MB, ready <= 200 ms"
+summarize "nginx return 200 (ceiling)" "$rps64" "$P99" "$((errors + ERRS))" "-" "-"
+
+echo
+echo "summary: $(nproc) cores shared with wrk -t2, $DURATION per load"
+printf '  %-28s %9s %9s %7s  %-24s %s' "" "c=64 r/s" "c=8 p99" "errors" "RSS after load" "ready"
+printf '%s\n' "$SUMMARY"
+printf '  %-28s %9s %9s %7s  %-24s %s\n' "targets" ">= 40000" "<= 2ms" "0" "<= 64 MB" "<= 200 ms"

@@ -8,11 +8,20 @@
  * it made, so a decision is never answered without its record: a request
  * thread waits up to `wait_ms` for room in the queue; if there is still
  * none, audit_submit fails and the API answers 503 without a decision
- * (counted in audit_stats as refused). Nothing queued is dropped while
- * the database accepts writes, and audit_close writes all of it before
- * returning. A batch the database refuses is retried once; if it fails
- * again its records are counted in failed_writes and reported on stderr
- * (a disk that stays broken cannot be waited on forever).
+ * (counted in audit_stats as refused). The queue is full at
+ * queue_capacity records, or when the records waiting hold
+ * AUDIT_QUEUE_BYTES of text (so memory stays bounded whatever their
+ * size). Nothing queued is dropped while the database accepts writes,
+ * and audit_close writes all of it before returning. A batch the
+ * database refuses is retried once; if it fails again its records are
+ * counted in failed_writes and reported on stderr (a disk that stays
+ * broken cannot be waited on forever).
+ *
+ * Queued is not yet written: the writer lets a batch gather for a few
+ * milliseconds (or until a few hundred records wait) and commits it in
+ * one transaction, so a record reaches the database within ~5 ms plus
+ * one batch's write of being queued. A process crash loses what is still
+ * queued; audit_close does not.
  */
 #ifndef INCOMESCORE_AUDIT_H
 #define INCOMESCORE_AUDIT_H
@@ -27,6 +36,9 @@ enum audit_sink { AUDIT_SQLITE, AUDIT_STDOUT, AUDIT_OFF };
 #define AUDIT_ID_SIZE 64
 #define AUDIT_VERSION_SIZE 32
 #define AUDIT_JSON_SIZE 2048
+/* Bytes the queued records may hold at most (a typical record queues
+ * ~650 bytes, the largest ~4.2 KB). */
+#define AUDIT_QUEUE_BYTES (16u << 20)
 
 struct audit_record {
     int64_t time_ms;                      /* when the request arrived */
@@ -44,7 +56,8 @@ struct audit_stats {
 struct audit_log;
 
 /* Opens the log. For AUDIT_SQLITE, `path` is the database file (created
- * with its table when absent). queue_capacity records may wait. */
+ * with its table when absent). queue_capacity records may wait (and no
+ * more than AUDIT_QUEUE_BYTES of them). */
 int audit_open(struct audit_log **out, enum audit_sink sink, const char *path,
                size_t queue_capacity, struct errbuf *err);
 

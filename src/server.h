@@ -30,7 +30,9 @@
  *                         to /docs, where the original served Swagger UI
  *   GET /metrics          Prometheus text format
  * Every answer carries X-Request-Id: the client's (when it is 1–48
- * visible ASCII characters other than quote and backslash) or 16 random hex characters.
+ * visible ASCII characters other than quote and backslash) or 16 hex characters
+ * that grow with time (milliseconds, then a count), so the audit log's
+ * index on request ids grows at its end.
  *
  * API keys (optional). Without a key file the API is open. With one
  * (cfg->api_keys_path, see apikeys.h for its lines), every request whose
@@ -101,7 +103,7 @@ struct server_config {
     int watch_interval_ms;      /* registry LIVE check; 1000; < 0: never */
     enum audit_sink audit_sink; /* AUDIT_SQLITE (0) by default */
     const char *audit_path;     /* NULL: server_default_audit_path() */
-    size_t audit_queue;         /* records that may wait; 4096 */
+    size_t audit_queue;         /* records that may wait; 16384 */
     int audit_wait_ms;          /* wait for room before 503; 200 */
     const char *data_dir;       /* openapi.json, docs.html;
                                  * NULL: refdata_default_dir() */

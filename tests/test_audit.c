@@ -1,12 +1,12 @@
 /*
  * test_audit.c — the decision log: every record submitted is in the table
- * after close with every column exact, the database is in WAL mode,
- * concurrent submitters lose nothing, a full queue refuses after wait_ms
- * (the writer is stalled for real, by holding the database's write lock
- * from a second connection), close drains the queue, the stdout sink
- * writes one JSON line per record, a failed write is retried once, then
- * counted and reported once, an unusable path is named, and AUDIT_OFF
- * writes nothing.
+ * after close with every column exact, the database is in WAL mode (16 KiB
+ * pages when new), concurrent submitters lose nothing, a full queue (in
+ * records or in bytes) refuses after wait_ms (the writer is stalled for
+ * real, by holding the database's write lock from a second connection),
+ * close drains the queue, the stdout sink writes one JSON line per
+ * record, a failed write is retried once, then counted and reported once,
+ * an unusable path is named, and AUDIT_OFF writes nothing.
  */
 #include "test.h"
 
@@ -167,6 +167,30 @@ static void reopening_appends_to_the_existing_table(void **state)
     fixture_free(&f);
 }
 
+static void new_database_has_16k_pages_and_an_old_one_keeps_its_own(
+    void **state)
+{
+    (void)state;
+    struct fixture f = fixture_new();
+    char old_path[4200];
+    snprintf(old_path, sizeof old_path, "%s/old.db", f.dir);
+    sqlite3 *db = db_open(old_path);
+    db_exec(db, "PRAGMA page_size=4096; CREATE TABLE other (x)");
+    sqlite3_close(db);
+    const char *paths[] = {f.path, old_path};
+    for (int i = 0; i < 2; i++) {
+        struct audit_log *log = open_log(AUDIT_SQLITE, paths[i], 4);
+        struct audit_record r = record(1, "a", 200);
+        assert_int_equal(audit_submit(log, &r, 100), 0);
+        audit_close(log);
+        assert_int_equal(db_count(paths[i], "PRAGMA page_size"),
+                         i == 0 ? 16384 : 4096);
+        assert_int_equal(
+            db_count(paths[i], "SELECT count(*) FROM decisions"), 1);
+    }
+    fixture_free(&f);
+}
+
 static void database_is_in_wal_mode_with_both_indexes(void **state)
 {
     (void)state;
@@ -273,6 +297,39 @@ static void full_queue_refuses_after_wait_ms_and_counts_refused(void **state)
         db_count(f.path,
                  "SELECT count(*) FROM decisions WHERE request_id='refused'"),
         0);
+    fixture_free(&f);
+}
+
+/* Records of the largest size, the writer stalled: the queue is full at
+ * AUDIT_QUEUE_BYTES long before its capacity in records, and what it took
+ * is all written once the writer can go on. */
+static void queue_of_large_records_is_full_at_audit_queue_bytes(void **state)
+{
+    (void)state;
+    struct fixture f = fixture_new();
+    struct audit_log *log = open_log(AUDIT_SQLITE, f.path, 100000);
+    sqlite3 *blocker = db_open(f.path);
+    db_exec(blocker, "BEGIN IMMEDIATE");
+    struct audit_record r = record(1, "big", 200);
+    memset(r.inputs, 'i', sizeof r.inputs);   /* no terminator: the */
+    memset(r.outputs, 'o', sizeof r.outputs); /* fields' full size */
+    int taken = 0;
+    while (taken < 100000 && audit_submit(log, &r, 0) == 0)
+        taken++;
+    /* Each record holds two 2 KB texts, its ids and a header. */
+    int most = (int)(AUDIT_QUEUE_BYTES / (2 * AUDIT_JSON_SIZE));
+    int least = (int)(AUDIT_QUEUE_BYTES / (2 * AUDIT_JSON_SIZE + 256));
+    if (taken > most || taken < least)
+        fail_msg("%d records taken, expected %d..%d", taken, least, most);
+    struct audit_stats st;
+    audit_get_stats(log, &st);
+    assert_int_equal(st.refused, 1);
+
+    db_exec(blocker, "COMMIT");
+    sqlite3_close(blocker);
+    audit_close(log);
+    assert_int_equal(db_count(f.path, "SELECT count(*) FROM decisions"),
+                     taken);
     fixture_free(&f);
 }
 
@@ -543,9 +600,11 @@ int suite_audit(int *count)
     static const struct CMUnitTest tests[] = {
         cmocka_unit_test(submitted_records_are_in_the_table_with_every_column_exact),
         cmocka_unit_test(reopening_appends_to_the_existing_table),
+        cmocka_unit_test(new_database_has_16k_pages_and_an_old_one_keeps_its_own),
         cmocka_unit_test(database_is_in_wal_mode_with_both_indexes),
         cmocka_unit_test(four_threads_of_two_thousand_records_all_arrive),
         cmocka_unit_test(full_queue_refuses_after_wait_ms_and_counts_refused),
+        cmocka_unit_test(queue_of_large_records_is_full_at_audit_queue_bytes),
         cmocka_unit_test(close_writes_everything_still_queued),
         cmocka_unit_test(stats_count_queued_and_written),
         cmocka_unit_test(failed_write_is_retried_once_counted_and_reported_once),

@@ -844,6 +844,8 @@ static void the_request_id_is_echoed_or_generated(void **s)
     assert_int_equal(strlen(id), 16);
     assert_int_equal(strspn(id, "0123456789abcdef"), 16);
     assert_string_not_equal(id, id2);
+    /* made ids lead with the time, so the audit index grows at its end */
+    assert_true(strncmp(id, id2, 11) <= 0);
 
     /* ids that could break a log line or the audit key are replaced */
     static const char *const bad[] = {
