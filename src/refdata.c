@@ -455,9 +455,9 @@ static int parse_states(struct refdata *rd, struct table *t,
             copy_field(t, "abrev", f[c_abbrev], s->abbrev, sizeof s->abbrev,
                        err) < 0)
             return -1;
-        if (!*f[c_curp])
-            return err_set(err, "%s line %d: curp is empty", t->path,
-                           t->line);
+        if (copy_field(t, "curp", f[c_curp], s->curp, sizeof s->curp,
+                       err) < 0)
+            return -1;
         if (add_key(rd, &capacity, t, "nombre", s->name, index, err) < 0 ||
             add_key(rd, &capacity, t, "abrev", s->abbrev, index, err) < 0 ||
             add_key(rd, &capacity, t, "curp", f[c_curp], index, err) < 0)

@@ -30,6 +30,7 @@ struct state_info {
     int inegi_code;        /* 1..32 */
     char name[48];         /* official name, UTF-8: "Michoacán de Ocampo" */
     char abbrev[8];        /* usual abbreviation: "MICH" */
+    char curp[3];          /* RENAPO's code in a CURP: "MN" */
 };
 
 struct enigh_figures {

@@ -266,6 +266,15 @@ static void test_itaee_year_selects_its_column(void **state)
     refdata_free(&rd);
 }
 
+static void test_curp_code_is_kept_per_state(void **state)
+{
+    const struct refdata *rd = *state;
+    assert_string_equal(rd->states[15].curp, "MN"); /* Michoacán */
+    assert_string_equal(rd->states[8].curp, "DF");  /* Ciudad de México */
+    for (int i = 0; i < STATE_COUNT; i++)
+        assert_int_equal(state_match(rd, rd->states[i].curp), i);
+}
+
 static void test_inegi_code_names_state(void **state)
 {
     const struct refdata *rd = *state;
@@ -766,6 +775,7 @@ int suite_refdata(int *count)
         WITH_TABLES(test_shipped_tables_load),
         cmocka_unit_test(test_itaee_year_selects_its_column),
         WITH_TABLES(test_inegi_code_names_state),
+        WITH_TABLES(test_curp_code_is_kept_per_state),
         WITH_TABLES(test_every_state_matches_every_spelling),
         WITH_TABLES(test_spec_aliases_match),
         WITH_TABLES(test_full_width_text_matches),
