@@ -113,7 +113,7 @@ run_wrk() { # url connections [lua]
 
 SUMMARY=""
 summarize() { # name req/s-c64 p99-c8 errors rss ready
-    SUMMARY="$SUMMARY$(printf '\n  %-28s %9s %9s %7s  %-24s %s' "$1" "$2" "$3" "$4" "$5" "$6")"
+    SUMMARY="$SUMMARY$(printf '\n  %-32s %9s %9s %7s  %-24s %s' "$1" "$2" "$3" "$4" "$5" "$6")"
 }
 
 # Starts the server with the given audit setting; sets SERVER_PID, PORT
@@ -213,6 +213,6 @@ summarize "nginx return 200 (ceiling)" "$rps64" "$P99" "$((errors + ERRS))" "-" 
 
 echo
 echo "summary: $(nproc) cores shared with wrk -t2, $DURATION per load"
-printf '  %-28s %9s %9s %7s  %-24s %s' "" "c=64 r/s" "c=8 p99" "errors" "RSS after load" "ready"
+printf '  %-32s %9s %9s %7s  %-24s %s' "" "c=64 r/s" "c=8 p99" "errors" "RSS after load" "ready"
 printf '%s\n' "$SUMMARY"
-printf '  %-28s %9s %9s %7s  %-24s %s\n' "targets" ">= 40000" "<= 2ms" "0" "<= 64 MB" "<= 200 ms"
+printf '  %-32s %9s %9s %7s  %-24s %s\n' "targets" ">= 40000" "<= 2ms" "0" "<= 64 MB" "<= 200 ms"

@@ -945,7 +945,7 @@ static bool request_id_acceptable(const char *id)
  * log indexes request_id, and an id that grows with time is appended at
  * the index's right edge, where a random one lands on a random page — a
  * page read and a page rewritten per decision, which held the server to
- * a third of its throughput with the log on. Two ids of one process
+ * under half its throughput with the log on. Two ids of one process
  * differ unless it makes 2^20 in one millisecond; the count starts at a
  * random point so that servers started together do not count alike. */
 static atomic_uint request_id_count;
