@@ -635,7 +635,8 @@ int registry_promote(struct registry *r, const char *id, const char *reason,
  * rollback pops it; it stops with "nothing to roll back to" at the first
  * live version. A promote after rollbacks pushes onto what is left, like
  * an editor's undo. */
-int registry_rollback(struct registry *r, char *id, struct errbuf *err)
+int registry_rollback(struct registry *r, registry_check_fn *check,
+                      void *check_arg, char *id, struct errbuf *err)
 {
     int lock = lock_writers(r, err);
     if (lock < 0)
@@ -667,6 +668,15 @@ int registry_rollback(struct registry *r, char *id, struct errbuf *err)
     const char *target = chain.ids[chain.count - 2];
     if (check_version(r, target, err) < 0) {
         rc = err_prefix(err, "cannot roll back from %s", live);
+        goto out;
+    }
+    /* a version is immutable only by convention: its files may have been
+     * damaged since it was last live, and LIVE must never name a version
+     * a server would refuse to load */
+    char target_dir[PATH_MAX];
+    version_dir(r, target, target_dir);
+    if (check && check(target_dir, check_arg, err) < 0) {
+        rc = err_prefix(err, "cannot roll back to %s", target);
         goto out;
     }
     char reason[2 * REGISTRY_ID_SIZE + 32];

@@ -64,14 +64,28 @@ int registry_live(struct registry *r, char *id, struct errbuf *err);
 int registry_version_path(struct registry *r, const char *id, char *path,
                           size_t size, struct errbuf *err);
 
+/* Whether the version in version_dir can serve: 0, or -1 with the reason
+ * in err. The registry knows directories, not bundles, so what "can serve"
+ * means is the caller's (the CLI passes a bundle_load). arg is the
+ * caller's, passed through. */
+typedef int registry_check_fn(const char *version_dir, void *arg,
+                              struct errbuf *err);
+
 /* Makes an existing version live, recording `reason` (may be NULL) in the
- * history. */
+ * history. The caller names the version, so it can check it beforehand;
+ * only its existence is checked here. */
 int registry_promote(struct registry *r, const char *id, const char *reason,
                      struct errbuf *err);
 
 /* Makes the version live before the current one live again; its id goes
- * to id. Refused when there is nothing to roll back to. */
-int registry_rollback(struct registry *r, char *id, struct errbuf *err);
+ * to id. Refused when there is nothing to roll back to, and when `check`
+ * (may be NULL) refuses that version: "cannot roll back to <id>: <its
+ * reason>", with LIVE and the history untouched. Only the registry knows
+ * the target, so check runs here, under the writers' lock, on the very
+ * version about to be made live: no promote or rollback can move the
+ * target between the check and the switch. */
+int registry_rollback(struct registry *r, registry_check_fn *check,
+                      void *check_arg, char *id, struct errbuf *err);
 
 /* The ids of all versions, oldest first; caller frees the array. */
 int registry_list(struct registry *r, char (**ids)[REGISTRY_ID_SIZE],

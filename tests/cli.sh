@@ -155,6 +155,21 @@ run "models rollback" 0 "$BIN" models rollback --registry "$REG"
 same "rollback says" "$WORK/out" "v0001 is live"
 run "models rollback again refused" 1 "$BIN" models rollback --registry "$REG"
 has "nothing to roll back" "$WORK/err" "nothing to roll back to"
+# a version damaged since it was live is not made live again: rollback
+# makes the checks promote makes, and a refusal changes nothing
+run "models promote again" 0 "$BIN" models promote v0002 --registry "$REG"
+OLD_MODEL=$REG/versions/v0001/model.json
+cp "$OLD_MODEL" "$WORK/model.saved"
+cp "$REG/promotions.jsonl" "$WORK/promotions.saved"
+sed 's/"trees"/"trees" /' "$WORK/model.saved" > "$OLD_MODEL"
+run "models rollback to a damaged version" 1 "$BIN" models rollback --registry "$REG"
+has "rollback names the version and the damage" "$WORK/err" "incomescore models rollback: cannot roll back to v0001: bundle $REG/versions/v0001: bundle.json: model.json has changed since training"
+same_file "a refused rollback leaves the history" "$REG/promotions.jsonl" "$WORK/promotions.saved"
+run "models list after the refusal" 0 "$BIN" models list --registry "$REG"
+has "v0002 is still live" "$WORK/out" "v0002    *"
+cp "$WORK/model.saved" "$OLD_MODEL"
+run "models rollback once repaired" 0 "$BIN" models rollback --registry "$REG"
+same "repaired rollback says" "$WORK/out" "v0001 is live"
 run "models needs a subcommand" 2 "$BIN" models
 
 cat > "$WORK/requests.jsonl" <<'REQ'

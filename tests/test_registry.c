@@ -1,23 +1,35 @@
 /*
  * test_registry.c — the model registry (SPEC §8): its layout, version ids
  * in commit order, which version is live, the promotion history, rollback
- * one step at a time, and that readers and concurrent writers never see a
- * half-done change.
+ * one step at a time and never to a version that no longer loads, and that
+ * readers and concurrent writers never see a half-done change.
+ *
+ * Most versions here are a directory with one file; the rollback checks
+ * need real bundles, so the suite trains one (demo-data → etl → train, as
+ * test_train.c) and copies it into each registry that needs it.
  */
 #include "test.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bundle.h"
+#include "demo_data.h"
+#include "etl.h"
+#include "fileio.h"
 #include "registry.h"
+#include "rules.h"
+#include "train.h"
 
 /* Room for a path built from another path buffer and a name. */
 #define PATH_SIZE 4096
@@ -328,7 +340,7 @@ static void promoting_the_live_version_again_is_recorded_not_a_step(
 
     char id[REGISTRY_ID_SIZE];
     struct errbuf err;
-    assert_int_equal(registry_rollback(r, id, &err), 0);
+    assert_int_equal(registry_rollback(r, NULL, NULL, id, &err), 0);
     assert_string_equal(id, "v0001");
     registry_close(r);
     test_rmtree(dir);
@@ -343,7 +355,7 @@ static void rollback_returns_to_the_previous_live(void **state)
     promote(r, "v0002", NULL);
     char id[REGISTRY_ID_SIZE];
     struct errbuf err;
-    if (registry_rollback(r, id, &err) < 0)
+    if (registry_rollback(r, NULL, NULL, id, &err) < 0)
         fail_msg("%s", err.msg);
     assert_string_equal(id, "v0001");
     assert_live(r, "v0001");
@@ -368,12 +380,12 @@ static void rollback_twice_goes_back_two_steps(void **state)
     promote(r, "v0003", NULL);
     char id[REGISTRY_ID_SIZE];
     struct errbuf err;
-    assert_int_equal(registry_rollback(r, id, &err), 0);
+    assert_int_equal(registry_rollback(r, NULL, NULL, id, &err), 0);
     assert_string_equal(id, "v0002");
-    assert_int_equal(registry_rollback(r, id, &err), 0);
+    assert_int_equal(registry_rollback(r, NULL, NULL, id, &err), 0);
     assert_string_equal(id, "v0001");
     assert_live(r, "v0001");
-    assert_int_equal(registry_rollback(r, id, &err), -1);
+    assert_int_equal(registry_rollback(r, NULL, NULL, id, &err), -1);
     assert_string_equal(err.msg, "nothing to roll back to: v0001 is the "
                                  "first live version");
     registry_close(r);
@@ -391,12 +403,12 @@ static void rollback_after_a_new_promote_undoes_that_promote(void **state)
     promote(r, "v0003", NULL);
     char id[REGISTRY_ID_SIZE];
     struct errbuf err;
-    assert_int_equal(registry_rollback(r, id, &err), 0);
+    assert_int_equal(registry_rollback(r, NULL, NULL, id, &err), 0);
     assert_string_equal(id, "v0002");
     promote(r, "v0004", NULL);
-    assert_int_equal(registry_rollback(r, id, &err), 0);
+    assert_int_equal(registry_rollback(r, NULL, NULL, id, &err), 0);
     assert_string_equal(id, "v0002");
-    assert_int_equal(registry_rollback(r, id, &err), 0);
+    assert_int_equal(registry_rollback(r, NULL, NULL, id, &err), 0);
     assert_string_equal(id, "v0001");
     registry_close(r);
     test_rmtree(dir);
@@ -410,15 +422,246 @@ static void rollback_with_nothing_before_is_refused(void **state)
     struct registry *r = open_registry(dir);
     char id[REGISTRY_ID_SIZE];
     struct errbuf err;
-    assert_int_equal(registry_rollback(r, id, &err), -1);
+    assert_int_equal(registry_rollback(r, NULL, NULL, id, &err), -1);
     assert_string_equal(err.msg, "nothing to roll back to: no version is "
                                  "live");
     commit_one(r, "model.json", id);
-    assert_int_equal(registry_rollback(r, id, &err), -1);
+    assert_int_equal(registry_rollback(r, NULL, NULL, id, &err), -1);
     assert_string_equal(err.msg, "nothing to roll back to: v0001 is the "
                                  "first live version");
     assert_live(r, "v0001");
     assert_int_equal(history(dir, NULL), 1);
+    registry_close(r);
+    test_rmtree(dir);
+    free(dir);
+}
+
+/* ---- rollback checks the version it makes live ------------------------ */
+
+/* What rollback's check was asked, and whether the writers' lock was held
+ * while it ran. */
+struct check_call {
+    const char *registry;
+    int calls, lock_held;
+    char version_dir[PATH_SIZE];
+};
+
+static int record_check(const char *version_dir, void *arg,
+                        struct errbuf *err)
+{
+    (void)err;
+    struct check_call *c = arg;
+    char lock[JOINED_SIZE];
+    c->calls++;
+    snprintf(c->version_dir, sizeof c->version_dir, "%s", version_dir);
+    /* flock belongs to the open file, so even this process is refused
+     * while rollback holds the lock */
+    snprintf(lock, sizeof lock, "%s/lock", c->registry);
+    int fd = open(lock, O_RDWR | O_CLOEXEC);
+    c->lock_held = fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) != 0 &&
+                   errno == EWOULDBLOCK;
+    if (fd >= 0)
+        close(fd);
+    return 0;
+}
+
+/* Checked inside the lock, a promote cannot change the target between the
+ * check and the switch. */
+static void rollback_checks_its_target_under_the_writers_lock(void **state)
+{
+    (void)state;
+    char *dir = test_mkdtemp();
+    struct registry *r = with_versions(dir, 3);
+    promote(r, "v0002", NULL);
+    promote(r, "v0003", NULL);
+    struct check_call c = {.registry = dir};
+    char id[REGISTRY_ID_SIZE], want[JOINED_SIZE];
+    struct errbuf err;
+    if (registry_rollback(r, record_check, &c, id, &err) < 0)
+        fail_msg("%s", err.msg);
+    assert_string_equal(id, "v0002");
+    assert_int_equal(c.calls, 1);
+    snprintf(want, sizeof want, "%s/versions/v0002", dir);
+    assert_string_equal(c.version_dir, want);
+    assert_true(c.lock_held);
+    registry_close(r);
+    test_rmtree(dir);
+    free(dir);
+}
+
+static char *work;               /* the suite's scratch directory */
+static char trained[PATH_SIZE];  /* a bundle that loads */
+
+/* demo-data → etl → train, once for the suite. Small and quick: these
+ * tests need a bundle that loads, not a good model. */
+static int train_a_bundle(void **state)
+{
+    (void)state;
+    struct errbuf err;
+    struct refdata rd;
+    work = test_mkdtemp();
+    if (refdata_load(&rd, INCOMESCORE_DATADIR, ITAEE_DEFAULT_YEAR, &err) < 0) {
+        print_error("%s\n", err.msg);
+        return -1;
+    }
+    char docs[PATH_SIZE], dataset[PATH_SIZE];
+    snprintf(docs, sizeof docs, "%s/docs.jsonl", work);
+    snprintf(dataset, sizeof dataset, "%s/dataset.csv", work);
+    struct demo_options dopt = {.count = 1000, .seed = 5};
+    date_parse_iso("2024-06-30", &dopt.as_of);
+    FILE *f = fopen(docs, "w");
+    int rc = f ? demo_data_write(&rd, &dopt, f, NULL, &err)
+               : err_set(&err, "%s: %s", docs, strerror(errno));
+    if (f)
+        fclose(f);
+    struct rules *rules = NULL;
+    if (rc == 0)
+        rc = rules_load(&rules, rules_default_path(), &err);
+    if (rc == 0) {
+        struct etl_options eopt = {.source = docs, .dataset_path = dataset,
+                                   .rd = &rd, .rules = rules,
+                                   .as_of = dopt.as_of};
+        struct etl_counts n;
+        rc = etl_run(&eopt, &n, &err);
+    }
+    rules_free(rules);
+    refdata_free(&rd);
+    char *params = NULL;
+    if (rc == 0) {
+        params = test_write_file(work, "params.json",
+                                 "{\"rounds\": 10, \"max_depth\": 3, "
+                                 "\"eta\": 0.3, \"nthread\": 1}");
+        snprintf(trained, sizeof trained, "%s/trained", work);
+        mkdir(trained, 0755);
+        struct train_options topt;
+        train_defaults(&topt);
+        topt.dataset_path = dataset;
+        topt.params_path = params;
+        topt.data_dir = INCOMESCORE_DATADIR;
+        struct train_summary sum;
+        rc = train_bundle(&topt, trained, &sum, &err);
+    }
+    free(params);
+    if (rc < 0) {
+        print_error("%s\n", err.msg);
+        return -1;
+    }
+    return 0;
+}
+
+static int remove_the_bundle(void **state)
+{
+    (void)state;
+    test_rmtree(work);
+    free(work);
+    return 0;
+}
+
+/* The CLI's check: the version loads with every check a server makes. */
+static int bundle_loads(const char *version_dir, void *arg,
+                        struct errbuf *err)
+{
+    (void)arg;
+    struct bundle *b;
+    if (bundle_load(&b, version_dir, err) < 0)
+        return -1;
+    bundle_free(b);
+    return 0;
+}
+
+/* Two copies of the trained bundle, v0002 promoted over v0001. */
+static struct registry *with_bundles(const char *dir)
+{
+    struct registry *r = open_registry(dir);
+    for (int i = 0; i < 2; i++) {
+        char staging[PATH_SIZE], cmd[3 * PATH_SIZE], id[REGISTRY_ID_SIZE];
+        struct errbuf err;
+        if (registry_stage(r, staging, sizeof staging, &err) < 0)
+            fail_msg("%s", err.msg);
+        snprintf(cmd, sizeof cmd, "cp -R '%s/.' '%s'", trained, staging);
+        assert_int_equal(system(cmd), 0);
+        if (registry_commit(r, staging, id, &err) < 0)
+            fail_msg("%s", err.msg);
+    }
+    promote(r, "v0002", NULL);
+    return r;
+}
+
+enum damage { ONE_BYTE_CHANGED, REMOVED };
+
+/* Damages `file` of v0001, the version rollback would return to: the
+ * rollback is refused naming v0001 and `expected`, and LIVE and the
+ * history stay byte for byte as they were. */
+static void assert_rollback_refused(const char *file, enum damage how,
+                                    const char *expected)
+{
+    char *dir = test_mkdtemp();
+    struct registry *r = with_bundles(dir);
+    char path[JOINED_SIZE], history_path[PATH_SIZE];
+    snprintf(path, sizeof path, "%s/versions/v0001/%s", dir, file);
+    if (how == REMOVED) {
+        assert_int_equal(unlink(path), 0);
+    } else {
+        size_t len;
+        char *text = file_read_all(path, &len, NULL);
+        assert_non_null(text);
+        text[len / 2] ^= 1;
+        FILE *f = fopen(path, "w");
+        assert_non_null(f);
+        assert_int_equal(fwrite(text, 1, len, f), len);
+        fclose(f);
+        free(text);
+    }
+    snprintf(history_path, sizeof history_path, "%s/promotions.jsonl", dir);
+    size_t before_len, after_len;
+    char *before = file_read_all(history_path, &before_len, NULL);
+    assert_non_null(before);
+
+    char id[REGISTRY_ID_SIZE];
+    struct errbuf err;
+    assert_int_equal(registry_rollback(r, bundle_loads, NULL, id, &err), -1);
+    if (strncmp(err.msg, "cannot roll back to v0001: bundle ", 34) != 0 ||
+        !strstr(err.msg, expected))
+        fail_msg("message: %s\nexpected to contain: %s", err.msg, expected);
+    assert_live(r, "v0002");
+    char *after = file_read_all(history_path, &after_len, NULL);
+    assert_non_null(after);
+    assert_int_equal(after_len, before_len);
+    assert_memory_equal(after, before, before_len);
+    free(before);
+    free(after);
+    registry_close(r);
+    test_rmtree(dir);
+    free(dir);
+}
+
+static void rollback_to_a_version_whose_model_changed_is_refused(
+    void **state)
+{
+    (void)state;
+    assert_rollback_refused("model.json", ONE_BYTE_CHANGED,
+                            "model.json has changed since training");
+}
+
+static void rollback_to_a_version_missing_its_rules_is_refused(void **state)
+{
+    (void)state;
+    assert_rollback_refused("rules.json", REMOVED,
+                            "v0001/rules.json: No such file or directory");
+}
+
+static void rollback_to_an_intact_version_passes_the_same_check(void **state)
+{
+    (void)state;
+    char *dir = test_mkdtemp();
+    struct registry *r = with_bundles(dir);
+    char id[REGISTRY_ID_SIZE];
+    struct errbuf err;
+    if (registry_rollback(r, bundle_loads, NULL, id, &err) < 0)
+        fail_msg("%s", err.msg);
+    assert_string_equal(id, "v0001");
+    assert_live(r, "v0001");
+    assert_int_equal(history(dir, NULL), 3);
     registry_close(r);
     test_rmtree(dir);
     free(dir);
@@ -441,7 +684,7 @@ static void a_torn_last_history_line_is_ignored_and_cut(void **state)
     assert_int_equal(history(dir, NULL), 3);
     char id[REGISTRY_ID_SIZE];
     struct errbuf err;
-    if (registry_rollback(r, id, &err) < 0)
+    if (registry_rollback(r, NULL, NULL, id, &err) < 0)
         fail_msg("%s", err.msg);
     assert_string_equal(id, "v0002");
     registry_close(r);
@@ -684,6 +927,10 @@ int suite_registry(int *count)
         cmocka_unit_test(rollback_twice_goes_back_two_steps),
         cmocka_unit_test(rollback_after_a_new_promote_undoes_that_promote),
         cmocka_unit_test(rollback_with_nothing_before_is_refused),
+        cmocka_unit_test(rollback_checks_its_target_under_the_writers_lock),
+        cmocka_unit_test(rollback_to_a_version_whose_model_changed_is_refused),
+        cmocka_unit_test(rollback_to_a_version_missing_its_rules_is_refused),
+        cmocka_unit_test(rollback_to_an_intact_version_passes_the_same_check),
         cmocka_unit_test(a_torn_last_history_line_is_ignored_and_cut),
         cmocka_unit_test(a_discarded_staging_dir_leaves_nothing),
         cmocka_unit_test(live_naming_a_missing_version_is_an_error),
@@ -691,5 +938,7 @@ int suite_registry(int *count)
         cmocka_unit_test(readers_see_the_old_or_the_new_live_during_promotes),
         cmocka_unit_test(concurrent_commits_get_distinct_ids),
     };
-    return RUN_SUITE("registry", tests, count);
+    *count = (int)(sizeof tests / sizeof tests[0]);
+    return cmocka_run_group_tests_name("registry", tests, train_a_bundle,
+                                       remove_the_bundle);
 }

@@ -25,7 +25,8 @@ static const char models_help[] =
     "          segments, parameters) and whether it is live\n"
     "promote   makes a version live after loading it with every check a\n"
     "          server makes; a running server picks it up\n"
-    "rollback  makes the version live before the current one live again\n"
+    "rollback  makes the version live before the current one live again,\n"
+    "          after the same checks as promote\n"
     "\n"
     "--registry DIR  default $INCOMESCORE_HOME/registry, else ./var/registry\n";
 
@@ -107,17 +108,29 @@ static int models_show(struct registry *reg, const char *id)
     return EXIT_OK;
 }
 
+/* What promote and rollback ask of a version before making it live: that
+ * it loads with every check a server makes, so LIVE never names a version
+ * the server would refuse. A registry_check_fn. */
+static int bundle_loads(const char *version_dir, void *arg,
+                        struct errbuf *err)
+{
+    (void)arg;
+    struct bundle *b;
+    if (bundle_load(&b, version_dir, err) < 0)
+        return -1;
+    bundle_free(b);
+    return 0;
+}
+
 static int models_promote(struct registry *reg, const char *id,
                           const char *reason)
 {
     struct errbuf err;
     char path[4096];
-    struct bundle *b;
     if (registry_version_path(reg, id, path, sizeof path, &err) < 0)
         return fail("models promote", "%s", err.msg);
-    if (bundle_load(&b, path, &err) < 0)
+    if (bundle_loads(path, NULL, &err) < 0)
         return fail("models promote", "%s is not promoted: %s", id, err.msg);
-    bundle_free(b);
     if (registry_promote(reg, id, reason ? reason : "promoted by hand",
                          &err) < 0)
         return fail("models promote", "%s", err.msg);
@@ -129,7 +142,7 @@ static int models_rollback(struct registry *reg)
 {
     struct errbuf err;
     char id[REGISTRY_ID_SIZE];
-    if (registry_rollback(reg, id, &err) < 0)
+    if (registry_rollback(reg, bundle_loads, NULL, id, &err) < 0)
         return fail("models rollback", "%s", err.msg);
     printf("%s is live\n", id);
     return EXIT_OK;
