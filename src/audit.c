@@ -8,10 +8,13 @@
  * taking the lock, into one compact allocation holding only the text it
  * carries (a few hundred bytes, where struct audit_record is over 4 KB):
  * memory follows what is queued rather than the capacity, and the lock is
- * held for a pointer's store. The ring also counts the bytes of those
- * allocations and takes no more than AUDIT_QUEUE_BYTES of them, so a
- * deep queue of unusually large records cannot take the process's memory
- * with it.
+ * held for a pointer's store. A group (audit_group) is copied the same
+ * way while it is filled, and goes into the ring under one hold of the
+ * lock only when there is room for all of it: the writer never sees part
+ * of a group that could still be refused. The ring also counts the bytes
+ * of those allocations and takes no more than AUDIT_QUEUE_BYTES of them,
+ * so a deep queue of unusually large records cannot take the process's
+ * memory with it.
  *
  * A record keeps its slot until the writer has written it: the writer
  * reads the oldest `n` slots without holding the lock (submitters only
@@ -53,8 +56,11 @@
  * errbuf to — and later ones stay quiet until the log recovers, so an
  * outage is one line, not one per batch.
  *
+ * The api_key column came after the first release: a new table has it
+ * last, where ALTER TABLE puts it in an old one, so both read alike.
+ *
  * The counters obey queued = written + failed_writes + (records still in
- * the queue); refused submissions were never queued.
+ * the queue); refused records were never queued.
  */
 #include "audit.h"
 
@@ -118,16 +124,16 @@ struct audit_log {
     char second_text[24]; /* "2023-11-14T22:13:20"; "" when none yet */
 };
 
-/* A queued record: the fixed fields, then request id, model version,
- * inputs and outputs back to back, each with its terminator. */
+/* A queued record: the fixed fields, then request id, key name, model
+ * version, inputs and outputs back to back, each with its terminator. */
+enum { ID, KEY, VERSION, INPUTS, OUTPUTS, FIELDS };
+
 struct entry {
     int64_t time_ms;
     int status;
-    unsigned short len[4]; /* each at most AUDIT_JSON_SIZE */
+    unsigned short len[FIELDS]; /* each at most AUDIT_JSON_SIZE */
     char text[];
 };
-
-enum { ID, VERSION, INPUTS, OUTPUTS };
 
 static const char *entry_field(const struct entry *e, int field)
 {
@@ -140,7 +146,7 @@ static const char *entry_field(const struct entry *e, int field)
 static size_t entry_size(const struct entry *e)
 {
     size_t n = sizeof *e;
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < FIELDS; i++)
         n += e->len[i] + 1u;
     return n;
 }
@@ -149,12 +155,16 @@ static size_t entry_size(const struct entry *e)
  * brim without a terminator; every read is bounded by the array. */
 static struct entry *entry_from(const struct audit_record *r)
 {
-    const char *src[4] = {r->request_id, r->model_version, r->inputs,
-                          r->outputs};
-    size_t cap[4] = {sizeof r->request_id, sizeof r->model_version,
-                     sizeof r->inputs, sizeof r->outputs};
-    size_t len[4], total = 0;
-    for (int i = 0; i < 4; i++) {
+    const char *src[FIELDS] = {[ID] = r->request_id, [KEY] = r->api_key,
+                               [VERSION] = r->model_version,
+                               [INPUTS] = r->inputs, [OUTPUTS] = r->outputs};
+    size_t cap[FIELDS] = {[ID] = sizeof r->request_id,
+                          [KEY] = sizeof r->api_key,
+                          [VERSION] = sizeof r->model_version,
+                          [INPUTS] = sizeof r->inputs,
+                          [OUTPUTS] = sizeof r->outputs};
+    size_t len[FIELDS], total = 0;
+    for (int i = 0; i < FIELDS; i++) {
         len[i] = strnlen(src[i], cap[i]);
         total += len[i] + 1;
     }
@@ -164,7 +174,7 @@ static struct entry *entry_from(const struct audit_record *r)
     e->time_ms = r->time_ms;
     e->status = r->status;
     char *p = e->text;
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < FIELDS; i++) {
         e->len[i] = (unsigned short)len[i];
         memcpy(p, src[i], len[i]);
         p[len[i]] = '\0';
@@ -256,7 +266,8 @@ static const char SCHEMA[] =
     " model_version TEXT NOT NULL,"
     " status INTEGER NOT NULL,"
     " inputs TEXT NOT NULL,"
-    " outputs TEXT NOT NULL);"
+    " outputs TEXT NOT NULL,"
+    " api_key TEXT);"
     "CREATE INDEX IF NOT EXISTS decisions_request_id"
     " ON decisions(request_id);"
     "CREATE INDEX IF NOT EXISTS decisions_time_ms ON decisions(time_ms);";
@@ -269,6 +280,52 @@ static int prepare(sqlite3 *db, const char *sql, sqlite3_stmt **out,
         return err_set(err, "audit: %s: cannot prepare '%s': %s", path, sql,
                        sqlite3_errmsg(db));
     return 0;
+}
+
+/* Whether decisions has the api_key column: 1, 0, or -1 on error. */
+static int has_api_key_column(sqlite3 *db)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT count(*) FROM pragma_table_info('decisions')"
+                           " WHERE name = 'api_key'",
+                           -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    int rc = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) > 0
+                                            : -1;
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* A table of the first release gains the api_key column. Looked at
+ * again inside a write transaction, so that two servers opening the same
+ * old file cannot both add it; the common case, a table that has it,
+ * takes no write lock at all. */
+static int add_api_key_column(struct audit_log *log, struct errbuf *err)
+{
+    int has = has_api_key_column(log->db);
+    if (has == 1)
+        return 0;
+    if (has == 0 &&
+        sqlite3_exec(log->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) ==
+            SQLITE_OK) {
+        has = has_api_key_column(log->db);
+        if (has == 0 &&
+            sqlite3_exec(log->db,
+                         "ALTER TABLE decisions ADD COLUMN api_key TEXT",
+                         NULL, NULL, NULL) == SQLITE_OK)
+            has = 1;
+        if (has == 1 &&
+            sqlite3_exec(log->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+            has = -1;
+    }
+    if (has == 1)
+        return 0;
+    err_set(err, "audit: %s: cannot add the api_key column: %s", log->path,
+            sqlite3_errmsg(log->db));
+    if (!sqlite3_get_autocommit(log->db))
+        sqlite3_exec(log->db, "ROLLBACK", NULL, NULL, NULL);
+    return -1;
 }
 
 static int sqlite_open(struct audit_log *log, struct errbuf *err)
@@ -321,6 +378,8 @@ static int sqlite_open(struct audit_log *log, struct errbuf *err)
      * may already exist, so nothing above would have noticed. */
     if (sqlite3_db_readonly(log->db, "main") == 1)
         return err_set(err, "audit: %s: database is read-only", path);
+    if (add_api_key_column(log, err) < 0)
+        return -1;
 
     if (prepare(log->db, "PRAGMA page_size", &st, path, err) < 0)
         return -1;
@@ -338,8 +397,8 @@ static int sqlite_open(struct audit_log *log, struct errbuf *err)
         prepare(log->db, "ROLLBACK", &log->rollback, path, err) < 0 ||
         prepare(log->db,
                 "INSERT INTO decisions (time_ms, time, request_id,"
-                " model_version, status, inputs, outputs)"
-                " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                " model_version, status, inputs, outputs, api_key)"
+                " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 &log->insert, path, err) < 0)
         return -1;
     return 0;
@@ -364,11 +423,14 @@ static bool insert_one(struct audit_log *log, const struct entry *e)
     sqlite3_bind_int(st, 5, e->status);
     /* SQLITE_STATIC for the entry's text: it is freed only after the
      * batch commits. */
-    static const int column[4] = {[ID] = 3, [VERSION] = 4, [INPUTS] = 6,
-                                  [OUTPUTS] = 7};
-    for (int f = ID; f <= OUTPUTS; f++)
-        sqlite3_bind_text(st, column[f], entry_field(e, f), e->len[f],
-                          SQLITE_STATIC);
+    static const int column[FIELDS] = {[ID] = 3, [KEY] = 8, [VERSION] = 4,
+                                       [INPUTS] = 6, [OUTPUTS] = 7};
+    for (int f = 0; f < FIELDS; f++)
+        if (f == KEY && e->len[KEY] == 0)
+            sqlite3_bind_null(st, column[f]);
+        else
+            sqlite3_bind_text(st, column[f], entry_field(e, f), e->len[f],
+                              SQLITE_STATIC);
     return step_done(st);
 }
 
@@ -444,6 +506,11 @@ static bool stdout_write(struct audit_log *log, size_t first, size_t n)
         fprintf(out, "{\"audit\":\"decision\",\"time\":\"%s\",\"request_id\":",
                 when);
         put_string(out, entry_field(e, ID), e->len[ID]);
+        fputs(",\"api_key\":", out);
+        if (e->len[KEY])
+            put_string(out, entry_field(e, KEY), e->len[KEY]);
+        else
+            fputs("null", out);
         fputs(",\"model_version\":", out);
         put_string(out, entry_field(e, VERSION), e->len[VERSION]);
         fprintf(out, ",\"status\":%d,\"inputs\":", e->status);
@@ -610,10 +677,56 @@ int audit_open(struct audit_log **out, enum audit_sink sink, const char *path,
     return 0;
 }
 
-static bool has_room(const struct audit_log *log, size_t size)
+/* Room for n more records of `size` bytes together. */
+static bool has_room(const struct audit_log *log, size_t n, size_t size)
 {
-    return log->count < log->capacity &&
+    return log->count + n <= log->capacity &&
            log->bytes + size <= AUDIT_QUEUE_BYTES;
+}
+
+/* The one way into the ring: e[0..n), `size` bytes in all, are queued
+ * together or not at all; refused, they are freed. `lost` counts records
+ * of the same submission that had no memory to be copied: the others
+ * cannot be queued without them. */
+static int queue_entries(struct audit_log *log, struct entry **e, size_t n,
+                         size_t size, size_t lost, int wait_ms)
+{
+    /* What the whole queue could not hold is refused at once: waiting
+     * would only make the answer late. */
+    bool can_fit = !lost && n <= log->capacity && size <= AUDIT_QUEUE_BYTES;
+    pthread_mutex_lock(&log->mu);
+    if (can_fit && !has_room(log, n, size) && wait_ms > 0 && !log->stopping) {
+        /* A writer still gathering a batch writes it now. */
+        pthread_cond_signal(&log->not_empty);
+        struct timespec deadline;
+        deadline_after(&deadline, wait_ms);
+        while (!has_room(log, n, size) && !log->stopping)
+            if (pthread_cond_timedwait(&log->not_full, &log->mu, &deadline) ==
+                ETIMEDOUT)
+                break;
+    }
+    /* A log being closed takes nothing new: the writer may already have
+     * drained and left. */
+    if (!can_fit || !has_room(log, n, size) || log->stopping) {
+        log->stats.refused += n + lost;
+        pthread_mutex_unlock(&log->mu);
+        for (size_t i = 0; i < n; i++)
+            free(e[i]);
+        return -1;
+    }
+    size_t before = log->count;
+    for (size_t i = 0; i < n; i++)
+        log->ring[(log->head + before + i) % log->capacity] = e[i];
+    log->bytes += size;
+    log->count += n;
+    /* The writer is woken by the first record (it then gathers a batch)
+     * and by the one that makes the batch big enough; waking it for every
+     * record would cost a futex call per request and shrink the batches. */
+    if (before == 0 || (before < log->wake_at && log->count >= log->wake_at))
+        pthread_cond_signal(&log->not_empty);
+    log->stats.queued += n;
+    pthread_mutex_unlock(&log->mu);
+    return 0;
 }
 
 int audit_submit(struct audit_log *log, const struct audit_record *rec,
@@ -624,44 +737,95 @@ int audit_submit(struct audit_log *log, const struct audit_record *rec,
         return -1;
     if (log->sink == AUDIT_OFF)
         return 0;
-
+    /* No memory to hold it: as good as no room. */
     struct entry *e = entry_from(rec);
-    size_t size = e ? entry_size(e) : 0;
-    pthread_mutex_lock(&log->mu);
-    if (!e) { /* no memory to hold it: as good as no room */
-        log->stats.refused++;
-        pthread_mutex_unlock(&log->mu);
+    return e ? queue_entries(log, &e, 1, entry_size(e), 0, wait_ms)
+             : queue_entries(log, NULL, 0, 0, 1, wait_ms);
+}
+
+/* ---- groups ----------------------------------------------------------- */
+
+struct audit_group {
+    struct entry **entries;
+    size_t count, cap;
+    size_t bytes; /* of the entries */
+    size_t lost;  /* records added without memory to copy them */
+};
+
+struct audit_group *audit_group_new(size_t expected)
+{
+    struct audit_group *g = calloc(1, sizeof *g);
+    if (g && expected) {
+        g->entries = malloc(expected * sizeof *g->entries);
+        if (!g->entries) {
+            free(g);
+            return NULL;
+        }
+        g->cap = expected;
+    }
+    return g;
+}
+
+int audit_group_add(struct audit_group *g, const struct audit_record *rec)
+{
+    if (!g || !rec)
+        return -1;
+    struct entry *e = entry_from(rec);
+    if (e && g->count == g->cap) {
+        size_t cap = g->cap ? 2 * g->cap : 16;
+        struct entry **p = realloc(g->entries, cap * sizeof *p);
+        if (p) {
+            g->entries = p;
+            g->cap = cap;
+        } else {
+            free(e);
+            e = NULL;
+        }
+    }
+    if (!e) {
+        g->lost++;
         return -1;
     }
-    if (!has_room(log, size) && wait_ms > 0 && !log->stopping) {
-        /* A writer still gathering a batch writes it now. */
-        pthread_cond_signal(&log->not_empty);
-        struct timespec deadline;
-        deadline_after(&deadline, wait_ms);
-        while (!has_room(log, size) && !log->stopping)
-            if (pthread_cond_timedwait(&log->not_full, &log->mu, &deadline) ==
-                ETIMEDOUT)
-                break;
-    }
-    /* A log being closed takes nothing new: the writer may already have
-     * drained and left. */
-    if (!has_room(log, size) || log->stopping) {
-        log->stats.refused++;
-        pthread_mutex_unlock(&log->mu);
-        free(e);
-        return -1;
-    }
-    log->ring[(log->head + log->count) % log->capacity] = e;
-    log->bytes += size;
-    /* The writer is woken by the first record (it then gathers a batch)
-     * and by the one that makes the batch big enough; waking it for every
-     * record would cost a futex call per request and shrink the batches. */
-    log->count++;
-    if (log->count == 1 || log->count == log->wake_at)
-        pthread_cond_signal(&log->not_empty);
-    log->stats.queued++;
-    pthread_mutex_unlock(&log->mu);
+    g->entries[g->count++] = e;
+    g->bytes += entry_size(e);
     return 0;
+}
+
+/* Frees what g holds and leaves it empty. */
+static void group_clear(struct audit_group *g)
+{
+    for (size_t i = 0; i < g->count; i++)
+        free(g->entries[i]);
+    g->count = g->bytes = g->lost = 0;
+}
+
+int audit_submit_group(struct audit_log *log, struct audit_group *g,
+                       int wait_ms)
+{
+    if (!g)
+        return -1;
+    int rc;
+    if (!log) {
+        rc = -1;
+    } else if (log->sink == AUDIT_OFF || (!g->count && !g->lost)) {
+        rc = 0;
+    } else {
+        /* The ring owns the entries now, or they are freed. */
+        rc = queue_entries(log, g->entries, g->count, g->bytes, g->lost,
+                           wait_ms);
+        g->count = 0;
+    }
+    group_clear(g);
+    return rc;
+}
+
+void audit_group_free(struct audit_group *g)
+{
+    if (!g)
+        return;
+    group_clear(g);
+    free(g->entries);
+    free(g);
 }
 
 void audit_get_stats(struct audit_log *log, struct audit_stats *out)

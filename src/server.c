@@ -56,6 +56,10 @@
  * 300 ms of slack for a checkpoint or a slow disk before a request has
  * to wait. */
 #define DEFAULT_AUDIT_QUEUE 16384
+/* A batch's decisions are queued whole or not at all, so a queue that
+ * could not hold the largest batch would refuse it every time. */
+_Static_assert(DEFAULT_AUDIT_QUEUE >= SERVER_BATCH_MAX,
+               "the default audit queue holds the largest batch");
 #define DEFAULT_AUDIT_WAIT_MS 200
 #define STOP_GRACE_MS 5000
 #define ANSWER_MAX 4096
@@ -829,8 +833,12 @@ static bool needs_key(const struct server *s, const char *url)
     return strncmp(url, "/v1", 3) == 0 && (url[3] == '\0' || url[3] == '/');
 }
 
-/* Whether the request presents a key of the file; counts it by name. */
-static bool key_authorized(struct server *s, struct MHD_Connection *c)
+/* Whether the request presents a key of the file; counts it by name
+ * and copies the name to `name` (APIKEY_NAME_SIZE bytes) for its audit
+ * record — copied, because a reload may free the key set once it is
+ * released. */
+static bool key_authorized(struct server *s, struct MHD_Connection *c,
+                           char *name)
 {
     size_t len;
     const char *token = apikey_bearer(
@@ -841,8 +849,11 @@ static bool key_authorized(struct server *s, struct MHD_Connection *c)
         return false;
     struct key_set *k = keys_acquire(s);
     int i = k ? apikeys_find(k->keys, token, len) : -1;
-    if (i >= 0)
+    if (i >= 0) {
         COUNT(s->key_counts[k->slot[i]].requests);
+        snprintf(name, APIKEY_NAME_SIZE, "%s",
+                 apikeys_name(k->keys, (size_t)i));
+    }
     keys_release(k);
     return i >= 0;
 }
@@ -921,6 +932,7 @@ struct exchange {
     uint64_t start_ns;
     int64_t arrived_ms;
     char request_id[REQUEST_ID_MAX + 1];
+    char api_key[APIKEY_NAME_SIZE]; /* the key's name; "": no keys */
     size_t limit;      /* body bytes accepted; 0: no body expected */
     char *body;
     size_t len, cap;
@@ -1086,6 +1098,7 @@ static void audit_fill(struct audit_record *rec, const struct exchange *ex,
 {
     rec->time_ms = ex->arrived_ms;
     snprintf(rec->request_id, sizeof rec->request_id, "%s", request_id);
+    snprintf(rec->api_key, sizeof rec->api_key, "%s", ex->api_key);
     snprintf(rec->model_version, sizeof rec->model_version, "%s", version);
     rec->status = 200;
     /* The body as sent when it fits; else the inputs as read, which is
@@ -1118,6 +1131,19 @@ static int audit_decision(struct server *s, const struct audit_record *rec)
     if (audit_submit(s->audit, rec, s->cfg.audit_wait_ms) == 0)
         return 0;
     COUNT(s->metrics.audit_unavailable);
+    return -1;
+}
+
+/* The same for a batch's `decisions`, queued as one group g: all of
+ * them may be answered, or none. */
+static int audit_decisions(struct server *s, struct audit_group *g,
+                           size_t decisions)
+{
+    if (!s->audit)
+        return 0;
+    if (audit_submit_group(s->audit, g, s->cfg.audit_wait_ms) == 0)
+        return 0;
+    ADD(s->metrics.audit_unavailable, decisions);
     return -1;
 }
 
@@ -1243,8 +1269,16 @@ static enum MHD_Result post_predictions(struct server *s,
     struct text out = {0};
     text_reserve(&out, count * 400 + 2);
     text_puts(&out, "[");
-    bool refused = false;
-    for (size_t i = 0; i < count && !refused && !out.failed; i++) {
+    /* Every decision is scored before any is audited, and then all go
+     * to the log as one group: a batch refused for want of room leaves
+     * none of its decisions there (server.h). Their scores are counted
+     * once they may be answered. */
+    struct audit_group *group = s->audit ? audit_group_new(count) : NULL;
+    struct score *scores = malloc((count ? count : 1) * sizeof *scores);
+    size_t scored = 0;
+    if (!scores)
+        out.failed = true;
+    for (size_t i = 0; i < count && !out.failed; i++) {
         if (i)
             text_puts(&out, ", ");
         json_t *item = json_array_get(items, i);
@@ -1256,35 +1290,41 @@ static enum MHD_Result post_predictions(struct server *s,
             batch_item_error(&out, msg, &errs);
             continue;
         }
-        struct score sc;
-        score_applicant(b, &a, &sc);
+        struct score *sc = &scores[scored++];
+        score_applicant(b, &a, sc);
         char buf[ANSWER_MAX];
-        int n = score_format_json(b, &sc, buf, sizeof buf);
+        int n = score_format_json(b, sc, buf, sizeof buf);
         size_t len = (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1;
-        char id[AUDIT_ID_SIZE];
-        snprintf(id, sizeof id, "%s/%zu", ex->request_id, i);
-        size_t in_len;
-        char *in = dump_json(item, &in_len);
-        struct audit_record rec;
-        audit_fill(&rec, ex, id, b->id, in ? in : "", in_len, &a, buf, len);
-        free(in);
-        if (audit_decision(s, &rec) < 0) {
-            refused = true;
-            break;
+        if (group) {
+            char id[AUDIT_ID_SIZE];
+            snprintf(id, sizeof id, "%s/%zu", ex->request_id, i);
+            size_t in_len;
+            char *in = dump_json(item, &in_len);
+            struct audit_record rec;
+            audit_fill(&rec, ex, id, b->id, in ? in : "", in_len, &a, buf,
+                       len);
+            free(in);
+            /* a record it has no memory to copy refuses the group */
+            audit_group_add(group, &rec);
         }
-        metrics_score(&s->metrics, &sc);
         text_put(&out, buf, len);
     }
     text_puts(&out, "]");
     model_release(m);
     json_decref(items);
-    if (refused) {
+    if (!out.failed && audit_decisions(s, group, scored) < 0) {
         free(out.p);
-        return answer_json(s, c, ex->route, ex->start_ns, ex->request_id, 503,
-                           audit_unavailable);
+        rc = answer_json(s, c, ex->route, ex->start_ns, ex->request_id, 503,
+                         audit_unavailable);
+    } else {
+        if (!out.failed)
+            for (size_t i = 0; i < scored; i++)
+                metrics_score(&s->metrics, &scores[i]);
+        rc = answer_text(s, c, ex->route, ex->start_ns, ex->request_id, 200,
+                         JSON_TYPE, &out);
     }
-    rc = answer_text(s, c, ex->route, ex->start_ns, ex->request_id, 200,
-                     JSON_TYPE, &out);
+    audit_group_free(group);
+    free(scores);
     return rc;
 }
 
@@ -1482,9 +1522,10 @@ static enum MHD_Result handle_headers(struct server *s,
     char rid[REQUEST_ID_MAX + 1];
     request_id_make(c, rid);
     enum route route = route_of(url);
+    char key_name[APIKEY_NAME_SIZE] = "";
     /* Before the method, Content-Type or size: a client without a key
      * learns nothing else, and no body of theirs is read. */
-    if (needs_key(s, url) && !key_authorized(s, c))
+    if (needs_key(s, url) && !key_authorized(s, c, key_name))
         return answer(s, c, route, start, rid, 401, JSON_TYPE, unauthorized,
                       sizeof unauthorized - 1, MHD_RESPMEM_PERSISTENT,
                       MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
@@ -1526,6 +1567,7 @@ static enum MHD_Result handle_headers(struct server *s,
     ex->method_allowed = allowed;
     ex->start_ns = start;
     memcpy(ex->request_id, rid, sizeof rid);
+    memcpy(ex->api_key, key_name, sizeof key_name);
     ex->limit = limit;
     if (limit) {
         ex->arrived_ms = (int64_t)(now_ns(CLOCK_REALTIME) / 1000000u);

@@ -47,9 +47,10 @@
  * its method, Content-Type or size are looked at and before any body is
  * read. 401s are counted by route in incomescore_http_requests_total;
  * requests let through, by key name in
- * incomescore_api_key_requests_total{key="<name>"}. The key's name is not
- * in the audit record: audit_record has no field for it. /openapi.json
- * marks the routes that need a key with the bearer scheme.
+ * incomescore_api_key_requests_total{key="<name>"}. Each decision's
+ * audit record names the key that asked for it (the name from the file,
+ * never the key or its hash); a server without keys records no name.
+ * /openapi.json marks the routes that need a key with the bearer scheme.
  *
  * The live model. A request takes a reference on the live model for as
  * long as it uses it; a reload swaps the pointer and drops the server's
@@ -64,9 +65,16 @@
  * item by item (request id "<id>/<index>", the item as inputs, its answer
  * as outputs; items answered with an error are not decisions and are not
  * recorded), because one record per batch would not fit a record's 2 KB
- * and would make a decision hard to find. If the log refuses an item, the
- * whole batch is answered 503: the items before it stay recorded, as
- * decisions made but never delivered.
+ * and would make a decision hard to find. A batch's records are queued
+ * together or not at all (audit_submit_group), after all its items are
+ * scored: if the log cannot take every one of them within audit_wait_ms,
+ * the batch is answered 503 {"detail": "audit log unavailable"}, no item
+ * is answered and none is recorded, so the log never shows a decision
+ * the client did not get. A batch with more decisions than audit_queue
+ * can ever hold is therefore always 503 (the default queue holds
+ * SERVER_BATCH_MAX). incomescore_audit_unavailable_total counts the
+ * decisions withheld: one for a single request, every scored item for a
+ * batch.
  *
  * Logs are JSON lines on log_stream (stderr by default).
  */

@@ -6,7 +6,10 @@
  * real, by holding the database's write lock from a second connection),
  * close drains the queue, the stdout sink writes one JSON line per
  * record, a failed write is retried once, then counted and reported once,
- * an unusable path is named, and AUDIT_OFF writes nothing.
+ * an unusable path is named, and AUDIT_OFF writes nothing. The API key's
+ * name is a column (NULL without one), added to a database of the first
+ * release when it is opened, and a member of every stdout line; a group
+ * of records is queued whole or not at all.
  */
 #include "test.h"
 
@@ -115,6 +118,8 @@ static void submitted_records_are_in_the_table_with_every_column_exact(
     };
     /* A request id filling its array to the last byte, no terminator. */
     memset(recs[2].request_id, 'x', sizeof recs[2].request_id);
+    snprintf(recs[0].api_key, sizeof recs[0].api_key, "acme");
+    memset(recs[2].api_key, 'k', sizeof recs[2].api_key);
     snprintf(recs[1].inputs, sizeof recs[1].inputs, "not json, 'quoted'");
     recs[1].outputs[0] = '\0';
     static const char *const times[] = {"2023-11-14T22:13:20.123Z",
@@ -131,7 +136,8 @@ static void submitted_records_are_in_the_table_with_every_column_exact(
     assert_int_equal(
         sqlite3_prepare_v2(db,
                            "SELECT time_ms, time, request_id, model_version,"
-                           " status, inputs, outputs FROM decisions ORDER BY id",
+                           " status, inputs, outputs, api_key FROM decisions"
+                           " ORDER BY id",
                            -1, &st, NULL),
         SQLITE_OK);
     for (int i = 0; i < 3; i++) {
@@ -146,6 +152,14 @@ static void submitted_records_are_in_the_table_with_every_column_exact(
         assert_int_equal(sqlite3_column_int(st, 4), r->status);
         assert_string_equal(sqlite3_column_text(st, 5), r->inputs);
         assert_string_equal(sqlite3_column_text(st, 6), r->outputs);
+        size_t key_len = strnlen(r->api_key, sizeof r->api_key);
+        if (key_len == 0) {
+            assert_int_equal(sqlite3_column_type(st, 7), SQLITE_NULL);
+        } else {
+            assert_int_equal(sqlite3_column_bytes(st, 7), key_len);
+            assert_memory_equal(sqlite3_column_text(st, 7), r->api_key,
+                                key_len);
+        }
     }
     assert_int_equal(sqlite3_step(st), SQLITE_DONE);
     sqlite3_finalize(st);
@@ -188,6 +202,85 @@ static void new_database_has_16k_pages_and_an_old_one_keeps_its_own(
         assert_int_equal(
             db_count(paths[i], "SELECT count(*) FROM decisions"), 1);
     }
+    fixture_free(&f);
+}
+
+/* The table as the first release made it, before the api_key column. */
+static const char first_release_schema[] =
+    "CREATE TABLE IF NOT EXISTS decisions ("
+    " id INTEGER PRIMARY KEY,"
+    " time_ms INTEGER NOT NULL,"
+    " time TEXT NOT NULL,"
+    " request_id TEXT NOT NULL,"
+    " model_version TEXT NOT NULL,"
+    " status INTEGER NOT NULL,"
+    " inputs TEXT NOT NULL,"
+    " outputs TEXT NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS decisions_request_id"
+    " ON decisions(request_id);"
+    "CREATE INDEX IF NOT EXISTS decisions_time_ms ON decisions(time_ms);";
+
+static void a_first_release_database_gains_the_api_key_column(void **state)
+{
+    (void)state;
+    struct fixture f = fixture_new();
+    sqlite3 *db = db_open(f.path);
+    db_exec(db, "PRAGMA journal_mode=WAL");
+    db_exec(db, first_release_schema);
+    db_exec(db, "INSERT INTO decisions (time_ms, time, request_id,"
+                " model_version, status, inputs, outputs) VALUES (7,"
+                " '1970-01-01T00:00:00.007Z', 'old-1', 'v0001', 200,"
+                " '{\"edad\": 30}', '{\"scoring\": 700}')");
+    sqlite3_close(db);
+
+    /* Opened twice: the second open finds the column already there. */
+    for (int round = 0; round < 2; round++) {
+        struct audit_log *log = open_log(AUDIT_SQLITE, f.path, 4);
+        struct audit_record named = record(8, round ? "new-3" : "new-1", 200);
+        snprintf(named.api_key, sizeof named.api_key, "acme");
+        assert_int_equal(audit_submit(log, &named, 100), 0);
+        if (round == 0) {
+            struct audit_record keyless = record(9, "new-2", 200);
+            assert_int_equal(audit_submit(log, &keyless, 100), 0);
+        }
+        audit_close(log);
+    }
+
+    db = db_open(f.path);
+    sqlite3_stmt *st;
+    assert_int_equal(
+        sqlite3_prepare_v2(db,
+                           "SELECT time_ms, time, request_id, model_version,"
+                           " status, inputs, outputs, api_key FROM decisions"
+                           " ORDER BY id",
+                           -1, &st, NULL),
+        SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int64(st, 0), 7);
+    assert_string_equal(sqlite3_column_text(st, 1), "1970-01-01T00:00:00.007Z");
+    assert_string_equal(sqlite3_column_text(st, 2), "old-1");
+    assert_string_equal(sqlite3_column_text(st, 3), "v0001");
+    assert_int_equal(sqlite3_column_int(st, 4), 200);
+    assert_string_equal(sqlite3_column_text(st, 5), "{\"edad\": 30}");
+    assert_string_equal(sqlite3_column_text(st, 6), "{\"scoring\": 700}");
+    assert_int_equal(sqlite3_column_type(st, 7), SQLITE_NULL);
+    static const char *const ids[] = {"new-1", "new-2", "new-3"};
+    static const char *const keys[] = {"acme", NULL, "acme"};
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+        assert_string_equal(sqlite3_column_text(st, 2), ids[i]);
+        if (keys[i])
+            assert_string_equal(sqlite3_column_text(st, 7), keys[i]);
+        else
+            assert_int_equal(sqlite3_column_type(st, 7), SQLITE_NULL);
+    }
+    assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    assert_int_equal(
+        db_count(f.path, "SELECT count(*) FROM pragma_table_info('decisions')"
+                         " WHERE name = 'api_key'"),
+        1);
     fixture_free(&f);
 }
 
@@ -297,6 +390,108 @@ static void full_queue_refuses_after_wait_ms_and_counts_refused(void **state)
         db_count(f.path,
                  "SELECT count(*) FROM decisions WHERE request_id='refused'"),
         0);
+    fixture_free(&f);
+}
+
+/* Adds records "<prefix>/0" .. "<prefix>/<n-1>" to g. */
+static void group_fill(struct audit_group *g, const char *prefix, int n)
+{
+    for (int i = 0; i < n; i++) {
+        char id[32];
+        snprintf(id, sizeof id, "%s/%d", prefix, i);
+        struct audit_record r = record(i, id, 200);
+        assert_int_equal(audit_group_add(g, &r), 0);
+    }
+}
+
+/* The writer stalled, one record queued, three slots free: a group of
+ * four waits wait_ms and is refused with nothing of it queued, a group of
+ * three fills the queue; only the single record and the three are
+ * written. */
+static void a_group_is_queued_whole_or_not_at_all(void **state)
+{
+    (void)state;
+    struct fixture f = fixture_new();
+    struct audit_log *log = open_log(AUDIT_SQLITE, f.path, 4);
+    sqlite3 *blocker = db_open(f.path);
+    db_exec(blocker, "BEGIN IMMEDIATE");
+    struct audit_record one = record(1, "one", 200);
+    assert_int_equal(audit_submit(log, &one, 100), 0);
+
+    struct audit_group *g = audit_group_new(2); /* grows past 2 */
+    group_fill(g, "four", 4);
+    double t0 = now_ms();
+    int rc = audit_submit_group(log, g, 100);
+    double waited = now_ms() - t0;
+    assert_int_equal(rc, -1);
+    if (waited < 99 || waited > 2000)
+        fail_msg("refused after %.1f ms, expected about 100", waited);
+    struct audit_stats st;
+    audit_get_stats(log, &st);
+    assert_int_equal(st.queued, 1);
+    assert_int_equal(st.refused, 4);
+
+    /* Emptied by the refusal, the group is filled again. */
+    group_fill(g, "three", 3);
+    assert_int_equal(audit_submit_group(log, g, 100), 0);
+    assert_int_equal(audit_submit(log, &one, 0), -1); /* full */
+    assert_int_equal(audit_submit_group(log, g, 0), 0); /* empty: nothing */
+    audit_get_stats(log, &st);
+    assert_int_equal(st.queued, 4);
+    assert_int_equal(st.refused, 5);
+    assert_int_equal(st.written, 0);
+
+    db_exec(blocker, "COMMIT");
+    sqlite3_close(blocker);
+    audit_close(log);
+    audit_group_free(g);
+    sqlite3 *db = db_open(f.path);
+    sqlite3_stmt *q;
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT request_id FROM decisions"
+                                            " ORDER BY id", -1, &q, NULL),
+                     SQLITE_OK);
+    static const char *const ids[] = {"one", "three/0", "three/1", "three/2"};
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+        assert_string_equal(sqlite3_column_text(q, 0), ids[i]);
+    }
+    assert_int_equal(sqlite3_step(q), SQLITE_DONE);
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    fixture_free(&f);
+}
+
+/* A group the whole queue could not hold is refused at once, however
+ * long the caller would wait and however idle the writer; groups are
+ * otherwise taken by AUDIT_OFF and refused without a log or a group. */
+static void a_group_larger_than_the_queue_is_refused_at_once(void **state)
+{
+    (void)state;
+    struct fixture f = fixture_new();
+    struct audit_log *log = open_log(AUDIT_SQLITE, f.path, 2);
+    struct audit_group *g = audit_group_new(3);
+    group_fill(g, "three", 3);
+    double t0 = now_ms();
+    assert_int_equal(audit_submit_group(log, g, 5000), -1);
+    double waited = now_ms() - t0;
+    if (waited > 1000)
+        fail_msg("refused after %.1f ms, expected at once", waited);
+    struct audit_stats st;
+    audit_get_stats(log, &st);
+    assert_int_equal(st.queued, 0);
+    assert_int_equal(st.refused, 3);
+    audit_close(log);
+    assert_int_equal(db_count(f.path, "SELECT count(*) FROM decisions"), 0);
+
+    struct audit_log *off = open_log(AUDIT_OFF, NULL, 0);
+    group_fill(g, "off", 3);
+    assert_int_equal(audit_submit_group(off, g, 0), 0);
+    audit_close(off);
+    group_fill(g, "none", 1);
+    assert_int_equal(audit_submit_group(NULL, g, 0), -1);
+    assert_int_equal(audit_submit_group(NULL, NULL, 0), -1);
+    audit_group_free(g);
+    audit_group_free(NULL);
     fixture_free(&f);
 }
 
@@ -543,6 +738,62 @@ static void stdout_sink_writes_one_parseable_json_line_per_record(void **state)
     fixture_free(&f);
 }
 
+/* The key's name, or null, right after the request id; the whole line
+ * is compared. */
+static void stdout_line_names_the_api_key_or_says_null(void **state)
+{
+    (void)state;
+    struct fixture f = fixture_new();
+    char out_path[4200];
+    snprintf(out_path, sizeof out_path, "%s/stdout.jsonl", f.dir);
+    struct audit_record named = record(1700000000123, "req-1", 200);
+    snprintf(named.api_key, sizeof named.api_key, "acme");
+    struct audit_record keyless = record(5, "req-2", 200);
+
+    fflush(stdout);
+    int saved = dup(STDOUT_FILENO);
+    int fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    assert_true(saved >= 0 && fd >= 0);
+    dup2(fd, STDOUT_FILENO);
+    close(fd);
+    struct audit_log *log = open_log(AUDIT_STDOUT, NULL, 8);
+    int rc_named = audit_submit(log, &named, 100);
+    int rc_keyless = audit_submit(log, &keyless, 100);
+    audit_close(log);
+    fflush(stdout);
+    dup2(saved, STDOUT_FILENO);
+    close(saved);
+    assert_int_equal(rc_named, 0);
+    assert_int_equal(rc_keyless, 0);
+
+    static const char *const expected[] = {
+        "{\"audit\":\"decision\",\"time\":\"2023-11-14T22:13:20.123Z\","
+        "\"request_id\":\"req-1\",\"api_key\":\"acme\","
+        "\"model_version\":\"v0007\",\"status\":200,"
+        "\"inputs\":{\"ingreso\": 45000, \"edad\": 32, "
+        "\"crecimiento_ingreso\": 265.38},"
+        "\"outputs\":{\"scoring\": 678.17, \"cluster\": \"A\"}}\n",
+        "{\"audit\":\"decision\",\"time\":\"1970-01-01T00:00:00.005Z\","
+        "\"request_id\":\"req-2\",\"api_key\":null,"
+        "\"model_version\":\"v0007\",\"status\":200,"
+        "\"inputs\":{\"ingreso\": 45000, \"edad\": 32, "
+        "\"crecimiento_ingreso\": 265.38},"
+        "\"outputs\":{\"scoring\": 678.17, \"cluster\": \"A\"}}\n",
+    };
+    FILE *in = fopen(out_path, "r");
+    assert_non_null(in);
+    char line[8192];
+    int n = 0;
+    while (fgets(line, sizeof line, in)) {
+        assert_true(n < 2);
+        assert_string_equal(line, expected[n]);
+        n++;
+    }
+    fclose(in);
+    assert_int_equal(n, 2);
+    fixture_free(&f);
+}
+
 /* ---- refusals and AUDIT_OFF ------------------------------------------- */
 
 static void unwritable_path_fails_open_naming_the_path(void **state)
@@ -601,14 +852,18 @@ int suite_audit(int *count)
         cmocka_unit_test(submitted_records_are_in_the_table_with_every_column_exact),
         cmocka_unit_test(reopening_appends_to_the_existing_table),
         cmocka_unit_test(new_database_has_16k_pages_and_an_old_one_keeps_its_own),
+        cmocka_unit_test(a_first_release_database_gains_the_api_key_column),
         cmocka_unit_test(database_is_in_wal_mode_with_both_indexes),
         cmocka_unit_test(four_threads_of_two_thousand_records_all_arrive),
         cmocka_unit_test(full_queue_refuses_after_wait_ms_and_counts_refused),
+        cmocka_unit_test(a_group_is_queued_whole_or_not_at_all),
+        cmocka_unit_test(a_group_larger_than_the_queue_is_refused_at_once),
         cmocka_unit_test(queue_of_large_records_is_full_at_audit_queue_bytes),
         cmocka_unit_test(close_writes_everything_still_queued),
         cmocka_unit_test(stats_count_queued_and_written),
         cmocka_unit_test(failed_write_is_retried_once_counted_and_reported_once),
         cmocka_unit_test(stdout_sink_writes_one_parseable_json_line_per_record),
+        cmocka_unit_test(stdout_line_names_the_api_key_or_says_null),
         cmocka_unit_test(unwritable_path_fails_open_naming_the_path),
         cmocka_unit_test(missing_path_and_zero_capacity_are_refused),
         cmocka_unit_test(off_sink_accepts_and_writes_nothing),

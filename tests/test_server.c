@@ -1585,6 +1585,251 @@ static void a_bad_key_file_refuses_to_start(void **s)
     assert_non_null(strstr(err.msg, "no-such-keys.txt"));
 }
 
+/* ------------------------------------------------------------- audit */
+
+/* A server of v0001 auditing to the SQLite file db (queue and wait as
+ * given, 0: the defaults) with the key file keys (NULL: none); its URL
+ * into at. The server keeps the config's strings: the caller's must
+ * outlive it. */
+static struct server *start_audited(const char *dir, const char *db,
+                                    size_t queue, int wait_ms,
+                                    const char *keys, char *at, size_t size)
+{
+    struct server_config cfg = {.model_dir = dir,
+                                .watch_interval_ms = -1,
+                                .audit_sink = AUDIT_SQLITE,
+                                .audit_path = db,
+                                .audit_queue = queue,
+                                .audit_wait_ms = wait_ms,
+                                .log_stream = server_log,
+                                .api_keys_path = keys};
+    struct server *a;
+    struct errbuf err;
+    if (server_start(&a, &cfg, &err) < 0)
+        fail_msg("%s", err.msg);
+    snprintf(at, size, "http://127.0.0.1:%d", server_port(a));
+    return a;
+}
+
+/* A POST of JSON to at with X-Request-Id: id (none when NULL) and
+ * `Authorization: Bearer key` (none when NULL). */
+static void post_as(const char *at, const char *path, const char *id,
+                    const char *key, const char *body, struct reply *r)
+{
+    char headers[512];
+    snprintf(headers, sizeof headers,
+             "Content-Type: application/json%s%s%s%s",
+             id ? "\nX-Request-Id: " : "", id ? id : "",
+             key ? "\nAuthorization: Bearer " : "", key ? key : "");
+    http_at(at, "POST", path, headers, body, strlen(body), r);
+}
+
+/* The request ids of db's decisions in the order written, one a line,
+ * each with its api_key ("-" for NULL) after a space. */
+static void audit_rows(const char *db_path, char *out, size_t size)
+{
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY,
+                                     NULL), SQLITE_OK);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT request_id, api_key FROM "
+                                            "decisions ORDER BY id",
+                                        -1, &st, NULL), SQLITE_OK);
+    size_t len = 0;
+    out[0] = '\0';
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const unsigned char *key = sqlite3_column_text(st, 1);
+        int n = snprintf(out + len, size - len, "%s %s\n",
+                         sqlite3_column_text(st, 0), key ? (const char *)key
+                                                         : "-");
+        assert_true(n > 0 && (size_t)n < size - len);
+        len += (size_t)n;
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
+/* /metrics of at polled (5 ms apart, 3 s at most) until `name` reads
+ * `value`; the value last read. */
+static double metric_until(const char *at, const char *name, double value)
+{
+    double v = -1;
+    for (int i = 0; i < 600; i++) {
+        struct reply r;
+        http_at(at, "GET", "/metrics", NULL, NULL, 0, &r);
+        v = metric(r.body, name);
+        reply_free(&r);
+        if (v == value)
+            break;
+        usleep(5000);
+    }
+    return v;
+}
+
+/* With two named keys, each decision's row names the key that asked for
+ * it, a batch's items each; a refused key leaves no row. (Without keys
+ * the column is NULL: every_decision_is_in_the_audit_log.) */
+static void each_decision_names_its_api_key_in_the_audit_log(void **s)
+{
+    (void)s;
+    char dir[4096], keys[4200], db_path[4200], at[64], text[512];
+    char acme_line[APIKEY_LINE_SIZE], beta_line[APIKEY_LINE_SIZE];
+    struct errbuf err;
+    assert_int_equal(registry_version_path(registry, "v0001", dir, sizeof dir,
+                                           &err), 0);
+    assert_int_equal(apikey_line(acme_key, strlen(acme_key), "acme",
+                                 acme_line, sizeof acme_line, &err), 0);
+    assert_int_equal(apikey_line(beta_key, strlen(beta_key), "beta",
+                                 beta_line, sizeof beta_line, &err), 0);
+    snprintf(text, sizeof text, "%s\n%s\n", acme_line, beta_line);
+    free(test_write_file(work, "keys-audit.txt", text));
+    snprintf(keys, sizeof keys, "%s/keys-audit.txt", work);
+    snprintf(db_path, sizeof db_path, "%s/audit-keys.sqlite3", work);
+    struct server *a = start_audited(dir, db_path, 0, 0, keys, at, sizeof at);
+
+    char batch[2048];
+    snprintf(batch, sizeof batch, "[%s, {\"edad\": 17}, %s]", first_request,
+             second_request);
+    struct reply r;
+    post_as(at, "/v1/prediction", "by-acme", acme_key, first_request, &r);
+    assert_int_equal(r.status, 200);
+    reply_free(&r);
+    post_as(at, "/v1/prediction", "by-beta", beta_key, second_request, &r);
+    assert_int_equal(r.status, 200);
+    reply_free(&r);
+    post_as(at, "/v1/predictions", "batch-beta", beta_key, batch, &r);
+    assert_int_equal(r.status, 200);
+    reply_free(&r);
+    post_as(at, "/v1/prediction", "by-nobody", "not-a-key-0123456789",
+            first_request, &r);
+    assert_int_equal(r.status, 401);
+    reply_free(&r);
+    server_stop(a); /* writes everything queued */
+
+    char rows[1024];
+    audit_rows(db_path, rows, sizeof rows);
+    assert_string_equal(rows, "by-acme acme\n"
+                              "by-beta beta\n"
+                              "batch-beta/0 beta\n"
+                              "batch-beta/2 beta\n");
+    unlink(db_path);
+}
+
+/* The writer stalled for real — a second connection holds the
+ * database's write lock, so no batch commits and every queued record
+ * keeps its slot (audit.c) — a queue of two takes exactly two decisions,
+ * whatever the writer has already taken: the counts below do not depend
+ * on timing. A batch needing more room than is left is refused whole
+ * (nothing of it is logged), and so is one larger than the whole queue.
+ * Once the lock is gone the log catches up, and its rows are exactly the
+ * decisions answered 200. The lock is held for well under the writer's
+ * busy timeout (5 s), so no batch fails and none is retried. */
+static void a_full_audit_queue_is_503_and_logs_no_decision(void **s)
+{
+    (void)s;
+    char dir[4096], db_path[4200], at[64], batch[2048], triple[2048];
+    struct errbuf err;
+    assert_int_equal(registry_version_path(registry, "v0001", dir, sizeof dir,
+                                           &err), 0);
+    snprintf(db_path, sizeof db_path, "%s/audit-full.sqlite3", work);
+    struct server *a = start_audited(dir, db_path, 2, 50, NULL, at, sizeof at);
+    snprintf(batch, sizeof batch, "[%s, %s]", first_request, second_request);
+    snprintf(triple, sizeof triple, "[%s, %s, %s]", first_request,
+             second_request, first_request);
+    sqlite3 *blocker;
+    assert_int_equal(sqlite3_open(db_path, &blocker), SQLITE_OK);
+    sqlite3_busy_timeout(blocker, 2000);
+    assert_int_equal(sqlite3_exec(blocker, "BEGIN EXCLUSIVE", NULL, NULL,
+                                  NULL), SQLITE_OK);
+
+    static const char refused[] = "{\"detail\": \"audit log unavailable\"}";
+    char expected[4096], v[128];
+    expected_answer(v1, first_request, expected, sizeof expected);
+    struct reply r;
+    post_as(at, "/v1/prediction", "full-1", NULL, first_request, &r);
+    assert_int_equal(r.status, 200); /* one slot of two taken */
+    assert_string_equal(r.body, expected);
+    reply_free(&r);
+    post_as(at, "/v1/predictions", "full-batch", NULL, batch, &r);
+    assert_int_equal(r.status, 503); /* needs two slots, one is left */
+    assert_string_equal(r.body, refused);
+    assert_int_equal(header_value(&r, "Content-Type", v, sizeof v), 0);
+    assert_string_equal(v, "application/json");
+    assert_int_equal(header_value(&r, "X-Request-Id", v, sizeof v), 0);
+    assert_string_equal(v, "full-batch");
+    reply_free(&r);
+    post_as(at, "/v1/prediction", "full-2", NULL, first_request, &r);
+    assert_int_equal(r.status, 200); /* the slot the batch did not take */
+    reply_free(&r);
+    post_as(at, "/v1/prediction", "full-3", NULL, first_request, &r);
+    assert_int_equal(r.status, 503);
+    assert_string_equal(r.body, refused);
+    assert_int_equal(header_value(&r, "X-Request-Id", v, sizeof v), 0);
+    assert_string_equal(v, "full-3");
+    reply_free(&r);
+    post_as(at, "/v1/prediction", NULL, NULL, first_request, &r);
+    assert_int_equal(r.status, 503);
+    assert_string_equal(r.body, refused);
+    char made[128]; /* an id the server made: 16 hex digits */
+    assert_int_equal(header_value(&r, "X-Request-Id", made, sizeof made), 0);
+    assert_int_equal(strlen(made), 16);
+    assert_int_equal(strspn(made, "0123456789abcdef"), 16);
+    reply_free(&r);
+
+    http_at(at, "GET", "/metrics", NULL, NULL, 0, &r);
+    const char *t = r.body;
+    assert_true(metric(t, "incomescore_audit_records_total{outcome="
+                          "\"queued\"}") == 2);
+    assert_true(metric(t, "incomescore_audit_records_total{outcome="
+                          "\"written\"}") == 0);
+    /* records: the batch's two, then one each */
+    assert_true(metric(t, "incomescore_audit_records_total{outcome="
+                          "\"refused\"}") == 4);
+    assert_true(metric(t, "incomescore_audit_queue_depth") == 2);
+    assert_true(metric(t, "incomescore_audit_unavailable_total") == 4);
+    assert_true(metric(t, "incomescore_http_requests_total{route="
+                          "\"/v1/prediction\",status=\"503\"}") == 2);
+    assert_true(metric(t, "incomescore_http_requests_total{route="
+                          "\"/v1/predictions\",status=\"503\"}") == 1);
+    assert_true(metric(t, "incomescore_score_count") == 2); /* answered */
+    reply_free(&r);
+
+    assert_int_equal(sqlite3_exec(blocker, "ROLLBACK", NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(blocker);
+    assert_true(metric_until(at, "incomescore_audit_records_total{outcome="
+                                 "\"written\"}", 2) == 2);
+    post_as(at, "/v1/prediction", "full-4", NULL, first_request, &r);
+    assert_int_equal(r.status, 200);
+    reply_free(&r);
+    /* a batch fits again once its two slots are free */
+    assert_true(metric_until(at, "incomescore_audit_queue_depth", 0) == 0);
+    post_as(at, "/v1/predictions", "full-batch-2", NULL, batch, &r);
+    assert_int_equal(r.status, 200);
+    json_t *answers = reply_json(&r);
+    assert_int_equal(json_array_size(answers), 2);
+    json_decref(answers);
+    reply_free(&r);
+    /* three decisions never fit a queue of two, however idle */
+    post_as(at, "/v1/predictions", "full-batch-3", NULL, triple, &r);
+    assert_int_equal(r.status, 503);
+    assert_string_equal(r.body, refused);
+    reply_free(&r);
+    server_stop(a); /* writes everything queued */
+
+    /* Every 200 has its row, no 503 has one (full-batch, full-3, the
+     * server's id, full-batch-3). */
+    char rows[1024];
+    audit_rows(db_path, rows, sizeof rows);
+    assert_string_equal(rows, "full-1 -\n"
+                              "full-2 -\n"
+                              "full-4 -\n"
+                              "full-batch-2/0 -\n"
+                              "full-batch-2/1 -\n");
+    assert_null(strstr(rows, made));
+    unlink(db_path);
+}
+
 /* Last: stops the server, then reads the audit log it wrote. */
 static void every_decision_is_in_the_audit_log(void **s)
 {
@@ -1610,9 +1855,9 @@ static void every_decision_is_in_the_audit_log(void **s)
     sqlite3_stmt *st;
     assert_int_equal(sqlite3_prepare_v2(db,
                                         "SELECT request_id, model_version, "
-                                        "status, inputs, outputs FROM "
-                                        "decisions WHERE request_id LIKE "
-                                        "'audit-%' ORDER BY id",
+                                        "status, inputs, outputs, api_key "
+                                        "FROM decisions WHERE request_id "
+                                        "LIKE 'audit-%' ORDER BY id",
                                         -1, &st, NULL), SQLITE_OK);
     json_t *answers = json_loads(batch.body, 0, NULL);
     static const char *const ids[] = {"audit-one", "audit-batch/0",
@@ -1624,6 +1869,8 @@ static void every_decision_is_in_the_audit_log(void **s)
                             ids[rows]);
         assert_string_equal((const char *)sqlite3_column_text(st, 1), "v0001");
         assert_int_equal(sqlite3_column_int(st, 2), 200);
+        /* a server without keys names none */
+        assert_int_equal(sqlite3_column_type(st, 5), SQLITE_NULL);
         const char *inputs = (const char *)sqlite3_column_text(st, 3);
         const char *outputs = (const char *)sqlite3_column_text(st, 4);
         if (rows == 0) {
@@ -1678,6 +1925,8 @@ int suite_server(int *count)
         cmocka_unit_test(protect_all_leaves_only_health_and_readiness_open),
         cmocka_unit_test(keys_are_reloaded_and_a_bad_file_keeps_the_old_ones),
         cmocka_unit_test(a_bad_key_file_refuses_to_start),
+        cmocka_unit_test(each_decision_names_its_api_key_in_the_audit_log),
+        cmocka_unit_test(a_full_audit_queue_is_503_and_logs_no_decision),
         cmocka_unit_test(every_decision_is_in_the_audit_log),
     };
     *count = (int)(sizeof tests / sizeof tests[0]);
