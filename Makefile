@@ -5,10 +5,12 @@
 #   make test       install missing packages, build, run every test twice:
 #                   once plain, once under AddressSanitizer + UBSan
 #   make bench      run the benchmarks in bench/
+#   make bench-bin  build the bench programs: bench/<name>.c → bench/out/<name>
 #   make deps       install the Debian packages the build needs (as root)
 #
 # Sources are found by wildcard: a new src/*.c joins the library, a new
-# src/cli/*.c joins the binary, a new tests/test_*.c joins the runner.
+# src/cli/*.c joins the binary, a new tests/test_*.c joins the runner,
+# a new bench/*.c becomes a bench program.
 
 CC       ?= cc
 BUILD    ?= build
@@ -27,6 +29,7 @@ LDFLAGS  += $(SAN)
 LIB_SRC  := $(sort $(wildcard src/*.c))
 CLI_SRC  := $(sort $(wildcard src/cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/test_*.c)) tests/unit_main.c
+BENCH_SRC := $(sort $(wildcard bench/*.c))
 
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
@@ -34,8 +37,10 @@ TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 
 BIN      := $(BUILD)/incomescore
 UNIT     := $(BUILD)/unit
+# in bench/out/, beside the data the bench scripts generate there
+BENCH_BIN := $(BENCH_SRC:bench/%.c=bench/out/%)
 
-.PHONY: all deps demo test check check-asan bench clean
+.PHONY: all deps demo test check check-asan bench bench-bin clean
 all: $(BIN)
 
 $(BUILD)/libincomescore.a: $(LIB_OBJ)
@@ -47,11 +52,20 @@ $(BIN): $(CLI_OBJ) $(BUILD)/libincomescore.a
 $(UNIT): $(TEST_OBJ) $(BUILD)/libincomescore.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka -lcurl
 
+# The bench scripts ask for their program by name (make -s
+# bench/out/<name>), so that each is built with these very flags and
+# relinked whenever the library is rebuilt.
+bench-bin: $(BENCH_BIN)
+
+$(BENCH_BIN): bench/out/%: bench/%.c $(BUILD)/libincomescore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP $(LDFLAGS) -o $@ $< $(BUILD)/libincomescore.a $(LDLIBS)
+
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BENCH_BIN:=.d)
 
 deps:
 	@scripts/deps.sh
@@ -74,7 +88,7 @@ check-asan:
 	    SAN='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
 	    check
 
-bench: all
+bench: all bench-bin
 	bench/rules_apply.sh $(BIN)
 	bench/etl.sh $(BIN)
 	bench/train.sh $(BIN)

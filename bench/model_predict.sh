@@ -26,17 +26,10 @@ cd "$(dirname "$0")/.."
 OUT=bench/out
 mkdir -p "$OUT"
 
-# The Makefile's own flags, read from it rather than copied here.
-make --no-print-directory build/libincomescore.a >/dev/null
+# built by the Makefile, with its flags, against build/libincomescore.a
+make --no-print-directory -s "$OUT/model_bench"
 [ "$BIN" != "$(realpath build/incomescore)" ] ||
-    make --no-print-directory build/incomescore >/dev/null
-flags=$(printf 'print-flags:\n\t@echo "$(filter-out -DINCOMESCORE_DATADIR%%,$(CFLAGS))"\n\t@echo "$(LDLIBS)"\n' |
-    make --no-print-directory -s -f Makefile -f - print-flags)
-CFLAGS=$(echo "$flags" | sed -n 1p)
-LDLIBS=$(echo "$flags" | sed -n 2p)
-# shellcheck disable=SC2086
-${CC:-cc} $CFLAGS -o "$OUT/model_bench" bench/model_bench.c \
-    build/libincomescore.a $LDLIBS
+    make --no-print-directory -s build/incomescore
 
 for n in 100000 1000000; do
     docs=$OUT/docs_$n.jsonl data=$OUT/dataset_$n.csv

@@ -5,7 +5,9 @@
 #   bench/score.sh [path/to/incomescore] [bundle-dir]
 #
 # Without a bundle, uses the live version of bench/out/registry_100000
-# (bench/train.sh makes it). Prints:
+# (bench/train.sh makes it). Builds bench/out/score_bench from
+# bench/score_bench.c with `make -s bench/out/score_bench` (the Makefile's
+# flags, against build/libincomescore.a) and prints:
 #   score_applicant median/p99 ns per applicant   (target: ≤ 3 µs median)
 #   predict applicants/s on 1,000,000 requests     (target: ≥ 500,000/s)
 # Timings are for reading; no test asserts them.
@@ -19,13 +21,7 @@ if [ -z "$BUNDLE" ]; then
     [ -f "$REG/LIVE" ] || bench/train.sh "$BIN" >/dev/null
     BUNDLE=$REG/versions/$(cat "$REG/LIVE")
 fi
-CC=${CC:-cc}
-mkdir -p "$OUT"
-$CC -std=c11 -D_GNU_SOURCE -pthread -O2 -Wall -Wextra -Werror -iquote src \
-    $(pkg-config --cflags jansson libbson-1.0) \
-    -o "$OUT/score_bench" bench/score_bench.c build/libincomescore.a \
-    $(pkg-config --libs jansson libutf8proc libbson-1.0 libmongoc-1.0 libcrypto lapacke) \
-    -lcsv -lxgboost -lm -pthread
+make --no-print-directory -s "$OUT/score_bench"
 "$OUT/score_bench" "$BUNDLE"
 
 REQ=$OUT/requests_1000000.jsonl

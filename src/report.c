@@ -625,48 +625,65 @@ static void svg_text(FILE *f, double x, double y, const char *anchor,
     fputs("</text>\n", f);
 }
 
+#define GRID_STROKE "#e3e3e3"
+#define AXIS_STROKE "#444"
+
+static void svg_line(FILE *f, double x1, double y1, double x2, double y2,
+                     const char *stroke)
+{
+    fprintf(f,
+            "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+            "stroke=\"%s\"/>\n",
+            x1, y1, x2, y2, stroke);
+}
+
+/* Whole steps from lo to hi; the tolerance keeps the last tick when the
+ * division lands a hair short of an integer. */
+static int axis_steps(const struct axis *a)
+{
+    return (int)floor((a->hi - a->lo) / a->step + 1e-6);
+}
+
+/* One axis's ticks, at every step from lo to hi: the grid line across
+ * the plot when asked for, a 5-px mark outside the plot and the label
+ * beyond the mark. The x axis runs under the plot and the y axis down its
+ * left side; that geometry is all they differ in. */
+static void svg_ticks(FILE *f, const struct frame *fr, bool x_axis, bool grid)
+{
+    const struct axis *a = x_axis ? &fr->ax : &fr->ay;
+    double left = fr->x0, right = fr->x0 + fr->w;
+    double top = fr->y0, bottom = fr->y0 + fr->h;
+    char label[NUM_SIZE];
+    for (int k = 0; k <= axis_steps(a); k++) {
+        double v = a->lo + k * a->step;
+        fmt_grouped(label, sizeof label, v, a->decimals);
+        if (x_axis) {
+            double x = fx(fr, v);
+            if (grid)
+                svg_line(f, x, top, x, bottom, GRID_STROKE);
+            svg_line(f, x, bottom, x, bottom + 5, AXIS_STROKE);
+            svg_text(f, x, bottom + 18, "middle", "", label);
+        } else {
+            double y = fy(fr, v);
+            if (grid)
+                svg_line(f, left, y, right, y, GRID_STROKE);
+            svg_line(f, left - 5, y, left, y, AXIS_STROKE);
+            svg_text(f, left - 8, y + 4, "end", "", label);
+        }
+    }
+}
+
 /* Grid, ticks, tick labels and the axis titles. */
 static void svg_axes(FILE *f, const struct frame *fr, bool xgrid, bool ygrid,
                      const char *xtitle, const char *ytitle)
 {
-    char label[NUM_SIZE];
     fputs("<g class=\"axes\">\n", f);
-    int nx = (int)floor((fr->ax.hi - fr->ax.lo) / fr->ax.step + 1e-6);
-    for (int k = 0; k <= nx; k++) {
-        double v = fr->ax.lo + k * fr->ax.step;
-        double x = fx(fr, v);
-        if (xgrid)
-            fprintf(f,
-                    "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
-                    "stroke=\"#e3e3e3\"/>\n",
-                    x, fr->y0, x, fr->y0 + fr->h);
-        fprintf(f,
-                "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
-                "stroke=\"#444\"/>\n",
-                x, fr->y0 + fr->h, x, fr->y0 + fr->h + 5);
-        fmt_grouped(label, sizeof label, v, fr->ax.decimals);
-        svg_text(f, x, fr->y0 + fr->h + 18, "middle", "", label);
-    }
-    int ny = (int)floor((fr->ay.hi - fr->ay.lo) / fr->ay.step + 1e-6);
-    for (int k = 0; k <= ny; k++) {
-        double v = fr->ay.lo + k * fr->ay.step;
-        double y = fy(fr, v);
-        if (ygrid)
-            fprintf(f,
-                    "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
-                    "stroke=\"#e3e3e3\"/>\n",
-                    fr->x0, y, fr->x0 + fr->w, y);
-        fprintf(f,
-                "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
-                "stroke=\"#444\"/>\n",
-                fr->x0 - 5, y, fr->x0, y);
-        fmt_grouped(label, sizeof label, v, fr->ay.decimals);
-        svg_text(f, fr->x0 - 8, y + 4, "end", "", label);
-    }
+    svg_ticks(f, fr, true, xgrid);
+    svg_ticks(f, fr, false, ygrid);
     fprintf(f,
             "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
-            "fill=\"none\" stroke=\"#444\"/>\n",
-            fr->x0, fr->y0, fr->w, fr->h);
+            "fill=\"none\" stroke=\"%s\"/>\n",
+            fr->x0, fr->y0, fr->w, fr->h, AXIS_STROKE);
     svg_text(f, fr->x0 + fr->w / 2, fr->y0 + fr->h + 40, "middle",
              " class=\"axis-title\"", xtitle);
     char rot[96];
@@ -823,14 +840,10 @@ static void chart_importance(FILE *f, const struct report_input *in,
     svg_begin(f, 860, height, "Importancia de las variables");
     /* x axis only: the categories are labelled bar by bar */
     char label[NUM_SIZE];
-    int nx = (int)floor((fr.ax.hi - fr.ax.lo) / fr.ax.step + 1e-6);
-    for (int k = 0; k <= nx; k++) {
+    for (int k = 0; k <= axis_steps(&fr.ax); k++) {
         double v = fr.ax.lo + k * fr.ax.step;
         double x = fx(&fr, v);
-        fprintf(f,
-                "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
-                "stroke=\"#e3e3e3\"/>\n",
-                x, fr.y0, x, fr.y0 + fr.h + 5);
+        svg_line(f, x, fr.y0, x, fr.y0 + fr.h + 5, GRID_STROKE);
         fmt_grouped(label, sizeof label, v, fr.ax.decimals);
         strncat(label, " %", sizeof label - strlen(label) - 1);
         svg_text(f, x, fr.y0 + fr.h + 18, "middle", "", label);
@@ -857,10 +870,7 @@ static void chart_importance(FILE *f, const struct report_input *in,
     } else {
         svg_no_data(f, &fr, "sin importancias en la entrada");
     }
-    fprintf(f,
-            "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
-            "stroke=\"#444\"/>\n",
-            fr.x0, fr.y0, fr.x0, fr.y0 + fr.h);
+    svg_line(f, fr.x0, fr.y0, fr.x0, fr.y0 + fr.h, AXIS_STROKE);
     fputs("</svg>\n", f);
     figure_end(f, "Importancia de cada variable en el modelo (ganancia de "
                   "XGBoost, normalizada a 100 %), de mayor a menor.");

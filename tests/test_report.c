@@ -355,6 +355,50 @@ static void importance_bars_are_sorted_largest_first(void **state)
     rendered_free(&r);
 }
 
+/* Axes as drawn, to the byte: on the score axis a mark below the plot and
+ * its label every 50 points; on the count axis a grid line across the
+ * plot, a mark left of it and the label right-aligned against the mark;
+ * the scatter's target axis with its grid line too; the importance
+ * chart's own axis, grid line and "%" label only. */
+static void axes_are_drawn_tick_by_tick(void **state)
+{
+    struct fixture *fx = *state;
+    struct rendered r;
+    render(&fx->in, &r);
+    char *hist = slice(r.html, "<figure id=\"histogram\">", "</figure>");
+    assert_contains(hist,
+        "<g class=\"axes\">\n"
+        "<line x1=\"80.0\" y1=\"380.0\" x2=\"80.0\" y2=\"385.0\" stroke=\"#444\"/>\n"
+        "<text x=\"80.0\" y=\"398.0\" text-anchor=\"middle\">300</text>\n"
+        "<line x1=\"149.1\" y1=\"380.0\" x2=\"149.1\" y2=\"385.0\" stroke=\"#444\"/>\n"
+        "<text x=\"149.1\" y=\"398.0\" text-anchor=\"middle\">350</text>\n");
+    assert_contains(hist,
+        "<text x=\"840.0\" y=\"398.0\" text-anchor=\"middle\">850</text>\n"
+        "<line x1=\"80.0\" y1=\"380.0\" x2=\"840.0\" y2=\"380.0\" stroke=\"#e3e3e3\"/>\n"
+        "<line x1=\"75.0\" y1=\"380.0\" x2=\"80.0\" y2=\"380.0\" stroke=\"#444\"/>\n"
+        "<text x=\"72.0\" y=\"384.0\" text-anchor=\"end\">0</text>\n");
+    assert_contains(hist,
+        "<rect x=\"80.0\" y=\"40.0\" width=\"760.0\" height=\"340.0\" fill=\"none\" stroke=\"#444\"/>\n"
+        "<text x=\"460.0\" y=\"420.0\" text-anchor=\"middle\" class=\"axis-title\">score (300–850)</text>\n"
+        "<text x=\"22.0\" y=\"210.0\" text-anchor=\"middle\" class=\"axis-title\" transform=\"rotate(-90 22.0 210.0)\">filas de prueba</text>\n"
+        "</g>\n");
+    free(hist);
+    char *scatter = slice(r.html, "<figure id=\"scatter\">", "</figure>");
+    assert_contains(scatter,
+        "<g class=\"axes\">\n"
+        "<line x1=\"80.0\" y1=\"20.0\" x2=\"80.0\" y2=\"460.0\" stroke=\"#e3e3e3\"/>\n"
+        "<line x1=\"80.0\" y1=\"460.0\" x2=\"80.0\" y2=\"465.0\" stroke=\"#444\"/>\n"
+        "<text x=\"80.0\" y=\"478.0\" text-anchor=\"middle\">0.0</text>\n");
+    free(scatter);
+    char *imp = slice(r.html, "<figure id=\"importance\">", "</figure>");
+    assert_contains(imp,
+        "<line x1=\"200.0\" y1=\"20.0\" x2=\"200.0\" y2=\"333.0\" stroke=\"#e3e3e3\"/>\n"
+        "<text x=\"200.0\" y=\"346.0\" text-anchor=\"middle\">0 %</text>\n"
+        "<line x1=\"386.7\" y1=\"20.0\" x2=\"386.7\" y2=\"333.0\" stroke=\"#e3e3e3\"/>\n");
+    free(imp);
+    rendered_free(&r);
+}
+
 static void scatter_plots_are_subsampled_at_a_fixed_stride(void **state)
 {
     struct fixture *fx = *state;
@@ -489,6 +533,7 @@ int suite_report(int *count)
         cmocka_unit_test(metrics_are_formatted_for_a_reader),
         cmocka_unit_test(scores_are_summarised_in_two_decimals_with_the_bands),
         cmocka_unit_test(importance_bars_are_sorted_largest_first),
+        cmocka_unit_test(axes_are_drawn_tick_by_tick),
         cmocka_unit_test(scatter_plots_are_subsampled_at_a_fixed_stride),
         cmocka_unit_test(manifest_text_is_escaped),
         cmocka_unit_test(same_input_gives_identical_bytes),
