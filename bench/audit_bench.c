@@ -10,8 +10,8 @@
  * with a long wait, so nothing should be refused; the clock stops when
  * audit_close returns, i.e. when every record is committed. Request ids
  * are "time": growing with time, as the server makes them, or "random":
- * 32 random hex digits, as a client sending UUIDs would (every one lands
- * on a random page of the request_id index). The database is
+ * 32 random hex digits, as a client sending UUIDs would (they cost the
+ * same now that the log is indexed by time only). The database is
  * DIR/audit_bench.db; the rows in it are counted after close, so a lost
  * record would show.
  */

@@ -953,13 +953,12 @@ static bool request_id_acceptable(const char *id)
 }
 
 /* Ids we make sort in the order they were made: 11 hex digits of
- * milliseconds since 1970, then 5 of a process-wide count. The audit
- * log indexes request_id, and an id that grows with time is appended at
- * the index's right edge, where a random one lands on a random page — a
- * page read and a page rewritten per decision, which held the server to
- * under half its throughput with the log on. Two ids of one process
- * differ unless it makes 2^20 in one millisecond; the count starts at a
- * random point so that servers started together do not count alike. */
+ * milliseconds since 1970, then 5 of a process-wide count. The time in
+ * front is how a decision is found in the audit log, which is indexed by
+ * time only (audit.c says why); it is also the millisecond the request
+ * arrived, the audit row's time_ms. Two ids of one process differ unless
+ * it makes 2^20 in one millisecond; the count starts at a random point so
+ * that servers started together do not count alike. */
 static atomic_uint request_id_count;
 static pthread_once_t request_id_once = PTHREAD_ONCE_INIT;
 
@@ -970,7 +969,8 @@ static void request_id_count_start(void)
     atomic_store(&request_id_count, (unsigned)prng_next(&rng));
 }
 
-static void request_id_make(struct MHD_Connection *c, char *out)
+static void request_id_make(struct MHD_Connection *c, int64_t arrived_ms,
+                            char *out)
 {
     const char *given =
         MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Request-Id");
@@ -982,9 +982,7 @@ static void request_id_make(struct MHD_Connection *c, char *out)
     unsigned n = atomic_fetch_add_explicit(&request_id_count, 1,
                                            memory_order_relaxed);
     snprintf(out, REQUEST_ID_MAX + 1, "%011llx%05x",
-             (unsigned long long)(now_ns(CLOCK_REALTIME) / 1000000u) &
-                 0xfffffffffffULL,
-             n & 0xfffffu);
+             (unsigned long long)arrived_ms & 0xfffffffffffULL, n & 0xfffffu);
 }
 
 /* Queues the answer with its headers and counts it. `mode` says who
@@ -1518,9 +1516,10 @@ static enum MHD_Result handle_headers(struct server *s,
                                       void **con_cls)
 {
     uint64_t start = now_ns(CLOCK_MONOTONIC);
+    int64_t arrived_ms = (int64_t)(now_ns(CLOCK_REALTIME) / 1000000u);
     atomic_fetch_add(&s->in_flight, 1);
     char rid[REQUEST_ID_MAX + 1];
-    request_id_make(c, rid);
+    request_id_make(c, arrived_ms, rid);
     enum route route = route_of(url);
     char key_name[APIKEY_NAME_SIZE] = "";
     /* Before the method, Content-Type or size: a client without a key
@@ -1570,7 +1569,7 @@ static enum MHD_Result handle_headers(struct server *s,
     memcpy(ex->api_key, key_name, sizeof key_name);
     ex->limit = limit;
     if (limit) {
-        ex->arrived_ms = (int64_t)(now_ns(CLOCK_REALTIME) / 1000000u);
+        ex->arrived_ms = arrived_ms;
         if (declared) {
             ex->body = malloc((size_t)declared + 1);
             if (!ex->body) {

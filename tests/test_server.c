@@ -844,7 +844,7 @@ static void the_request_id_is_echoed_or_generated(void **s)
     assert_int_equal(strlen(id), 16);
     assert_int_equal(strspn(id, "0123456789abcdef"), 16);
     assert_string_not_equal(id, id2);
-    /* made ids lead with the time, so the audit index grows at its end */
+    /* made ids lead with the time (the audit log finds them by it) */
     assert_true(strncmp(id, id2, 11) <= 0);
 
     /* ids that could break a log line or the audit key are replaced */
@@ -1846,6 +1846,14 @@ static void every_decision_is_in_the_audit_log(void **s)
          "Content-Type: application/json\nX-Request-Id: audit-batch", body,
          strlen(body), &batch);
     assert_int_equal(batch.status, 200);
+    struct reply unnamed;
+    http("POST", "/v1/prediction", "Content-Type: application/json",
+         first_request, strlen(first_request), &unnamed);
+    assert_int_equal(unnamed.status, 200);
+    char made[64];
+    assert_int_equal(header_value(&unnamed, "X-Request-Id", made, sizeof made),
+                     0);
+    reply_free(&unnamed);
     server_stop(server);
     server = NULL;
 
@@ -1853,6 +1861,20 @@ static void every_decision_is_in_the_audit_log(void **s)
     assert_int_equal(sqlite3_open_v2(audit_path, &db, SQLITE_OPEN_READONLY,
                                      NULL), SQLITE_OK);
     sqlite3_stmt *st;
+    /* An id the server made carries its row's time_ms in its first 11
+     * hex digits: README's lookup (by time, then id) finds it. */
+    char ms_hex[12];
+    snprintf(ms_hex, sizeof ms_hex, "%.11s", made);
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT count(*) FROM decisions"
+                                        " WHERE time_ms = ?1 AND"
+                                        " request_id = ?2",
+                                        -1, &st, NULL), SQLITE_OK);
+    sqlite3_bind_int64(st, 1, strtoll(ms_hex, NULL, 16));
+    sqlite3_bind_text(st, 2, made, -1, SQLITE_STATIC);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(st, 0), 1);
+    sqlite3_finalize(st);
     assert_int_equal(sqlite3_prepare_v2(db,
                                         "SELECT request_id, model_version, "
                                         "status, inputs, outputs, api_key "
