@@ -28,7 +28,7 @@ LDFLAGS  += $(SAN)
 
 LIB_SRC  := $(sort $(wildcard src/*.c))
 CLI_SRC  := $(sort $(wildcard src/cli/*.c))
-TEST_SRC := $(sort $(wildcard tests/test_*.c)) tests/unit_main.c
+TEST_SRC := $(sort $(wildcard tests/test_*.c tests/fixture_*.c)) tests/unit_main.c
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)

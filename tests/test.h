@@ -31,6 +31,37 @@ char *test_write_file(const char *dir, const char *name, const char *text);
 struct refdata;
 const struct refdata *test_refdata(void);
 
+/* fixture_bundle.c: a real model bundle, and the steps that make one. */
+struct errbuf;
+struct registry;
+
+/* demo-data → etl: `count` demo documents from `seed`, as of 2024-06-30,
+ * written to dir/docs.jsonl and put through the shipped rules into
+ * dir/dataset.csv, whose path goes to dataset (size bytes). */
+int test_demo_dataset(const char *dir, long count, uint64_t seed,
+                      char *dataset, size_t size, struct errbuf *err);
+
+/* Trains dataset with the parameters file params and the training seed
+ * into dir (an empty directory), against the shipped rules and tables. */
+int test_train_bundle(const char *dataset, const char *params, uint64_t seed,
+                      const char *dir, struct errbuf *err);
+
+/* The shared bundle: 2000 demo documents from seed 5 → etl → 30 rounds
+ * at depth 4, training seed 42. Built on first use, once per process, in
+ * a temporary directory removed at exit; NULL, with the reason printed,
+ * if it cannot be built. Read-only: tests that change a version work on
+ * a copy in their own registry (test_bundle_commit). */
+struct test_bundle {
+    const char *version_dir; /* the trained bundle */
+    const char *dataset;     /* the dataset.csv it was trained on */
+    const char *params;      /* the parameters file it was trained with */
+};
+const struct test_bundle *test_bundle(void);
+
+/* Commits a copy of the shared bundle to r as its next version (v0001 in
+ * a new registry, and then live); the id goes to id. */
+int test_bundle_commit(struct registry *r, char *id, struct errbuf *err);
+
 int suite_numeric(int *count);
 int suite_refdata(int *count);
 int suite_features(int *count);

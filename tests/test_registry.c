@@ -5,8 +5,8 @@
  * readers and concurrent writers never see a half-done change.
  *
  * Most versions here are a directory with one file; the rollback checks
- * need real bundles, so the suite trains one (demo-data → etl → train, as
- * test_train.c) and copies it into each registry that needs it.
+ * need real bundles, so they copy the shared one (fixture_bundle.c) into
+ * a registry of their own.
  */
 #include "test.h"
 
@@ -24,12 +24,8 @@
 #include <unistd.h>
 
 #include "bundle.h"
-#include "demo_data.h"
-#include "etl.h"
 #include "fileio.h"
 #include "registry.h"
-#include "rules.h"
-#include "train.h"
 
 /* Room for a path built from another path buffer and a name. */
 #define PATH_SIZE 4096
@@ -489,74 +485,6 @@ static void rollback_checks_its_target_under_the_writers_lock(void **state)
     free(dir);
 }
 
-static char *work;               /* the suite's scratch directory */
-static char trained[PATH_SIZE];  /* a bundle that loads */
-
-/* demo-data → etl → train, once for the suite. Small and quick: these
- * tests need a bundle that loads, not a good model. */
-static int train_a_bundle(void **state)
-{
-    (void)state;
-    struct errbuf err;
-    struct refdata rd;
-    work = test_mkdtemp();
-    if (refdata_load(&rd, INCOMESCORE_DATADIR, ITAEE_DEFAULT_YEAR, &err) < 0) {
-        print_error("%s\n", err.msg);
-        return -1;
-    }
-    char docs[PATH_SIZE], dataset[PATH_SIZE];
-    snprintf(docs, sizeof docs, "%s/docs.jsonl", work);
-    snprintf(dataset, sizeof dataset, "%s/dataset.csv", work);
-    struct demo_options dopt = {.count = 1000, .seed = 5};
-    date_parse_iso("2024-06-30", &dopt.as_of);
-    FILE *f = fopen(docs, "w");
-    int rc = f ? demo_data_write(&rd, &dopt, f, NULL, &err)
-               : err_set(&err, "%s: %s", docs, strerror(errno));
-    if (f)
-        fclose(f);
-    struct rules *rules = NULL;
-    if (rc == 0)
-        rc = rules_load(&rules, rules_default_path(), &err);
-    if (rc == 0) {
-        struct etl_options eopt = {.source = docs, .dataset_path = dataset,
-                                   .rd = &rd, .rules = rules,
-                                   .as_of = dopt.as_of};
-        struct etl_counts n;
-        rc = etl_run(&eopt, &n, &err);
-    }
-    rules_free(rules);
-    refdata_free(&rd);
-    char *params = NULL;
-    if (rc == 0) {
-        params = test_write_file(work, "params.json",
-                                 "{\"rounds\": 10, \"max_depth\": 3, "
-                                 "\"eta\": 0.3, \"nthread\": 1}");
-        snprintf(trained, sizeof trained, "%s/trained", work);
-        mkdir(trained, 0755);
-        struct train_options topt;
-        train_defaults(&topt);
-        topt.dataset_path = dataset;
-        topt.params_path = params;
-        topt.data_dir = INCOMESCORE_DATADIR;
-        struct train_summary sum;
-        rc = train_bundle(&topt, trained, &sum, &err);
-    }
-    free(params);
-    if (rc < 0) {
-        print_error("%s\n", err.msg);
-        return -1;
-    }
-    return 0;
-}
-
-static int remove_the_bundle(void **state)
-{
-    (void)state;
-    test_rmtree(work);
-    free(work);
-    return 0;
-}
-
 /* The CLI's check: the version loads with every check a server makes. */
 static int bundle_loads(const char *version_dir, void *arg,
                         struct errbuf *err)
@@ -569,18 +497,14 @@ static int bundle_loads(const char *version_dir, void *arg,
     return 0;
 }
 
-/* Two copies of the trained bundle, v0002 promoted over v0001. */
+/* Two copies of the shared bundle, v0002 promoted over v0001. */
 static struct registry *with_bundles(const char *dir)
 {
     struct registry *r = open_registry(dir);
     for (int i = 0; i < 2; i++) {
-        char staging[PATH_SIZE], cmd[3 * PATH_SIZE], id[REGISTRY_ID_SIZE];
+        char id[REGISTRY_ID_SIZE];
         struct errbuf err;
-        if (registry_stage(r, staging, sizeof staging, &err) < 0)
-            fail_msg("%s", err.msg);
-        snprintf(cmd, sizeof cmd, "cp -R '%s/.' '%s'", trained, staging);
-        assert_int_equal(system(cmd), 0);
-        if (registry_commit(r, staging, id, &err) < 0)
+        if (test_bundle_commit(r, id, &err) < 0)
             fail_msg("%s", err.msg);
     }
     promote(r, "v0002", NULL);
@@ -938,7 +862,5 @@ int suite_registry(int *count)
         cmocka_unit_test(readers_see_the_old_or_the_new_live_during_promotes),
         cmocka_unit_test(concurrent_commits_get_distinct_ids),
     };
-    *count = (int)(sizeof tests / sizeof tests[0]);
-    return cmocka_run_group_tests_name("registry", tests, train_a_bundle,
-                                       remove_the_bundle);
+    return RUN_SUITE("registry", tests, count);
 }

@@ -1,10 +1,11 @@
 /*
  * test_server.c — the HTTP API as a client sees it: the real server,
  * started in-process on an ephemeral port with a small real registry
- * (demo-data → etl → train, as test_train.c), spoken to with libcurl and
- * with raw sockets where a client misbehaves. Whole responses are
- * compared with what the scoring core and the validation answer
- * in-process, so the server adds transport, never a second opinion.
+ * (the shared bundle of fixture_bundle.c as v0001), spoken to with
+ * libcurl and with raw sockets where a client misbehaves. Whole
+ * responses are compared with what the scoring core and the validation
+ * answer in-process, so the server adds transport, never a second
+ * opinion.
  */
 #include "test.h"
 
@@ -28,8 +29,6 @@
 
 #include "apikeys.h"
 #include "bundle.h"
-#include "demo_data.h"
-#include "etl.h"
 #include "registry.h"
 #include "request.h"
 #include "rules.h"
@@ -37,10 +36,9 @@
 #include "segments.h"
 #include "server.h"
 #include "sha256.h"
-#include "train.h"
 
 static char *work;
-static char dataset[4096], params[4096], registry_path[4096];
+static char registry_path[4096];
 static char audit_path[4096], log_path[4096];
 static struct registry *registry;
 static struct bundle *v1;   /* v0001, loaded in-process for comparison */
@@ -61,21 +59,17 @@ static const char second_request[] =
 
 /* ------------------------------------------------------------ fixtures */
 
-/* Trains a version into the registry; its id goes to id. */
+/* Trains a version into the registry from the shared bundle's dataset
+ * and parameters with another seed; its id goes to id. */
 static int train_version(uint64_t seed, char *id)
 {
     struct errbuf err;
     char staging[4096];
     if (registry_stage(registry, staging, sizeof staging, &err) < 0)
         return -1;
-    struct train_options topt;
-    train_defaults(&topt);
-    topt.dataset_path = dataset;
-    topt.params_path = params;
-    topt.data_dir = INCOMESCORE_DATADIR;
-    topt.seed = seed;
-    struct train_summary sum;
-    if (train_bundle(&topt, staging, &sum, &err) < 0 ||
+    const struct test_bundle *shared = test_bundle();
+    if (test_train_bundle(shared->dataset, shared->params, seed, staging,
+                          &err) < 0 ||
         registry_commit(registry, staging, id, &err) < 0) {
         print_error("%s\n", err.msg);
         registry_discard(registry, staging);
@@ -90,45 +84,12 @@ static int setup(void **state)
     struct errbuf err;
     curl_global_init(CURL_GLOBAL_DEFAULT);
     work = test_mkdtemp();
-    struct refdata rd;
-    if (refdata_load(&rd, INCOMESCORE_DATADIR, ITAEE_DEFAULT_YEAR, &err) < 0)
-        return -1;
-    char docs[4200];
-    snprintf(docs, sizeof docs, "%s/docs.jsonl", work);
-    snprintf(dataset, sizeof dataset, "%s/dataset.csv", work);
-    FILE *f = fopen(docs, "w");
-    struct demo_options dopt = {.count = 2000, .seed = 5};
-    date_parse_iso("2024-06-30", &dopt.as_of);
-    int rc = demo_data_write(&rd, &dopt, f, NULL, &err);
-    fclose(f);
-    struct rules *rules = NULL;
-    if (rc == 0)
-        rc = rules_load(&rules, rules_default_path(), &err);
-    if (rc == 0) {
-        struct etl_options eopt = {.source = docs, .dataset_path = dataset,
-                                   .rd = &rd, .rules = rules,
-                                   .as_of = dopt.as_of};
-        struct etl_counts n;
-        rc = etl_run(&eopt, &n, &err);
-    }
-    rules_free(rules);
-    refdata_free(&rd);
-    if (rc < 0) {
-        print_error("%s\n", err.msg);
-        return -1;
-    }
-    free(test_write_file(work, "params.json",
-                         "{\"rounds\": 30, \"early_stopping_rounds\": 10, "
-                         "\"max_depth\": 4, \"eta\": 0.3, \"nthread\": 1}"));
-    snprintf(params, sizeof params, "%s/params.json", work);
     snprintf(registry_path, sizeof registry_path, "%s/registry", work);
     if (registry_open(&registry, registry_path, &err) < 0)
         return -1;
-    char id[REGISTRY_ID_SIZE];
-    if (train_version(42, id) < 0)
-        return -1;
-    char dir[4096];
-    if (registry_version_path(registry, id, dir, sizeof dir, &err) < 0 ||
+    char id[REGISTRY_ID_SIZE], dir[4096];
+    if (test_bundle_commit(registry, id, &err) < 0 ||
+        registry_version_path(registry, id, dir, sizeof dir, &err) < 0 ||
         bundle_load(&v1, dir, &err) < 0) {
         print_error("%s\n", err.msg);
         return -1;

@@ -12,8 +12,6 @@
 #include <unistd.h>
 
 #include "bundle.h"
-#include "demo_data.h"
-#include "etl.h"
 #include "fileio.h"
 #include "model.h"
 #include "request.h"
@@ -23,7 +21,6 @@
 
 static char *work;          /* a temporary directory for the whole suite */
 static char dataset[4096], params[4096], bundle_dir[4096];
-static struct refdata rd;
 
 /* demo-data → etl → a small dataset, and fast parameters. */
 static int setup(void **state)
@@ -31,29 +28,7 @@ static int setup(void **state)
     (void)state;
     struct errbuf err;
     work = test_mkdtemp();
-    if (refdata_load(&rd, INCOMESCORE_DATADIR, ITAEE_DEFAULT_YEAR, &err) < 0)
-        return -1;
-    char docs[4096];
-    snprintf(docs, sizeof docs, "%s/docs.jsonl", work);
-    snprintf(dataset, sizeof dataset, "%s/dataset.csv", work);
-    FILE *f = fopen(docs, "w");
-    struct demo_options dopt = {.count = 3000, .seed = 3};
-    date_parse_iso("2024-06-30", &dopt.as_of);
-    if (demo_data_write(&rd, &dopt, f, NULL, &err) < 0)
-        return -1;
-    fclose(f);
-    struct rules *rules;
-    char rules_path[4096];
-    snprintf(rules_path, sizeof rules_path, "%s/rules.json", INCOMESCORE_DATADIR);
-    if (rules_load(&rules, rules_path, &err) < 0)
-        return -1;
-    struct etl_options eopt = {.source = docs, .dataset_path = dataset,
-                               .rd = &rd, .rules = rules,
-                               .as_of = dopt.as_of};
-    struct etl_counts n;
-    int rc = etl_run(&eopt, &n, &err);
-    rules_free(rules);
-    if (rc < 0) {
+    if (test_demo_dataset(work, 3000, 3, dataset, sizeof dataset, &err) < 0) {
         print_error("%s\n", err.msg);
         return -1;
     }
@@ -64,6 +39,8 @@ static int setup(void **state)
 
     snprintf(bundle_dir, sizeof bundle_dir, "%s/v0001", work);
     mkdir(bundle_dir, 0755);
+    char rules_path[4096];
+    snprintf(rules_path, sizeof rules_path, "%s/rules.json", INCOMESCORE_DATADIR);
     struct train_options topt;
     train_defaults(&topt);
     topt.dataset_path = dataset;
@@ -84,7 +61,6 @@ static int teardown(void **state)
     (void)state;
     test_rmtree(work);
     free(work);
-    refdata_free(&rd);
     unsetenv("SOURCE_DATE_EPOCH");
     return 0;
 }
