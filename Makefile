@@ -9,7 +9,8 @@
 #   make deps       install the Debian packages the build needs (as root)
 #
 # Sources are found by wildcard: a new src/*.c joins the library, a new
-# src/cli/*.c joins the binary, a new tests/test_*.c joins the runner,
+# src/cli/*.c joins the binary, a new tests/test_*.c (a suite) or
+# tests/fixture_*.c (shared test data) joins the runner,
 # a new bench/*.c becomes a bench program.
 
 CC       ?= cc
