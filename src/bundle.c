@@ -159,6 +159,16 @@ int bundle_load(struct bundle **out, const char *dir, struct errbuf *err)
     return 0;
 }
 
+int bundle_loads(const char *dir, void *arg, struct errbuf *err)
+{
+    (void)arg;
+    struct bundle *b;
+    if (bundle_load(&b, dir, err) < 0)
+        return -1;
+    bundle_free(b);
+    return 0;
+}
+
 void bundle_free(struct bundle *b)
 {
     if (!b)

@@ -50,6 +50,12 @@ struct bundle {
 int bundle_load(struct bundle **out, const char *dir, struct errbuf *err);
 void bundle_free(struct bundle *b);
 
+/* Whether the bundle in dir loads with every check a server makes: 0, or
+ * -1 with the reason. What promote and rollback ask of a version before
+ * making it live, so LIVE never names one a server would refuse; its
+ * shape is registry.h's registry_check_fn (arg unused). */
+int bundle_loads(const char *dir, void *arg, struct errbuf *err);
+
 /* The files a bundle's manifest hashes, in "files" order. */
 extern const char *const bundle_files[];
 

@@ -485,18 +485,6 @@ static void rollback_checks_its_target_under_the_writers_lock(void **state)
     free(dir);
 }
 
-/* The CLI's check: the version loads with every check a server makes. */
-static int bundle_loads(const char *version_dir, void *arg,
-                        struct errbuf *err)
-{
-    (void)arg;
-    struct bundle *b;
-    if (bundle_load(&b, version_dir, err) < 0)
-        return -1;
-    bundle_free(b);
-    return 0;
-}
-
 /* Two copies of the shared bundle, v0002 promoted over v0001. */
 static struct registry *with_bundles(const char *dir)
 {

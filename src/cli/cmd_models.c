@@ -108,20 +108,6 @@ static int models_show(struct registry *reg, const char *id)
     return EXIT_OK;
 }
 
-/* What promote and rollback ask of a version before making it live: that
- * it loads with every check a server makes, so LIVE never names a version
- * the server would refuse. A registry_check_fn. */
-static int bundle_loads(const char *version_dir, void *arg,
-                        struct errbuf *err)
-{
-    (void)arg;
-    struct bundle *b;
-    if (bundle_load(&b, version_dir, err) < 0)
-        return -1;
-    bundle_free(b);
-    return 0;
-}
-
 static int models_promote(struct registry *reg, const char *id,
                           const char *reason)
 {
