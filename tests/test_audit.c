@@ -97,6 +97,87 @@ static long long db_count(const char *path, const char *sql)
     return n;
 }
 
+/* Every column of decisions but its rowid, in the table's order. */
+#define DECISION_COLUMNS                                                      \
+    "time_ms, time, request_id, model_version, status, inputs, outputs,"   \
+    " api_key"
+
+/* How many indexes decisions has. */
+static const char decisions_index_count[] =
+    "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND"
+    " tbl_name = 'decisions'";
+
+/* The rows sql reads from the database at path, as one text to compare
+ * whole: a row a line, its values apart by '|', NULL as NULL, an integer
+ * in decimal, a text between single quotes as stored (asserted to hold
+ * no NUL byte, so what is between the quotes is all of it). */
+static void db_rows(const char *path, const char *sql, char *out, size_t size)
+{
+    sqlite3 *db = db_open(path);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    int rc, columns = sqlite3_column_count(st);
+    size_t len = 0;
+    out[0] = '\0';
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        for (int i = 0; i < columns; i++) {
+            int type = sqlite3_column_type(st, i); /* before any conversion */
+            if (type != SQLITE_NULL && type != SQLITE_INTEGER &&
+                type != SQLITE_TEXT)
+                fail_msg("%s: column %d is not NULL, an integer or a text",
+                         sql, i);
+            const char *text = (const char *)sqlite3_column_text(st, i);
+            if (text)
+                assert_int_equal(strlen(text), sqlite3_column_bytes(st, i));
+            const char *quote = type == SQLITE_TEXT ? "'" : "";
+            int n = snprintf(out + len, size - len, "%s%s%s%s%s",
+                             i ? "|" : "", quote, text ? text : "NULL", quote,
+                             i + 1 == columns ? "\n" : "");
+            assert_true(n > 0 && (size_t)n < size - len);
+            len += (size_t)n;
+        }
+    }
+    assert_int_equal(rc, SQLITE_DONE);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
+/* Sends fd (stdout's or stderr's, flushed first) to a new file at path
+ * until restore_fd; returns the descriptor restore_fd puts back. */
+static int capture_to_file(int fd, const char *path)
+{
+    fflush(fd == STDOUT_FILENO ? stdout : stderr);
+    int saved = dup(fd);
+    int to = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    assert_true(saved >= 0 && to >= 0);
+    dup2(to, fd);
+    close(to);
+    return saved;
+}
+
+static void restore_fd(int fd, int saved)
+{
+    fflush(fd == STDOUT_FILENO ? stdout : stderr);
+    dup2(saved, fd);
+    close(saved);
+}
+
+/* A second connection holding path's write lock: the log's writer waits
+ * on busy, every record it has taken keeping its slot, until
+ * writer_resumes (or a COMMIT on the connection). */
+static sqlite3 *writer_stalled(const char *path)
+{
+    sqlite3 *blocker = db_open(path);
+    db_exec(blocker, "BEGIN IMMEDIATE");
+    return blocker;
+}
+
+static void writer_resumes(sqlite3 *blocker)
+{
+    db_exec(blocker, "COMMIT");
+    sqlite3_close(blocker);
+}
+
 static double now_ms(void)
 {
     struct timespec ts;
@@ -122,48 +203,30 @@ static void submitted_records_are_in_the_table_with_every_column_exact(
     memset(recs[2].api_key, 'k', sizeof recs[2].api_key);
     snprintf(recs[1].inputs, sizeof recs[1].inputs, "not json, 'quoted'");
     recs[1].outputs[0] = '\0';
-    static const char *const times[] = {"2023-11-14T22:13:20.123Z",
-                                        "1970-01-01T00:00:00.000Z",
-                                        "1969-12-31T23:59:59.999Z"};
 
     struct audit_log *log = open_log(AUDIT_SQLITE, f.path, 16);
     for (int i = 0; i < 3; i++)
         assert_int_equal(audit_submit(log, &recs[i], 100), 0);
     audit_close(log);
 
-    sqlite3 *db = db_open(f.path);
-    sqlite3_stmt *st;
-    assert_int_equal(
-        sqlite3_prepare_v2(db,
-                           "SELECT time_ms, time, request_id, model_version,"
-                           " status, inputs, outputs, api_key FROM decisions"
-                           " ORDER BY id",
-                           -1, &st, NULL),
-        SQLITE_OK);
-    for (int i = 0; i < 3; i++) {
-        const struct audit_record *r = &recs[i];
-        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-        assert_int_equal(sqlite3_column_int64(st, 0), r->time_ms);
-        assert_string_equal(sqlite3_column_text(st, 1), times[i]);
-        size_t id_len = strnlen(r->request_id, sizeof r->request_id);
-        assert_int_equal(sqlite3_column_bytes(st, 2), id_len);
-        assert_memory_equal(sqlite3_column_text(st, 2), r->request_id, id_len);
-        assert_string_equal(sqlite3_column_text(st, 3), r->model_version);
-        assert_int_equal(sqlite3_column_int(st, 4), r->status);
-        assert_string_equal(sqlite3_column_text(st, 5), r->inputs);
-        assert_string_equal(sqlite3_column_text(st, 6), r->outputs);
-        size_t key_len = strnlen(r->api_key, sizeof r->api_key);
-        if (key_len == 0) {
-            assert_int_equal(sqlite3_column_type(st, 7), SQLITE_NULL);
-        } else {
-            assert_int_equal(sqlite3_column_bytes(st, 7), key_len);
-            assert_memory_equal(sqlite3_column_text(st, 7), r->api_key,
-                                key_len);
-        }
-    }
-    assert_int_equal(sqlite3_step(st), SQLITE_DONE);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
+    /* The third record's id and key: every byte of their arrays. */
+    char xs[sizeof recs[2].request_id + 1] = "";
+    char ks[sizeof recs[2].api_key + 1] = "";
+    memset(xs, 'x', sizeof xs - 1);
+    memset(ks, 'k', sizeof ks - 1);
+    char want[4 * AUDIT_JSON_SIZE + 1024], rows[sizeof want];
+    snprintf(want, sizeof want,
+             "1700000000123|'2023-11-14T22:13:20.123Z'|'req-1'|'v0007'|200|"
+             "'%s'|'%s'|'acme'\n"
+             "0|'1970-01-01T00:00:00.000Z'|'req-\"quoted\" ñandú'|'v0007'|"
+             "422|'not json, 'quoted''|''|NULL\n"
+             "-1|'1969-12-31T23:59:59.999Z'|'%s'|'v0007'|503|'%s'|'%s'|"
+             "'%s'\n",
+             recs[0].inputs, recs[0].outputs, xs, recs[2].inputs,
+             recs[2].outputs, ks);
+    db_rows(f.path, "SELECT " DECISION_COLUMNS " FROM decisions ORDER BY id",
+            rows, sizeof rows);
+    assert_string_equal(rows, want);
     fixture_free(&f);
 }
 
@@ -246,47 +309,28 @@ static void a_first_release_database_gains_the_api_key_column(void **state)
         audit_close(log);
     }
 
-    db = db_open(f.path);
-    sqlite3_stmt *st;
-    assert_int_equal(
-        sqlite3_prepare_v2(db,
-                           "SELECT time_ms, time, request_id, model_version,"
-                           " status, inputs, outputs, api_key FROM decisions"
-                           " ORDER BY id",
-                           -1, &st, NULL),
-        SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    assert_int_equal(sqlite3_column_int64(st, 0), 7);
-    assert_string_equal(sqlite3_column_text(st, 1), "1970-01-01T00:00:00.007Z");
-    assert_string_equal(sqlite3_column_text(st, 2), "old-1");
-    assert_string_equal(sqlite3_column_text(st, 3), "v0001");
-    assert_int_equal(sqlite3_column_int(st, 4), 200);
-    assert_string_equal(sqlite3_column_text(st, 5), "{\"edad\": 30}");
-    assert_string_equal(sqlite3_column_text(st, 6), "{\"scoring\": 700}");
-    assert_int_equal(sqlite3_column_type(st, 7), SQLITE_NULL);
-    static const char *const ids[] = {"new-1", "new-2", "new-3"};
-    static const char *const keys[] = {"acme", NULL, "acme"};
-    for (int i = 0; i < 3; i++) {
-        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-        assert_string_equal(sqlite3_column_text(st, 2), ids[i]);
-        if (keys[i])
-            assert_string_equal(sqlite3_column_text(st, 7), keys[i]);
-        else
-            assert_int_equal(sqlite3_column_type(st, 7), SQLITE_NULL);
-    }
-    assert_int_equal(sqlite3_step(st), SQLITE_DONE);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
+    /* The first release's row, every column as it was; then the rows
+     * after it. */
+    char rows[1024];
+    db_rows(f.path,
+            "SELECT " DECISION_COLUMNS " FROM decisions ORDER BY id LIMIT 1",
+            rows, sizeof rows);
+    assert_string_equal(rows, "7|'1970-01-01T00:00:00.007Z'|'old-1'|'v0001'|"
+                              "200|'{\"edad\": 30}'|'{\"scoring\": 700}'|"
+                              "NULL\n");
+    db_rows(f.path, "SELECT request_id, api_key FROM decisions ORDER BY id",
+            rows, sizeof rows);
+    assert_string_equal(rows, "'old-1'|NULL\n"
+                              "'new-1'|'acme'\n"
+                              "'new-2'|NULL\n"
+                              "'new-3'|'acme'\n");
     assert_int_equal(
         db_count(f.path, "SELECT count(*) FROM pragma_table_info('decisions')"
                          " WHERE name = 'api_key'"),
         1);
     /* Its request_id index is gone (random client ids made it costly);
      * the time index stays. */
-    assert_int_equal(
-        db_count(f.path, "SELECT count(*) FROM sqlite_master WHERE type ="
-                         " 'index' AND tbl_name = 'decisions'"),
-        1);
+    assert_int_equal(db_count(f.path, decisions_index_count), 1);
     assert_int_equal(
         db_count(f.path, "SELECT count(*) FROM sqlite_master WHERE name ="
                          " 'decisions_request_id'"),
@@ -299,20 +343,11 @@ static void database_is_in_wal_mode_indexed_by_time_only(void **state)
     (void)state;
     struct fixture f = fixture_new();
     struct audit_log *log = open_log(AUDIT_SQLITE, f.path, 4);
-    sqlite3 *db = db_open(f.path);
-    sqlite3_stmt *st;
-    assert_int_equal(
-        sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL),
-        SQLITE_OK);
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    assert_string_equal(sqlite3_column_text(st, 0), "wal");
-    sqlite3_finalize(st);
-    sqlite3_close(db);
+    char mode[64];
+    db_rows(f.path, "PRAGMA journal_mode", mode, sizeof mode);
+    assert_string_equal(mode, "'wal'\n");
     audit_close(log);
-    assert_int_equal(
-        db_count(f.path, "SELECT count(*) FROM sqlite_master WHERE type ="
-                         " 'index' AND tbl_name = 'decisions'"),
-        1);
+    assert_int_equal(db_count(f.path, decisions_index_count), 1);
     assert_int_equal(
         db_count(f.path, "SELECT count(*) FROM sqlite_master WHERE name ="
                          " 'decisions_time_ms' AND sql LIKE '%(time_ms)'"),
@@ -371,8 +406,7 @@ static void full_queue_refuses_after_wait_ms_and_counts_refused(void **state)
     (void)state;
     struct fixture f = fixture_new();
     struct audit_log *log = open_log(AUDIT_SQLITE, f.path, 4);
-    sqlite3 *blocker = db_open(f.path);
-    db_exec(blocker, "BEGIN IMMEDIATE"); /* the writer now waits on busy */
+    sqlite3 *blocker = writer_stalled(f.path);
 
     for (int i = 0; i < 4; i++) {
         char id[16];
@@ -395,8 +429,7 @@ static void full_queue_refuses_after_wait_ms_and_counts_refused(void **state)
     assert_int_equal(st.refused, 2);
     assert_int_equal(st.written, 0);
 
-    db_exec(blocker, "COMMIT");
-    sqlite3_close(blocker);
+    writer_resumes(blocker);
     audit_close(log);
     assert_int_equal(db_count(f.path, "SELECT count(*) FROM decisions"), 4);
     assert_int_equal(
@@ -426,8 +459,7 @@ static void a_group_is_queued_whole_or_not_at_all(void **state)
     (void)state;
     struct fixture f = fixture_new();
     struct audit_log *log = open_log(AUDIT_SQLITE, f.path, 4);
-    sqlite3 *blocker = db_open(f.path);
-    db_exec(blocker, "BEGIN IMMEDIATE");
+    sqlite3 *blocker = writer_stalled(f.path);
     struct audit_record one = record(1, "one", 200);
     assert_int_equal(audit_submit(log, &one, 100), 0);
 
@@ -454,23 +486,13 @@ static void a_group_is_queued_whole_or_not_at_all(void **state)
     assert_int_equal(st.refused, 5);
     assert_int_equal(st.written, 0);
 
-    db_exec(blocker, "COMMIT");
-    sqlite3_close(blocker);
+    writer_resumes(blocker);
     audit_close(log);
     audit_group_free(g);
-    sqlite3 *db = db_open(f.path);
-    sqlite3_stmt *q;
-    assert_int_equal(sqlite3_prepare_v2(db, "SELECT request_id FROM decisions"
-                                            " ORDER BY id", -1, &q, NULL),
-                     SQLITE_OK);
-    static const char *const ids[] = {"one", "three/0", "three/1", "three/2"};
-    for (int i = 0; i < 4; i++) {
-        assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-        assert_string_equal(sqlite3_column_text(q, 0), ids[i]);
-    }
-    assert_int_equal(sqlite3_step(q), SQLITE_DONE);
-    sqlite3_finalize(q);
-    sqlite3_close(db);
+    char ids[256];
+    db_rows(f.path, "SELECT request_id FROM decisions ORDER BY id", ids,
+            sizeof ids);
+    assert_string_equal(ids, "'one'\n'three/0'\n'three/1'\n'three/2'\n");
     fixture_free(&f);
 }
 
@@ -516,8 +538,7 @@ static void queue_of_large_records_is_full_at_audit_queue_bytes(void **state)
     (void)state;
     struct fixture f = fixture_new();
     struct audit_log *log = open_log(AUDIT_SQLITE, f.path, 100000);
-    sqlite3 *blocker = db_open(f.path);
-    db_exec(blocker, "BEGIN IMMEDIATE");
+    sqlite3 *blocker = writer_stalled(f.path);
     struct audit_record r = record(1, "big", 200);
     memset(r.inputs, 'i', sizeof r.inputs);   /* no terminator: the */
     memset(r.outputs, 'o', sizeof r.outputs); /* fields' full size */
@@ -533,8 +554,7 @@ static void queue_of_large_records_is_full_at_audit_queue_bytes(void **state)
     audit_get_stats(log, &st);
     assert_int_equal(st.refused, 1);
 
-    db_exec(blocker, "COMMIT");
-    sqlite3_close(blocker);
+    writer_resumes(blocker);
     audit_close(log);
     assert_int_equal(db_count(f.path, "SELECT count(*) FROM decisions"),
                      taken);
@@ -555,8 +575,7 @@ static void close_writes_everything_still_queued(void **state)
     (void)state;
     struct fixture f = fixture_new();
     struct audit_log *log = open_log(AUDIT_SQLITE, f.path, 3000);
-    sqlite3 *blocker = db_open(f.path);
-    db_exec(blocker, "BEGIN IMMEDIATE");
+    sqlite3 *blocker = writer_stalled(f.path);
     for (int i = 0; i < 3000; i++) {
         char id[16];
         snprintf(id, sizeof id, "q%d", i);
@@ -619,20 +638,13 @@ static void failed_write_is_retried_once_counted_and_reported_once(
     sqlite3 *db = db_open(f.path);
     db_exec(db, "ALTER TABLE decisions RENAME TO moved"); /* INSERTs fail */
 
-    fflush(stderr);
-    int saved = dup(STDERR_FILENO);
-    int fd = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    assert_true(saved >= 0 && fd >= 0);
-    dup2(fd, STDERR_FILENO);
-    close(fd);
+    int saved = capture_to_file(STDERR_FILENO, err_path);
     struct audit_record a = record(1, "a", 200), b = record(2, "b", 200);
     int rc_a = audit_submit(log, &a, 100);
     struct audit_stats after_a = settled(log, 1);
     int rc_b = audit_submit(log, &b, 100);
     struct audit_stats after_b = settled(log, 2);
-    fflush(stderr);
-    dup2(saved, STDERR_FILENO);
-    close(saved);
+    restore_fd(STDERR_FILENO, saved);
 
     assert_int_equal(rc_a, 0);
     assert_int_equal(rc_b, 0);
@@ -688,20 +700,13 @@ static void stdout_sink_writes_one_parseable_json_line_per_record(void **state)
     snprintf(recs[1].outputs, sizeof recs[1].outputs, "not json {\"");
     recs[2].request_id[0] = (char)0xff; /* not UTF-8 */
 
-    fflush(stdout);
-    int saved = dup(STDOUT_FILENO);
-    int fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    assert_true(saved >= 0 && fd >= 0);
-    dup2(fd, STDOUT_FILENO);
-    close(fd);
+    int saved = capture_to_file(STDOUT_FILENO, out_path);
     struct audit_log *log = open_log(AUDIT_STDOUT, NULL, 8);
     int rc[3];
     for (int i = 0; i < 3; i++)
         rc[i] = audit_submit(log, &recs[i], 100);
     audit_close(log);
-    fflush(stdout);
-    dup2(saved, STDOUT_FILENO);
-    close(saved);
+    restore_fd(STDOUT_FILENO, saved);
     for (int i = 0; i < 3; i++)
         assert_int_equal(rc[i], 0);
 
@@ -763,19 +768,12 @@ static void stdout_line_names_the_api_key_or_says_null(void **state)
     snprintf(named.api_key, sizeof named.api_key, "acme");
     struct audit_record keyless = record(5, "req-2", 200);
 
-    fflush(stdout);
-    int saved = dup(STDOUT_FILENO);
-    int fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    assert_true(saved >= 0 && fd >= 0);
-    dup2(fd, STDOUT_FILENO);
-    close(fd);
+    int saved = capture_to_file(STDOUT_FILENO, out_path);
     struct audit_log *log = open_log(AUDIT_STDOUT, NULL, 8);
     int rc_named = audit_submit(log, &named, 100);
     int rc_keyless = audit_submit(log, &keyless, 100);
     audit_close(log);
-    fflush(stdout);
-    dup2(saved, STDOUT_FILENO);
-    close(saved);
+    restore_fd(STDOUT_FILENO, saved);
     assert_int_equal(rc_named, 0);
     assert_int_equal(rc_keyless, 0);
 

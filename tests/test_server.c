@@ -42,6 +42,8 @@ static char registry_path[4096];
 static char audit_path[4096], log_path[4096];
 static struct registry *registry;
 static struct bundle *v1;   /* v0001, loaded in-process for comparison */
+static char v1_dir[4096];   /* its directory: the model_dir of the tests'
+                             * own servers, which keep the string */
 static struct server *server;
 static FILE *server_log;
 static char base[64];
@@ -87,10 +89,10 @@ static int setup(void **state)
     snprintf(registry_path, sizeof registry_path, "%s/registry", work);
     if (registry_open(&registry, registry_path, &err) < 0)
         return -1;
-    char id[REGISTRY_ID_SIZE], dir[4096];
+    char id[REGISTRY_ID_SIZE];
     if (test_bundle_commit(registry, id, &err) < 0 ||
-        registry_version_path(registry, id, dir, sizeof dir, &err) < 0 ||
-        bundle_load(&v1, dir, &err) < 0) {
+        registry_version_path(registry, id, v1_dir, sizeof v1_dir, &err) < 0 ||
+        bundle_load(&v1, v1_dir, &err) < 0) {
         print_error("%s\n", err.msg);
         return -1;
     }
@@ -215,6 +217,21 @@ static void post_json(const char *path, const char *body, struct reply *r)
          r);
 }
 
+/* A request to at with a JSON Content-Type, `X-Request-Id: id` (none
+ * when id is NULL) and `Authorization: Bearer key` (none when key is
+ * NULL); body may be NULL (none). */
+static void http_as(const char *at, const char *method, const char *path,
+                    const char *id, const char *key, const char *body,
+                    struct reply *r)
+{
+    char headers[512];
+    snprintf(headers, sizeof headers,
+             "Content-Type: application/json%s%s%s%s",
+             id ? "\nX-Request-Id: " : "", id ? id : "",
+             key ? "\nAuthorization: Bearer " : "", key ? key : "");
+    http_at(at, method, path, headers, body, body ? strlen(body) : 0, r);
+}
+
 static void reply_free(struct reply *r)
 {
     free(r->body);
@@ -266,6 +283,49 @@ static void expected_answer(const struct bundle *b, const char *request,
     struct score sc;
     score_applicant(b, &a, &sc);
     score_format_json(b, &sc, out, size);
+}
+
+/* A server of cfg, started or the test fails with why; its URL into at.
+ * The server keeps cfg's strings: the caller's must outlive it. */
+static struct server *start_at(const struct server_config *cfg, char *at,
+                               size_t size)
+{
+    struct server *started;
+    struct errbuf err;
+    if (server_start(&started, cfg, &err) < 0)
+        fail_msg("%s", err.msg);
+    snprintf(at, size, "http://127.0.0.1:%d", server_port(started));
+    return started;
+}
+
+/* A server of v0001 that audits nothing, with the key file keys (NULL:
+ * none; the caller's string must outlive the server) and protect_all as
+ * given; its URL into at. */
+static struct server *start_v1(const char *keys, bool protect_all, char *at,
+                               size_t size)
+{
+    struct server_config cfg = {.model_dir = v1_dir,
+                                .audit_sink = AUDIT_OFF,
+                                .log_stream = server_log,
+                                .api_keys_path = keys,
+                                .protect_all = protect_all};
+    return start_at(&cfg, at, size);
+}
+
+/* Whether the server log has a line holding both a and b (a alone when b
+ * is NULL). */
+static bool log_has(const char *a, const char *b)
+{
+    fflush(server_log);
+    char *line = NULL;
+    size_t cap = 0;
+    bool found = false;
+    FILE *f = fopen(log_path, "r");
+    while (!found && getline(&line, &cap, f) > 0)
+        found = strstr(line, a) && (!b || strstr(line, b));
+    free(line);
+    fclose(f);
+    return found;
 }
 
 /* A raw connection to the server, for clients curl will not imitate. */
@@ -1010,13 +1070,18 @@ static void stalled_clients_time_out_and_others_are_served(void **s)
     reply_free(&r);
 }
 
-static void model_version_of_reply(const struct reply *r, char *out,
-                                   size_t size)
+/* The model version the shared server answers first_request with (a
+ * 200, asserted) into out. */
+static void served_version(char *out, size_t size)
 {
-    json_t *j = reply_json(r);
+    struct reply r;
+    post_json("/v1/prediction", first_request, &r);
+    assert_int_equal(r.status, 200);
+    json_t *j = reply_json(&r);
     snprintf(out, size, "%s",
              json_string_value(json_object_get(j, "model_version")));
     json_decref(j);
+    reply_free(&r);
 }
 
 /* A promotion is served after a reload; a server with a watcher finds it
@@ -1037,13 +1102,10 @@ static void a_promoted_version_is_served_after_reload(void **s)
     assert_int_equal(registry_promote(registry, id, "test", &err), 0);
     assert_int_equal(server_reload(server, &err), 0);
     assert_int_equal(server_reload(server, &err), 1); /* nothing new */
-    struct reply r;
-    post_json("/v1/prediction", first_request, &r);
-    assert_int_equal(r.status, 200);
     char version[64];
-    model_version_of_reply(&r, version, sizeof version);
+    served_version(version, sizeof version);
     assert_string_equal(version, "v0002");
-    reply_free(&r);
+    struct reply r;
     http("GET", "/metrics", NULL, NULL, 0, &r);
     assert_true(metric(r.body, "incomescore_model_reloads_total") == 1);
     assert_true(metric(r.body, "incomescore_model_info{version=\"v0002\"}") ==
@@ -1074,31 +1136,17 @@ static void a_broken_bundle_is_refused_and_the_old_one_keeps_serving(void **s)
     assert_int_equal(registry_promote(registry, "v0003", "broken", &err), 0);
     assert_int_equal(server_reload(server, &err), -1);
     assert_non_null(strstr(err.msg, "model.json"));
-    struct reply r;
-    post_json("/v1/prediction", first_request, &r);
-    assert_int_equal(r.status, 200);
     char version[64];
-    model_version_of_reply(&r, version, sizeof version);
+    served_version(version, sizeof version);
     assert_string_equal(version, "v0002");
-    reply_free(&r);
+    struct reply r;
     http("GET", "/readyz", NULL, NULL, 0, &r);
     assert_int_equal(r.status, 200);
     reply_free(&r);
     http("GET", "/metrics", NULL, NULL, 0, &r);
     assert_true(metric(r.body, "incomescore_model_reload_failures_total") == 1);
     reply_free(&r);
-    fflush(server_log);
-    char *log = NULL;
-    size_t cap = 0;
-    FILE *f = fopen(log_path, "r");
-    int refused = 0;
-    while (getline(&log, &cap, f) > 0)
-        if (strstr(log, "\"event\": \"reload_refused\"") &&
-            strstr(log, "v0003"))
-            refused = 1;
-    free(log);
-    fclose(f);
-    assert_true(refused);
+    assert_true(log_has("\"event\": \"reload_refused\"", "v0003"));
     /* put v0001 back for what follows */
     assert_int_equal(registry_promote(registry, "v0001", "repair", &err), 0);
     assert_int_equal(server_reload(server, &err), 0);
@@ -1115,10 +1163,7 @@ static void without_a_live_version_the_server_is_not_ready(void **s)
                                 .watch_interval_ms = -1,
                                 .audit_sink = AUDIT_OFF,
                                 .log_stream = server_log};
-    struct server *idle;
-    struct errbuf err;
-    assert_int_equal(server_start(&idle, &cfg, &err), 0);
-    snprintf(at, sizeof at, "http://127.0.0.1:%d", server_port(idle));
+    struct server *idle = start_at(&cfg, at, sizeof at);
     struct reply r;
     http_at(at, "GET", "/readyz", NULL, NULL, 0, &r);
     assert_int_equal(r.status, 503);
@@ -1158,20 +1203,13 @@ static void *hammer_requests(void *arg)
 static void reloads_under_load_answer_every_request(void **s)
 {
     (void)s;
-    char dir[4096], at[64];
-    struct errbuf err;
-    assert_int_equal(registry_version_path(registry, "v0001", dir, sizeof dir,
-                                           &err), 0);
-    struct server_config cfg = {.model_dir = dir,
-                                .audit_sink = AUDIT_OFF,
-                                .log_stream = server_log};
-    struct server *busy;
-    assert_int_equal(server_start(&busy, &cfg, &err), 0);
-    snprintf(at, sizeof at, "http://127.0.0.1:%d", server_port(busy));
+    char at[64];
+    struct server *busy = start_v1(NULL, false, at, sizeof at);
     struct hammer h[2] = {{at, 150, 0}, {at, 150, 0}};
     pthread_t t[2];
     for (int i = 0; i < 2; i++)
         pthread_create(&t[i], NULL, hammer_requests, &h[i]);
+    struct errbuf err;
     for (int i = 0; i < 8; i++)
         assert_int_equal(server_reload(busy, &err), 0);
     for (int i = 0; i < 2; i++)
@@ -1195,15 +1233,9 @@ static void *stop_server(void *arg)
 static void stop_answers_the_request_in_flight(void **s)
 {
     (void)s;
-    char dir[4096];
-    struct errbuf err;
-    assert_int_equal(registry_version_path(registry, "v0001", dir, sizeof dir,
-                                           &err), 0);
-    struct server_config cfg = {.model_dir = dir,
-                                .audit_sink = AUDIT_OFF,
-                                .log_stream = server_log};
-    struct server *saved = server, *stopping;
-    assert_int_equal(server_start(&stopping, &cfg, &err), 0);
+    char at[64];
+    struct server *saved = server;
+    struct server *stopping = start_v1(NULL, false, at, sizeof at);
     server = stopping; /* raw_connect's target */
     int fd = raw_connect();
     server = saved;
@@ -1268,36 +1300,11 @@ static const char *write_keys(const char *file, const char *key,
     return path;
 }
 
-/* A server of v0001 whose key file is keys; its URL into at. The
- * server keeps the config's strings, hence a static dir. */
-static struct server *start_keyed(const char *keys, bool protect_all,
-                                  char *at, size_t size)
-{
-    static char dir[4096];
-    struct errbuf err;
-    assert_int_equal(registry_version_path(registry, "v0001", dir, sizeof dir,
-                                           &err), 0);
-    struct server_config cfg = {.model_dir = dir,
-                                .audit_sink = AUDIT_OFF,
-                                .log_stream = server_log,
-                                .api_keys_path = keys,
-                                .protect_all = protect_all};
-    struct server *k;
-    if (server_start(&k, &cfg, &err) < 0)
-        fail_msg("%s", err.msg);
-    snprintf(at, size, "http://127.0.0.1:%d", server_port(k));
-    return k;
-}
-
-/* A request to at with `Authorization: Bearer key` (none when key is
- * NULL). */
+/* http_as without a request id. */
 static void http_key(const char *at, const char *method, const char *path,
                      const char *key, const char *body, struct reply *r)
 {
-    char headers[512];
-    snprintf(headers, sizeof headers, "Content-Type: application/json%s%s",
-             key ? "\nAuthorization: Bearer " : "", key ? key : "");
-    http_at(at, method, path, headers, body, body ? strlen(body) : 0, r);
+    http_as(at, method, path, NULL, key, body, r);
 }
 
 static void assert_key_refused(const struct reply *r)
@@ -1311,27 +1318,12 @@ static void assert_key_refused(const struct reply *r)
     assert_string_equal(r->body, key_refused);
 }
 
-/* Whether the server log has a line holding both a and b. */
-static bool log_has(const char *a, const char *b)
-{
-    fflush(server_log);
-    char *line = NULL;
-    size_t cap = 0;
-    bool found = false;
-    FILE *f = fopen(log_path, "r");
-    while (!found && getline(&line, &cap, f) > 0)
-        found = strstr(line, a) && (!b || strstr(line, b));
-    free(line);
-    fclose(f);
-    return found;
-}
-
 static void with_keys_v1_needs_a_bearer_key_and_health_stays_open(void **s)
 {
     (void)s;
     char at[64];
     const char *keys = write_keys("keys.txt", acme_key, "acme");
-    struct server *k = start_keyed(keys, false, at, sizeof at);
+    struct server *k = start_v1(keys, false, at, sizeof at);
     struct reply r;
     /* no key, a wrong key, a key one character off, another scheme: the
      * same 401 */
@@ -1444,7 +1436,7 @@ static void protect_all_leaves_only_health_and_readiness_open(void **s)
     (void)s;
     char at[64];
     const char *keys = write_keys("keys-all.txt", acme_key, "acme");
-    struct server *k = start_keyed(keys, true, at, sizeof at);
+    struct server *k = start_v1(keys, true, at, sizeof at);
     struct reply r;
     static const char *const open[] = {"/healthz", "/readyz"};
     for (size_t i = 0; i < 2; i++) {
@@ -1475,7 +1467,7 @@ static void keys_are_reloaded_and_a_bad_file_keeps_the_old_ones(void **s)
     (void)s;
     char at[64];
     const char *keys = write_keys("keys-reload.txt", acme_key, "acme");
-    struct server *k = start_keyed(keys, false, at, sizeof at);
+    struct server *k = start_v1(keys, false, at, sizeof at);
     struct reply r;
     http_key(at, "GET", "/v1/model", acme_key, NULL, &r);
     assert_int_equal(r.status, 200);
@@ -1523,13 +1515,11 @@ static void keys_are_reloaded_and_a_bad_file_keeps_the_old_ones(void **s)
 static void a_bad_key_file_refuses_to_start(void **s)
 {
     (void)s;
-    char dir[4096], bad[4200];
+    char bad[4200];
     struct errbuf err;
-    assert_int_equal(registry_version_path(registry, "v0001", dir, sizeof dir,
-                                           &err), 0);
     free(test_write_file(work, "keys-bad.txt", "\n\n" "plain-key alice\n"));
     snprintf(bad, sizeof bad, "%s/keys-bad.txt", work);
-    struct server_config cfg = {.model_dir = dir,
+    struct server_config cfg = {.model_dir = v1_dir,
                                 .audit_sink = AUDIT_OFF,
                                 .log_stream = server_log,
                                 .api_keys_path = bad};
@@ -1550,13 +1540,12 @@ static void a_bad_key_file_refuses_to_start(void **s)
 
 /* A server of v0001 auditing to the SQLite file db (queue and wait as
  * given, 0: the defaults) with the key file keys (NULL: none); its URL
- * into at. The server keeps the config's strings: the caller's must
- * outlive it. */
-static struct server *start_audited(const char *dir, const char *db,
-                                    size_t queue, int wait_ms,
-                                    const char *keys, char *at, size_t size)
+ * into at. The caller's strings must outlive it. */
+static struct server *start_audited(const char *db, size_t queue,
+                                    int wait_ms, const char *keys, char *at,
+                                    size_t size)
 {
-    struct server_config cfg = {.model_dir = dir,
+    struct server_config cfg = {.model_dir = v1_dir,
                                 .watch_interval_ms = -1,
                                 .audit_sink = AUDIT_SQLITE,
                                 .audit_path = db,
@@ -1564,25 +1553,14 @@ static struct server *start_audited(const char *dir, const char *db,
                                 .audit_wait_ms = wait_ms,
                                 .log_stream = server_log,
                                 .api_keys_path = keys};
-    struct server *a;
-    struct errbuf err;
-    if (server_start(&a, &cfg, &err) < 0)
-        fail_msg("%s", err.msg);
-    snprintf(at, size, "http://127.0.0.1:%d", server_port(a));
-    return a;
+    return start_at(&cfg, at, size);
 }
 
-/* A POST of JSON to at with X-Request-Id: id (none when NULL) and
- * `Authorization: Bearer key` (none when NULL). */
+/* http_as with POST. */
 static void post_as(const char *at, const char *path, const char *id,
                     const char *key, const char *body, struct reply *r)
 {
-    char headers[512];
-    snprintf(headers, sizeof headers,
-             "Content-Type: application/json%s%s%s%s",
-             id ? "\nX-Request-Id: " : "", id ? id : "",
-             key ? "\nAuthorization: Bearer " : "", key ? key : "");
-    http_at(at, "POST", path, headers, body, strlen(body), r);
+    http_as(at, "POST", path, id, key, body, r);
 }
 
 /* The request ids of db's decisions in the order written, one a line,
@@ -1633,11 +1611,9 @@ static double metric_until(const char *at, const char *name, double value)
 static void each_decision_names_its_api_key_in_the_audit_log(void **s)
 {
     (void)s;
-    char dir[4096], keys[4200], db_path[4200], at[64], text[512];
+    char keys[4200], db_path[4200], at[64], text[512];
     char acme_line[APIKEY_LINE_SIZE], beta_line[APIKEY_LINE_SIZE];
     struct errbuf err;
-    assert_int_equal(registry_version_path(registry, "v0001", dir, sizeof dir,
-                                           &err), 0);
     assert_int_equal(apikey_line(acme_key, strlen(acme_key), "acme",
                                  acme_line, sizeof acme_line, &err), 0);
     assert_int_equal(apikey_line(beta_key, strlen(beta_key), "beta",
@@ -1646,7 +1622,7 @@ static void each_decision_names_its_api_key_in_the_audit_log(void **s)
     free(test_write_file(work, "keys-audit.txt", text));
     snprintf(keys, sizeof keys, "%s/keys-audit.txt", work);
     snprintf(db_path, sizeof db_path, "%s/audit-keys.sqlite3", work);
-    struct server *a = start_audited(dir, db_path, 0, 0, keys, at, sizeof at);
+    struct server *a = start_audited(db_path, 0, 0, keys, at, sizeof at);
 
     char batch[2048];
     snprintf(batch, sizeof batch, "[%s, {\"edad\": 17}, %s]", first_request,
@@ -1688,12 +1664,9 @@ static void each_decision_names_its_api_key_in_the_audit_log(void **s)
 static void a_full_audit_queue_is_503_and_logs_no_decision(void **s)
 {
     (void)s;
-    char dir[4096], db_path[4200], at[64], batch[2048], triple[2048];
-    struct errbuf err;
-    assert_int_equal(registry_version_path(registry, "v0001", dir, sizeof dir,
-                                           &err), 0);
+    char db_path[4200], at[64], batch[2048], triple[2048];
     snprintf(db_path, sizeof db_path, "%s/audit-full.sqlite3", work);
-    struct server *a = start_audited(dir, db_path, 2, 50, NULL, at, sizeof at);
+    struct server *a = start_audited(db_path, 2, 50, NULL, at, sizeof at);
     snprintf(batch, sizeof batch, "[%s, %s]", first_request, second_request);
     snprintf(triple, sizeof triple, "[%s, %s, %s]", first_request,
              second_request, first_request);
