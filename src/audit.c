@@ -40,10 +40,12 @@
  * CHECKPOINT_BYTES of WAL (SQLite's PASSIVE auto-checkpoint): small ones,
  * because a checkpoint is a burst of copying and fsync that holds a core.
  *
- * What a row costs is mostly its index on request_id: ids that grow with
- * time (the server's own) are appended at the index's right edge, random
- * ones (a client's UUIDs in X-Request-Id) land on a random page of it, a
- * page read and a page rewritten per record, ~20 µs instead of ~4.
+ * Room is given in arrival order. A submitter that must wait joins a
+ * line, and while anyone waits, newcomers queue behind them even when a
+ * slot is free: otherwise every slot the writer frees would go to the
+ * next single decision and a batch needing thousands of slots at once
+ * would never get them (measured: 20 of 20 batches of 10,000 refused
+ * under a steady backlog of singles, none of the singles).
  *
  * A failed batch stays at the head of the queue and is retried once after
  * a pause (a lock held too long, a disk briefly full); if the retry fails
@@ -117,6 +119,8 @@ struct audit_log {
     size_t wake_at; /* a submitter that brings count to this wakes the writer */
     bool stopping;
     struct audit_stats stats;
+    struct waiter *waiters;       /* the line for room, oldest first */
+    struct waiter **waiters_tail; /* where the next one joins */
 
     /* Writer-only: */
     bool failing; /* the last batch failed; its error is already reported */
@@ -663,6 +667,7 @@ int audit_open(struct audit_log **out, enum audit_sink sink, const char *path,
     pthread_mutex_init(&log->mu, NULL);
     pthread_cond_init(&log->not_empty, &ca);
     pthread_cond_init(&log->not_full, &ca);
+    log->waiters_tail = &log->waiters;
     pthread_condattr_destroy(&ca);
 
     /* The writer blocks every signal, so SIGINT/SIGTERM reach the
@@ -685,6 +690,11 @@ int audit_open(struct audit_log **out, enum audit_sink sink, const char *path,
 }
 
 /* Room for n more records of `size` bytes together. */
+/* A submitter in the line for room; it lives on the submitter's stack. */
+struct waiter {
+    struct waiter *next;
+};
+
 static bool has_room(const struct audit_log *log, size_t n, size_t size)
 {
     return log->count + n <= log->capacity &&
@@ -702,19 +712,43 @@ static int queue_entries(struct audit_log *log, struct entry **e, size_t n,
      * would only make the answer late. */
     bool can_fit = !lost && n <= log->capacity && size <= AUDIT_QUEUE_BYTES;
     pthread_mutex_lock(&log->mu);
-    if (can_fit && !has_room(log, n, size) && wait_ms > 0 && !log->stopping) {
-        /* A writer still gathering a batch writes it now. */
+    /* A log being closed takes nothing new: the writer may already have
+     * drained and left. */
+    bool go = can_fit && !log->stopping && !log->waiters &&
+              has_room(log, n, size);
+    if (!go && can_fit && wait_ms > 0 && !log->stopping) {
+        struct waiter me = {NULL};
+        *log->waiters_tail = &me;
+        log->waiters_tail = &me.next;
+        log->stats.waiting++;
+        /* Wakes a writer that is letting a batch gather, so that room
+         * comes back without that wait (it sleeps on not_empty). */
         pthread_cond_signal(&log->not_empty);
         struct timespec deadline;
         deadline_after(&deadline, wait_ms);
-        while (!has_room(log, n, size) && !log->stopping)
-            if (pthread_cond_timedwait(&log->not_full, &log->mu, &deadline) ==
-                ETIMEDOUT)
+        for (;;) {
+            go = log->waiters == &me && !log->stopping &&
+                 has_room(log, n, size);
+            if (go || log->stopping ||
+                pthread_cond_timedwait(&log->not_full, &log->mu,
+                                       &deadline) == ETIMEDOUT)
                 break;
+        }
+        if (!go)
+            go = log->waiters == &me && !log->stopping &&
+                 has_room(log, n, size);
+        struct waiter **p = &log->waiters;
+        while (*p != &me)
+            p = &(*p)->next;
+        *p = me.next;
+        if (log->waiters_tail == &me.next)
+            log->waiters_tail = p;
+        log->stats.waiting--;
+        /* The next in line may fit now, and may have been waiting only
+         * for its turn. */
+        pthread_cond_broadcast(&log->not_full);
     }
-    /* A log being closed takes nothing new: the writer may already have
-     * drained and left. */
-    if (!can_fit || !has_room(log, n, size) || log->stopping) {
+    if (!go) {
         log->stats.refused += n + lost;
         pthread_mutex_unlock(&log->mu);
         for (size_t i = 0; i < n; i++)
@@ -763,7 +797,9 @@ struct audit_group *audit_group_new(size_t expected)
 {
     struct audit_group *g = calloc(1, sizeof *g);
     if (g && expected) {
-        g->entries = malloc(expected * sizeof *g->entries);
+        g->entries = expected <= SIZE_MAX / sizeof *g->entries
+                         ? malloc(expected * sizeof *g->entries)
+                         : NULL;
         if (!g->entries) {
             free(g);
             return NULL;

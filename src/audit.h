@@ -64,6 +64,7 @@ struct audit_record {
  * as refused. */
 struct audit_stats {
     uint64_t queued, written, refused, failed_writes;
+    uint64_t waiting; /* submitters waiting for room now */
 };
 
 struct audit_log;

@@ -72,7 +72,13 @@
  * is answered and none is recorded, so the log never shows a decision
  * the client did not get. A batch with more decisions than audit_queue
  * can ever hold is therefore always 503 (the default queue holds
- * SERVER_BATCH_MAX). incomescore_audit_unavailable_total counts the
+ * SERVER_BATCH_MAX), and so is one whose records hold more than the
+ * queue's AUDIT_QUEUE_BYTES (16 MiB): a record holds the item as JSON and
+ * its answer, ~0.9 KB for a largest default batch (2 MiB of body,
+ * ~9 MB of records); only a --max-batch-body raised several times over,
+ * with items padded by keys the API ignores, comes near it. While a
+ * batch waits for room, later submissions wait behind it (audit.c):
+ * first come, first served. incomescore_audit_unavailable_total counts the
  * decisions withheld: one for a single request, every scored item for a
  * batch.
  *

@@ -496,6 +496,69 @@ static void a_group_is_queued_whole_or_not_at_all(void **state)
     fixture_free(&f);
 }
 
+struct group_submitter {
+    struct audit_log *log;
+    struct audit_group *g;
+    int rc;
+};
+
+static void *submit_group_patiently(void *arg)
+{
+    struct group_submitter *gs = arg;
+    gs->rc = audit_submit_group(gs->log, gs->g, 10000);
+    return NULL;
+}
+
+/* Room goes in arrival order: with one slot free and a group of two
+ * waiting for room, a single that comes later does not take the slot
+ * (taking it would starve the group for as long as singles keep coming);
+ * it waits behind the group and is refused when its own wait ends. Once
+ * the writer drains, the group goes in whole. */
+static void a_waiting_group_is_served_before_later_singles(void **state)
+{
+    (void)state;
+    struct fixture f = fixture_new();
+    struct audit_log *log = open_log(AUDIT_SQLITE, f.path, 4);
+    sqlite3 *blocker = writer_stalled(f.path);
+    for (int i = 0; i < 3; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "s%d", i);
+        struct audit_record r = record(i, id, 200);
+        assert_int_equal(audit_submit(log, &r, 100), 0);
+    }
+    struct group_submitter gs = {log, audit_group_new(2), 1};
+    group_fill(gs.g, "g", 2);
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, submit_group_patiently, &gs),
+                     0);
+    struct audit_stats st = {0};
+    for (int tries = 0; tries < 5000 && st.waiting != 1; tries++) {
+        struct timespec pause = {0, 1000000};
+        nanosleep(&pause, NULL);
+        audit_get_stats(log, &st);
+    }
+    assert_int_equal(st.waiting, 1);
+
+    struct audit_record late = record(5, "late", 200);
+    assert_int_equal(audit_submit(log, &late, 0), -1);
+    assert_int_equal(audit_submit(log, &late, 50), -1);
+    audit_get_stats(log, &st);
+    assert_int_equal(st.waiting, 1);
+    assert_int_equal(st.queued, 3);
+    assert_int_equal(st.refused, 2);
+
+    writer_resumes(blocker);
+    pthread_join(th, NULL);
+    assert_int_equal(gs.rc, 0);
+    audit_group_free(gs.g);
+    audit_close(log);
+    char rows[256];
+    db_rows(f.path, "SELECT request_id FROM decisions ORDER BY id", rows,
+            sizeof rows);
+    assert_string_equal(rows, "'s0'\n's1'\n's2'\n'g/0'\n'g/1'\n");
+    fixture_free(&f);
+}
+
 /* A group the whole queue could not hold is refused at once, however
  * long the caller would wait and however idle the writer; groups are
  * otherwise taken by AUDIT_OFF and refused without a log or a group. */
@@ -869,6 +932,7 @@ int suite_audit(int *count)
         cmocka_unit_test(full_queue_refuses_after_wait_ms_and_counts_refused),
         cmocka_unit_test(a_group_is_queued_whole_or_not_at_all),
         cmocka_unit_test(a_group_larger_than_the_queue_is_refused_at_once),
+        cmocka_unit_test(a_waiting_group_is_served_before_later_singles),
         cmocka_unit_test(queue_of_large_records_is_full_at_audit_queue_bytes),
         cmocka_unit_test(close_writes_everything_still_queued),
         cmocka_unit_test(stats_count_queued_and_written),
