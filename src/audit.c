@@ -553,10 +553,13 @@ static void *writer_main(void *arg)
             deadline_after(&ts, TICK_MS);
             pthread_cond_timedwait(&log->not_empty, &log->mu, &ts);
         }
-        if (!retry_n && log->count < log->wake_at && !log->stopping) {
+        /* A batch gathers unless someone waits for the room it holds. */
+        if (!retry_n && log->count < log->wake_at && !log->stopping &&
+            !log->waiters) {
             struct timespec until;
             deadline_after(&until, GATHER_MS);
             while (log->count < log->wake_at && !log->stopping &&
+                   !log->waiters &&
                    pthread_cond_timedwait(&log->not_empty, &log->mu,
                                           &until) != ETIMEDOUT)
                 ;
@@ -721,8 +724,8 @@ static int queue_entries(struct audit_log *log, struct entry **e, size_t n,
         *log->waiters_tail = &me;
         log->waiters_tail = &me.next;
         log->stats.waiting++;
-        /* Wakes a writer that is letting a batch gather, so that room
-         * comes back without that wait (it sleeps on not_empty). */
+        /* Wakes a writer that is letting a batch gather: it writes what
+         * it has at once, so room comes back without that wait. */
         pthread_cond_signal(&log->not_empty);
         struct timespec deadline;
         deadline_after(&deadline, wait_ms);
