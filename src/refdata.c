@@ -526,6 +526,19 @@ static int row_code(const struct refdata *rd, const struct table *t,
     return 0;
 }
 
+/* The next row of a table keyed by cve_ent, its code read and checked by
+ * row_code: 1 and *code set, 0 after the last row, -1 on an error. */
+static int next_keyed_row(const struct refdata *rd, struct table *t,
+                          int c_code, int c_name,
+                          int seen_line[STATE_COUNT + 1], int *code,
+                          struct errbuf *err)
+{
+    int r = table_row(t, err);
+    if (r <= 0)
+        return r;
+    return row_code(rd, t, c_code, c_name, seen_line, code, err) < 0 ? -1 : 1;
+}
+
 static int require_every_state(const struct refdata *rd,
                                const struct table *t,
                                const int seen_line[STATE_COUNT + 1],
@@ -575,11 +588,9 @@ static int parse_enigh(struct refdata *rd, struct table *t,
     int c_name = column_index(t, "entidad");
 
     int seen_line[STATE_COUNT + 1] = {0};
-    int r;
-    while ((r = table_row(t, err)) > 0) {
-        int code;
-        if (row_code(rd, t, c_code, c_name, seen_line, &code, err) < 0)
-            return -1;
+    int code, r;
+    while ((r = next_keyed_row(rd, t, c_code, c_name, seen_line, &code,
+                               err)) > 0) {
         struct enigh_figures *e =
             code == 0 ? &rd->enigh_national
                       : &rd->enigh[state_by_inegi_code(rd, code)];
@@ -609,7 +620,9 @@ static int parse_enigh(struct refdata *rd, struct table *t,
     return require_every_state(rd, t, seen_line, err);
 }
 
-static int parse_itaee(struct refdata *rd, struct table *t, int itaee_year,
+/* The year columns of itaee.csv; rd->itaee_year, the year the features
+ * will use, must be one of them. */
+static int parse_itaee(struct refdata *rd, struct table *t,
                        struct errbuf *err)
 {
     int c_code;
@@ -644,16 +657,14 @@ static int parse_itaee(struct refdata *rd, struct table *t, int itaee_year,
         return err_set(err, "%s line %d: no year columns", t->path,
                        t->header_line);
     rd->itaee_last_year = last;
-    if (itaee_year < rd->itaee_first_year || itaee_year > last)
+    if (rd->itaee_year < rd->itaee_first_year || rd->itaee_year > last)
         return err_set(err, "%s: year %d not in the file (%d-%d)", t->path,
-                       itaee_year, rd->itaee_first_year, last);
+                       rd->itaee_year, rd->itaee_first_year, last);
 
     int seen_line[STATE_COUNT + 1] = {0};
-    int r;
-    while ((r = table_row(t, err)) > 0) {
-        int code;
-        if (row_code(rd, t, c_code, c_name, seen_line, &code, err) < 0)
-            return -1;
+    int code, r;
+    while ((r = next_keyed_row(rd, t, c_code, c_name, seen_line, &code,
+                               err)) > 0) {
         int state = state_by_inegi_code(rd, code);
         for (int col = 0; col < t->header_count; col++) {
             double v;
@@ -675,33 +686,17 @@ static int parse_itaee(struct refdata *rd, struct table *t, int itaee_year,
 /* The public API                                                       */
 /* ------------------------------------------------------------------ */
 
-static int load_states(struct refdata *rd, const char *dir, struct errbuf *err)
-{
-    struct table t;
-    if (table_open(&t, dir, "states.csv", err) < 0)
-        return -1;
-    int rc = parse_states(rd, &t, err);
-    table_close(&t);
-    return rc;
-}
-
-static int load_enigh(struct refdata *rd, const char *dir, struct errbuf *err)
-{
-    struct table t;
-    if (table_open(&t, dir, "enigh.csv", err) < 0)
-        return -1;
-    int rc = parse_enigh(rd, &t, err);
-    table_close(&t);
-    return rc;
-}
-
-static int load_itaee(struct refdata *rd, const char *dir, int itaee_year,
+/* Reads one table: opens dir/name, hands it to `parse`, closes it whether
+ * or not the parse succeeded. */
+static int load_table(struct refdata *rd, const char *dir, const char *name,
+                      int (*parse)(struct refdata *, struct table *,
+                                   struct errbuf *),
                       struct errbuf *err)
 {
     struct table t;
-    if (table_open(&t, dir, "itaee.csv", err) < 0)
+    if (table_open(&t, dir, name, err) < 0)
         return -1;
-    int rc = parse_itaee(rd, &t, itaee_year, err);
+    int rc = parse(rd, &t, err);
     table_close(&t);
     return rc;
 }
@@ -712,13 +707,15 @@ int refdata_load(struct refdata *rd, const char *dir, int itaee_year,
     memset(rd, 0, sizeof *rd);
     if (!dir || !*dir)
         return err_set(err, "no data directory given");
-    if (load_states(rd, dir, err) < 0 || load_enigh(rd, dir, err) < 0 ||
-        load_itaee(rd, dir, itaee_year, err) < 0) {
+    /* set first: parse_itaee reads the year asked for from here */
+    rd->itaee_year = itaee_year;
+    if (load_table(rd, dir, "states.csv", parse_states, err) < 0 ||
+        load_table(rd, dir, "enigh.csv", parse_enigh, err) < 0 ||
+        load_table(rd, dir, "itaee.csv", parse_itaee, err) < 0) {
         refdata_free(rd);
         memset(rd, 0, sizeof *rd);
         return -1;
     }
-    rd->itaee_year = itaee_year;
     return 0;
 }
 

@@ -23,6 +23,7 @@
 
 #include <lapacke.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -712,6 +713,32 @@ static void figure_end(FILE *f, const char *caption)
     fputs("</figcaption>\n</figure>\n", f);
 }
 
+static void figure_end_fmt(FILE *f, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void figure_end_fmt(FILE *f, const char *fmt, ...)
+{
+    char caption[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(caption, sizeof caption, fmt, ap);
+    va_end(ap);
+    figure_end(f, caption);
+}
+
+/* What the caption of a chart that drew every stride-th held-out row
+ * quotes: the rows drawn and the rows held out, as fmt_count spells them. */
+struct sample_counts {
+    char drawn[NUM_SIZE], held_out[NUM_SIZE];
+};
+
+static struct sample_counts sample_counts(size_t drawn, size_t held_out)
+{
+    struct sample_counts c;
+    fmt_count(c.drawn, sizeof c.drawn, drawn);
+    fmt_count(c.held_out, sizeof c.held_out, held_out);
+    return c;
+}
+
 /* (1) Predicted against target, the same scale on both axes so that the
  * y = x line is the diagonal and any bias shows as a tilt or an offset. */
 static void chart_scatter(FILE *f, const struct report_input *in,
@@ -754,15 +781,12 @@ static void chart_scatter(FILE *f, const struct report_input *in,
         svg_no_data(f, &fr, "sin filas de prueba");
     }
     fputs("</svg>\n", f);
-    char a[NUM_SIZE], b[NUM_SIZE], cap[512];
-    fmt_count(a, sizeof a, shown);
-    fmt_count(b, sizeof b, in->n);
-    snprintf(cap, sizeof cap,
-             "Predicción vs objetivo en el conjunto de prueba: %s de %s "
-             "filas (una de cada %zu). Los puntos sobre la diagonal son "
-             "predicciones exactas.",
-             a, b, st->stride);
-    figure_end(f, cap);
+    struct sample_counts n = sample_counts(shown, in->n);
+    figure_end_fmt(f,
+                   "Predicción vs objetivo en el conjunto de prueba: %s de %s "
+                   "filas (una de cada %zu). Los puntos sobre la diagonal son "
+                   "predicciones exactas.",
+                   n.drawn, n.held_out, st->stride);
 }
 
 /* (2) Held-out scores in 10-point bars over the bands' coloured ranges. */
@@ -940,16 +964,13 @@ static void chart_pca(FILE *f, const struct report_input *in,
         svg_text(f, lx + 18, y, "start", "", text);
     }
     fputs("</svg>\n", f);
-    char a[NUM_SIZE], b[NUM_SIZE], cap[512];
-    fmt_count(a, sizeof a, shown);
-    fmt_count(b, sizeof b, in->n);
-    snprintf(cap, sizeof cap,
-             "Componentes principales de las variables estandarizadas "
-             "(%s de %s filas de prueba, una de cada %zu), coloreadas por "
-             "segmento. Las cargas de cada componente están en la tabla "
-             "siguiente.",
-             a, b, st->stride);
-    figure_end(f, cap);
+    struct sample_counts n = sample_counts(shown, in->n);
+    figure_end_fmt(f,
+                   "Componentes principales de las variables estandarizadas "
+                   "(%s de %s filas de prueba, una de cada %zu), coloreadas "
+                   "por segmento. Las cargas de cada componente están en la "
+                   "tabla siguiente.",
+                   n.drawn, n.held_out, st->stride);
 }
 
 /* ---- the sections ----------------------------------------------------------- */

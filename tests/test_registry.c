@@ -119,6 +119,35 @@ static struct registry *with_versions(const char *dir, int n)
     return r;
 }
 
+/* Every test's end: the handle closed, its scratch directory gone. */
+static void close_and_remove(struct registry *r, char *dir)
+{
+    registry_close(r);
+    test_rmtree(dir);
+    free(dir);
+}
+
+/* A rollback with no check that succeeds and makes `want` live. */
+static void assert_rolls_back_to(struct registry *r, const char *want)
+{
+    char id[REGISTRY_ID_SIZE];
+    struct errbuf err;
+    int rc = registry_rollback(r, NULL, NULL, id, &err);
+    if (rc < 0)
+        fail_msg("%s", err.msg);
+    assert_int_equal(rc, 0);
+    assert_string_equal(id, want);
+}
+
+/* A rollback with no check that is refused with exactly `message`. */
+static void assert_rollback_fails(struct registry *r, const char *message)
+{
+    char id[REGISTRY_ID_SIZE];
+    struct errbuf err;
+    assert_int_equal(registry_rollback(r, NULL, NULL, id, &err), -1);
+    assert_string_equal(err.msg, message);
+}
+
 static void open_creates_the_layout(void **state)
 {
     (void)state;
@@ -141,10 +170,7 @@ static void open_creates_the_layout(void **state)
     free(ids);
     registry_close(r);
     /* opening it again finds it as it was */
-    r = open_registry(dir);
-    registry_close(r);
-    test_rmtree(tmp);
-    free(tmp);
+    close_and_remove(open_registry(dir), tmp);
 }
 
 static void open_refuses_a_file_in_the_way(void **state)
@@ -195,9 +221,7 @@ static void commit_gives_v0001_then_v0002(void **state)
     assert_true(exists(path, "model.json"));
     commit_one(r, "model.json", id);
     assert_string_equal(id, "v0002");
-    registry_close(r);
-    test_rmtree(dir);
-    free(dir);
+    close_and_remove(r, dir);
 }
 
 static void commit_numbers_after_the_highest_version(void **state)
@@ -210,9 +234,7 @@ static void commit_numbers_after_the_highest_version(void **state)
     mkdir(path, 0755);
     commit_one(r, "model.json", id);
     assert_string_equal(id, "v10000");
-    registry_close(r);
-    test_rmtree(dir);
-    free(dir);
+    close_and_remove(r, dir);
 }
 
 static void first_commit_becomes_live_later_ones_do_not(void **state)
@@ -233,9 +255,7 @@ static void first_commit_becomes_live_later_ones_do_not(void **state)
     commit_one(r, "model.json", id);
     assert_live(r, "v0001");
     assert_int_equal(history(dir, NULL), 1);
-    registry_close(r);
-    test_rmtree(dir);
-    free(dir);
+    close_and_remove(r, dir);
 }
 
 static void list_is_oldest_first_and_ignores_stray_entries(void **state)
@@ -265,9 +285,7 @@ static void list_is_oldest_first_and_ignores_stray_entries(void **state)
     assert_string_equal(ids[2], "v9999");
     assert_string_equal(ids[3], "v10000");
     free(ids);
-    registry_close(r);
-    test_rmtree(dir);
-    free(dir);
+    close_and_remove(r, dir);
 }
 
 static void promote_switches_live_and_records_the_history(void **state)
@@ -294,9 +312,7 @@ static void promote_switches_live_and_records_the_history(void **state)
     assert_int_equal(regexec(&iso, field(rec, "time"), 0, NULL, 0), 0);
     regfree(&iso);
     json_decref(rec);
-    registry_close(r);
-    test_rmtree(dir);
-    free(dir);
+    close_and_remove(r, dir);
 }
 
 static void promote_of_an_unknown_id_is_refused_naming_it(void **state)
@@ -311,9 +327,7 @@ static void promote_of_an_unknown_id_is_refused_naming_it(void **state)
     assert_non_null(strstr(err.msg, "'../../etc' is not a version id"));
     assert_live(r, "v0001");
     assert_int_equal(history(dir, NULL), 1);
-    registry_close(r);
-    test_rmtree(dir);
-    free(dir);
+    close_and_remove(r, dir);
 }
 
 /* Allowed, so a pipeline can always promote what passed its gate, and
@@ -334,13 +348,8 @@ static void promoting_the_live_version_again_is_recorded_not_a_step(
     assert_string_equal(field(rec, "reason"), "passed the gate");
     json_decref(rec);
 
-    char id[REGISTRY_ID_SIZE];
-    struct errbuf err;
-    assert_int_equal(registry_rollback(r, NULL, NULL, id, &err), 0);
-    assert_string_equal(id, "v0001");
-    registry_close(r);
-    test_rmtree(dir);
-    free(dir);
+    assert_rolls_back_to(r, "v0001");
+    close_and_remove(r, dir);
 }
 
 static void rollback_returns_to_the_previous_live(void **state)
@@ -349,11 +358,7 @@ static void rollback_returns_to_the_previous_live(void **state)
     char *dir = test_mkdtemp();
     struct registry *r = with_versions(dir, 2);
     promote(r, "v0002", NULL);
-    char id[REGISTRY_ID_SIZE];
-    struct errbuf err;
-    if (registry_rollback(r, NULL, NULL, id, &err) < 0)
-        fail_msg("%s", err.msg);
-    assert_string_equal(id, "v0001");
+    assert_rolls_back_to(r, "v0001");
     assert_live(r, "v0001");
     json_t *rec;
     assert_int_equal(history(dir, &rec), 3);
@@ -362,9 +367,7 @@ static void rollback_returns_to_the_previous_live(void **state)
     assert_string_equal(field(rec, "previous"), "v0002");
     assert_non_null(field(rec, "time"));
     json_decref(rec);
-    registry_close(r);
-    test_rmtree(dir);
-    free(dir);
+    close_and_remove(r, dir);
 }
 
 static void rollback_twice_goes_back_two_steps(void **state)
@@ -374,19 +377,12 @@ static void rollback_twice_goes_back_two_steps(void **state)
     struct registry *r = with_versions(dir, 3);
     promote(r, "v0002", NULL);
     promote(r, "v0003", NULL);
-    char id[REGISTRY_ID_SIZE];
-    struct errbuf err;
-    assert_int_equal(registry_rollback(r, NULL, NULL, id, &err), 0);
-    assert_string_equal(id, "v0002");
-    assert_int_equal(registry_rollback(r, NULL, NULL, id, &err), 0);
-    assert_string_equal(id, "v0001");
+    assert_rolls_back_to(r, "v0002");
+    assert_rolls_back_to(r, "v0001");
     assert_live(r, "v0001");
-    assert_int_equal(registry_rollback(r, NULL, NULL, id, &err), -1);
-    assert_string_equal(err.msg, "nothing to roll back to: v0001 is the "
-                                 "first live version");
-    registry_close(r);
-    test_rmtree(dir);
-    free(dir);
+    assert_rollback_fails(r, "nothing to roll back to: v0001 is the first "
+                             "live version");
+    close_and_remove(r, dir);
 }
 
 /* Like an editor's undo: a promote after a rollback is the new last step. */
@@ -397,18 +393,11 @@ static void rollback_after_a_new_promote_undoes_that_promote(void **state)
     struct registry *r = with_versions(dir, 4);
     promote(r, "v0002", NULL);
     promote(r, "v0003", NULL);
-    char id[REGISTRY_ID_SIZE];
-    struct errbuf err;
-    assert_int_equal(registry_rollback(r, NULL, NULL, id, &err), 0);
-    assert_string_equal(id, "v0002");
+    assert_rolls_back_to(r, "v0002");
     promote(r, "v0004", NULL);
-    assert_int_equal(registry_rollback(r, NULL, NULL, id, &err), 0);
-    assert_string_equal(id, "v0002");
-    assert_int_equal(registry_rollback(r, NULL, NULL, id, &err), 0);
-    assert_string_equal(id, "v0001");
-    registry_close(r);
-    test_rmtree(dir);
-    free(dir);
+    assert_rolls_back_to(r, "v0002");
+    assert_rolls_back_to(r, "v0001");
+    close_and_remove(r, dir);
 }
 
 static void rollback_with_nothing_before_is_refused(void **state)
@@ -416,20 +405,14 @@ static void rollback_with_nothing_before_is_refused(void **state)
     (void)state;
     char *dir = test_mkdtemp();
     struct registry *r = open_registry(dir);
+    assert_rollback_fails(r, "nothing to roll back to: no version is live");
     char id[REGISTRY_ID_SIZE];
-    struct errbuf err;
-    assert_int_equal(registry_rollback(r, NULL, NULL, id, &err), -1);
-    assert_string_equal(err.msg, "nothing to roll back to: no version is "
-                                 "live");
     commit_one(r, "model.json", id);
-    assert_int_equal(registry_rollback(r, NULL, NULL, id, &err), -1);
-    assert_string_equal(err.msg, "nothing to roll back to: v0001 is the "
-                                 "first live version");
+    assert_rollback_fails(r, "nothing to roll back to: v0001 is the first "
+                             "live version");
     assert_live(r, "v0001");
     assert_int_equal(history(dir, NULL), 1);
-    registry_close(r);
-    test_rmtree(dir);
-    free(dir);
+    close_and_remove(r, dir);
 }
 
 /* ---- rollback checks the version it makes live ------------------------ */
@@ -480,9 +463,7 @@ static void rollback_checks_its_target_under_the_writers_lock(void **state)
     snprintf(want, sizeof want, "%s/versions/v0002", dir);
     assert_string_equal(c.version_dir, want);
     assert_true(c.lock_held);
-    registry_close(r);
-    test_rmtree(dir);
-    free(dir);
+    close_and_remove(r, dir);
 }
 
 /* Two copies of the shared bundle, v0002 promoted over v0001. */
@@ -542,9 +523,7 @@ static void assert_rollback_refused(const char *file, enum damage how,
     assert_memory_equal(after, before, before_len);
     free(before);
     free(after);
-    registry_close(r);
-    test_rmtree(dir);
-    free(dir);
+    close_and_remove(r, dir);
 }
 
 static void rollback_to_a_version_whose_model_changed_is_refused(
@@ -574,9 +553,7 @@ static void rollback_to_an_intact_version_passes_the_same_check(void **state)
     assert_string_equal(id, "v0001");
     assert_live(r, "v0001");
     assert_int_equal(history(dir, NULL), 3);
-    registry_close(r);
-    test_rmtree(dir);
-    free(dir);
+    close_and_remove(r, dir);
 }
 
 /* A writer that died mid-append leaves an unterminated line; it is not
@@ -594,14 +571,8 @@ static void a_torn_last_history_line_is_ignored_and_cut(void **state)
     fclose(f);
     promote(r, "v0003", NULL);
     assert_int_equal(history(dir, NULL), 3);
-    char id[REGISTRY_ID_SIZE];
-    struct errbuf err;
-    if (registry_rollback(r, NULL, NULL, id, &err) < 0)
-        fail_msg("%s", err.msg);
-    assert_string_equal(id, "v0002");
-    registry_close(r);
-    test_rmtree(dir);
-    free(dir);
+    assert_rolls_back_to(r, "v0002");
+    close_and_remove(r, dir);
 }
 
 static void a_discarded_staging_dir_leaves_nothing(void **state)
@@ -632,9 +603,7 @@ static void a_discarded_staging_dir_leaves_nothing(void **state)
     assert_int_equal(registry_list(r, &ids, &count, &err), 0);
     assert_int_equal(count, 0);
     free(ids);
-    registry_close(r);
-    test_rmtree(dir);
-    free(dir);
+    close_and_remove(r, dir);
 }
 
 static void live_naming_a_missing_version_is_an_error(void **state)
@@ -657,9 +626,7 @@ static void live_naming_a_missing_version_is_an_error(void **state)
     /* a promote repairs it */
     promote(r, "v0001", "repair");
     assert_live(r, "v0001");
-    registry_close(r);
-    test_rmtree(dir);
-    free(dir);
+    close_and_remove(r, dir);
 }
 
 static void version_path_of_an_unknown_id_is_an_error(void **state)
@@ -673,9 +640,7 @@ static void version_path_of_an_unknown_id_is_an_error(void **state)
                                            &err),
                      -1);
     assert_non_null(strstr(err.msg, "no such version: v0002"));
-    registry_close(r);
-    test_rmtree(dir);
-    free(dir);
+    close_and_remove(r, dir);
 }
 
 /* A directory on tmpfs when there is one, else the usual one. The stress
@@ -738,9 +703,7 @@ static void readers_see_the_old_or_the_new_live_during_promotes(
     assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     assert_live(r, "v0001"); /* the last of an even number of flips */
     assert_int_equal(history(dir, NULL), 1 + PROMOTES);
-    registry_close(r);
-    test_rmtree(dir);
-    free(dir);
+    close_and_remove(r, dir);
 }
 
 /* Two trainers, each with its own handle, commit three versions at once:
@@ -816,9 +779,7 @@ static void concurrent_commits_get_distinct_ids(void **state)
     free(ids);
     assert_live(r, "v0001");
     assert_int_equal(history(dir, NULL), 1);
-    registry_close(r);
-    test_rmtree(dir);
-    free(dir);
+    close_and_remove(r, dir);
 }
 
 int suite_registry(int *count)
