@@ -88,17 +88,50 @@ static char *train_or_fail(const struct sample *train,
     return json;
 }
 
+/* make_sample's arguments, for the tests that need a sample only to train
+ * on: they name it in one line and train_spec makes and frees it. */
+struct sample_spec {
+    size_t n;
+    uint64_t seed;
+    double missing, noise;
+};
+#define SAMPLE(n, seed, missing, noise)                                      \
+    ((struct sample_spec){n, seed, missing, noise})
+#define NO_VALIDATION SAMPLE(0, 0, 0, 0)
+
+/* Trains p on a sample made to `train`, stopping early against one made to
+ * `valid` unless valid.n is 0; the rounds kept go to *kept if not NULL. */
+static char *train_spec(struct sample_spec train, struct sample_spec valid,
+                        const struct model_params *p, size_t *len, int *kept)
+{
+    struct sample t = make_sample(train.n, train.seed, train.missing,
+                                  train.noise);
+    struct sample v = {0, NULL, NULL};
+    if (valid.n > 0)
+        v = make_sample(valid.n, valid.seed, valid.missing, valid.noise);
+    char *json = train_or_fail(&t, valid.n > 0 ? &v : NULL, p, len, kept);
+    free_sample(&t);
+    free_sample(&v);
+    return json;
+}
+
+static struct forest *forest_or_fail(const char *json, size_t len)
+{
+    struct forest *f;
+    struct errbuf err;
+    if (forest_load(&f, json, len, NF, &err) < 0)
+        fail_msg("forest_load: %s", err.msg);
+    return f;
+}
+
 /* A small trained model, for the tests that only need some model: three
  * stumps, so every tree has exactly three nodes. */
 static char *some_model(size_t *len)
 {
-    struct sample s = make_sample(500, 11, 0, 0);
     struct model_params p = small_params();
     p.max_depth = 1;
     p.rounds = 3;
-    char *json = train_or_fail(&s, NULL, &p, len, NULL);
-    free_sample(&s);
-    return json;
+    return train_spec(SAMPLE(500, 11, 0, 0), NO_VALIDATION, &p, len, NULL);
 }
 
 static json_t *first_tree(json_t *doc)
@@ -149,6 +182,29 @@ static int load_params_text(struct model_params *p, const char *text,
     return rc;
 }
 
+static void load_params_or_fail(struct model_params *p, const char *text)
+{
+    struct errbuf err;
+    if (load_params_text(p, text, &err) < 0)
+        fail_msg("%s: %s", text, err.msg);
+}
+
+/* Loads text over the defaults: it must be refused with exactly msg, and
+ * leave every parameter as it was. */
+static void assert_params_refused(const char *text, const char *msg)
+{
+    struct model_params p, before;
+    struct errbuf err;
+    model_params_defaults(&p);
+    memcpy(&before, &p, sizeof p);
+    if (load_params_text(&p, text, &err) != -1)
+        fail_msg("%s was accepted", text);
+    if (strcmp(err.msg, msg) != 0)
+        fail_msg("%s: got \"%s\", expected \"%s\"", text, err.msg, msg);
+    if (memcmp(&p, &before, sizeof p) != 0)
+        fail_msg("%s was refused but changed the parameters", text);
+}
+
 static void defaults_are_xgboost_own_with_fixed_threads(void **state)
 {
     (void)state;
@@ -170,13 +226,10 @@ static void a_partial_params_file_keeps_the_other_defaults(void **state)
 {
     (void)state;
     struct model_params p, want;
-    struct errbuf err;
     model_params_defaults(&p);
     model_params_defaults(&want);
-    if (load_params_text(&p, "{\"eta\": 0.05, \"max_depth\": 3, "
-                             "\"seed\": 123456789012}",
-                         &err) < 0)
-        fail_msg("%s", err.msg);
+    load_params_or_fail(&p, "{\"eta\": 0.05, \"max_depth\": 3, "
+                            "\"seed\": 123456789012}");
     want.eta = 0.05;
     want.max_depth = 3;
     want.seed = 123456789012ULL;
@@ -186,13 +239,8 @@ static void a_partial_params_file_keeps_the_other_defaults(void **state)
 static void an_unknown_params_key_is_refused_by_name(void **state)
 {
     (void)state;
-    struct model_params p;
-    struct errbuf err;
-    model_params_defaults(&p);
-    assert_int_equal(load_params_text(&p, "{\"eta\": 0.1, \"etta\": 0.2}",
-                                      &err),
-                     -1);
-    assert_string_equal(err.msg, "params.json: unknown key 'etta'");
+    assert_params_refused("{\"eta\": 0.1, \"etta\": 0.2}",
+                          "params.json: unknown key 'etta'");
 }
 
 static void out_of_range_params_are_refused_naming_key_and_value(void **s)
@@ -229,29 +277,16 @@ static void out_of_range_params_are_refused_naming_key_and_value(void **s)
         {"{\"eta\": \"0.1\"}", "params.json: eta must be a number"},
         {"[1]", "params.json: the document must be a JSON object"},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        struct model_params p;
-        struct errbuf err;
-        model_params_defaults(&p);
-        if (load_params_text(&p, cases[i].text, &err) == 0)
-            fail_msg("%s was accepted", cases[i].text);
-        if (strcmp(err.msg, cases[i].msg) != 0)
-            fail_msg("%s: got \"%s\", expected \"%s\"", cases[i].text,
-                     err.msg, cases[i].msg);
-    }
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        assert_params_refused(cases[i].text, cases[i].msg);
 }
 
 static void a_refused_params_file_changes_nothing(void **state)
 {
     (void)state;
-    struct model_params p, before;
-    struct errbuf err;
-    model_params_defaults(&p);
-    before = p;
-    assert_int_equal(load_params_text(&p, "{\"eta\": 0.1, \"max_bin\": 0}",
-                                      &err),
-                     -1);
-    assert_memory_equal(&p, &before, sizeof p);
+    /* eta is valid and comes first: it must not be kept either */
+    assert_params_refused("{\"eta\": 0.1, \"max_bin\": 0}",
+                          "params.json: max_bin 0 is outside 2..65536");
 }
 
 static void the_shipped_params_file_is_valid(void **state)
@@ -271,7 +306,6 @@ static void params_json_reads_back_as_the_same_params(void **state)
 {
     (void)state;
     struct model_params p, back;
-    struct errbuf err;
     model_params_defaults(&p);
     p.eta = 0.1; /* not exact in binary: must still come back equal */
     p.subsample = 0.8;
@@ -281,8 +315,7 @@ static void params_json_reads_back_as_the_same_params(void **state)
     assert_non_null(strstr(text, "\"eta\": 0.1,"));
     model_params_defaults(&back);
     back.max_depth = 2; /* overwritten by the file */
-    if (load_params_text(&back, text, &err) < 0)
-        fail_msg("%s: %s", text, err.msg);
+    load_params_or_fail(&back, text);
     assert_memory_equal(&p, &back, sizeof p);
     free(text);
 }
@@ -305,18 +338,15 @@ static double r_squared(const float *y, const float *pred, size_t n)
 static void training_learns_a_known_function_on_held_out_rows(void **state)
 {
     (void)state;
-    struct sample train = make_sample(3000, 1, 0, 0);
-    struct sample test = make_sample(1000, 2, 0, 0);
     struct model_params p = small_params();
     size_t len;
     int kept;
-    char *json = train_or_fail(&train, NULL, &p, &len, &kept);
+    char *json = train_spec(SAMPLE(3000, 1, 0, 0), NO_VALIDATION, &p, &len,
+                            &kept);
     assert_int_equal(kept, p.rounds);
-    struct forest *f;
-    struct errbuf err;
-    if (forest_load(&f, json, len, NF, &err) < 0)
-        fail_msg("%s", err.msg);
+    struct forest *f = forest_or_fail(json, len);
     assert_int_equal(forest_tree_count(f), kept);
+    struct sample test = make_sample(1000, 2, 0, 0);
     float *pred = malloc(test.n * sizeof *pred);
     for (size_t i = 0; i < test.n; i++)
         pred[i] = forest_predict(f, &test.x[i * NF]);
@@ -326,7 +356,6 @@ static void training_learns_a_known_function_on_held_out_rows(void **state)
     free(pred);
     forest_free(f);
     free(json);
-    free_sample(&train);
     free_sample(&test);
 }
 
@@ -334,27 +363,25 @@ static void the_same_seed_gives_byte_identical_model_json(void **state)
 {
     (void)state;
     /* sampling rows and columns, so the seed is what makes it repeat */
-    struct sample train = make_sample(2000, 3, 0.02, 0.05);
-    struct sample valid = make_sample(500, 4, 0.02, 0.05);
+    struct sample_spec train = SAMPLE(2000, 3, 0.02, 0.05);
+    struct sample_spec valid = SAMPLE(500, 4, 0.02, 0.05);
     struct model_params p = small_params();
     p.subsample = 0.7;
     p.colsample_bynode = 0.6;
     p.early_stopping_rounds = 5;
     size_t len1, len2, len3;
     int kept1, kept2;
-    char *a = train_or_fail(&train, &valid, &p, &len1, &kept1);
-    char *b = train_or_fail(&train, &valid, &p, &len2, &kept2);
+    char *a = train_spec(train, valid, &p, &len1, &kept1);
+    char *b = train_spec(train, valid, &p, &len2, &kept2);
     assert_int_equal(kept1, kept2);
     assert_int_equal(len1, len2);
     assert_memory_equal(a, b, len1);
     p.seed++; /* and the seed matters */
-    char *c = train_or_fail(&train, &valid, &p, &len3, NULL);
+    char *c = train_spec(train, valid, &p, &len3, NULL);
     assert_true(len3 != len1 || memcmp(a, c, len1) != 0);
     free(a);
     free(b);
     free(c);
-    free_sample(&train);
-    free_sample(&valid);
 }
 
 static void early_stopping_keeps_fewer_rounds_than_the_maximum(void **state)
@@ -362,35 +389,29 @@ static void early_stopping_keeps_fewer_rounds_than_the_maximum(void **state)
     (void)state;
     /* Heavy noise: after the signal is learnt, deep trees only fit noise
      * and the validation error climbs. */
-    struct sample train = make_sample(2000, 5, 0, 2.0);
-    struct sample valid = make_sample(1000, 6, 0, 2.0);
     struct model_params p = small_params();
     p.max_depth = 6;
     p.rounds = 200;
     p.early_stopping_rounds = 5;
     size_t len;
     int kept;
-    char *json = train_or_fail(&train, &valid, &p, &len, &kept);
+    char *json = train_spec(SAMPLE(2000, 5, 0, 2.0), SAMPLE(1000, 6, 0, 2.0),
+                            &p, &len, &kept);
     print_message("kept %d of %d rounds\n", kept, p.rounds);
     assert_true(kept >= 1 && kept < p.rounds - p.early_stopping_rounds);
-    struct forest *f;
-    struct errbuf err;
-    if (forest_load(&f, json, len, NF, &err) < 0)
-        fail_msg("%s", err.msg);
+    struct forest *f = forest_or_fail(json, len);
     assert_int_equal(forest_tree_count(f), kept); /* the rest were cut */
     forest_free(f);
     free(json);
-    free_sample(&train);
-    free_sample(&valid);
 }
 
 static void feature_importance_sums_to_one_and_is_zero_for_unused(void **s)
 {
     (void)s;
-    struct sample train = make_sample(2000, 7, 0, 0);
     struct model_params p = small_params();
     size_t len;
-    char *json = train_or_fail(&train, NULL, &p, &len, NULL);
+    char *json = train_spec(SAMPLE(2000, 7, 0, 0), NO_VALIDATION, &p, &len,
+                            NULL);
     double imp[NF];
     struct errbuf err;
     if (model_feature_importance(json, len, NF, imp, &err) < 0)
@@ -404,7 +425,22 @@ static void feature_importance_sums_to_one_and_is_zero_for_unused(void **s)
     assert_true(imp[NF - 1] == 0); /* the constant feature */
     assert_true(imp[0] > imp[4]);  /* the 0.5 step beats the 0.1 ramp */
     free(json);
-    free_sample(&train);
+}
+
+/* Training on `train` with p must fail with exactly msg and no model. */
+static void assert_training_refused(const struct sample *train,
+                                    const struct model_params *p,
+                                    const char *msg)
+{
+    char *json;
+    size_t len;
+    int kept;
+    struct errbuf err;
+    assert_int_equal(model_train(train->x, train->y, train->n, NULL, NULL, 0,
+                                 NF, p, &json, &len, &kept, &err),
+                     -1);
+    assert_string_equal(err.msg, msg);
+    assert_null(json);
 }
 
 static void training_refuses_a_non_finite_target_naming_the_row(void **s)
@@ -413,16 +449,8 @@ static void training_refuses_a_non_finite_target_naming_the_row(void **s)
     struct sample train = make_sample(100, 8, 0, 0);
     train.y[41] = NAN;
     struct model_params p = small_params();
-    char *json;
-    size_t len;
-    int kept;
-    struct errbuf err;
-    assert_int_equal(model_train(train.x, train.y, train.n, NULL, NULL, 0, NF,
-                                 &p, &json, &len, &kept, &err),
-                     -1);
-    assert_string_equal(err.msg, "training row 42: the target nan is not "
-                                 "finite");
-    assert_null(json);
+    assert_training_refused(&train, &p,
+                            "training row 42: the target nan is not finite");
     free_sample(&train);
 }
 
@@ -432,21 +460,11 @@ static void training_refuses_out_of_range_params(void **state)
     struct sample train = make_sample(100, 9, 0, 0);
     struct model_params p = small_params();
     p.eta = 2;
-    char *json;
-    size_t len;
-    int kept;
-    struct errbuf err;
-    assert_int_equal(model_train(train.x, train.y, train.n, NULL, NULL, 0, NF,
-                                 &p, &json, &len, &kept, &err),
-                     -1);
-    assert_string_equal(err.msg, "eta 2 is outside (0, 1]");
+    assert_training_refused(&train, &p, "eta 2 is outside (0, 1]");
     p = small_params();
     p.seed = UINT64_MAX; /* XGBoost's seed is an int64 */
-    assert_int_equal(model_train(train.x, train.y, train.n, NULL, NULL, 0, NF,
-                                 &p, &json, &len, &kept, &err),
-                     -1);
-    assert_string_equal(err.msg, "seed 18446744073709551615 is outside "
-                                 "0..9223372036854775807");
+    assert_training_refused(&train, &p, "seed 18446744073709551615 is outside "
+                                        "0..9223372036854775807");
     free_sample(&train);
 }
 
@@ -466,67 +484,73 @@ static void xgboost_prediction_refuses_a_broken_model(void **state)
 
 /* ---- the forest against XGBoost ----------------------------------------- */
 
-/* Scores every row both ways; returns the largest difference. */
-static double max_difference(const char *json, size_t len,
-                             const struct sample *rows, size_t *identical)
+/* Trains p on `train`, scores every row of `rows` both with our forest
+ * and with XGBoost, and asserts they agree within 1e-5; `what` names the
+ * rows in the printed summary. Returns the depth of the trained model. */
+static int assert_forest_agrees(const struct sample *train,
+                                const struct sample *rows,
+                                const struct model_params *p, const char *what)
 {
-    struct forest *f;
+    size_t len;
+    char *json = train_or_fail(train, NULL, p, &len, NULL);
+    int depth = model_depth(json, len);
+    struct forest *f = forest_or_fail(json, len);
     struct errbuf err;
-    if (forest_load(&f, json, len, NF, &err) < 0)
-        fail_msg("forest_load: %s", err.msg);
     float *ref = malloc(rows->n * sizeof *ref);
+    assert_non_null(ref);
     if (model_predict_xgboost(json, len, rows->x, rows->n, NF, ref, &err) < 0)
         fail_msg("model_predict_xgboost: %s", err.msg);
     double max = 0;
-    *identical = 0;
+    size_t identical = 0;
     for (size_t i = 0; i < rows->n; i++) {
         float ours = forest_predict(f, &rows->x[i * NF]);
         double d = fabs((double)ours - (double)ref[i]);
         if (!(d <= max)) /* NaN counts as the largest */
             max = isnan(d) ? INFINITY : d;
-        *identical += ours == ref[i];
+        identical += ours == ref[i];
     }
+    print_message("max |forest - xgboost| = %g over %zu %s, %zu identical, "
+                  "depth %d\n", max, rows->n, what, identical, depth);
+    assert_true(max <= 1e-5);
     free(ref);
     forest_free(f);
-    return max;
+    free(json);
+    return depth;
+}
+
+/* The same, on samples made to `train` and `rows`. */
+static int assert_forest_agrees_on(struct sample_spec train,
+                                   struct sample_spec rows,
+                                   const struct model_params *p,
+                                   const char *what)
+{
+    struct sample t = make_sample(train.n, train.seed, train.missing,
+                                  train.noise);
+    struct sample r = make_sample(rows.n, rows.seed, rows.missing, rows.noise);
+    int depth = assert_forest_agrees(&t, &r, p, what);
+    free_sample(&t);
+    free_sample(&r);
+    return depth;
 }
 
 static void forest_agrees_with_xgboost_on_every_held_out_row(void **state)
 {
     (void)state;
-    struct sample train = make_sample(3000, 12, 0, 0.05);
-    struct sample test = make_sample(2000, 13, 0, 0.05);
     struct model_params p = small_params();
     p.max_depth = 6;
     p.rounds = 50;
-    size_t len, identical;
-    char *json = train_or_fail(&train, NULL, &p, &len, NULL);
-    double max = max_difference(json, len, &test, &identical);
-    print_message("max |forest - xgboost| = %g over %zu rows, %zu "
-                  "identical\n", max, test.n, identical);
-    assert_true(max <= 1e-5);
-    free(json);
-    free_sample(&train);
-    free_sample(&test);
+    assert_forest_agrees_on(SAMPLE(3000, 12, 0, 0.05),
+                            SAMPLE(2000, 13, 0, 0.05), &p, "held-out rows");
 }
 
 static void rows_with_missing_values_take_the_default_direction(void **s)
 {
     (void)s;
     /* trained with missing values, so the default directions differ */
-    struct sample train = make_sample(3000, 14, 0.1, 0.05);
-    struct sample test = make_sample(2000, 15, 0.2, 0.05);
     struct model_params p = small_params();
     p.max_depth = 5;
-    size_t len, identical;
-    char *json = train_or_fail(&train, NULL, &p, &len, NULL);
-    double max = max_difference(json, len, &test, &identical);
-    print_message("max |forest - xgboost| = %g over %zu rows with NaNs\n",
-                  max, test.n);
-    assert_true(max <= 1e-5);
-    free(json);
-    free_sample(&train);
-    free_sample(&test);
+    assert_forest_agrees_on(SAMPLE(3000, 14, 0.1, 0.05),
+                            SAMPLE(2000, 15, 0.2, 0.05), &p, "rows with NaNs");
 }
 
 static void trees_that_are_a_single_leaf_agree_too(void **state)
@@ -538,12 +562,8 @@ static void trees_that_are_a_single_leaf_agree_too(void **state)
         train.y[i] = 0.75f;
     struct model_params p = small_params();
     p.rounds = 3;
-    size_t len, identical;
-    char *json = train_or_fail(&train, NULL, &p, &len, NULL);
-    assert_int_equal(model_depth(json, len), 0);
-    double max = max_difference(json, len, &train, &identical);
-    assert_true(max <= 1e-5);
-    free(json);
+    assert_int_equal(assert_forest_agrees(&train, &train, &p, "training rows"),
+                     0);
     free_sample(&train);
 }
 
@@ -551,23 +571,14 @@ static void forests_deeper_than_the_complete_layout_agree_too(void **state)
 {
     (void)state;
     /* pure noise and no minimum leaf weight: trees grow to the limit */
-    struct sample train = make_sample(4000, 16, 0, 50);
-    struct sample test = make_sample(1000, 17, 0, 0);
     struct model_params p = small_params();
     p.max_depth = 14;
     p.min_child_weight = 0;
     p.rounds = 5;
-    size_t len, identical;
-    char *json = train_or_fail(&train, NULL, &p, &len, NULL);
-    int depth = model_depth(json, len);
+    int depth = assert_forest_agrees_on(SAMPLE(4000, 16, 0, 50),
+                                        SAMPLE(1000, 17, 0, 0), &p,
+                                        "held-out rows");
     assert_true(depth > 10); /* beyond the complete layout */
-    double max = max_difference(json, len, &test, &identical);
-    print_message("max |forest - xgboost| = %g over %zu rows, depth %d\n",
-                  max, test.n, depth);
-    assert_true(max <= 1e-5);
-    free(json);
-    free_sample(&train);
-    free_sample(&test);
 }
 
 /* ---- refusals ----------------------------------------------------------- */
@@ -695,10 +706,7 @@ static void an_untouched_model_loads(void **state)
     /* the refusal cases' base model, loaded as is: they test the edit */
     size_t len;
     char *model = some_model(&len);
-    struct forest *f;
-    struct errbuf err;
-    if (forest_load(&f, model, len, NF, &err) < 0)
-        fail_msg("%s", err.msg);
+    struct forest *f = forest_or_fail(model, len);
     assert_int_equal(forest_tree_count(f), 3);
     forest_free(f);
     free(model);
