@@ -25,35 +25,41 @@ int format_points(char *buf, size_t size, long long millionths)
     return n;
 }
 
-/* Reads the header and maps the columns the rules need. */
-static int open_features(const struct rules *r, struct csv_reader *reader,
-                         struct csv_record *header,
-                         struct dataset_columns *cols, struct errbuf *err)
+/* A reader on `in` past its header, with the columns the rules need
+ * mapped; NULL with the reason in err. */
+static struct csv_reader *open_features(const struct rules *r, FILE *in,
+                                        struct csv_record *header,
+                                        struct dataset_columns *cols,
+                                        struct errbuf *err)
 {
+    struct csv_reader *reader = csv_reader_new(in);
+    if (!reader) {
+        err_set(err, "out of memory");
+        return NULL;
+    }
     bool required[VARIABLE_COUNT];
     for (int v = 0; v < VARIABLE_COUNT; v++)
         required[v] = rules_uses(r, v) && v != V_JUBILADO;
     int rc = csv_reader_next(reader, header, err);
     if (rc == 0)
-        return err_set(err, "no header line: the input is empty");
-    if (rc < 0)
-        return err_prefix(err, "header");
-    return dataset_map_header(header, required, cols, err);
+        err_set(err, "no header line: the input is empty");
+    else if (rc < 0)
+        err_prefix(err, "header");
+    else if (dataset_map_header(header, required, cols, err) == 0)
+        return reader;
+    csv_reader_free(reader);
+    return NULL;
 }
 
 int rules_apply_csv(const struct rules *r, FILE *in, FILE *out, FILE *diag,
                     struct rows_count *count, struct errbuf *err)
 {
     memset(count, 0, sizeof *count);
-    struct csv_reader *reader = csv_reader_new(in);
-    if (!reader)
-        return err_set(err, "out of memory");
     struct csv_record rec;
     struct dataset_columns cols;
-    if (open_features(r, reader, &rec, &cols, err) < 0) {
-        csv_reader_free(reader);
+    struct csv_reader *reader = open_features(r, in, &rec, &cols, err);
+    if (!reader)
         return -1;
-    }
     int points_col = dataset_find_column(&rec, "rules_points");
     int target_col = dataset_find_column(&rec, "target");
     csv_write_fields(out, &rec);
@@ -107,15 +113,11 @@ int rules_target_range(const struct rules *r, FILE *in, FILE *diag,
                        struct rows_count *count, struct errbuf *err)
 {
     memset(count, 0, sizeof *count);
-    struct csv_reader *reader = csv_reader_new(in);
-    if (!reader)
-        return err_set(err, "out of memory");
     struct csv_record rec;
     struct dataset_columns cols;
-    if (open_features(r, reader, &rec, &cols, err) < 0) {
-        csv_reader_free(reader);
+    struct csv_reader *reader = open_features(r, in, &rec, &cols, err);
+    if (!reader)
         return -1;
-    }
     double lo = INFINITY, hi = -INFINITY;
     double values[VARIABLE_COUNT];
     struct rules_result res;
