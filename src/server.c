@@ -1428,6 +1428,10 @@ static void metrics_text(struct server *s, struct text *t)
                    "be written.\n"
                    "# TYPE incomescore_audit_queue_depth gauge\n"
                    "incomescore_audit_queue_depth %llu\n"
+                   "# HELP incomescore_audit_waiting Requests waiting for "
+                   "room in the audit queue.\n"
+                   "# TYPE incomescore_audit_waiting gauge\n"
+                   "incomescore_audit_waiting %llu\n"
                    "# HELP incomescore_audit_unavailable_total Decisions "
                    "withheld (503) because the audit log refused them.\n"
                    "# TYPE incomescore_audit_unavailable_total counter\n"
@@ -1439,7 +1443,7 @@ static void metrics_text(struct server *s, struct text *t)
                                          ? as.queued - as.written -
                                                as.failed_writes
                                          : 0),
-                READ(m->audit_unavailable));
+                (unsigned long long)as.waiting, READ(m->audit_unavailable));
 }
 
 static enum MHD_Result get_route(struct server *s, struct MHD_Connection *c,

@@ -1720,6 +1720,7 @@ static void a_full_audit_queue_is_503_and_logs_no_decision(void **s)
     assert_true(metric(t, "incomescore_audit_records_total{outcome="
                           "\"refused\"}") == 4);
     assert_true(metric(t, "incomescore_audit_queue_depth") == 2);
+    assert_true(metric(t, "incomescore_audit_waiting") == 0); /* all gave up */
     assert_true(metric(t, "incomescore_audit_unavailable_total") == 4);
     assert_true(metric(t, "incomescore_http_requests_total{route="
                           "\"/v1/prediction\",status=\"503\"}") == 2);
