@@ -459,22 +459,38 @@ static bool timestamp_of(const json_t *v, int64_t *ms, int *style)
     return true;
 }
 
-/* Weeks covered by at least one job up to `end`, concurrent jobs once. */
-static long covered_weeks(date_t *alta, date_t *baja, int n)
+/* Weeks covered by at least one job, concurrent jobs once. Computed
+ * another way than demo_data.c does (a sweep over start and end events,
+ * counting days while any job is open), so the check does not share its
+ * mistakes. */
+struct job_event {
+    date_t day;
+    int delta; /* +1 a job starts, -1 it ends */
+};
+
+static int by_day(const void *a, const void *b)
 {
-    for (int i = 1; i < n; i++)
-        for (int k = i; k > 0 && alta[k] < alta[k - 1]; k--) {
-            date_t t = alta[k]; alta[k] = alta[k - 1]; alta[k - 1] = t;
-            t = baja[k]; baja[k] = baja[k - 1]; baja[k - 1] = t;
+    const struct job_event *x = a, *y = b;
+    return x->day != y->day ? (x->day > y->day) - (x->day < y->day)
+                            : x->delta - y->delta;
+}
+
+static long covered_weeks(const date_t *alta, const date_t *baja, int n)
+{
+    struct job_event ev[2 * 64];
+    int m = 0;
+    for (int i = 0; i < n && m + 2 <= (int)(sizeof ev / sizeof ev[0]); i++)
+        if (baja[i] > alta[i]) {
+            ev[m++] = (struct job_event){alta[i], +1};
+            ev[m++] = (struct job_event){baja[i], -1};
         }
+    qsort(ev, (size_t)m, sizeof ev[0], by_day);
     long days = 0;
-    date_t to = INT32_MIN;
-    for (int i = 0; i < n; i++) {
-        date_t from = alta[i] > to ? alta[i] : to;
-        if (baja[i] > from)
-            days += baja[i] - from;
-        if (baja[i] > to)
-            to = baja[i];
+    int open = 0;
+    for (int i = 0; i < m; i++) {
+        if (open > 0)
+            days += ev[i].day - ev[i - 1].day;
+        open += ev[i].delta;
     }
     return days / 7;
 }
