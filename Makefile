@@ -8,8 +8,8 @@
 #   make bench-bin  build the bench programs: bench/<name>.c → bench/out/<name>
 #   make deps       install the Debian packages the build needs (as root)
 #
-# Sources are found by wildcard: a new src/*.c joins the library, a new
-# src/cli/*.c joins the binary, a new tests/test_*.c (a suite) or
+# Sources are found by wildcard: a new src/<stage>/*.c joins the library,
+# a new src/cli/*.c joins the binary, a new tests/test_*.c (a suite) or
 # tests/fixture_*.c (shared test data) joins the runner,
 # a new bench/*.c becomes a bench program.
 
@@ -27,7 +27,7 @@ CFLAGS   += -std=c11 -D_GNU_SOURCE -pthread $(OPT) -g -Wall -Wextra -Werror -Wsh
 LDLIBS   += $(shell pkg-config --libs $(PKGS)) -lcsv -lxgboost -lm -pthread
 LDFLAGS  += $(SAN)
 
-LIB_SRC  := $(sort $(wildcard src/*.c))
+LIB_SRC  := $(sort $(filter-out src/cli/%,$(wildcard src/*/*.c)))
 CLI_SRC  := $(sort $(wildcard src/cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/test_*.c tests/fixture_*.c)) tests/unit_main.c
 BENCH_SRC := $(sort $(wildcard bench/*.c))

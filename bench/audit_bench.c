@@ -25,7 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "audit.h"
+#include "http/audit.h"
 
 struct worker {
     struct audit_log *log;

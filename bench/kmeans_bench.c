@@ -19,8 +19,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "prng.h"
-#include "segments.h"
+#include "base/prng.h"
+#include "score/segments.h"
 
 #define BLOBS 6
 

@@ -24,15 +24,15 @@
 #include <time.h>
 #include <xgboost/c_api.h>
 
-#include "csvio.h"
-#include "dataset.h"
-#include "features.h"
-#include "fileio.h"
-#include "model.h"
-#include "numeric.h"
-#include "prng.h"
-#include "refdata.h"
-#include "rules.h"
+#include "base/csvio.h"
+#include "etl/dataset.h"
+#include "score/features.h"
+#include "base/fileio.h"
+#include "train/model.h"
+#include "base/numeric.h"
+#include "base/prng.h"
+#include "score/refdata.h"
+#include "score/rules.h"
 
 #define NF FEATURE_COUNT
 

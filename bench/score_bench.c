@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "bundle.h"
-#include "prng.h"
-#include "scoring.h"
+#include "registry/bundle.h"
+#include "base/prng.h"
+#include "score/scoring.h"
 
 static int cmp_double(const void *a, const void *b)
 {

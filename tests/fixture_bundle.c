@@ -20,12 +20,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "dates.h"
-#include "demo_data.h"
-#include "etl.h"
-#include "registry.h"
-#include "rules.h"
-#include "train.h"
+#include "base/dates.h"
+#include "demo/demo_data.h"
+#include "etl/etl.h"
+#include "registry/registry.h"
+#include "score/rules.h"
+#include "train/train.h"
 
 /* Every path here is a temporary directory plus a short name. */
 #define PATH_SIZE 4096

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apikeys.h"
-#include "sha256.h"
+#include "http/apikeys.h"
+#include "base/sha256.h"
 
 static const char alice_key[] = "3f8a1c0d9e7b6a5f4e3d2c1b0a998877";
 static const char bob_key[] = "bob-key-0123456789abcdef";

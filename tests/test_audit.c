@@ -24,7 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "audit.h"
+#include "http/audit.h"
 
 struct fixture {
     char *dir;

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "csvio.h"
-#include "rules.h"
-#include "rules_csv.h"
+#include "base/csvio.h"
+#include "score/rules.h"
+#include "train/rules_csv.h"
 
 /* Reads all of `text`; returns a printable transcript, one line per
  * record ("3: a|b|c") or error ("error: line 3: ..."). Caller frees. */

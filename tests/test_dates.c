@@ -6,7 +6,7 @@
 
 #include <string.h>
 
-#include "dates.h"
+#include "base/dates.h"
 
 static date_t ymd(int y, int m, int d)
 {

@@ -22,10 +22,10 @@
 #include <string.h>
 #include <strings.h>
 
-#include "dates.h"
-#include "demo_data.h"
-#include "prng.h"
-#include "refdata.h"
+#include "base/dates.h"
+#include "demo/demo_data.h"
+#include "base/prng.h"
+#include "score/refdata.h"
 
 /* ------------------------------------------------------------------ */
 /* PRNG                                                                 */

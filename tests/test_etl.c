@@ -11,8 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "etl.h"
-#include "fileio.h"
+#include "etl/etl.h"
+#include "base/fileio.h"
 
 static struct refdata rd;
 static struct rules *rules;

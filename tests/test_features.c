@@ -6,8 +6,8 @@
 
 #include <string.h>
 
-#include "features.h"
-#include "refdata.h"
+#include "score/features.h"
+#include "score/refdata.h"
 
 static struct applicant applicant_in(int state_index, double ingreso)
 {

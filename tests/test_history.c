@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "history.h"
-#include "validation.h"
+#include "etl/history.h"
+#include "etl/document.h"
 
 /* The day every document here is scored on. */
 #define T "2023-10-15"

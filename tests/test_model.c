@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model.h"
-#include "prng.h"
+#include "train/model.h"
+#include "base/prng.h"
 
 #define NF 6 /* features of the synthetic problems */
 

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "numeric.h"
+#include "base/numeric.h"
 
 static void round_decimals_matches_python_round(void **state)
 {

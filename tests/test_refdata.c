@@ -10,7 +10,7 @@
  */
 #include "test.h"
 
-#include "refdata.h"
+#include "score/refdata.h"
 
 #include <ctype.h>
 #include <stdbool.h>

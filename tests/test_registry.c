@@ -23,9 +23,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "bundle.h"
-#include "fileio.h"
-#include "registry.h"
+#include "registry/bundle.h"
+#include "base/fileio.h"
+#include "registry/registry.h"
 
 /* Room for a path built from another path buffer and a name. */
 #define PATH_SIZE 4096

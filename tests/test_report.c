@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fileio.h"
-#include "prng.h"
-#include "report.h"
+#include "base/fileio.h"
+#include "base/prng.h"
+#include "train/report.h"
 
 #define ROWS 3000
 

@@ -6,7 +6,7 @@
 
 #include <string.h>
 
-#include "request.h"
+#include "score/request.h"
 
 
 #define GOOD                                                                 \

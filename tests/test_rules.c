@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rules.h"
+#include "score/rules.h"
 
 #define E 1e-9 /* a hair: far below any bound's spacing, above any ulp here */
 

@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "prng.h"
-#include "segments.h"
+#include "base/prng.h"
+#include "score/segments.h"
 
 /* ---- scaler ------------------------------------------------------------ */
 

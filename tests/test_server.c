@@ -27,15 +27,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "apikeys.h"
-#include "bundle.h"
-#include "registry.h"
-#include "request.h"
-#include "rules.h"
-#include "scoring.h"
-#include "segments.h"
-#include "server.h"
-#include "sha256.h"
+#include "http/apikeys.h"
+#include "registry/bundle.h"
+#include "registry/registry.h"
+#include "score/request.h"
+#include "score/rules.h"
+#include "score/scoring.h"
+#include "score/segments.h"
+#include "http/server.h"
+#include "base/sha256.h"
 
 static char *work;
 static char registry_path[4096];

@@ -11,13 +11,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "bundle.h"
-#include "fileio.h"
-#include "model.h"
-#include "request.h"
-#include "scoring.h"
-#include "prng.h"
-#include "train.h"
+#include "registry/bundle.h"
+#include "base/fileio.h"
+#include "train/model.h"
+#include "score/request.h"
+#include "score/scoring.h"
+#include "base/prng.h"
+#include "train/train.h"
 
 static char *work;          /* a temporary directory for the whole suite */
 static char dataset[4096], params[4096], bundle_dir[4096];

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "refdata.h"
+#include "score/refdata.h"
 
 char *test_mkdtemp(void)
 {

@@ -10,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "demo_data.h"
-#include "fileio.h"
-#include "refdata.h"
+#include "cli/cli.h"
+#include "demo/demo_data.h"
+#include "base/fileio.h"
+#include "score/refdata.h"
 
 static const char demo_help[] =
     "usage: " PROGRAM " demo-data --count N [--seed S] [--as-of YYYY-MM-DD] "

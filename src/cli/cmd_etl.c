@@ -7,9 +7,9 @@
 #include <string.h>
 #include <sys/resource.h>
 
-#include "cli.h"
-#include "etl.h"
-#include "numeric.h"
+#include "cli/cli.h"
+#include "etl/etl.h"
+#include "base/numeric.h"
 
 static const char etl_help[] =
     "usage: " PROGRAM " etl --source FILE|mongodb://... --out dataset.csv\n"

@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bundle.h"
-#include "cli.h"
-#include "registry.h"
+#include "registry/bundle.h"
+#include "cli/cli.h"
+#include "registry/registry.h"
 
 static const char models_help[] =
     "usage: " PROGRAM " models list [--registry DIR]\n"

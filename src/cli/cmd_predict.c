@@ -10,11 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "live.h"
-#include "pipeline.h"
-#include "request.h"
-#include "scoring.h"
+#include "cli/cli.h"
+#include "registry/live.h"
+#include "base/parmap.h"
+#include "score/request.h"
+#include "score/scoring.h"
 
 static const char predict_help[] =
     "usage: " PROGRAM " predict [--registry DIR | --model BUNDLE] "

@@ -7,10 +7,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "cli.h"
-#include "fileio.h"
-#include "rules.h"
-#include "rules_csv.h"
+#include "cli/cli.h"
+#include "base/fileio.h"
+#include "score/rules.h"
+#include "train/rules_csv.h"
 
 static const char rules_help[] =
     "usage: " PROGRAM " rules apply [--rules FILE] < features.csv > scored.csv\n"

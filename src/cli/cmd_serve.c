@@ -18,9 +18,9 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "apikeys.h"
-#include "cli.h"
-#include "server.h"
+#include "http/apikeys.h"
+#include "cli/cli.h"
+#include "http/server.h"
 
 static const char serve_help[] =
     "usage: " PROGRAM " serve [--registry DIR | --model BUNDLE] [--host H]\n"

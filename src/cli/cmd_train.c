@@ -8,11 +8,11 @@
 #include <string.h>
 #include <sys/resource.h>
 
-#include "bundle.h"
-#include "cli.h"
-#include "numeric.h"
-#include "registry.h"
-#include "train.h"
+#include "registry/bundle.h"
+#include "cli/cli.h"
+#include "base/numeric.h"
+#include "registry/registry.h"
+#include "train/train.h"
 
 static const char train_help[] =
     "usage: " PROGRAM " train --data dataset.csv [--registry DIR] [--seed S]\n"

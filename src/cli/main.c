@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 
 static const struct command commands[] = {
     {"demo-data", cmd_demo_data, "write synthetic validation documents (JSON lines)"},

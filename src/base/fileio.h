@@ -1,0 +1,44 @@
+/*
+ * fileio.h — reading whole files and writing files atomically.
+ *
+ * Every file incomescore produces is written through atomic_write_file or
+ * an atomic_file: the data goes to a temporary file in the same directory,
+ * is flushed to disk, and is renamed over the target, so a reader sees the
+ * old file or the new one, never half of one, and a crash leaves no torn
+ * output behind.
+ */
+#ifndef INCOMESCORE_FILEIO_H
+#define INCOMESCORE_FILEIO_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "base/errbuf.h"
+
+/* The whole file, NUL-terminated (the NUL is not counted in *len); NULL
+ * with err set ("rules.json: No such file or directory"). */
+char *file_read_all(const char *path, size_t *len, struct errbuf *err);
+
+int atomic_write_file(const char *path, const void *data, size_t len,
+                      struct errbuf *err);
+
+/* Writes a JSON value (jansson's json_dumps flags) and a final newline,
+ * atomically. `json` is a json_t; declared void so this header does not
+ * need jansson's. */
+int atomic_write_json(const char *path, const void *json, size_t flags,
+                      struct errbuf *err);
+
+/* A stream written to a temporary file and put in place by
+ * atomic_file_commit, or thrown away by atomic_file_abort. */
+struct atomic_file {
+    FILE *fp;
+    char *path;
+    char *tmp_path;
+};
+
+int atomic_file_open(struct atomic_file *af, const char *path,
+                     struct errbuf *err);
+int atomic_file_commit(struct atomic_file *af, struct errbuf *err);
+void atomic_file_abort(struct atomic_file *af);
+
+#endif

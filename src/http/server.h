@@ -1,0 +1,163 @@
+/*
+ * server.h — the JSON API over HTTP (SPEC §7, §9 `serve`): scoring, the
+ * batch route, health and readiness, the live model and everything a web
+ * form needs, the OpenAPI document and its HTML page, and Prometheus
+ * metrics. A library, so tests start it in-process on an ephemeral port
+ * and `incomescore serve` is a thin client of it.
+ *
+ * Routes
+ *   POST /v1/prediction   one request object (SPEC §7) → 200 with the
+ *                         scoring core's response; 422 naming every bad
+ *                         field (FastAPI's shape); 400 malformed JSON;
+ *                         413 body over max_body; 415 not JSON; 405 other
+ *                         methods (with Allow); 503 when no model is
+ *                         loaded or the audit log refused the record
+ *   POST /v1/predictions  a JSON array of up to SERVER_BATCH_MAX request
+ *                         objects → an array of answers in order; a bad
+ *                         item is answered in place with {"error": ...,
+ *                         "detail": [...]} as `predict` does. A longer
+ *                         array is refused with 413 (the body is too big
+ *                         for one call, whatever its bytes). Body up to
+ *                         max_batch_body.
+ *   GET /healthz          200 {"status": "ok"} while the process answers
+ *   GET /readyz           200 when a model is loaded, else 503
+ *   GET /v1/model         the live version: id, created_at, metrics, lineage
+ *   GET /v1/meta          states, input field limits, score bands, segments:
+ *                         derived from refdata, request_limits and the rules
+ *   GET /openapi.json     OpenAPI 3.1 (data/openapi.json, its request
+ *                         schema filled from request_limits)
+ *   GET /docs             the API's HTML page (data/docs.html); GET / → 307
+ *                         to /docs, where the original served Swagger UI
+ *   GET /metrics          Prometheus text format
+ * Every answer carries X-Request-Id: the client's (when it is 1–48
+ * visible ASCII characters other than quote and backslash) or 16 hex characters
+ * that grow with time (milliseconds, then a count), so the audit log's
+ * index on request ids grows at its end.
+ *
+ * API keys (optional). Without a key file the API is open. With one
+ * (cfg->api_keys_path, see apikeys.h for its lines), every request whose
+ * path is /v1 or under /v1/ — the scoring routes, /v1/model, /v1/meta and
+ * any unknown /v1 path — needs `Authorization: Bearer <key>`; with
+ * cfg->protect_all every path but /healthz and /readyz does (so /metrics,
+ * /openapi.json, /docs, / and unknown paths too), leaving the probes of
+ * an orchestrator keyless. A request without a key, with another scheme
+ * or with a key not in the file is answered 401 {"detail": "a valid API
+ * key is required (Authorization: Bearer <key>)"} with
+ * `WWW-Authenticate: Bearer`, the same answer whatever was wrong, before
+ * its method, Content-Type or size are looked at and before any body is
+ * read. 401s are counted by route in incomescore_http_requests_total;
+ * requests let through, by key name in
+ * incomescore_api_key_requests_total{key="<name>"}. Each decision's
+ * audit record names the key that asked for it (the name from the file,
+ * never the key or its hash); a server without keys records no name.
+ * /openapi.json marks the routes that need a key with the bearer scheme.
+ *
+ * The live model. A request takes a reference on the live model for as
+ * long as it uses it; a reload swaps the pointer and drops the server's
+ * reference, and the last user frees the old bundle. A bundle that does
+ * not load is refused and the old one keeps serving. A watcher thread
+ * looks at the registry's LIVE every watch_interval_ms; server_reload()
+ * (SIGHUP in `serve`) looks at once, and reads the key file again.
+ *
+ * Audit. Every decision is submitted to the audit log before it is
+ * answered; if the log refuses it, the answer is 503 {"detail": "audit
+ * log unavailable"} and no decision leaves the server. A batch is audited
+ * item by item (request id "<id>/<index>", the item as inputs, its answer
+ * as outputs; items answered with an error are not decisions and are not
+ * recorded), because one record per batch would not fit a record's 2 KB
+ * and would make a decision hard to find. A batch's records are queued
+ * together or not at all (audit_submit_group), after all its items are
+ * scored: if the log cannot take every one of them within audit_wait_ms,
+ * the batch is answered 503 {"detail": "audit log unavailable"}, no item
+ * is answered and none is recorded, so the log never shows a decision
+ * the client did not get. A batch with more decisions than audit_queue
+ * can ever hold is therefore always 503 (the default queue holds
+ * SERVER_BATCH_MAX), and so is one whose records hold more than the
+ * queue's AUDIT_QUEUE_BYTES (16 MiB): a record holds the item as JSON and
+ * its answer, ~0.9 KB for a largest default batch (2 MiB of body,
+ * ~9 MB of records); only a --max-batch-body raised several times over,
+ * with items padded by keys the API ignores, comes near it. While a
+ * batch waits for room, later submissions wait behind it (audit.c):
+ * first come, first served. incomescore_audit_unavailable_total counts the
+ * decisions withheld: one for a single request, every scored item for a
+ * batch.
+ *
+ * Logs are JSON lines on log_stream (stderr by default).
+ */
+#ifndef INCOMESCORE_SERVER_H
+#define INCOMESCORE_SERVER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "http/audit.h"
+#include "base/errbuf.h"
+
+#define SERVER_BATCH_MAX 10000
+#define SERVER_DEFAULT_PORT 8000
+#define SERVER_DEFAULT_MAX_BODY (64 * 1024)
+/* 10,000 typical requests (~180 bytes each) need ~1.8 MB: the batch
+ * body limit is set so that the count, not the bytes, binds first. */
+#define SERVER_DEFAULT_MAX_BATCH_BODY (2 * 1024 * 1024)
+
+struct server;
+
+/* Zero means "the default" for every number. */
+struct server_config {
+    const char *host;           /* address to bind; NULL: 127.0.0.1 */
+    int port;                   /* 0: an ephemeral port (see server_port) */
+    const char *registry_dir;   /* NULL: registry_default_dir() */
+    const char *model_dir;      /* a bundle directory instead of a registry */
+    size_t max_body;            /* bytes; SERVER_DEFAULT_MAX_BODY */
+    size_t max_batch_body;      /* bytes; SERVER_DEFAULT_MAX_BATCH_BODY */
+    unsigned connection_limit;  /* 1024 */
+    unsigned timeout_s;         /* idle connection timeout; 10 */
+    unsigned threads;           /* MHD thread pool size; 2 */
+    int watch_interval_ms;      /* registry LIVE check; 1000; < 0: never */
+    enum audit_sink audit_sink; /* AUDIT_SQLITE (0) by default */
+    const char *audit_path;     /* NULL: server_default_audit_path() */
+    size_t audit_queue;         /* records that may wait; 16384 */
+    int audit_wait_ms;          /* wait for room before 503; 200 */
+    const char *data_dir;       /* openapi.json, docs.html;
+                                 * NULL: refdata_default_dir() */
+    FILE *log_stream;           /* JSON log lines; NULL: stderr */
+    const char *api_keys_path;  /* key file; NULL: no keys, the API is open */
+    bool protect_all;           /* keys for all but /healthz and /readyz */
+};
+
+/* $INCOMESCORE_HOME/audit.sqlite3, else ./var/audit.sqlite3. Static. */
+const char *server_default_audit_path(void);
+
+/* Loads the model, opens the audit log and starts listening. A registry
+ * without a live version yet is no error: the server starts unready and
+ * the watcher picks up the first promotion. A bundle that fails to load,
+ * a port in use or an audit log that cannot be opened is. */
+int server_start(struct server **out, const struct server_config *cfg,
+                 struct errbuf *err);
+
+/* The port listened on (the real one when cfg->port was 0). */
+int server_port(const struct server *s);
+
+/* The live model's version id into id (size bytes); "" when none. */
+void server_model_version(struct server *s, char *id, size_t size);
+
+/* Re-resolves the live bundle now: 0 when a new bundle was swapped in,
+ * 1 when the live version is the one already serving (with --model the
+ * directory is always loaded again), -1 when it could not be loaded
+ * (err says why; the old one keeps serving). Reads the key file again
+ * too (as server_reload_keys, whose outcome is logged, not returned). */
+int server_reload(struct server *s, struct errbuf *err);
+
+/* Reads the key file again: 0 when its keys replaced the old ones, 1
+ * when the server has no key file (nothing to do), -1 when it did not
+ * load (err says why, naming the line; the old keys stay). Logged either
+ * way. */
+int server_reload_keys(struct server *s, struct errbuf *err);
+
+/* Stops accepting connections, lets requests in flight finish (up to a
+ * few seconds), stops the watcher, closes the audit log after writing
+ * everything queued, frees the model. NULL is fine. */
+void server_stop(struct server *s);
+
+#endif

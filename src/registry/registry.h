@@ -1,0 +1,94 @@
+/*
+ * registry.h — every trained model version, immutable, and which one is
+ * live (SPEC §8: keep every dataset and model version and know which one
+ * is live; the original used DVC and a GCS bucket).
+ *
+ * A registry is a directory:
+ *   versions/<id>/        one bundle per version, never changed once there
+ *   staging/              versions being written; invisible to readers
+ *   LIVE                  the live version's id, one line, replaced by
+ *                         rename so a reader sees the old or the new id
+ *   promotions.jsonl      every promote and rollback: time, id, previous
+ *   lock                  flock()ed by writers (commit, promote, rollback)
+ *
+ * A version appears by renaming its finished staging directory into
+ * versions/, so a concurrent reader never sees one half-written. Ids are
+ * "v0001", "v0002", ... in order of commit.
+ *
+ * The history is a stack: promote pushes, rollback pops, so rolling back
+ * twice goes back two steps, and a promote after a rollback is the new
+ * last step (like undo). Promoting the live version again is recorded but
+ * is no step. A handle may be used from a forked child or several
+ * threads: the lock file is opened afresh for each write, since flock
+ * belongs to the open file.
+ */
+#ifndef INCOMESCORE_REGISTRY_H
+#define INCOMESCORE_REGISTRY_H
+
+#include <stddef.h>
+
+#include "base/errbuf.h"
+
+#define REGISTRY_ID_SIZE 32
+
+struct registry;
+
+/* $INCOMESCORE_HOME/registry, else ./var/registry. Static buffer. */
+const char *registry_default_dir(void);
+
+/* Opens (creating when absent) the registry at dir. */
+int registry_open(struct registry **out, const char *dir, struct errbuf *err);
+void registry_close(struct registry *r);
+const char *registry_dir(const struct registry *r);
+
+/* A new empty staging directory for a version; its path goes to
+ * path (size bytes). */
+int registry_stage(struct registry *r, char *path, size_t size,
+                   struct errbuf *err);
+
+/* Moves a finished staging directory into versions/ under the next id
+ * (returned in id). When the registry has no live version yet, the new
+ * one becomes live. If the version was committed but could not be made
+ * live, id is set and the message says so. */
+int registry_commit(struct registry *r, const char *staging_path, char *id,
+                    struct errbuf *err);
+
+/* Removes a staging directory that will not be committed. */
+void registry_discard(struct registry *r, const char *staging_path);
+
+/* The live version's id into id; returns 0, 1 when none is live yet, or
+ * -1 on error. */
+int registry_live(struct registry *r, char *id, struct errbuf *err);
+
+/* The directory of a version (path, size bytes); -1 if no such version. */
+int registry_version_path(struct registry *r, const char *id, char *path,
+                          size_t size, struct errbuf *err);
+
+/* Whether the version in version_dir can serve: 0, or -1 with the reason
+ * in err. The registry knows directories, not bundles, so what "can serve"
+ * means is the caller's (the CLI passes a bundle_load). arg is the
+ * caller's, passed through. */
+typedef int registry_check_fn(const char *version_dir, void *arg,
+                              struct errbuf *err);
+
+/* Makes an existing version live, recording `reason` (may be NULL) in the
+ * history. The caller names the version, so it can check it beforehand;
+ * only its existence is checked here. */
+int registry_promote(struct registry *r, const char *id, const char *reason,
+                     struct errbuf *err);
+
+/* Makes the version live before the current one live again; its id goes
+ * to id. Refused when there is nothing to roll back to, and when `check`
+ * (may be NULL) refuses that version: "cannot roll back to <id>: <its
+ * reason>", with LIVE and the history untouched. Only the registry knows
+ * the target, so check runs here, under the writers' lock, on the very
+ * version about to be made live: no promote or rollback can move the
+ * target between the check and the switch. */
+int registry_rollback(struct registry *r, registry_check_fn *check,
+                      void *check_arg, char *id, struct errbuf *err);
+
+/* The ids of all versions, oldest first; caller frees the array. */
+int registry_list(struct registry *r, char (**ids)[REGISTRY_ID_SIZE],
+                  size_t *count, struct errbuf *err);
+
+#endif

@@ -1,0 +1,200 @@
+/*
+ * scoring.c — the scoring core (see scoring.h). On the request path of the
+ * API: no allocation, no locks, nothing but arithmetic on the bundle.
+ */
+#include "score/scoring.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/numeric.h"
+
+void score_applicant(const struct bundle *b, const struct applicant *a,
+                     struct score *out)
+{
+    double x[VARIABLE_COUNT];
+    features_from_applicant(&b->rd, a, x);
+
+    float xf[FEATURE_COUNT];
+    for (int f = 0; f < FEATURE_COUNT; f++)
+        xf[f] = (float)x[f];
+    out->predicted_target = forest_predict(b->forest, xf);
+    out->scoring = rules_score(b->rules, out->predicted_target);
+
+    double z[FEATURE_COUNT];
+    scaler_apply(&b->scaler, x, z);
+    out->segment = nearest_centroid(b->centroids, SEGMENT_COUNT, FEATURE_COUNT,
+                                    z);
+    out->cluster = segment_letter(out->segment);
+    out->band = rules_band_of(b->rules, out->scoring);
+
+    /* The API does not know whether the applicant is a retiree; the
+     * reasons are per-variable gaps, which jubilado does not change. */
+    x[V_JUBILADO] = 0;
+    struct rules_result res;
+    rules_evaluate(b->rules, x, &res);
+    out->reason_count = rules_reasons(b->rules, &res, out->reasons,
+                                      SCORE_REASONS);
+}
+
+/* Appends s as a JSON string. */
+static size_t put_string(char *buf, size_t size, size_t n, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    if (n < size)
+        buf[n] = '"';
+    n++;
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        char esc[7];
+        size_t k = 0;
+        if (c == '"' || c == '\\') {
+            esc[k++] = '\\';
+            esc[k++] = (char)c;
+        } else if (c < 0x20) {
+            memcpy(esc, "\\u00", 4);
+            esc[4] = hex[c >> 4];
+            esc[5] = hex[c & 15];
+            k = 6;
+        } else {
+            esc[k++] = (char)c;
+        }
+        for (size_t i = 0; i < k; i++, n++)
+            if (n < size)
+                buf[n] = esc[i];
+    }
+    if (n < size)
+        buf[n] = '"';
+    return n + 1;
+}
+
+static size_t put_text(char *buf, size_t size, size_t n, const char *s,
+                       size_t len)
+{
+    if (n < size)
+        memcpy(buf + n, s, n + len <= size ? len : size - n);
+    return n + len;
+}
+
+#define PIECE_MAX 512
+
+struct piece {
+    char text[PIECE_MAX];
+    size_t len;
+};
+
+struct response_pieces {
+    /* , "cluster": "A", "model_version": "v0003", "band": */
+    struct piece middle[SEGMENT_COUNT];
+    /* "bueno" per band; null when the rules have no bands */
+    struct piece band[RULES_MAX_BANDS];
+    struct piece no_band;
+    /* {"code": "INGRESO_BAJO", "text": "..."} per variable */
+    struct piece reason[VARIABLE_COUNT];
+};
+
+static int piece_string(struct piece *p, const char *before, const char *s,
+                        const char *after)
+{
+    size_t n = put_text(p->text, PIECE_MAX, 0, before, strlen(before));
+    n = put_string(p->text, PIECE_MAX, n, s);
+    n = put_text(p->text, PIECE_MAX, n, after, strlen(after));
+    p->len = n;
+    return n < PIECE_MAX ? 0 : -1;
+}
+
+int response_pieces_build(struct bundle *b, struct errbuf *err)
+{
+    struct response_pieces *p = calloc(1, sizeof *p);
+    if (!p)
+        return err_set(err, "out of memory");
+    b->pieces = p;
+    for (int s = 0; s < SEGMENT_COUNT; s++) {
+        char before[64];
+        snprintf(before, sizeof before, ", \"cluster\": \"%c\", "
+                 "\"model_version\": ", segment_letter(s));
+        if (piece_string(&p->middle[s], before, b->id, ", \"band\": ") < 0)
+            return err_set(err, "the model's id is too long");
+    }
+    for (int i = 0; i < rules_band_count(b->rules); i++) {
+        double from, to;
+        const char *label, *color;
+        rules_band(b->rules, i, &from, &to, &label, &color);
+        if (piece_string(&p->band[i], "", label, "") < 0)
+            return err_set(err, "band %d's label is too long", i + 1);
+    }
+    memcpy(p->no_band.text, "null", 4);
+    p->no_band.len = 4;
+    for (int v = 0; v < VARIABLE_COUNT; v++) {
+        struct piece code;
+        if (piece_string(&code, "{\"code\": ", rules_reason_code(b->rules, v),
+                         ", \"text\": ") < 0 ||
+            code.len + 2 * strlen(rules_reason_text(b->rules, v)) + 8 >= PIECE_MAX)
+            return err_set(err, "the reason of %s is too long",
+                           variable_names[v]);
+        memcpy(p->reason[v].text, code.text, code.len);
+        size_t n = put_string(p->reason[v].text, PIECE_MAX, code.len,
+                              rules_reason_text(b->rules, v));
+        p->reason[v].text[n++] = '}';
+        p->reason[v].len = n;
+    }
+    return 0;
+}
+
+void response_pieces_free(struct response_pieces *p)
+{
+    free(p);
+}
+
+/* A score of 300–850 with 2 decimals as text, without printf's float
+ * path (the largest cost of formatting a response otherwise). */
+static size_t format_cents(char *out, double value)
+{
+    long long cents = llround(value * 100.0);
+    char tmp[32];
+    size_t n = 0;
+    bool negative = cents < 0;
+    unsigned long long c = negative ? (unsigned long long)-cents
+                                    : (unsigned long long)cents;
+    tmp[n++] = (char)('0' + c % 10);
+    c /= 10;
+    tmp[n++] = (char)('0' + c % 10);
+    c /= 10;
+    tmp[n++] = '.';
+    do {
+        tmp[n++] = (char)('0' + c % 10);
+        c /= 10;
+    } while (c);
+    if (negative)
+        tmp[n++] = '-';
+    for (size_t i = 0; i < n; i++)
+        out[i] = tmp[n - 1 - i];
+    return n;
+}
+
+int score_format_json(const struct bundle *b, const struct score *s,
+                      char *buf, size_t size)
+{
+    const struct response_pieces *p = b->pieces;
+    char num[32];
+    size_t n = put_text(buf, size, 0, "{\"scoring\": ", 12);
+    n = put_text(buf, size, n, num, format_cents(num, s->scoring));
+    const struct piece *mid = &p->middle[s->segment];
+    n = put_text(buf, size, n, mid->text, mid->len);
+    const struct piece *band = s->band >= 0 ? &p->band[s->band] : &p->no_band;
+    n = put_text(buf, size, n, band->text, band->len);
+    n = put_text(buf, size, n, ", \"reasons\": [", 14);
+    for (int i = 0; i < s->reason_count; i++) {
+        if (i)
+            n = put_text(buf, size, n, ", ", 2);
+        const struct piece *r = &p->reason[s->reasons[i]];
+        n = put_text(buf, size, n, r->text, r->len);
+    }
+    n = put_text(buf, size, n, "]}", 2);
+    if (size > 0)
+        buf[n < size ? n : size - 1] = '\0';
+    return (int)n;
+}

@@ -1,0 +1,88 @@
+/*
+ * model.h — the regressor: XGBoost (Debian's libxgboost, C API) learns the
+ * target from the eleven features; scoring walks the trees itself.
+ *
+ * Training goes through XGBoost's C API and yields the model in XGBoost's
+ * JSON format, which XGBoost in Python, R, JVM and Spark load as is.
+ * Scoring does not call XGBoost: XGBoosterPredictFromDense costs ~20 µs a
+ * row here (it parses a JSON config and an array interface per call), so
+ * the model's trees are flattened once at load into arrays and walked
+ * directly — float features, `x < threshold` goes left, the same float
+ * arithmetic XGBoost uses. XGBoost stays the reference in the tests: both
+ * must agree to 1e-5 on every row of a held-out set.
+ */
+#ifndef INCOMESCORE_MODEL_H
+#define INCOMESCORE_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/errbuf.h"
+
+/* Hyper-parameters; they live in a config file (data/model.json by
+ * default), not in code. */
+struct model_params {
+    char objective[32];        /* "reg:squarederror" */
+    char tree_method[16];      /* "hist" */
+    int max_depth;
+    double eta;
+    int rounds;                /* upper bound on boosting rounds */
+    int early_stopping_rounds; /* 0: off */
+    double subsample;
+    double colsample_bynode;
+    double min_child_weight;
+    double lambda;
+    int max_bin;
+    int nthread;
+    uint64_t seed;
+};
+
+/* Reads parameters from a JSON object file; keys not given keep the
+ * defaults; unknown keys and values out of range are refused, naming
+ * the key. */
+void model_params_defaults(struct model_params *p);
+int model_params_load(struct model_params *p, const char *path,
+                      struct errbuf *err);
+/* The parameters as a JSON object text (for the bundle); caller frees. */
+char *model_params_to_json(const struct model_params *p);
+
+/* Trains on n_train rows (row-major floats, n_features a row), with
+ * early stopping on the n_valid rows (may be 0: then all rounds run).
+ * Returns the model as XGBoost JSON text (*model_json, caller frees) and
+ * the number of rounds kept. Same data, parameters and seed → the same
+ * bytes. */
+int model_train(const float *x_train, const float *y_train, size_t n_train,
+                const float *x_valid, const float *y_valid, size_t n_valid,
+                int n_features, const struct model_params *p,
+                char **model_json, size_t *model_len, int *rounds_kept,
+                struct errbuf *err);
+
+/* XGBoost's own prediction for n rows (the reference). */
+int model_predict_xgboost(const char *model_json, size_t model_len,
+                          const float *x, size_t n, int n_features,
+                          float *out, struct errbuf *err);
+
+/* Gain-based importance of each feature (n_features doubles, summing to
+ * 1, 0 for unused features) from XGBoost. */
+int model_feature_importance(const char *model_json, size_t model_len,
+                             int n_features, double *importance,
+                             struct errbuf *err);
+
+/* ---- our evaluator ------------------------------------------------------ */
+
+struct forest;
+
+/* Flattens an XGBoost JSON model (gbtree, reg:squarederror) into arrays.
+ * Refuses other boosters or objectives, a feature index >= n_features, a
+ * malformed tree, with the reason. */
+int forest_load(struct forest **out, const char *model_json, size_t len,
+                int n_features, struct errbuf *err);
+void forest_free(struct forest *f);
+
+/* The model's prediction for one row of n_features floats. No allocation,
+ * thread-safe on a shared forest. */
+float forest_predict(const struct forest *f, const float *x);
+
+int forest_tree_count(const struct forest *f);
+
+#endif

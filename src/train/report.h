@@ -1,0 +1,47 @@
+/*
+ * report.h — the training report a credit analyst reads: report.md and a
+ * self-contained report.html (inline SVG charts, no scripts, no external
+ * files) written into a model version's directory.
+ *
+ * Contents: the metrics table (target and score points), predicted vs
+ * target scatter, the distribution of held-out scores with the score
+ * bands, feature importance, the segments on the first two principal
+ * components of the standardized features, and the segment profiles (mean
+ * of each feature per letter, with size and mean score).
+ */
+#ifndef INCOMESCORE_REPORT_H
+#define INCOMESCORE_REPORT_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "base/errbuf.h"
+#include "score/features.h"
+#include "score/rules.h"
+#include "score/segments.h"
+
+struct report_input {
+    /* bundle.json as train wrote it: "metrics", "segments", "lineage",
+     * "model" (its "params", "rounds"), "created_at", "features". */
+    const json_t *manifest;
+    const struct rules *rules;   /* for the score bands */
+
+    /* the held-out rows */
+    size_t n;
+    const double *target;        /* the rules' target */
+    const double *predicted;     /* the model's prediction of it */
+    const double *score;         /* predicted score, 300–850 */
+    const int *segment;          /* 0..3 = A..D */
+    const double *features;      /* n × FEATURE_COUNT, raw */
+    const double *standardized;  /* n × FEATURE_COUNT, scaler applied */
+
+    const double *importance;    /* FEATURE_COUNT, summing to 1 */
+};
+
+/* Writes dir/report.md and dir/report.html atomically. Deterministic:
+ * the same input gives the same bytes (no clock, no random sampling
+ * beyond a fixed-stride subsample for the scatter plots). */
+int report_write(const struct report_input *in, const char *dir,
+                 struct errbuf *err);
+
+#endif

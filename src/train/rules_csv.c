@@ -1,0 +1,143 @@
+/*
+ * rules_csv.c — `rules apply` and the data side of `rules calibrate` (see
+ * rules_csv.h).
+ */
+#include "train/rules_csv.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/csvio.h"
+#include "etl/dataset.h"
+
+int format_points(char *buf, size_t size, long long millionths)
+{
+    unsigned long long m = millionths < 0 ? -(unsigned long long)millionths
+                                          : (unsigned long long)millionths;
+    int n = snprintf(buf, size, "%s%llu.%06llu", millionths < 0 ? "-" : "",
+                     m / 1000000ULL, m % 1000000ULL);
+    while (n > 0 && buf[n - 1] == '0')
+        buf[--n] = '\0';
+    if (n > 0 && buf[n - 1] == '.')
+        buf[--n] = '\0';
+    return n;
+}
+
+/* A reader on `in` past its header, with the columns the rules need
+ * mapped; NULL with the reason in err. */
+static struct csv_reader *open_features(const struct rules *r, FILE *in,
+                                        struct csv_record *header,
+                                        struct dataset_columns *cols,
+                                        struct errbuf *err)
+{
+    struct csv_reader *reader = csv_reader_new(in);
+    if (!reader) {
+        err_set(err, "out of memory");
+        return NULL;
+    }
+    bool required[VARIABLE_COUNT];
+    for (int v = 0; v < VARIABLE_COUNT; v++)
+        required[v] = rules_uses(r, v) && v != V_JUBILADO;
+    int rc = csv_reader_next(reader, header, err);
+    if (rc == 0)
+        err_set(err, "no header line: the input is empty");
+    else if (rc < 0)
+        err_prefix(err, "header");
+    else if (dataset_map_header(header, required, cols, err) == 0)
+        return reader;
+    csv_reader_free(reader);
+    return NULL;
+}
+
+int rules_apply_csv(const struct rules *r, FILE *in, FILE *out, FILE *diag,
+                    struct rows_count *count, struct errbuf *err)
+{
+    memset(count, 0, sizeof *count);
+    struct csv_record rec;
+    struct dataset_columns cols;
+    struct csv_reader *reader = open_features(r, in, &rec, &cols, err);
+    if (!reader)
+        return -1;
+    int points_col = dataset_find_column(&rec, "rules_points");
+    int target_col = dataset_find_column(&rec, "target");
+    csv_write_fields(out, &rec);
+    if (points_col == COLUMN_ABSENT)
+        fputs(",rules_points", out);
+    if (target_col == COLUMN_ABSENT)
+        fputs(",target", out);
+    putc('\n', out);
+
+    double values[VARIABLE_COUNT];
+    struct rules_result res;
+    struct errbuf row_err;
+    char points[32], target[32];
+    int rc;
+    while ((rc = csv_reader_next(reader, &rec, &row_err)) != 0) {
+        if (rc < 0 || dataset_parse_row(&cols, &rec, values, &row_err) < 0) {
+            fprintf(diag, "%s\n", row_err.msg);
+            count->bad++;
+            continue;
+        }
+        rules_evaluate(r, values, &res);
+        size_t plen = format_points(points, sizeof points, res.sum);
+        size_t tlen = snprintf(target, sizeof target, "%.2f", res.target);
+        for (int i = 0; i < rec.field_count; i++) {
+            if (i)
+                putc(',', out);
+            if (i == points_col)
+                fwrite(points, 1, plen, out);
+            else if (i == target_col)
+                fwrite(target, 1, tlen, out);
+            else
+                csv_write_field(out, rec.fields[i], rec.lengths[i]);
+        }
+        if (points_col == COLUMN_ABSENT) {
+            putc(',', out);
+            fwrite(points, 1, plen, out);
+        }
+        if (target_col == COLUMN_ABSENT) {
+            putc(',', out);
+            fwrite(target, 1, tlen, out);
+        }
+        putc('\n', out);
+        count->good++;
+    }
+    csv_reader_free(reader);
+    return 0;
+}
+
+int rules_target_range(const struct rules *r, FILE *in, FILE *diag,
+                       double *min_target, double *max_target,
+                       struct rows_count *count, struct errbuf *err)
+{
+    memset(count, 0, sizeof *count);
+    struct csv_record rec;
+    struct dataset_columns cols;
+    struct csv_reader *reader = open_features(r, in, &rec, &cols, err);
+    if (!reader)
+        return -1;
+    double lo = INFINITY, hi = -INFINITY;
+    double values[VARIABLE_COUNT];
+    struct rules_result res;
+    struct errbuf row_err;
+    int rc;
+    while ((rc = csv_reader_next(reader, &rec, &row_err)) != 0) {
+        if (rc < 0 || dataset_parse_row(&cols, &rec, values, &row_err) < 0) {
+            fprintf(diag, "%s\n", row_err.msg);
+            count->bad++;
+            continue;
+        }
+        rules_evaluate(r, values, &res);
+        if (res.target < lo)
+            lo = res.target;
+        if (res.target > hi)
+            hi = res.target;
+        count->good++;
+    }
+    csv_reader_free(reader);
+    *min_target = lo;
+    *max_target = hi;
+    return 0;
+}

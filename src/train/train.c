@@ -1,0 +1,541 @@
+/*
+ * train.c — dataset → bundle (see train.h). The steps read top to bottom
+ * in train_bundle; each helper above it is one step.
+ */
+#include "train/train.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "registry/bundle.h"
+#include "base/csvio.h"
+#include "etl/dataset.h"
+#include "base/fileio.h"
+#include "train/model.h"
+#include "base/numeric.h"
+#include "base/prng.h"
+#include "score/refdata.h"
+#include "train/report.h"
+#include "score/rules.h"
+#include "score/segments.h"
+#include "base/sha256.h"
+
+#define CODE_VERSION "0.1.0"
+#define MAX_BAD_ROWS_LISTED 5
+
+void train_defaults(struct train_options *opt)
+{
+    memset(opt, 0, sizeof *opt);
+    opt->itaee_year = ITAEE_DEFAULT_YEAR;
+    opt->seed = 42;
+    opt->test_fraction = 0.3;
+    opt->stopping_fraction = 0.1;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- the data ------------------------------------------------------------ */
+
+struct data {
+    size_t n, cap;
+    double *x;          /* n × FEATURE_COUNT */
+    double *target;     /* n */
+    long mismatches;
+    bool target_from_column;
+};
+
+static void data_free(struct data *d)
+{
+    free(d->x);
+    free(d->target);
+}
+
+static int data_push(struct data *d)
+{
+    if (d->n < d->cap)
+        return 0;
+    size_t cap = d->cap ? d->cap * 2 : 1 << 14;
+    double *x = realloc(d->x, cap * FEATURE_COUNT * sizeof *x);
+    if (!x)
+        return -1;
+    d->x = x;
+    double *t = realloc(d->target, cap * sizeof *t);
+    if (!t)
+        return -1;
+    d->target = t;
+    d->cap = cap;
+    return 0;
+}
+
+/* Reads every row; the target is the dataset's `target` column when it has
+ * one (how often it disagrees with the rules is counted for the lineage),
+ * else the rules' target. */
+static int read_dataset(const char *path, const struct rules *rules,
+                        struct data *d, struct errbuf *err)
+{
+    FILE *in = fopen(path, "r");
+    if (!in)
+        return err_set(err, "%s: %s", path, strerror(errno));
+    struct csv_reader *reader = csv_reader_new(in);
+    struct csv_record rec;
+    struct dataset_columns cols;
+    bool required[VARIABLE_COUNT];
+    for (int v = 0; v < VARIABLE_COUNT; v++)
+        required[v] = v < FEATURE_COUNT;
+    int rc = csv_reader_next(reader, &rec, err);
+    if (rc <= 0) {
+        if (rc == 0)
+            err_set(err, "no header line: the file is empty");
+        rc = -1;
+        goto done;
+    }
+    if (dataset_map_header(&rec, required, &cols, err) < 0) {
+        rc = -1;
+        goto done;
+    }
+    int target_col = dataset_find_column(&rec, "target");
+    d->target_from_column = target_col != COLUMN_ABSENT;
+
+    long bad = 0;
+    char listed[ERRBUF_SIZE] = "";
+    size_t used = 0;
+    struct errbuf row_err;
+    double values[VARIABLE_COUNT];
+    struct rules_result res;
+    while ((rc = csv_reader_next(reader, &rec, &row_err)) != 0) {
+        double t = 0;
+        bool ok = rc > 0 &&
+                  dataset_parse_row(&cols, &rec, values, &row_err) == 0;
+        if (ok && target_col != COLUMN_ABSENT &&
+            parse_double(rec.fields[target_col], &t) < 0) {
+            err_set(&row_err, "line %ld: column 'target': '%.40s' is not a "
+                              "number", rec.line, rec.fields[target_col]);
+            ok = false;
+        }
+        if (!ok) {
+            if (bad++ < MAX_BAD_ROWS_LISTED && used < sizeof listed)
+                used += (size_t)snprintf(listed + used, sizeof listed - used,
+                                         "%s%s", used ? "; " : "",
+                                         row_err.msg);
+            continue;
+        }
+        if (data_push(d) < 0) {
+            rc = err_set(err, "out of memory at line %ld", rec.line);
+            goto done;
+        }
+        memcpy(&d->x[d->n * FEATURE_COUNT], values,
+               FEATURE_COUNT * sizeof *values);
+        rules_evaluate(rules, values, &res);
+        if (target_col == COLUMN_ABSENT)
+            t = res.target;
+        else if (fabs(t - res.target) > 0.005)
+            d->mismatches++;
+        d->target[d->n++] = t;
+    }
+    rc = 0;
+    if (bad)
+        rc = err_set(err, "%ld bad rows, e.g. %s", bad, listed);
+    else if (d->n < 20)
+        rc = err_set(err, "%zu rows; at least 20 are needed to train", d->n);
+done:
+    csv_reader_free(reader);
+    fclose(in);
+    return rc < 0 ? err_prefix(err, "%s", path) : 0;
+}
+
+/* ---- the split ----------------------------------------------------------- */
+
+/* A seeded shuffle of 0..n-1 (Fisher–Yates on the project's PRNG). */
+static size_t *shuffled_indices(size_t n, uint64_t seed)
+{
+    size_t *idx = malloc(n * sizeof *idx);
+    if (!idx)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        idx[i] = i;
+    struct prng p;
+    prng_seed(&p, seed);
+    for (size_t i = n - 1; i > 0; i--) {
+        size_t j = (size_t)(prng_next(&p) % (uint64_t)(i + 1));
+        size_t t = idx[i];
+        idx[i] = idx[j];
+        idx[j] = t;
+    }
+    return idx;
+}
+
+/* Gathers rows idx[from..to) into float matrices for XGBoost. */
+static void gather_float(const struct data *d, const size_t *idx, size_t from,
+                         size_t to, float *x, float *y)
+{
+    for (size_t i = from; i < to; i++) {
+        const double *row = &d->x[idx[i] * FEATURE_COUNT];
+        for (int f = 0; f < FEATURE_COUNT; f++)
+            x[(i - from) * FEATURE_COUNT + f] = (float)row[f];
+        y[i - from] = (float)d->target[idx[i]];
+    }
+}
+
+/* ---- metrics ------------------------------------------------------------- */
+
+struct fit {
+    double r2, mse, mae;
+};
+
+static struct fit measure(const double *truth, const double *pred, size_t n)
+{
+    double mean = 0, sse = 0, sst = 0, sae = 0;
+    for (size_t i = 0; i < n; i++)
+        mean += truth[i];
+    mean /= (double)n;
+    for (size_t i = 0; i < n; i++) {
+        double e = pred[i] - truth[i];
+        sse += e * e;
+        sae += fabs(e);
+        sst += (truth[i] - mean) * (truth[i] - mean);
+    }
+    struct fit f = {sst > 0 ? 1 - sse / sst : 0, sse / (double)n,
+                    sae / (double)n};
+    return f;
+}
+
+static json_t *fit_json(struct fit f)
+{
+    return json_pack("{s:f, s:f, s:f}", "r2", f.r2, "mse", f.mse, "mae", f.mae);
+}
+
+static json_t *vector_json(const double *v, int n)
+{
+    json_t *a = json_array();
+    for (int i = 0; i < n; i++)
+        json_array_append_new(a, json_real(v[i]));
+    return a;
+}
+
+/* ---- writing the bundle ------------------------------------------------- */
+
+static int copy_file(const char *from, const char *to, struct errbuf *err)
+{
+    size_t len;
+    char *text = file_read_all(from, &len, err);
+    if (!text)
+        return -1;
+    int rc = atomic_write_file(to, text, len, err);
+    free(text);
+    return rc;
+}
+
+static void created_at(char *buf, size_t size)
+{
+    const char *epoch = getenv("SOURCE_DATE_EPOCH");
+    time_t t = epoch && *epoch ? (time_t)strtoll(epoch, NULL, 10) : time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* ---- the whole run ------------------------------------------------------ */
+
+struct held_out {
+    size_t n;
+    double *target, *predicted, *score, *features, *z;
+    int *segment;
+};
+
+static void held_out_free(struct held_out *h)
+{
+    free(h->target);
+    free(h->predicted);
+    free(h->score);
+    free(h->features);
+    free(h->z);
+    free(h->segment);
+}
+
+int train_bundle(const struct train_options *opt, const char *dir,
+                 struct train_summary *sum, struct errbuf *err)
+{
+    double t0 = now_seconds();
+    memset(sum, 0, sizeof *sum);
+    const char *rules_path = opt->rules_path ? opt->rules_path
+                                             : rules_default_path();
+    const char *data_dir = opt->data_dir ? opt->data_dir : refdata_default_dir();
+    char path[4096 + 64], params_default[4096 + 64];
+    snprintf(params_default, sizeof params_default, "%s/model.json",
+             refdata_default_dir());
+    const char *params_path = opt->params_path ? opt->params_path
+                                               : params_default;
+
+    struct rules *rules = NULL;
+    struct data d = {0};
+    size_t *idx = NULL;
+    float *xf = NULL, *yf = NULL;
+    double *z = NULL, *centroids = NULL;
+    int *labels = NULL;
+    char *model_text = NULL;
+    struct forest *forest = NULL;
+    struct held_out h = {0};
+    json_t *manifest = NULL;
+    struct model_params params;
+    struct refdata rd;
+    bool rd_loaded = false;
+    int rc = -1;
+
+    model_params_defaults(&params);
+    params.seed = opt->seed;
+    if (rules_load(&rules, rules_path, err) < 0 ||
+        model_params_load(&params, params_path, err) < 0 ||
+        refdata_load(&rd, data_dir, opt->itaee_year, err) < 0)
+        goto done;
+    rd_loaded = true;
+    params.seed = opt->seed; /* the command line's seed wins over the file */
+    if (read_dataset(opt->dataset_path, rules, &d, err) < 0)
+        goto done;
+    double t_read = now_seconds();
+
+    /* split: the first test_fraction of a seeded shuffle is held out */
+    size_t n = d.n;
+    size_t n_test = (size_t)llround((double)n * opt->test_fraction);
+    size_t n_train = n - n_test;
+    size_t n_stop = (size_t)llround((double)n_train * opt->stopping_fraction);
+    idx = shuffled_indices(n, opt->seed);
+    z = malloc(n * FEATURE_COUNT * sizeof *z);
+    labels = malloc(n * sizeof *labels);
+    centroids = malloc(SEGMENT_COUNT * FEATURE_COUNT * sizeof *centroids);
+    xf = malloc(n * FEATURE_COUNT * sizeof *xf);
+    yf = malloc(n * sizeof *yf);
+    if (!idx || !z || !labels || !centroids || !xf || !yf) {
+        err_set(err, "out of memory for %zu rows", n);
+        goto done;
+    }
+    const size_t *train_idx = idx + n_test, *test_idx = idx;
+
+    /* segments, fitted on the training rows only */
+    struct scaler scaler;
+    for (size_t i = 0; i < n_train; i++)
+        memcpy(&z[i * FEATURE_COUNT], &d.x[train_idx[i] * FEATURE_COUNT],
+               FEATURE_COUNT * sizeof *z);
+    scaler_fit(&scaler, z, n_train);
+    for (size_t i = 0; i < n_train; i++)
+        scaler_apply(&scaler, &z[i * FEATURE_COUNT], &z[i * FEATURE_COUNT]);
+    struct kmeans_options km = kmeans_defaults();
+    km.seed = opt->seed;
+    if (kmeans_fit(z, n_train, FEATURE_COUNT, &km, centroids, labels, NULL,
+                   err) < 0)
+        goto done;
+    double seg_target[SEGMENT_COUNT] = {0};
+    size_t seg_size[SEGMENT_COUNT] = {0};
+    for (size_t i = 0; i < n_train; i++) {
+        seg_target[labels[i]] += d.target[train_idx[i]];
+        seg_size[labels[i]]++;
+    }
+    for (int s = 0; s < SEGMENT_COUNT; s++)
+        seg_target[s] = seg_size[s] ? seg_target[s] / (double)seg_size[s] : 0;
+    segments_order_by_target(centroids, SEGMENT_COUNT, FEATURE_COUNT,
+                             seg_target, labels, n_train);
+    double t_segments = now_seconds();
+
+    /* the model: rows [0, n_stop) of the training part stop early, the
+     * rest learn */
+    gather_float(&d, train_idx, 0, n_train, xf, yf);
+    size_t model_len;
+    if (model_train(xf + n_stop * FEATURE_COUNT, yf + n_stop, n_train - n_stop,
+                    xf, yf, n_stop, FEATURE_COUNT, &params, &model_text,
+                    &model_len, &sum->rounds, err) < 0 ||
+        forest_load(&forest, model_text, model_len, FEATURE_COUNT, err) < 0)
+        goto done;
+    double t_model = now_seconds();
+
+    /* the held-out rows */
+    h.n = n_test;
+    h.target = malloc(n_test * sizeof *h.target);
+    h.predicted = malloc(n_test * sizeof *h.predicted);
+    h.score = malloc(n_test * sizeof *h.score);
+    h.features = malloc(n_test * FEATURE_COUNT * sizeof *h.features);
+    h.z = malloc(n_test * FEATURE_COUNT * sizeof *h.z);
+    h.segment = malloc(n_test * sizeof *h.segment);
+    double *true_score = malloc(n_test * sizeof *true_score);
+    if (!h.target || !h.predicted || !h.score || !h.features || !h.z ||
+        !h.segment || !true_score) {
+        free(true_score);
+        err_set(err, "out of memory");
+        goto done;
+    }
+    size_t test_size[SEGMENT_COUNT] = {0};
+    double test_score[SEGMENT_COUNT] = {0}, test_target[SEGMENT_COUNT] = {0};
+    for (size_t i = 0; i < n_test; i++) {
+        const double *row = &d.x[test_idx[i] * FEATURE_COUNT];
+        float x1[FEATURE_COUNT];
+        for (int f = 0; f < FEATURE_COUNT; f++)
+            x1[f] = (float)row[f];
+        memcpy(&h.features[i * FEATURE_COUNT], row, FEATURE_COUNT * sizeof *row);
+        scaler_apply(&scaler, row, &h.z[i * FEATURE_COUNT]);
+        h.target[i] = d.target[test_idx[i]];
+        h.predicted[i] = forest_predict(forest, x1);
+        h.score[i] = rules_score(rules, h.predicted[i]);
+        true_score[i] = rules_score(rules, h.target[i]);
+        h.segment[i] = nearest_centroid(centroids, SEGMENT_COUNT, FEATURE_COUNT,
+                                        &h.z[i * FEATURE_COUNT]);
+        test_size[h.segment[i]]++;
+        test_score[h.segment[i]] += h.score[i];
+        test_target[h.segment[i]] += h.target[i];
+    }
+    struct fit ft = measure(h.target, h.predicted, n_test);
+    struct fit fs = measure(true_score, h.score, n_test);
+    free(true_score);
+
+    double importance[FEATURE_COUNT];
+    if (model_feature_importance(model_text, model_len, FEATURE_COUNT,
+                                 importance, err) < 0)
+        goto done;
+
+    /* the files */
+    char rules_sha[SHA256_HEX_SIZE], data_sha[SHA256_HEX_SIZE];
+    snprintf(path, sizeof path, "%s/model.json", dir);
+    if (atomic_write_file(path, model_text, model_len, err) < 0)
+        goto done;
+    snprintf(path, sizeof path, "%s/rules.json", dir);
+    if (copy_file(rules_path, path, err) < 0)
+        goto done;
+    snprintf(path, sizeof path, "%s/refdata", dir);
+    if (mkdir(path, 0755) < 0 && errno != EEXIST) {
+        err_set(err, "%s: %s", path, strerror(errno));
+        goto done;
+    }
+    static const char *const tables[] = {"states.csv", "enigh.csv", "itaee.csv"};
+    for (int i = 0; i < 3; i++) {
+        char from[4096 + 64];
+        snprintf(from, sizeof from, "%s/%s", data_dir, tables[i]);
+        snprintf(path, sizeof path, "%s/refdata/%s", dir, tables[i]);
+        if (copy_file(from, path, err) < 0)
+            goto done;
+    }
+    json_t *files = json_object();
+    for (const char *const *f = bundle_files; *f; f++) {
+        char hex[SHA256_HEX_SIZE];
+        snprintf(path, sizeof path, "%s/%s", dir, *f);
+        if (sha256_file(path, hex, err) < 0) {
+            json_decref(files);
+            goto done;
+        }
+        json_object_set_new(files, *f, json_string(hex));
+    }
+    if (sha256_file(rules_path, rules_sha, err) < 0 ||
+        sha256_file(opt->dataset_path, data_sha, err) < 0) {
+        json_decref(files);
+        goto done;
+    }
+
+    json_t *features = json_array();
+    for (int f = 0; f < FEATURE_COUNT; f++)
+        json_array_append_new(features, json_string(variable_names[f]));
+    json_t *segments = json_array();
+    for (int s = 0; s < SEGMENT_COUNT; s++) {
+        char letter[2] = {segment_letter(s), '\0'};
+        json_array_append_new(
+            segments,
+            json_pack("{s:s, s:s, s:o, s:f, s:I, s:I, s:f, s:f}", "letter",
+                      letter, "description", segment_descriptions[s],
+                      "centroid",
+                      vector_json(&centroids[s * FEATURE_COUNT], FEATURE_COUNT),
+                      "mean_target_train", seg_target[s], "train_rows",
+                      (json_int_t)seg_size[s], "test_rows",
+                      (json_int_t)test_size[s], "mean_score_test",
+                      test_size[s] ? test_score[s] / (double)test_size[s] : 0.0,
+                      "mean_target_test",
+                      test_size[s] ? test_target[s] / (double)test_size[s] : 0.0));
+    }
+    json_t *imp = json_object();
+    for (int f = 0; f < FEATURE_COUNT; f++)
+        json_object_set_new(imp, variable_names[f], json_real(importance[f]));
+    char *params_text = model_params_to_json(&params);
+    json_t *params_json = params_text ? json_loads(params_text, 0, NULL) : NULL;
+    free(params_text);
+    double lo, hi;
+    rules_scale(rules, &lo, &hi);
+    char when[32];
+    created_at(when, sizeof when);
+
+    manifest = json_pack(
+        "{s:s, s:s, s:s, s:o, s:i, s:{s:o, s:o}, s:o, s:{s:s, s:i, s:o}, "
+        "s:{s:f, s:f}, s:o, s:{s:o, s:o, s:I, s:I, s:i}, s:o, "
+        "s:{s:s, s:s, s:I, s:s, s:I, s:s, s:I, s:f, s:f}}",
+        "format", BUNDLE_FORMAT, "created_at", when, "code_version",
+        CODE_VERSION, "features", features, "itaee_year", opt->itaee_year,
+        "scaler", "mean", vector_json(scaler.mean, FEATURE_COUNT), "scale",
+        vector_json(scaler.scale, FEATURE_COUNT), "segments", segments,
+        "model", "file", "model.json", "rounds", sum->rounds, "params",
+        params_json ? params_json : json_object(),
+        "score_scale", "target_at_300", lo, "target_at_850", hi,
+        "files", files,
+        "metrics", "target", fit_json(ft), "score", fit_json(fs),
+        "train_rows", (json_int_t)n_train, "test_rows", (json_int_t)n_test,
+        "rounds", sum->rounds, "feature_importance", imp,
+        "lineage", "dataset", opt->dataset_path, "dataset_sha256", data_sha,
+        "dataset_rows", (json_int_t)n, "target",
+        d.target_from_column ? "dataset column" : "computed by the rules",
+        "target_rules_mismatches", (json_int_t)d.mismatches, "rules_sha256",
+        rules_sha, "seed", (json_int_t)opt->seed, "test_fraction",
+        opt->test_fraction, "stopping_fraction", opt->stopping_fraction);
+    if (!manifest) {
+        err_set(err, "bundle.json: could not be built");
+        goto done;
+    }
+    snprintf(path, sizeof path, "%s/bundle.json", dir);
+    if (atomic_write_json(path, manifest, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+                                              JSON_REAL_PRECISION(17),
+                          err) < 0)
+        goto done;
+
+    struct report_input ri = {
+        .manifest = manifest, .rules = rules, .n = n_test,
+        .target = h.target, .predicted = h.predicted, .score = h.score,
+        .segment = h.segment, .features = h.features, .standardized = h.z,
+        .importance = importance,
+    };
+    if (report_write(&ri, dir, err) < 0)
+        goto done;
+
+    sum->rows = n;
+    sum->train_rows = n_train;
+    sum->test_rows = n_test;
+    sum->r2 = ft.r2;
+    sum->mse = ft.mse;
+    sum->mae = ft.mae;
+    sum->score_r2 = fs.r2;
+    sum->score_mse = fs.mse;
+    sum->score_mae = fs.mae;
+    sum->target_mismatches = d.mismatches;
+    sum->seconds_read = t_read - t0;
+    sum->seconds_segments = t_segments - t_read;
+    sum->seconds_model = t_model - t_segments;
+    sum->seconds_total = now_seconds() - t0;
+    rc = 0;
+done:
+    json_decref(manifest);
+    held_out_free(&h);
+    forest_free(forest);
+    free(model_text);
+    free(xf);
+    free(yf);
+    free(z);
+    free(centroids);
+    free(labels);
+    free(idx);
+    data_free(&d);
+    if (rd_loaded)
+        refdata_free(&rd);
+    rules_free(rules);
+    return rc;
+}

@@ -1,0 +1,48 @@
+/*
+ * train.h — a dataset becomes a model bundle (SPEC §5–§6): a seeded
+ * 70/30 split, segments by k-means on the standardized training rows,
+ * XGBoost on the training rows (early stopping on a tenth of them), and
+ * the held-out 30% measured in target and score points.
+ *
+ * Reproducible: the same dataset, rules, parameters and seed give the
+ * same bundle byte for byte. The one clock in a bundle, created_at,
+ * follows SOURCE_DATE_EPOCH when it is set (the reproducible-builds
+ * convention); durations are printed, never stored.
+ */
+#ifndef INCOMESCORE_TRAIN_H
+#define INCOMESCORE_TRAIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/errbuf.h"
+
+struct train_options {
+    const char *dataset_path;
+    const char *rules_path;     /* NULL: the shipped rules */
+    const char *params_path;    /* NULL: data/model.json */
+    const char *data_dir;       /* reference tables; NULL: the default */
+    int itaee_year;
+    uint64_t seed;
+    double test_fraction;       /* 0.3 */
+    double stopping_fraction;   /* of the training rows; 0.1 */
+};
+
+struct train_summary {
+    size_t rows, train_rows, test_rows;
+    int rounds;
+    double r2, mse, mae;                   /* target, held out */
+    double score_r2, score_mse, score_mae; /* score points, held out */
+    long target_mismatches;    /* dataset target != rules target */
+    double seconds_read, seconds_segments, seconds_model, seconds_total;
+};
+
+void train_defaults(struct train_options *opt);
+
+/* Trains and writes a complete bundle into `dir` (an empty directory,
+ * e.g. a registry staging directory). A dataset with any bad row is
+ * refused, listing the first ones. */
+int train_bundle(const struct train_options *opt, const char *dir,
+                 struct train_summary *sum, struct errbuf *err);
+
+#endif
