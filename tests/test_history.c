@@ -24,39 +24,39 @@
     "\", \"fechaAlta\": \"" alta "\", \"fechaBaja\": \"" baja "\", "         \
     "\"salarioBaseCotizacion\": " wage "}"
 
-static int map(const char *json, struct validation *v,
+static int map(const char *json, struct document *v,
                enum reject_reason *reason, struct errbuf *err)
 {
     bson_t doc;
     bson_error_t berr;
     if (!bson_init_from_json(&doc, json, -1, &berr))
         fail_msg("test document is not JSON: %s\n%s", berr.message, json);
-    int rc = validation_from_bson(&doc, test_refdata(), v, reason, err);
+    int rc = document_from_bson(&doc, test_refdata(), v, reason, err);
     bson_destroy(&doc);
     return rc;
 }
 
 /* The features of an accepted validation, as of T. */
-static struct person person_at_t(const struct validation *v)
+static struct person person_at_t(const struct document *v)
 {
     date_t t;
     date_parse_iso(T, &t);
     struct person p;
-    person_from_validation(test_refdata(), v, t, &p);
+    person_from_document(test_refdata(), v, t, &p);
     return p;
 }
 
 /* The features of a document that must be accepted, as of T. */
 static struct person person_of(const char *json)
 {
-    struct validation v;
-    validation_init(&v);
+    struct document v;
+    document_init(&v);
     enum reject_reason reason;
     struct errbuf err;
     if (map(json, &v, &reason, &err) < 0)
         fail_msg("rejected: %s", err.msg);
     struct person p = person_at_t(&v);
-    validation_free(&v);
+    document_free(&v);
     return p;
 }
 
@@ -85,12 +85,12 @@ static void assert_acme_features(const struct person *p)
 static void assert_rejected(const char *json, enum reject_reason want,
                             const char *detail)
 {
-    struct validation v;
-    validation_init(&v);
+    struct document v;
+    document_init(&v);
     enum reject_reason reason;
     struct errbuf err;
     int rc = map(json, &v, &reason, &err);
-    validation_free(&v);
+    document_free(&v);
     if (rc != -1)
         fail_msg("accepted: %s", json);
     if (reason != want || strcmp(err.msg, detail) != 0)
@@ -468,26 +468,26 @@ static void native_bson_types_as_a_live_collection_sends_them(void **s)
                  "fechaBaja", BCON_UTF8("Vigente"),
                  "salarioBaseCotizacion", BCON_DOUBLE(1234.56), "}",
         "]");
-    struct validation v;
-    validation_init(&v);
+    struct document v;
+    document_init(&v);
     enum reject_reason reason;
     struct errbuf err;
-    int rc = validation_from_bson(doc, test_refdata(), &v, &reason, &err);
+    int rc = document_from_bson(doc, test_refdata(), &v, &reason, &err);
     bson_destroy(doc);
     if (rc < 0)
         fail_msg("rejected: %s", err.msg);
     assert_string_equal(v.id, "64db52a2f1e2b3c4d5e6f708");
     assert_true(v.created_at == (int64_t)created * 86400000);
     struct person p = person_at_t(&v);
-    validation_free(&v);
+    document_free(&v);
     assert_acme_features(&p);
 }
 
 static void reject_keeps_the_document_id(void **s)
 {
     (void)s;
-    struct validation v;
-    validation_init(&v);
+    struct document v;
+    document_init(&v);
     enum reject_reason reason;
     struct errbuf err;
     assert_int_equal(map("{\"_id\": {\"$oid\": \"64db52a2f1e2b3c4d5e6f708\"}}",
@@ -495,7 +495,7 @@ static void reject_keeps_the_document_id(void **s)
     assert_string_equal(v.id, "64db52a2f1e2b3c4d5e6f708");
     assert_int_equal(map("{\"transactionId\": \"tx-9\"}", &v, &reason, &err), -1);
     assert_string_equal(v.id, "tx-9");
-    validation_free(&v);
+    document_free(&v);
 }
 
 int suite_history(int *count)

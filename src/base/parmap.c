@@ -1,5 +1,5 @@
 /*
- * pipeline.c — the ordered parallel map (see pipeline.h).
+ * parmap.c — the ordered parallel map (see parmap.h).
  */
 #include "base/parmap.h"
 
@@ -11,7 +11,7 @@
 enum slot_state { SLOT_FREE, SLOT_FILLED, SLOT_WORKING, SLOT_DONE };
 
 struct run {
-    const struct pipeline_ops *ops;
+    const struct parmap_ops *ops;
     void *ctx;
     void **batches;
     enum slot_state *state;
@@ -53,10 +53,10 @@ static void *worker_main(void *arg)
 static int default_workers(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n < 1 ? 1 : n > PIPELINE_MAX_WORKERS ? PIPELINE_MAX_WORKERS : (int)n;
+    return n < 1 ? 1 : n > PARMAP_MAX_WORKERS ? PARMAP_MAX_WORKERS : (int)n;
 }
 
-int pipeline_run(const struct pipeline_ops *ops, void *ctx, void **batches,
+int parmap_run(const struct parmap_ops *ops, void *ctx, void **batches,
                  int n_batches, int workers, struct errbuf *err)
 {
     struct run r = {.ops = ops, .ctx = ctx, .batches = batches,
@@ -64,16 +64,16 @@ int pipeline_run(const struct pipeline_ops *ops, void *ctx, void **batches,
     r.state = calloc((size_t)n_batches, sizeof *r.state);
     if (!r.state || n_batches < 2) {
         free(r.state);
-        return err_set(err, "pipeline: needs at least 2 batches");
+        return err_set(err, "parmap: needs at least 2 batches");
     }
     pthread_mutex_init(&r.lock, NULL);
     pthread_cond_init(&r.work, NULL);
     pthread_cond_init(&r.done, NULL);
     if (workers <= 0)
         workers = default_workers();
-    if (workers > PIPELINE_MAX_WORKERS)
-        workers = PIPELINE_MAX_WORKERS;
-    pthread_t threads[PIPELINE_MAX_WORKERS];
+    if (workers > PARMAP_MAX_WORKERS)
+        workers = PARMAP_MAX_WORKERS;
+    pthread_t threads[PARMAP_MAX_WORKERS];
     int started = 0;
     while (started < workers &&
            pthread_create(&threads[started], NULL, worker_main, &r) == 0)

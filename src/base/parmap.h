@@ -1,5 +1,5 @@
 /*
- * pipeline.h — an ordered parallel map over batches, for work that is
+ * parmap.h — an ordered parallel map over batches, for work that is
  * parse-bound and must come out in input order: the ETL (documents →
  * features) and `predict` (requests → responses).
  *
@@ -9,14 +9,14 @@
  * the number of threads. Memory is bounded by the batches the caller
  * hands in.
  */
-#ifndef INCOMESCORE_PIPELINE_H
-#define INCOMESCORE_PIPELINE_H
+#ifndef INCOMESCORE_PARMAP_H
+#define INCOMESCORE_PARMAP_H
 
 #include "base/errbuf.h"
 
-#define PIPELINE_MAX_WORKERS 8
+#define PARMAP_MAX_WORKERS 8
 
-struct pipeline_ops {
+struct parmap_ops {
     /* Calling thread: fills a batch from the input; returns >0 when it
      * holds work, 0 at the end of the input, -1 on failure (err set). */
     int (*fill)(void *ctx, void *batch, struct errbuf *err);
@@ -33,9 +33,9 @@ struct pipeline_ops {
 
 /* Runs until the input ends or a step fails. `batches` are the caller's
  * n_batches (at least 2) batch objects, reused round-robin. workers 0
- * means one per online CPU (at most PIPELINE_MAX_WORKERS); if no thread
+ * means one per online CPU (at most PARMAP_MAX_WORKERS); if no thread
  * can be started the calling thread does the work itself. */
-int pipeline_run(const struct pipeline_ops *ops, void *ctx, void **batches,
+int parmap_run(const struct parmap_ops *ops, void *ctx, void **batches,
                  int n_batches, int workers, struct errbuf *err);
 
 #endif

@@ -35,7 +35,7 @@ static const struct option predict_options[] = {
 };
 
 /* Lines are read into batches here and answered by worker threads,
- * written back in input order (pipeline.h): parsing and scoring are the
+ * written back in input order (parmap.h): parsing and scoring are the
  * cost, so both cores do them. */
 #define BATCH_LINES 4096
 #define BATCH_SLOTS 6
@@ -164,7 +164,7 @@ static int write_answers(void *ctx, void *batch, struct errbuf *err)
     return 0;
 }
 
-static const struct pipeline_ops predict_ops = {
+static const struct parmap_ops predict_ops = {
     .fill = fill_lines, .work = answer_lines, .merge = write_answers,
 };
 
@@ -198,7 +198,7 @@ int cmd_predict(int argc, char **argv)
     void *batches[BATCH_SLOTS];
     for (int i = 0; i < BATCH_SLOTS; i++)
         batches[i] = slots ? &slots[i] : NULL;
-    int rc = slots ? pipeline_run(&predict_ops, &r, batches, BATCH_SLOTS, 0,
+    int rc = slots ? parmap_run(&predict_ops, &r, batches, BATCH_SLOTS, 0,
                                   &err)
                    : err_set(&err, "out of memory");
     for (int i = 0; slots && i < BATCH_SLOTS; i++) {

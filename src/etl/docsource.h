@@ -1,7 +1,7 @@
 /*
  * docsource.h — where validation documents come from: a JSON-lines file
  * (mongoexport output, Extended JSON) or a live MongoDB collection. Both
- * yield libbson documents, so the mapping in validation.c is shared.
+ * yield libbson documents, so the mapping in document.c is shared.
  *
  * A file is read in bounded memory: a line longer than DOC_MAX_BYTES is
  * skipped (and reported as too large) without ever being held whole.

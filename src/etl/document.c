@@ -1,5 +1,5 @@
 /*
- * validation.c — the document-to-record mapping (see validation.h).
+ * document.c — the document-to-record mapping (see document.h).
  *
  * Privacy: a reject's reason may quote a date or a wage, never a CURP, a
  * name or an employer; those never leave the ETL.
@@ -27,12 +27,12 @@ const char *const reject_reason_names[REJECT_REASON_COUNT] = {
     [REJECT_WAGE] = "wage",
 };
 
-void validation_init(struct validation *v)
+void document_init(struct document *v)
 {
     memset(v, 0, sizeof *v);
 }
 
-void validation_free(struct validation *v)
+void document_free(struct document *v)
 {
     free(v->jobs);
     memset(v, 0, sizeof *v);
@@ -134,7 +134,7 @@ static uint64_t employer_hash(const char *s)
     return h;
 }
 
-static void read_id(const bson_t *doc, struct validation *v)
+static void read_id(const bson_t *doc, struct document *v)
 {
     bson_iter_t it;
     v->id[0] = '\0';
@@ -158,7 +158,7 @@ static void read_id(const bson_t *doc, struct validation *v)
         snprintf(v->id, sizeof v->id, "%s", bson_iter_utf8(&it, NULL));
 }
 
-static int read_curp(const bson_t *doc, struct validation *v,
+static int read_curp(const bson_t *doc, struct document *v,
                      struct errbuf *err)
 {
     bson_iter_t it;
@@ -188,7 +188,7 @@ static int read_curp(const bson_t *doc, struct validation *v,
 
 /* dob as ISO, YYMMDD (century from the CURP) or a BSON date; else the
  * CURP's own birth date. */
-static int read_dob(const bson_t *doc, struct validation *v,
+static int read_dob(const bson_t *doc, struct document *v,
                     struct errbuf *err)
 {
     bson_iter_t it;
@@ -332,7 +332,7 @@ static int read_job(const bson_t *jobdoc, int i, const struct refdata *rd,
 }
 
 static int read_history(const bson_t *doc, const struct refdata *rd,
-                        struct validation *v, enum reject_reason *reason,
+                        struct document *v, enum reject_reason *reason,
                         struct errbuf *err)
 {
     bson_iter_t it, arr;
@@ -370,8 +370,8 @@ static int read_history(const bson_t *doc, const struct refdata *rd,
     return 0;
 }
 
-int validation_from_bson(const bson_t *doc, const struct refdata *rd,
-                         struct validation *v, enum reject_reason *reason,
+int document_from_bson(const bson_t *doc, const struct refdata *rd,
+                         struct document *v, enum reject_reason *reason,
                          struct errbuf *err)
 {
     bson_iter_t it;

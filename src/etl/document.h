@@ -1,15 +1,17 @@
 /*
- * validation.h — one employment-history check ("validation", SPEC §1) read
- * from its document into typed fields, or refused with the field and the
- * reason.
+ * document.h — one incoming document: an employment-history check (the
+ * lender's database calls them "validations", SPEC §1) read into typed
+ * fields, or refused with the field and the reason. Not to be confused
+ * with an API request (score/request.h), which is an applicant's eight
+ * inputs already computed.
  *
  * Both sources, JSON-lines exports and a live MongoDB collection, hand us
  * a bson_t (libbson parses the export's Extended JSON), so this file is
  * the one document-to-record mapping: what a field may look like and what
  * makes a document unusable is decided here and nowhere else.
  */
-#ifndef INCOMESCORE_VALIDATION_H
-#define INCOMESCORE_VALIDATION_H
+#ifndef INCOMESCORE_DOCUMENT_H
+#define INCOMESCORE_DOCUMENT_H
 
 #include <bson/bson.h>
 #include <stdbool.h>
@@ -31,7 +33,7 @@ struct job {
     uint64_t employer;    /* hash of nombrePatron, trimmed, case-folded */
 };
 
-struct validation {
+struct document {
     char id[DOC_ID_SIZE];      /* _id or transactionId, for reports */
     char curp[CURP_LENGTH + 1];
     date_t dob;
@@ -58,14 +60,14 @@ enum reject_reason {
 
 extern const char *const reject_reason_names[REJECT_REASON_COUNT];
 
-void validation_init(struct validation *v);
-void validation_free(struct validation *v);
+void document_init(struct document *v);
+void document_free(struct document *v);
 
 /* Fills v from doc. Returns 0, or -1 with *reason set and err naming the
  * field and why: "historialLaboral[2].fechaAlta: '13/45/2020' is not a
  * date". v->id is filled whenever the document has one, also on failure. */
-int validation_from_bson(const bson_t *doc, const struct refdata *rd,
-                         struct validation *v, enum reject_reason *reason,
+int document_from_bson(const bson_t *doc, const struct refdata *rd,
+                         struct document *v, enum reject_reason *reason,
                          struct errbuf *err);
 
 /* The birth date a CURP carries: characters 5–10 are YYMMDD, and

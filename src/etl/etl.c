@@ -219,7 +219,7 @@ static int write_summary(const struct etl_options *opt,
 /* ---- the run ------------------------------------------------------------ */
 /*
  * Parsing and mapping a document costs ~20 µs, everything else almost
- * nothing, so the run is an ordered parallel map (pipeline.h): this
+ * nothing, so the run is an ordered parallel map (parmap.h): this
  * thread reads documents into batches, worker threads parse, map and
  * compute the features of whole batches, and this thread merges them in
  * input order — deduplication and the rejects file see exactly the
@@ -296,16 +296,16 @@ static int fill_batch(void *ctx, void *batch, struct errbuf *err)
 static void *worker_init(void *ctx)
 {
     (void)ctx;
-    struct validation *v = malloc(sizeof *v);
+    struct document *v = malloc(sizeof *v);
     if (v)
-        validation_init(v);
+        document_init(v);
     return v;
 }
 
 static void worker_free(void *state)
 {
     if (state)
-        validation_free(state);
+        document_free(state);
     free(state);
 }
 
@@ -314,9 +314,9 @@ static void work_batch(void *ctx, void *batch, void *state)
 {
     const struct run *r = ctx;
     struct batch *b = batch;
-    struct validation fallback, *v = state;
+    struct document fallback, *v = state;
     if (!v) {
-        validation_init(&fallback);
+        document_init(&fallback);
         v = &fallback;
     }
     for (int i = 0; i < b->count; i++) {
@@ -332,20 +332,20 @@ static void work_batch(void *ctx, void *batch, void *state)
             snprintf(o->detail, sizeof o->detail, "%.255s", why.msg);
             continue;
         }
-        int rc = validation_from_bson(&doc, r->opt->rd, v, &o->reason, &why);
+        int rc = document_from_bson(&doc, r->opt->rd, v, &o->reason, &why);
         bson_destroy(&doc);
         memcpy(o->id, v->id, sizeof o->id);
         if (rc < 0) {
             snprintf(o->detail, sizeof o->detail, "%.255s", why.msg);
             continue;
         }
-        person_from_validation(r->opt->rd, v, r->opt->as_of, &o->person);
+        person_from_document(r->opt->rd, v, r->opt->as_of, &o->person);
         memcpy(o->curp, v->curp, CURP_LENGTH);
         o->created_at = v->created_at;
         o->usable = true;
     }
     if (v == &fallback)
-        validation_free(&fallback);
+        document_free(&fallback);
 }
 
 /* Folds a finished batch into the counts, the rejects and the index. */
@@ -372,7 +372,7 @@ static int merge_batch(void *ctx, void *batch, struct errbuf *err)
     return 0;
 }
 
-static const struct pipeline_ops etl_ops = {
+static const struct parmap_ops etl_ops = {
     .fill = fill_batch, .work = work_batch, .merge = merge_batch,
     .worker_init = worker_init, .worker_free = worker_free,
 };
@@ -389,7 +389,7 @@ static int read_all(const struct etl_options *opt, struct doc_source *src,
     void *batches[BATCH_SLOTS];
     for (int i = 0; i < BATCH_SLOTS; i++)
         batches[i] = &slots[i];
-    int rc = pipeline_run(&etl_ops, &r, batches, BATCH_SLOTS, 0, err);
+    int rc = parmap_run(&etl_ops, &r, batches, BATCH_SLOTS, 0, err);
     for (int i = 0; i < BATCH_SLOTS; i++)
         free(slots[i].arena);
     free(slots);

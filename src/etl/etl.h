@@ -2,7 +2,7 @@
  * etl.h — validation documents → the training dataset (SPEC §1–§4).
  *
  * One pass over the source, streaming: each document is mapped
- * (validation.c), its features computed as of a date (history.c), and kept
+ * (document.c), its features computed as of a date (history.c), and kept
  * in a dedupe index by CURP holding the latest createdAt (ties: the later
  * document). A rejected document takes no part in deduplication. Memory
  * is the index — one compact row per distinct person — never the input.

@@ -20,7 +20,7 @@ double monthly_wage(double daily_wage)
     return round_decimals(daily_wage * DAYS_PER_MONTH, 2);
 }
 
-static bool has_current_job(const struct validation *v)
+static bool has_current_job(const struct document *v)
 {
     for (int i = 0; i < v->job_count; i++)
         if (v->jobs[i].current)
@@ -33,7 +33,7 @@ static int nonnegative(int n)
     return n < 0 ? 0 : n;
 }
 
-static int antiguedad(const struct validation *v, date_t t)
+static int antiguedad(const struct document *v, date_t t)
 {
     bool found = false;
     date_t earliest = 0;
@@ -45,7 +45,7 @@ static int antiguedad(const struct validation *v, date_t t)
     return found ? nonnegative(date_full_months(earliest, t)) : 0;
 }
 
-static int tiempo_desempleado(const struct validation *v, date_t t)
+static int tiempo_desempleado(const struct document *v, date_t t)
 {
     if (v->job_count == 0 || has_current_job(v))
         return 0;
@@ -56,7 +56,7 @@ static int tiempo_desempleado(const struct validation *v, date_t t)
     return nonnegative(date_full_months(latest, t));
 }
 
-static double ingreso_current(const struct validation *v)
+static double ingreso_current(const struct document *v)
 {
     double sum = 0;
     for (int i = 0; i < v->job_count; i++)
@@ -67,7 +67,7 @@ static double ingreso_current(const struct validation *v)
 
 /* A retiree's income: the mean monthly wage of the jobs that ended in the
  * last ten years of the career. Called only without a current job. */
-static double ingreso_retiree(const struct validation *v)
+static double ingreso_retiree(const struct document *v)
 {
     if (v->job_count == 0)
         return 0;
@@ -88,7 +88,7 @@ static double ingreso_retiree(const struct validation *v)
     return round_decimals(sum / n, 2);
 }
 
-static int trabajos_ultimos_5(const struct validation *v, date_t t)
+static int trabajos_ultimos_5(const struct document *v, date_t t)
 {
     uint64_t seen[64];
     int distinct = 0;
@@ -110,7 +110,7 @@ static int trabajos_ultimos_5(const struct validation *v, date_t t)
     return distinct;
 }
 
-static double crecimiento_ingreso(const struct validation *v, date_t t)
+static double crecimiento_ingreso(const struct document *v, date_t t)
 {
     if (!has_current_job(v))
         return 0;
@@ -134,7 +134,7 @@ static double crecimiento_ingreso(const struct validation *v, date_t t)
                           2);
 }
 
-static int lugar_actual(const struct validation *v)
+static int lugar_actual(const struct document *v)
 {
     const struct job *best = NULL;
     for (int i = 0; i < v->job_count; i++) {
@@ -154,8 +154,8 @@ static int lugar_actual(const struct validation *v)
     return best ? best->state : STATE_UNKNOWN;
 }
 
-void person_from_validation(const struct refdata *rd,
-                            const struct validation *v, date_t as_of,
+void person_from_document(const struct refdata *rd,
+                            const struct document *v, date_t as_of,
                             struct person *p)
 {
     struct applicant *a = &p->applicant;

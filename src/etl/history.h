@@ -27,8 +27,8 @@ struct person {
     double features[FEATURE_COUNT];
 };
 
-void person_from_validation(const struct refdata *rd,
-                            const struct validation *v, date_t as_of,
+void person_from_document(const struct refdata *rd,
+                            const struct document *v, date_t as_of,
                             struct person *p);
 
 /* The rules' inputs: the features plus jubilado. */
