@@ -44,7 +44,10 @@ BENCH_BIN := $(BENCH_SRC:bench/%.c=bench/out/%)
 .PHONY: all deps demo test check check-asan bench bench-bin clean
 all: $(BIN)
 
+# Made anew each time: ar would keep the objects of moved or deleted
+# sources beside their successors.
 $(BUILD)/libincomescore.a: $(LIB_OBJ)
+	rm -f $@
 	$(AR) rcs $@ $^
 
 $(BIN): $(CLI_OBJ) $(BUILD)/libincomescore.a
