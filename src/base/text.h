@@ -10,14 +10,17 @@
  * way; their outputs are tested byte for byte, so those ways are kept as
  * flags rather than made one, and a caller names the flags it needs:
  *
- *                    control chars        hex   bytes that are not UTF-8
- *   http (server)    \u00xx               lower  \ufffd, one per byte
- *   score/scoring    \u00xx               lower  copied as they are
- *   demo_data        \n \t \b \f \r, \u00xx lower copied as they are
- *   audit (stdout)   \n \t \b \f \r, \u00XX UPPER (jansson's rendering,
- *                                                 which it used to print
- *                                                 through) — its caller
- *                                                 checks UTF-8 first
+ *                     control chars                hex    not UTF-8
+ *   http: answers,    \u00xx                       lower  \ufffd per byte
+ *     log lines
+ *   score/scoring     \u00xx                       lower  copied as is
+ *   demo_data         \b \f \n \r \t, else \u00xx  lower  copied as is
+ *   http/audit:       \b \f \n \r \t, else \u00XX  UPPER  see below
+ *     stdout lines
+ *
+ * The audit's stdout lines were printed through jansson, whose rendering
+ * this is; a string that is not UTF-8 has each byte above 0x7f made '?'
+ * by audit.c before it is written (utf8_valid tells it which).
  *
  * In every style '"' and '\\' are escaped and nothing else is: '/', DEL
  * (0x7f) and non-ASCII (U+2028 included) are copied as they are, since a
