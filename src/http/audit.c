@@ -467,12 +467,11 @@ static bool sqlite_write(struct audit_log *log, size_t first, size_t n)
 
 /* ---- stdout sink ------------------------------------------------------ */
 
-/* A string as JSON, in the rendering jansson gave these lines when they
- * were printed through it (base/text.h's audit style). n is at most
- * AUDIT_JSON_SIZE: every field comes from a record's arrays. */
+/* A string as JSON in jansson's rendering, which these lines were once
+ * printed through (text.h's audit style); n <= AUDIT_JSON_SIZE. */
 static void put_string(FILE *out, const char *s, size_t n)
 {
-    char copy[AUDIT_JSON_SIZE];
+    char copy[AUDIT_JSON_SIZE], quoted[JSON_QUOTE_MAX(AUDIT_JSON_SIZE)];
     if (!utf8_valid(s, n)) {
         /* Not UTF-8: JSON cannot carry the bytes, so each byte outside
          * ASCII becomes '?' — the line stays parseable and the rest of
@@ -481,7 +480,6 @@ static void put_string(FILE *out, const char *s, size_t n)
             copy[i] = (unsigned char)s[i] < 0x80 ? s[i] : '?';
         s = copy;
     }
-    char quoted[JSON_QUOTE_MAX(AUDIT_JSON_SIZE)];
     size_t len = json_quote(quoted, sizeof quoted, s, n,
                             JSON_QUOTE_SHORT_ESCAPES | JSON_QUOTE_UPPER_HEX);
     fwrite(quoted, 1, len, out);
