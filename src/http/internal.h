@@ -16,6 +16,8 @@
  *   metrics.c     the Prometheus counters and their text
  *   swap.c        the reference-counted pointer behind the live model
  *                 and the keys
+ * and, each with its own public header: audit.c (the decision log) and
+ * apikeys.c (the key file's format and the matching of a key).
  */
 #ifndef INCOMESCORE_HTTP_INTERNAL_H
 #define INCOMESCORE_HTTP_INTERNAL_H
