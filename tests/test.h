@@ -80,5 +80,7 @@ int suite_audit(int *count);
 int suite_server(int *count);
 int suite_model(int *count);
 int suite_apikeys(int *count);
+int suite_text(int *count);
+int suite_swap(int *count);
 
 #endif

@@ -130,41 +130,6 @@ static void prng_normal_has_mean_0_and_sd_1_and_lognormal_its_median(void **stat
 }
 
 /* ------------------------------------------------------------------ */
-/* The JSON string writer                                               */
-/* ------------------------------------------------------------------ */
-
-static void json_string_escapes_quotes_backslashes_and_control_chars(void **state)
-{
-    (void)state;
-    char out[256];
-    const char in[] = "A\"B\\C\n\t\x01\x1f\x7f";
-    size_t n = demo_json_string(out, in, sizeof in - 1);
-    out[n] = '\0';
-    assert_string_equal(out, "\"A\\\"B\\\\C\\n\\t\\u0001\\u001f\x7f\"");
-}
-
-static void json_string_passes_utf8_through_and_round_trips(void **state)
-{
-    (void)state;
-    char in[160], out[1024];
-    size_t len = 0;
-    for (int c = 1; c < 128; c++)
-        in[len++] = (char)c;
-    const char utf8[] = "MUÑOZ IBAÑEZ GÜERO € 😀";
-    memcpy(in + len, utf8, sizeof utf8 - 1);
-    len += sizeof utf8 - 1;
-    size_t n = demo_json_string(out, in, len);
-    assert_non_null(memmem(out, n, utf8, sizeof utf8 - 1));
-    json_error_t jerr;
-    json_t *j = json_loadb(out, n, JSON_DECODE_ANY, &jerr);
-    assert_non_null(j);
-    assert_true(json_is_string(j));
-    assert_int_equal(json_string_length(j), len);
-    assert_memory_equal(json_string_value(j), in, len);
-    json_decref(j);
-}
-
-/* ------------------------------------------------------------------ */
 /* Writing documents                                                    */
 /* ------------------------------------------------------------------ */
 
@@ -919,8 +884,6 @@ int suite_demo_data(int *count)
         cmocka_unit_test(prng_range_hits_both_bounds_and_never_leaves_them),
         cmocka_unit_test(prng_uniform_is_in_0_1_and_centred),
         cmocka_unit_test(prng_normal_has_mean_0_and_sd_1_and_lognormal_its_median),
-        cmocka_unit_test(json_string_escapes_quotes_backslashes_and_control_chars),
-        cmocka_unit_test(json_string_passes_utf8_through_and_round_trips),
         cmocka_unit_test(renapo_check_digit_matches_renapos_example),
         cmocka_unit_test(same_seed_gives_identical_bytes),
         cmocka_unit_test(different_seed_gives_different_documents),

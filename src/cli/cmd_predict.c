@@ -188,7 +188,7 @@ int cmd_predict(int argc, char **argv)
 
     struct errbuf err;
     struct bundle *b;
-    if (live_bundle_load(&b, registry_path, model_path, &err) < 0)
+    if (live_model_bundle(&b, registry_path, model_path, &err) < 0)
         return fail(cmd, "%s", err.msg);
     static char inbuf[1 << 20], outbuf[1 << 20];
     setvbuf(stdin, inbuf, _IOFBF, sizeof inbuf);

@@ -31,6 +31,9 @@
  *
  * Formatting is by hand into a 1 MiB buffer flushed with fwrite: a million
  * documents are about a gigabyte, and printf would dominate the run.
+ * Strings go through base/text.h's json_quote in the style these files
+ * have always had: \n, \t, ... for control characters, every other byte
+ * as it is.
  */
 #include "demo/demo_data.h"
 
@@ -41,6 +44,7 @@
 #include <string.h>
 
 #include "base/prng.h"
+#include "base/text.h"
 
 #define MAX_JOBS 15
 #define ONGOING INT32_MAX          /* baja of a job still held at the end */
@@ -633,12 +637,12 @@ static void person_nss(struct person *p, struct prng *r, int first_year)
 
 /* ---- employer names ------------------------------------------------ */
 
-struct text {
+struct name_buf {
     char *s;
     size_t len, cap;
 };
 
-static void text_add(struct text *t, const char *s)
+static void name_add(struct name_buf *t, const char *s)
 {
     size_t n = strlen(s);
     if (t->len + n >= t->cap)
@@ -650,54 +654,54 @@ static void text_add(struct text *t, const char *s)
 
 static void employer_name(struct prng *r, int state, struct demo_job *j)
 {
-    struct text t = {j->employer, 0, sizeof j->employer};
+    struct name_buf t = {j->employer, 0, sizeof j->employer};
     j->employer[0] = '\0';
     double u = prng_uniform(r);
     if (u < 0.24) {
-        text_add(&t, large_employers[pick_skewed(r, COUNT_OF(large_employers))]);
+        name_add(&t, large_employers[pick_skewed(r, COUNT_OF(large_employers))]);
     } else if (u < 0.31) {
         /* a person as employer: IMSS writes surnames first */
-        text_add(&t, surnames[pick_skewed(r, COUNT_OF(surnames))]);
-        text_add(&t, " ");
-        text_add(&t, surnames[pick_skewed(r, COUNT_OF(surnames))]);
-        text_add(&t, " ");
-        text_add(&t, chance(r, 0.6)
+        name_add(&t, surnames[pick_skewed(r, COUNT_OF(surnames))]);
+        name_add(&t, " ");
+        name_add(&t, surnames[pick_skewed(r, COUNT_OF(surnames))]);
+        name_add(&t, " ");
+        name_add(&t, chance(r, 0.6)
                          ? male_names[pick_skewed(r, COUNT_OF(male_names))]
                          : female_names[pick_skewed(r, COUNT_OF(female_names))]);
     } else {
         bool nickname = u < 0.34;
-        text_add(&t, nickname ? (chance(r, 0.5) ? "RESTAURANTE" : "COCINA ECONOMICA")
+        name_add(&t, nickname ? (chance(r, 0.5) ? "RESTAURANTE" : "COCINA ECONOMICA")
                               : employer_trades[prng_range(r, 0, (int)COUNT_OF(employer_trades) - 1)]);
-        text_add(&t, " ");
+        name_add(&t, " ");
         if (nickname) {
-            text_add(&t, "\"");
-            text_add(&t, business_nicknames[prng_range(r, 0, (int)COUNT_OF(business_nicknames) - 1)]);
-            text_add(&t, "\"");
+            name_add(&t, "\"");
+            name_add(&t, business_nicknames[prng_range(r, 0, (int)COUNT_OF(business_nicknames) - 1)]);
+            name_add(&t, "\"");
         } else {
             double v = prng_uniform(r);
             if (v < 0.5) {
-                text_add(&t, employer_themes[prng_range(r, 0, (int)COUNT_OF(employer_themes) - 1)]);
+                name_add(&t, employer_themes[prng_range(r, 0, (int)COUNT_OF(employer_themes) - 1)]);
             } else if (v < 0.7) {
-                text_add(&t, state == STATE_CDMX ? "DEL " : "DE ");
-                text_add(&t, imss_states[state].plain);
+                name_add(&t, state == STATE_CDMX ? "DEL " : "DE ");
+                name_add(&t, imss_states[state].plain);
             } else if (v < 0.9) {
-                text_add(&t, surnames[pick_skewed(r, COUNT_OF(surnames))]);
+                name_add(&t, surnames[pick_skewed(r, COUNT_OF(surnames))]);
                 static const char *const kin[] = {"", "", " HERMANOS",
                                                   " E HIJOS", " Y ASOCIADOS"};
-                text_add(&t, kin[prng_range(r, 0, 4)]);
+                name_add(&t, kin[prng_range(r, 0, 4)]);
             } else {
                 char acronym[4] = {(char)prng_range(r, 'A', 'Z'),
                                    (char)prng_range(r, 'A', 'Z'),
                                    (char)prng_range(r, 'A', 'Z'), '\0'};
-                text_add(&t, acronym);
-                text_add(&t, " DE MEXICO");
+                name_add(&t, acronym);
+                name_add(&t, " DE MEXICO");
             }
         }
         size_t s = pick_weighted_text(r, company_suffixes,
                                       COUNT_OF(company_suffixes));
         if (*company_suffixes[s].text && chance(r, 0.1))
-            text_add(&t, ",");
-        text_add(&t, company_suffixes[s].text);
+            name_add(&t, ",");
+        name_add(&t, company_suffixes[s].text);
     }
     /* data-entry noise: a doubled blank, a trailing one, rarely a tab */
     double n = prng_uniform(r);
@@ -706,7 +710,7 @@ static void employer_name(struct prng *r, int state, struct demo_job *j)
         memmove(space + 1, space, t.len - (size_t)(space - j->employer) + 1);
         t.len++;
     } else if (n < 0.02) {
-        text_add(&t, " ");
+        name_add(&t, " ");
     } else if (n < 0.0205 && space) {
         *space = '\t';
     }
@@ -1012,36 +1016,6 @@ static long job_wage_cents(const struct generator *g, const struct person *p,
 /* Writing JSON                                                         */
 /* ------------------------------------------------------------------ */
 
-size_t demo_json_string(char *dst, const char *s, size_t len)
-{
-    static const char hex[] = "0123456789abcdef";
-    char *o = dst;
-    *o++ = '"';
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '"' || c == '\\') {
-            *o++ = '\\';
-            *o++ = (char)c;
-        } else if (c < 0x20) {
-            *o++ = '\\';
-            switch (c) {
-            case '\b': *o++ = 'b'; break;
-            case '\f': *o++ = 'f'; break;
-            case '\n': *o++ = 'n'; break;
-            case '\r': *o++ = 'r'; break;
-            case '\t': *o++ = 't'; break;
-            default:
-                *o++ = 'u'; *o++ = '0'; *o++ = '0';
-                *o++ = hex[c >> 4]; *o++ = hex[c & 15];
-            }
-        } else {
-            *o++ = (char)c;
-        }
-    }
-    *o++ = '"';
-    return (size_t)(o - dst);
-}
-
 struct writer {
     char *buf;
     size_t len;
@@ -1087,9 +1061,12 @@ static void put_digits(struct writer *w, int v, int width)
     w->len += (size_t)width;
 }
 
+/* The buffer holds DOC_MAX past OUT_BUFSIZE, far above a document, so
+ * the worst case of a string always fits. */
 static void put_json(struct writer *w, const char *s, size_t n)
 {
-    w->len += demo_json_string(w->buf + w->len, s, n);
+    w->len += json_quote(w->buf + w->len, JSON_QUOTE_MAX(n), s, n,
+                         JSON_QUOTE_SHORT_ESCAPES);
 }
 
 static void put_hex(struct writer *w, uint64_t v, int digits)

@@ -78,11 +78,4 @@ struct demo_stats {
 int demo_data_write(const struct refdata *rd, const struct demo_options *opt,
                     FILE *out, struct demo_stats *stats, struct errbuf *err);
 
-/* Writes s (len bytes, UTF-8) as a JSON string literal, quotes included,
- * into dst, which needs room for 6 × len + 2 bytes; returns the bytes
- * written (no terminator). '"' and '\\' are escaped, control characters
- * become \n, \t, ... or \u00XX; every other byte, UTF-8 sequences
- * included, is copied as is. */
-size_t demo_json_string(char *dst, const char *s, size_t len);
-
 #endif

@@ -77,6 +77,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/text.h"
+
 /* Records per transaction at most: large enough that the per-commit cost
  * vanishes, small enough that slots come back to waiting submitters
  * often. */
@@ -465,23 +467,22 @@ static bool sqlite_write(struct audit_log *log, size_t first, size_t n)
 
 /* ---- stdout sink ------------------------------------------------------ */
 
+/* A string as JSON in jansson's rendering, which these lines were once
+ * printed through (text.h's audit style); n <= AUDIT_JSON_SIZE. */
 static void put_string(FILE *out, const char *s, size_t n)
 {
-    json_t *j = json_stringn(s, n);
-    if (!j) {
+    char copy[AUDIT_JSON_SIZE], quoted[JSON_QUOTE_MAX(AUDIT_JSON_SIZE)];
+    if (!utf8_valid(s, n)) {
         /* Not UTF-8: JSON cannot carry the bytes, so each byte outside
          * ASCII becomes '?' — the line stays parseable and the rest of
          * the text readable. */
-        char copy[AUDIT_JSON_SIZE];
         for (size_t i = 0; i < n; i++)
             copy[i] = (unsigned char)s[i] < 0x80 ? s[i] : '?';
-        j = json_stringn(copy, n);
+        s = copy;
     }
-    if (j)
-        json_dumpf(j, out, JSON_ENCODE_ANY);
-    else
-        fputs("\"\"", out);
-    json_decref(j);
+    size_t len = json_quote(quoted, sizeof quoted, s, n,
+                            JSON_QUOTE_SHORT_ESCAPES | JSON_QUOTE_UPPER_HEX);
+    fwrite(quoted, 1, len, out);
 }
 
 /* Valid JSON goes out as the very bytes received, not re-serialized:

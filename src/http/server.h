@@ -52,8 +52,10 @@
  * never the key or its hash); a server without keys records no name.
  * /openapi.json marks the routes that need a key with the bearer scheme.
  *
- * The live model. A request takes a reference on the live model for as
- * long as it uses it; a reload swaps the pointer and drops the server's
+ * The live model: the bundle cfg->model_dir names, else the registry's
+ * live version (registry/live.h locates it, for the server as for
+ * `predict`). A request takes a reference on the live model for as long
+ * as it uses it; a reload swaps the pointer and drops the server's
  * reference, and the last user frees the old bundle. A bundle that does
  * not load is refused and the old one keeps serving. A watcher thread
  * looks at the registry's LIVE every watch_interval_ms; server_reload()
@@ -83,6 +85,12 @@
  * batch.
  *
  * Logs are JSON lines on log_stream (stderr by default).
+ *
+ * The implementation is one file per job in src/http/ (internal.h lists
+ * them): the daemon and a request's way to its route (server.c), the
+ * routes (routes.c), the live model (live_model.c), the keys
+ * (keyring.c, over apikeys.c's file format), the API's documents
+ * (api_docs.c), the counters (metrics.c) and the audit log (audit.c).
  */
 #ifndef INCOMESCORE_SERVER_H
 #define INCOMESCORE_SERVER_H

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "base/numeric.h"
+#include "base/text.h"
 
 void score_applicant(const struct bundle *b, const struct applicant *a,
                      struct score *out)
@@ -40,35 +41,13 @@ void score_applicant(const struct bundle *b, const struct applicant *a,
                                       SCORE_REASONS);
 }
 
-/* Appends s as a JSON string. */
+/* Appends s as a JSON string at buf + n, as much as fits below size;
+ * returns n plus the literal's whole length. Control characters become
+ * \u00xx and every other byte is copied as it is (text.h's table). */
 static size_t put_string(char *buf, size_t size, size_t n, const char *s)
 {
-    static const char hex[] = "0123456789abcdef";
-    if (n < size)
-        buf[n] = '"';
-    n++;
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        char esc[7];
-        size_t k = 0;
-        if (c == '"' || c == '\\') {
-            esc[k++] = '\\';
-            esc[k++] = (char)c;
-        } else if (c < 0x20) {
-            memcpy(esc, "\\u00", 4);
-            esc[4] = hex[c >> 4];
-            esc[5] = hex[c & 15];
-            k = 6;
-        } else {
-            esc[k++] = (char)c;
-        }
-        for (size_t i = 0; i < k; i++, n++)
-            if (n < size)
-                buf[n] = esc[i];
-    }
-    if (n < size)
-        buf[n] = '"';
-    return n + 1;
+    return n + json_quote(n < size ? buf + n : NULL, n < size ? size - n : 0,
+                          s, strlen(s), 0);
 }
 
 static size_t put_text(char *buf, size_t size, size_t n, const char *s,

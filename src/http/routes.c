@@ -1,0 +1,377 @@
+/*
+ * routes.c — one function per route of the API (server.h lists them),
+ * the table that names them, and the audit hand-off: a decision is
+ * submitted to the audit log before it is answered.
+ *
+ * Scoring, validation and the response text are the scoring core's
+ * (score/scoring.h, score/request.h); the API's documents are prepared
+ * by api_docs.c. A route takes a reference on the live model for as long
+ * as it uses it and drops it before returning.
+ */
+#include "http/routes.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/text.h"
+#include "http/internal.h"
+#include "registry/bundle.h"
+#include "score/request.h"
+#include "score/scoring.h"
+
+/* Room for one scored answer (a few hundred bytes in practice). */
+#define ANSWER_MAX 4096
+
+static const char audit_unavailable[] =
+    "{\"detail\": \"audit log unavailable\"}";
+static const char no_model[] =
+    "{\"detail\": \"no model is loaded yet\"}";
+
+/* ------------------------------------------------------------- audit */
+
+static void audit_fill(struct audit_record *rec, const struct exchange *ex,
+                       const char *request_id, const char *version,
+                       const char *inputs, size_t inputs_len,
+                       const struct applicant *a, const char *outputs,
+                       size_t outputs_len)
+{
+    rec->time_ms = ex->arrived_ms;
+    snprintf(rec->request_id, sizeof rec->request_id, "%s", request_id);
+    snprintf(rec->api_key, sizeof rec->api_key, "%s", ex->api_key);
+    snprintf(rec->model_version, sizeof rec->model_version, "%s", version);
+    rec->status = 200;
+    /* The body as sent when it fits; else the inputs as read, which is
+     * what the decision stands on. */
+    if (inputs_len < sizeof rec->inputs) {
+        memcpy(rec->inputs, inputs, inputs_len);
+        rec->inputs[inputs_len] = '\0';
+    } else {
+        snprintf(rec->inputs, sizeof rec->inputs,
+                 "{\"ingreso\": %.17g, \"antiguedad_laboral_meses\": %d, "
+                 "\"tiempo_desempleado\": %d, \"trabajos_ultimos_5\": %d, "
+                 "\"semanasCotizadas\": %d, \"edad\": %d, "
+                 "\"crecimiento_ingreso\": %.17g, \"lugar_actual\": %d}",
+                 a->ingreso, a->antiguedad_laboral_meses,
+                 a->tiempo_desempleado, a->trabajos_ultimos_5,
+                 a->semanas_cotizadas, a->edad, a->crecimiento_ingreso,
+                 a->lugar_actual);
+    }
+    size_t n = outputs_len < sizeof rec->outputs ? outputs_len
+                                                 : sizeof rec->outputs - 1;
+    memcpy(rec->outputs, outputs, n);
+    rec->outputs[n] = '\0';
+}
+
+/* 0, or -1 when the decision must not be answered. */
+static int audit_decision(struct server *s, const struct audit_record *rec)
+{
+    if (!s->audit)
+        return 0;
+    if (audit_submit(s->audit, rec, s->cfg.audit_wait_ms) == 0)
+        return 0;
+    METRIC_COUNT(s->metrics.audit_unavailable);
+    return -1;
+}
+
+/* The same for a batch's `decisions`, queued as one group g: all of
+ * them may be answered, or none. */
+static int audit_decisions(struct server *s, struct audit_group *g,
+                           size_t decisions)
+{
+    if (!s->audit)
+        return 0;
+    if (audit_submit_group(s->audit, g, s->cfg.audit_wait_ms) == 0)
+        return 0;
+    METRIC_ADD(s->metrics.audit_unavailable, decisions);
+    return -1;
+}
+
+/* ------------------------------------------------------ POST routes */
+
+static enum MHD_Result post_prediction(struct exchange *ex)
+{
+    struct server *s = ex->server;
+    struct live_model *m = live_model_acquire(s);
+    if (!m)
+        return answer_json(ex, 503, no_model);
+    const struct bundle *b = m->bundle;
+    struct applicant a;
+    struct request_errors errs;
+    char msg[512];
+    enum MHD_Result rc;
+    int parsed = request_parse_text(ex->body, ex->len, &b->rd, &a, &errs, msg,
+                                    sizeof msg);
+    if (parsed == -2) {
+        rc = answer_detail(ex, 400, msg);
+    } else if (parsed < 0) {
+        json_t *j = request_errors_json(&errs);
+        size_t len;
+        char *text = api_doc_json(j, &len);
+        json_decref(j);
+        rc = text ? answer(ex, 422, JSON_TYPE, text, len,
+                           MHD_RESPMEM_MUST_FREE, NULL, NULL)
+                  : MHD_NO;
+    } else {
+        struct score sc;
+        score_applicant(b, &a, &sc);
+        char buf[ANSWER_MAX];
+        int n = score_format_json(b, &sc, buf, sizeof buf);
+        size_t len = (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1;
+        struct audit_record rec;
+        audit_fill(&rec, ex, ex->request_id, b->id, ex->body, ex->len, &a, buf,
+                   len);
+        if (audit_decision(s, &rec) < 0) {
+            rc = answer_json(ex, 503, audit_unavailable);
+        } else {
+            metrics_score(&s->metrics, &sc);
+            rc = answer(ex, 200, JSON_TYPE, buf, len, MHD_RESPMEM_MUST_COPY,
+                        NULL, NULL);
+        }
+    }
+    live_model_release(m);
+    return rc;
+}
+
+/* One item of a batch that is not scored: as `predict` answers a bad
+ * line. */
+static void batch_item_error(struct text *out, const char *message,
+                             const struct request_errors *errs)
+{
+    text_puts(out, "{\"error\": ");
+    text_json_string(out, message, strlen(message),
+                     JSON_QUOTE_REPLACE_INVALID);
+    if (errs) {
+        json_t *j = request_errors_json(errs);
+        size_t len;
+        char *text = api_doc_json(json_object_get(j, "detail"), &len);
+        json_decref(j);
+        if (text) {
+            text_puts(out, ", \"detail\": ");
+            text_put(out, text, len);
+        }
+        free(text);
+    }
+    text_puts(out, "}");
+}
+
+static enum MHD_Result post_predictions(struct exchange *ex)
+{
+    struct server *s = ex->server;
+    json_error_t jerr;
+    json_t *items = json_loadb(ex->body, ex->len, JSON_REJECT_DUPLICATES,
+                               &jerr);
+    if (!items) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "not JSON: %s (column %d)", jerr.text,
+                 jerr.column);
+        return answer_detail(ex, 400, msg);
+    }
+    enum MHD_Result rc;
+    if (!json_is_array(items)) {
+        rc = answer_json(ex, 422,
+                         "{\"detail\": [{\"loc\": [\"body\"], \"msg\": \"must "
+                         "be a JSON array of request objects\", \"type\": "
+                         "\"value_error\"}]}");
+        json_decref(items);
+        return rc;
+    }
+    size_t count = json_array_size(items);
+    if (count > SERVER_BATCH_MAX) {
+        char msg[160];
+        snprintf(msg, sizeof msg,
+                 "a batch holds at most %d requests; this one has %zu: "
+                 "split it", SERVER_BATCH_MAX, count);
+        json_decref(items);
+        return answer_detail(ex, 413, msg);
+    }
+    struct live_model *m = live_model_acquire(s);
+    if (!m) {
+        json_decref(items);
+        return answer_json(ex, 503, no_model);
+    }
+    const struct bundle *b = m->bundle;
+    struct text out = {0};
+    text_reserve(&out, count * 400 + 2);
+    text_puts(&out, "[");
+    /* Every decision is scored before any is audited, and then all go
+     * to the log as one group: a batch refused for want of room leaves
+     * none of its decisions there (server.h). Their scores are counted
+     * once they may be answered. */
+    struct audit_group *group = s->audit ? audit_group_new(count) : NULL;
+    struct score *scores = malloc((count ? count : 1) * sizeof *scores);
+    size_t scored = 0;
+    if (!scores)
+        out.failed = true;
+    for (size_t i = 0; i < count && !out.failed; i++) {
+        if (i)
+            text_puts(&out, ", ");
+        json_t *item = json_array_get(items, i);
+        struct applicant a;
+        struct request_errors errs;
+        if (request_parse(item, &b->rd, &a, &errs) < 0) {
+            char msg[1024];
+            request_errors_text(&errs, msg, sizeof msg);
+            batch_item_error(&out, msg, &errs);
+            continue;
+        }
+        struct score *sc = &scores[scored++];
+        score_applicant(b, &a, sc);
+        char buf[ANSWER_MAX];
+        int n = score_format_json(b, sc, buf, sizeof buf);
+        size_t len = (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1;
+        if (group) {
+            char id[AUDIT_ID_SIZE];
+            snprintf(id, sizeof id, "%s/%zu", ex->request_id, i);
+            size_t in_len;
+            char *in = api_doc_json(item, &in_len);
+            struct audit_record rec;
+            audit_fill(&rec, ex, id, b->id, in ? in : "", in_len, &a, buf,
+                       len);
+            free(in);
+            /* a record it has no memory to copy refuses the group */
+            audit_group_add(group, &rec);
+        }
+        text_put(&out, buf, len);
+    }
+    text_puts(&out, "]");
+    live_model_release(m);
+    json_decref(items);
+    if (!out.failed && audit_decisions(s, group, scored) < 0) {
+        free(out.p);
+        rc = answer_json(ex, 503, audit_unavailable);
+    } else {
+        if (!out.failed)
+            for (size_t i = 0; i < scored; i++)
+                metrics_score(&s->metrics, &scores[i]);
+        rc = answer_text(ex, 200, JSON_TYPE, &out);
+    }
+    audit_group_free(group);
+    free(scores);
+    return rc;
+}
+
+/* ------------------------------------------------------- GET routes */
+
+static enum MHD_Result get_healthz(struct exchange *ex)
+{
+    return answer_json(ex, 200, "{\"status\": \"ok\"}");
+}
+
+static enum MHD_Result get_readyz(struct exchange *ex)
+{
+    struct live_model *m = live_model_acquire(ex->server);
+    if (!m)
+        return answer_json(ex, 503, "{\"status\": \"no model loaded\"}");
+    struct text t = {0};
+    text_puts(&t, "{\"status\": \"ready\", \"model_version\": ");
+    text_json_string(&t, m->bundle->id, strlen(m->bundle->id),
+                     JSON_QUOTE_REPLACE_INVALID);
+    text_puts(&t, "}");
+    live_model_release(m);
+    return answer_text(ex, 200, JSON_TYPE, &t);
+}
+
+/* GET /v1/model or /v1/meta: the live model's, prepared when it loaded. */
+static enum MHD_Result get_model_document(struct exchange *ex)
+{
+    struct live_model *m = live_model_acquire(ex->server);
+    if (!m)
+        return answer_json(ex, 503, no_model);
+    const struct api_doc *d = ex->route == ROUTE_MODEL ? &m->model : &m->meta;
+    enum MHD_Result rc = answer(ex, 200, JSON_TYPE, d->text, d->len,
+                                MHD_RESPMEM_MUST_COPY, NULL, NULL);
+    live_model_release(m);
+    return rc;
+}
+
+static enum MHD_Result get_openapi(struct exchange *ex)
+{
+    const struct api_doc *d = &ex->server->site.openapi;
+    if (!d->text)
+        return answer_json(ex, 404,
+                           "{\"detail\": \"openapi.json is not installed\"}");
+    return answer(ex, 200, JSON_TYPE, d->text, d->len, MHD_RESPMEM_PERSISTENT,
+                  NULL, NULL);
+}
+
+static enum MHD_Result get_docs(struct exchange *ex)
+{
+    const struct api_doc *d = &ex->server->site.docs;
+    if (!d->text)
+        return answer_json(ex, 404,
+                           "{\"detail\": \"docs.html is not installed\"}");
+    return answer(ex, 200, "text/html; charset=utf-8", d->text, d->len,
+                  MHD_RESPMEM_PERSISTENT, NULL, NULL);
+}
+
+/* GET / → /docs, where the original served Swagger UI. */
+static enum MHD_Result get_root(struct exchange *ex)
+{
+    return answer(ex, 307, "text/plain", "", 0, MHD_RESPMEM_PERSISTENT,
+                  MHD_HTTP_HEADER_LOCATION, "/docs");
+}
+
+static enum MHD_Result get_metrics(struct exchange *ex)
+{
+    struct server *s = ex->server;
+    struct audit_stats as = {0};
+    if (s->audit)
+        audit_get_stats(s->audit, &as);
+    struct text t = {0};
+    struct live_model *m = live_model_acquire(s);
+    metrics_text(&s->metrics, m ? m->bundle : NULL, &as, &t);
+    live_model_release(m);
+    keyring_metrics_text(&s->keys, &t);
+    return answer_text(ex, 200, "text/plain; version=0.0.4; charset=utf-8",
+                       &t);
+}
+
+static enum MHD_Result not_found(struct exchange *ex)
+{
+    return answer_json(ex, 404, "{\"detail\": \"Not Found\"}");
+}
+
+/* ------------------------------------------------------------ table */
+
+static const struct {
+    const char *path; /* as /metrics labels it */
+    bool post;
+    enum MHD_Result (*answer)(struct exchange *ex);
+} routes[ROUTE_COUNT] = {
+    [ROUTE_PREDICTION] = {"/v1/prediction", true, post_prediction},
+    [ROUTE_PREDICTIONS] = {"/v1/predictions", true, post_predictions},
+    [ROUTE_HEALTHZ] = {"/healthz", false, get_healthz},
+    [ROUTE_READYZ] = {"/readyz", false, get_readyz},
+    [ROUTE_MODEL] = {"/v1/model", false, get_model_document},
+    [ROUTE_META] = {"/v1/meta", false, get_model_document},
+    [ROUTE_OPENAPI] = {"/openapi.json", false, get_openapi},
+    [ROUTE_DOCS] = {"/docs", false, get_docs},
+    [ROUTE_ROOT] = {"/", false, get_root},
+    [ROUTE_METRICS] = {"/metrics", false, get_metrics},
+    [ROUTE_OTHER] = {"other", false, not_found},
+};
+
+enum route route_of(const char *url)
+{
+    for (int r = 0; r < ROUTE_OTHER; r++)
+        if (strcmp(url, routes[r].path) == 0)
+            return (enum route)r;
+    return ROUTE_OTHER;
+}
+
+const char *route_path(enum route r)
+{
+    return routes[r].path;
+}
+
+bool route_is_post(enum route r)
+{
+    return routes[r].post;
+}
+
+enum MHD_Result route_answer(struct exchange *ex)
+{
+    return routes[ex->route].answer(ex);
+}
