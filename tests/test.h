@@ -80,5 +80,6 @@ int suite_audit(int *count);
 int suite_server(int *count);
 int suite_model(int *count);
 int suite_apikeys(int *count);
+int suite_paths(int *count);
 
 #endif

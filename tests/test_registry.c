@@ -188,22 +188,6 @@ static void open_refuses_a_file_in_the_way(void **state)
     free(tmp);
 }
 
-static void default_dir_honours_incomescore_home(void **state)
-{
-    (void)state;
-    const char *old = getenv("INCOMESCORE_HOME");
-    char *saved = old ? strdup(old) : NULL;
-    setenv("INCOMESCORE_HOME", "/srv/incomescore", 1);
-    assert_string_equal(registry_default_dir(), "/srv/incomescore/registry");
-    setenv("INCOMESCORE_HOME", "", 1);
-    assert_string_equal(registry_default_dir(), "./var/registry");
-    unsetenv("INCOMESCORE_HOME");
-    assert_string_equal(registry_default_dir(), "./var/registry");
-    if (saved)
-        setenv("INCOMESCORE_HOME", saved, 1);
-    free(saved);
-}
-
 static void commit_gives_v0001_then_v0002(void **state)
 {
     (void)state;
@@ -787,7 +771,6 @@ int suite_registry(int *count)
     static const struct CMUnitTest tests[] = {
         cmocka_unit_test(open_creates_the_layout),
         cmocka_unit_test(open_refuses_a_file_in_the_way),
-        cmocka_unit_test(default_dir_honours_incomescore_home),
         cmocka_unit_test(commit_gives_v0001_then_v0002),
         cmocka_unit_test(commit_numbers_after_the_highest_version),
         cmocka_unit_test(first_commit_becomes_live_later_ones_do_not),

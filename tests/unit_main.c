@@ -86,6 +86,7 @@ int main(void)
         suite_server,
         suite_model,
         suite_apikeys,
+        suite_paths,
     };
     /* Line-buffered so the closing line comes last even when stdout and
      * cmocka's stderr share one log. */

@@ -13,6 +13,7 @@
 #include "cli/cli.h"
 #include "demo/demo_data.h"
 #include "base/fileio.h"
+#include "base/paths.h"
 #include "score/refdata.h"
 
 static const char demo_help[] =
@@ -105,7 +106,7 @@ int cmd_demo_data(int argc, char **argv)
 
     struct refdata rd;
     struct errbuf err;
-    if (refdata_load(&rd, refdata_default_dir(), ITAEE_DEFAULT_YEAR, &err) < 0)
+    if (refdata_load(&rd, paths_data_dir(), ITAEE_DEFAULT_YEAR, &err) < 0)
         return fail(cmd, "%s", err.msg);
 
     struct demo_stats st;

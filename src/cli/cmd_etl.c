@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "etl/etl.h"
 #include "base/numeric.h"
+#include "base/paths.h"
 
 static const char etl_help[] =
     "usage: " PROGRAM " etl --source FILE|mongodb://... --out dataset.csv\n"
@@ -94,10 +95,10 @@ int cmd_etl(int argc, char **argv)
 
     struct errbuf err;
     struct refdata rd;
-    if (refdata_load(&rd, refdata_default_dir(), itaee_year, &err) < 0)
+    if (refdata_load(&rd, paths_data_dir(), itaee_year, &err) < 0)
         return fail(cmd, "%s", err.msg);
     if (!opt.rules_path)
-        opt.rules_path = rules_default_path();
+        opt.rules_path = paths_rules_file();
     struct rules *rules;
     if (rules_load(&rules, opt.rules_path, &err) < 0) {
         refdata_free(&rd);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "registry/bundle.h"
+#include "base/paths.h"
 #include "cli/cli.h"
 #include "registry/registry.h"
 
@@ -173,7 +174,7 @@ int cmd_models(int argc, char **argv)
     struct errbuf err;
     struct registry *reg;
     if (registry_open(&reg, registry_path ? registry_path
-                                          : registry_default_dir(), &err) < 0)
+                                          : paths_registry_dir(), &err) < 0)
         return fail(cmd, "%s", err.msg);
     int rc = strcmp(sub, "list") == 0    ? models_list(reg)
              : strcmp(sub, "show") == 0  ? models_show(reg, id)

@@ -9,6 +9,7 @@
 
 #include "cli/cli.h"
 #include "base/fileio.h"
+#include "base/paths.h"
 #include "score/rules.h"
 #include "train/rules_csv.h"
 
@@ -52,7 +53,7 @@ static int load_rules(const char *cmd, const struct rules_args *a,
                       struct rules **r)
 {
     struct errbuf err;
-    const char *path = a->rules_path ? a->rules_path : rules_default_path();
+    const char *path = a->rules_path ? a->rules_path : paths_rules_file();
     if (rules_load(r, path, &err) < 0)
         return fail(cmd, "%s", err.msg);
     return EXIT_OK;
@@ -145,7 +146,7 @@ static int rules_check(const struct rules_args *a)
     double lo, hi;
     rules_scale(r, &lo, &hi);
     printf("%s: valid\nvariables:", a->rules_path ? a->rules_path
-                                              : rules_default_path());
+                                              : paths_rules_file());
     for (int v = 0; v < VARIABLE_COUNT; v++)
         if (rules_uses(r, v))
             printf(" %s", variable_names[v]);

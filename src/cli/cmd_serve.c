@@ -18,6 +18,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "base/paths.h"
 #include "http/apikeys.h"
 #include "cli/cli.h"
 #include "http/server.h"
@@ -228,9 +229,8 @@ int cmd_serve(int argc, char **argv)
         return usage_error(cmd, "--key-name goes with --hash-key");
     if (hash)
         return hash_key(cmd, key_name ? key_name : "client");
-    const char *keys = getenv("INCOMESCORE_API_KEYS");
-    if (!cfg.api_keys_path && keys && *keys)
-        cfg.api_keys_path = keys;
+    if (!cfg.api_keys_path)
+        cfg.api_keys_path = paths_api_keys_file();
     if (cfg.protect_all && !cfg.api_keys_path)
         return usage_error(cmd, "--protect-all needs --api-keys FILE (or "
                                 "$INCOMESCORE_API_KEYS)");

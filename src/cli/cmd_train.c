@@ -11,6 +11,7 @@
 #include "registry/bundle.h"
 #include "cli/cli.h"
 #include "base/numeric.h"
+#include "base/paths.h"
 #include "registry/registry.h"
 #include "train/train.h"
 
@@ -90,7 +91,7 @@ int cmd_train(int argc, char **argv)
     struct errbuf err;
     struct registry *reg;
     if (registry_open(&reg, registry_path ? registry_path
-                                          : registry_default_dir(), &err) < 0)
+                                          : paths_registry_dir(), &err) < 0)
         return fail(cmd, "%s", err.msg);
     char staging[4096], id[REGISTRY_ID_SIZE];
     if (registry_stage(reg, staging, sizeof staging, &err) < 0) {

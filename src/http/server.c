@@ -38,6 +38,7 @@
 #include "http/apikeys.h"
 #include "registry/bundle.h"
 #include "base/fileio.h"
+#include "base/paths.h"
 #include "base/prng.h"
 #include "score/refdata.h"
 #include "registry/registry.h"
@@ -1684,15 +1685,6 @@ static void request_done(void *cls, struct MHD_Connection *c, void **con_cls,
 
 /* ------------------------------------------------------ start and stop */
 
-const char *server_default_audit_path(void)
-{
-    static char path[4096];
-    const char *home = getenv("INCOMESCORE_HOME");
-    snprintf(path, sizeof path, "%s/audit.sqlite3",
-             home && *home ? home : "./var");
-    return path;
-}
-
 /* Our own listening socket, so that a bad address or a port in use is
  * reported with its reason (libmicrohttpd only says it failed). */
 static int open_listener(const char *host, int port, int *port_out,
@@ -1834,7 +1826,7 @@ int server_start(struct server **out, const struct server_config *cfg,
         c->audit_wait_ms = DEFAULT_AUDIT_WAIT_MS;
     if (!c->audit_path) {
         /* the default's directory is ours to make; a given path's is not */
-        c->audit_path = server_default_audit_path();
+        c->audit_path = paths_audit_file();
         if (c->audit_sink == AUDIT_SQLITE) {
             char dir[4096];
             snprintf(dir, sizeof dir, "%s", c->audit_path);
@@ -1846,7 +1838,7 @@ int server_start(struct server **out, const struct server_config *cfg,
         }
     }
     if (!c->data_dir)
-        c->data_dir = refdata_default_dir();
+        c->data_dir = paths_data_dir();
     s->log = c->log_stream ? c->log_stream : stderr;
     s->listen_fd = -1;
     pthread_mutex_init(&s->reload_lock, NULL);
@@ -1873,7 +1865,7 @@ int server_start(struct server **out, const struct server_config *cfg,
 
     if (!c->model_dir &&
         registry_open(&s->registry, c->registry_dir ? c->registry_dir
-                                                    : registry_default_dir(),
+                                                    : paths_registry_dir(),
                       err) < 0)
         goto fail;
     /* A registry with nothing live yet is a server that is not ready;

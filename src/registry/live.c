@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 
+#include "base/paths.h"
 #include "registry/registry.h"
 
 int live_bundle_load(struct bundle **out, const char *registry_path,
@@ -14,7 +15,7 @@ int live_bundle_load(struct bundle **out, const char *registry_path,
         return bundle_load(out, model_dir, err);
     struct registry *reg;
     if (registry_open(&reg, registry_path ? registry_path
-                                         : registry_default_dir(), err) < 0)
+                                         : paths_registry_dir(), err) < 0)
         return -1;
     char id[REGISTRY_ID_SIZE], path[4096];
     int rc = registry_live(reg, id, err);

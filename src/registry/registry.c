@@ -396,17 +396,6 @@ static int replay_history(const struct registry *r, struct live_chain *c,
 
 /* ---- the API ---------------------------------------------------------- */
 
-const char *registry_default_dir(void)
-{
-    static char dir[PATH_MAX];
-    const char *home = getenv("INCOMESCORE_HOME");
-    if (home && *home)
-        snprintf(dir, sizeof dir, "%s/registry", home);
-    else
-        snprintf(dir, sizeof dir, "./var/registry");
-    return dir;
-}
-
 int registry_open(struct registry **out, const char *dir, struct errbuf *err)
 {
     *out = NULL;

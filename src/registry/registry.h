@@ -33,9 +33,6 @@
 
 struct registry;
 
-/* $INCOMESCORE_HOME/registry, else ./var/registry. Static buffer. */
-const char *registry_default_dir(void);
-
 /* Opens (creating when absent) the registry at dir. */
 int registry_open(struct registry **out, const char *dir, struct errbuf *err);
 void registry_close(struct registry *r);
