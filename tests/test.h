@@ -81,5 +81,6 @@ int suite_server(int *count);
 int suite_model(int *count);
 int suite_apikeys(int *count);
 int suite_paths(int *count);
+int suite_stream(int *count);
 
 #endif

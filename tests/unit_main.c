@@ -87,6 +87,7 @@ int main(void)
         suite_model,
         suite_apikeys,
         suite_paths,
+        suite_stream,
     };
     /* Line-buffered so the closing line comes last even when stdout and
      * cmocka's stderr share one log. */
