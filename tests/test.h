@@ -82,5 +82,6 @@ int suite_model(int *count);
 int suite_apikeys(int *count);
 int suite_paths(int *count);
 int suite_stream(int *count);
+int suite_train_registry(int *count);
 
 #endif

@@ -88,6 +88,7 @@ int main(void)
         suite_apikeys,
         suite_paths,
         suite_stream,
+        suite_train_registry,
     };
     /* Line-buffered so the closing line comes last even when stdout and
      * cmocka's stderr share one log. */

@@ -1,6 +1,8 @@
 /*
  * cmd_train.c — `incomescore train`: a dataset becomes a new model version
- * in the registry.
+ * in the registry. The flow (stage, train, verify, commit) is
+ * train_into_registry (train/train_registry.h); this file reads the
+ * options and prints the run's figures.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -8,12 +10,11 @@
 #include <string.h>
 #include <sys/resource.h>
 
-#include "registry/bundle.h"
-#include "cli/cli.h"
 #include "base/numeric.h"
 #include "base/paths.h"
+#include "cli/cli.h"
 #include "registry/registry.h"
-#include "train/train.h"
+#include "train/train_registry.h"
 
 static const char train_help[] =
     "usage: " PROGRAM " train --data dataset.csv [--registry DIR] [--seed S]\n"
@@ -93,23 +94,12 @@ int cmd_train(int argc, char **argv)
     if (registry_open(&reg, registry_path ? registry_path
                                           : paths_registry_dir(), &err) < 0)
         return fail(cmd, "%s", err.msg);
-    char staging[4096], id[REGISTRY_ID_SIZE];
-    if (registry_stage(reg, staging, sizeof staging, &err) < 0) {
-        registry_close(reg);
-        return fail(cmd, "%s", err.msg);
-    }
+    char id[REGISTRY_ID_SIZE];
     struct train_summary s;
-    struct bundle *check = NULL;
-    /* What was written is loaded back, with every check a server makes,
-     * before it may enter the registry. */
-    if (train_bundle(&opt, staging, &s, &err) < 0 ||
-        bundle_load(&check, staging, &err) < 0 ||
-        registry_commit(reg, staging, id, &err) < 0) {
-        registry_discard(reg, staging);
+    if (train_into_registry(reg, &opt, &s, id, &err) < 0) {
         registry_close(reg);
         return fail(cmd, "%s", err.msg);
     }
-    bundle_free(check);
     char live[REGISTRY_ID_SIZE] = "";
     registry_live(reg, live, &err);
     registry_close(reg);
