@@ -83,5 +83,6 @@ int suite_apikeys(int *count);
 int suite_paths(int *count);
 int suite_stream(int *count);
 int suite_train_registry(int *count);
+int suite_calibrate(int *count);
 
 #endif
