@@ -124,8 +124,8 @@ static void the_scale_notes_its_dataset_and_day(void **state)
 static void a_bad_row_refuses_the_calibration(void **state)
 {
     assert_refused(*state,
-                   HEADER ROW_HIGH "1000,0,13,2,198,veinte,0,0,-93.5,-92.1,1.5\n"
-                   ROW_MID,
+                   HEADER ROW_HIGH
+                   "1000,0,13,2,198,veinte,0,0,-93.5,-92.1,1.5\n" ROW_MID,
                    "dataset.csv: 1 bad rows (listed above); fix them first");
 }
 
