@@ -35,6 +35,13 @@
  * the API is open, so it has no fallback. */
 #define PATHS_API_KEYS_ENV "INCOMESCORE_API_KEYS"
 
+/* The home's defaults as --help words them: "$INCOMESCORE_HOME/registry",
+ * else "./var/registry". */
+#define PATHS_REGISTRY_HELP "$" PATHS_HOME_ENV "/" PATHS_REGISTRY_DIR
+#define PATHS_REGISTRY_FALLBACK PATHS_HOME_FALLBACK "/" PATHS_REGISTRY_DIR
+#define PATHS_AUDIT_HELP "$" PATHS_HOME_ENV "/" PATHS_AUDIT_FILE
+#define PATHS_AUDIT_FALLBACK PATHS_HOME_FALLBACK "/" PATHS_AUDIT_FILE
+
 /* $INCOMESCORE_DATA, else the data/ directory built in. */
 const char *paths_data_dir(void);
 

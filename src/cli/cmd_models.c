@@ -29,7 +29,8 @@ static const char models_help[] =
     "rollback  makes the version live before the current one live again,\n"
     "          after the same checks as promote\n"
     "\n"
-    "--registry DIR  default $INCOMESCORE_HOME/registry, else ./var/registry\n";
+    "--registry DIR  default " PATHS_REGISTRY_HELP ", else "
+    PATHS_REGISTRY_FALLBACK "\n";
 
 static const struct option models_options[] = {
     {"registry", required_argument, NULL, 'r'},

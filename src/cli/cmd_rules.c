@@ -32,8 +32,9 @@ static const char rules_help[] =
     "           Refused, writing nothing, if any row of the dataset is bad.\n"
     "check      Validates a rules file and says what it scores.\n"
     "\n"
-    "--rules FILE  rules file (default: rules.json in the data directory,\n"
-    "              $INCOMESCORE_DATA or the one built in)\n";
+    "--rules FILE  rules file (default: " PATHS_RULES_FILE " in the data "
+    "directory,\n"
+    "              $" PATHS_DATA_ENV " or the one built in)\n";
 
 static const struct option rules_options[] = {
     {"rules", required_argument, NULL, 'r'},

@@ -47,9 +47,6 @@
 #include "score/scoring.h"
 #include "score/segments.h"
 
-#define DEFAULT_CONNECTION_LIMIT 1024
-#define DEFAULT_TIMEOUT_S 10
-#define DEFAULT_THREADS 2
 #define DEFAULT_WATCH_MS 1000
 /* A queued decision is ~650 bytes (the body and the answer, not the 4 KB
  * of struct audit_record), so 16,384 waiting are ~11 MB (audit.c also
@@ -1800,17 +1797,17 @@ int server_start(struct server **out, const struct server_config *cfg,
     s->cfg = *cfg;
     struct server_config *c = &s->cfg;
     if (!c->host)
-        c->host = "127.0.0.1";
+        c->host = SERVER_DEFAULT_HOST;
     if (!c->max_body)
         c->max_body = SERVER_DEFAULT_MAX_BODY;
     if (!c->max_batch_body)
         c->max_batch_body = SERVER_DEFAULT_MAX_BATCH_BODY;
     if (!c->connection_limit)
-        c->connection_limit = DEFAULT_CONNECTION_LIMIT;
+        c->connection_limit = SERVER_DEFAULT_CONNECTION_LIMIT;
     if (!c->timeout_s)
-        c->timeout_s = DEFAULT_TIMEOUT_S;
+        c->timeout_s = SERVER_DEFAULT_TIMEOUT_S;
     if (!c->threads)
-        c->threads = DEFAULT_THREADS;
+        c->threads = SERVER_DEFAULT_THREADS;
     if (!c->watch_interval_ms)
         c->watch_interval_ms = DEFAULT_WATCH_MS;
     if (!c->audit_queue)
