@@ -489,6 +489,29 @@ static struct registry *with_bundles(const char *dir)
 
 enum damage { ONE_BYTE_CHANGED, REMOVED };
 
+/* promotions.jsonl as it is now (its length in *len); caller frees. */
+static char *history_text(const char *dir, size_t *len)
+{
+    char path[PATH_SIZE];
+    snprintf(path, sizeof path, "%s/promotions.jsonl", dir);
+    char *text = file_read_all(path, len, NULL);
+    assert_non_null(text);
+    return text;
+}
+
+/* promotions.jsonl is byte for byte what history_text gave before; frees
+ * before. */
+static void assert_history_unchanged(const char *dir, char *before,
+                                     size_t before_len)
+{
+    size_t after_len;
+    char *after = history_text(dir, &after_len);
+    assert_int_equal(after_len, before_len);
+    assert_memory_equal(after, before, before_len);
+    free(before);
+    free(after);
+}
+
 static void damage_file(const char *path, enum damage how)
 {
     if (how == REMOVED) {
@@ -514,13 +537,11 @@ static void assert_rollback_refused(const char *file, enum damage how,
 {
     char *dir = test_mkdtemp();
     struct registry *r = with_bundles(dir);
-    char path[JOINED_SIZE], history_path[PATH_SIZE];
+    char path[JOINED_SIZE];
     snprintf(path, sizeof path, "%s/versions/v0001/%s", dir, file);
     damage_file(path, how);
-    snprintf(history_path, sizeof history_path, "%s/promotions.jsonl", dir);
-    size_t before_len, after_len;
-    char *before = file_read_all(history_path, &before_len, NULL);
-    assert_non_null(before);
+    size_t before_len;
+    char *before = history_text(dir, &before_len);
 
     char id[REGISTRY_ID_SIZE];
     struct errbuf err;
@@ -529,12 +550,7 @@ static void assert_rollback_refused(const char *file, enum damage how,
         !strstr(err.msg, expected))
         fail_msg("message: %s\nexpected to contain: %s", err.msg, expected);
     assert_live(r, "v0002");
-    char *after = file_read_all(history_path, &after_len, NULL);
-    assert_non_null(after);
-    assert_int_equal(after_len, before_len);
-    assert_memory_equal(after, before, before_len);
-    free(before);
-    free(after);
+    assert_history_unchanged(dir, before, before_len);
     close_and_remove(r, dir);
 }
 
@@ -577,13 +593,11 @@ static void promote_of_a_damaged_version_is_refused_and_changes_nothing(
     (void)state;
     char *dir = test_mkdtemp();
     struct registry *r = with_bundles(dir);
-    char path[JOINED_SIZE], history_path[PATH_SIZE];
+    char path[JOINED_SIZE];
     snprintf(path, sizeof path, "%s/versions/v0001/model.json", dir);
     damage_file(path, ONE_BYTE_CHANGED);
-    snprintf(history_path, sizeof history_path, "%s/promotions.jsonl", dir);
-    size_t before_len, after_len;
-    char *before = file_read_all(history_path, &before_len, NULL);
-    assert_non_null(before);
+    size_t before_len;
+    char *before = history_text(dir, &before_len);
 
     struct errbuf err;
     assert_int_equal(registry_promote(r, "v0001", "by hand", bundle_loads,
@@ -592,12 +606,7 @@ static void promote_of_a_damaged_version_is_refused_and_changes_nothing(
         !strstr(err.msg, "model.json has changed since training"))
         fail_msg("message: %s", err.msg);
     assert_live(r, "v0002");
-    char *after = file_read_all(history_path, &after_len, NULL);
-    assert_non_null(after);
-    assert_int_equal(after_len, before_len);
-    assert_memory_equal(after, before, before_len);
-    free(before);
-    free(after);
+    assert_history_unchanged(dir, before, before_len);
     close_and_remove(r, dir);
 }
 

@@ -30,32 +30,36 @@ const char *paths_data_dir(void)
     return dir ? dir : INCOMESCORE_DATADIR;
 }
 
+/* dir/name into a function's own static buffer. */
+static const char *in_dir(char buf[PATH_MAX], const char *dir,
+                          const char *name)
+{
+    snprintf(buf, PATH_MAX, "%s/%s", dir, name);
+    return buf;
+}
+
 const char *paths_rules_file(void)
 {
     static char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/" PATHS_RULES_FILE, paths_data_dir());
-    return path;
+    return in_dir(path, paths_data_dir(), PATHS_RULES_FILE);
 }
 
 const char *paths_params_file(void)
 {
     static char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/" PATHS_PARAMS_FILE, paths_data_dir());
-    return path;
+    return in_dir(path, paths_data_dir(), PATHS_PARAMS_FILE);
 }
 
 const char *paths_registry_dir(void)
 {
     static char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/" PATHS_REGISTRY_DIR, home_dir());
-    return path;
+    return in_dir(path, home_dir(), PATHS_REGISTRY_DIR);
 }
 
 const char *paths_audit_file(void)
 {
     static char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/" PATHS_AUDIT_FILE, home_dir());
-    return path;
+    return in_dir(path, home_dir(), PATHS_AUDIT_FILE);
 }
 
 const char *paths_api_keys_file(void)
