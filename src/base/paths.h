@@ -15,9 +15,11 @@
  * default rather than the file-system root.
  *
  * The names are macros so that `--help` texts are built from them (a
- * changed default changes the help). The functions return a static
- * buffer, read the environment each call and are not thread-safe; call
- * them while starting up.
+ * changed default changes the help). The functions read the environment
+ * at each call and return a string the caller does not free: the
+ * environment's own, a literal, or a static buffer of the function's,
+ * overwritten by its next call. Not thread-safe: call them while starting
+ * up.
  */
 #ifndef INCOMESCORE_PATHS_H
 #define INCOMESCORE_PATHS_H
