@@ -28,6 +28,7 @@
 #include "etl/dataset.h"
 #include "score/features.h"
 #include "base/fileio.h"
+#include "base/paths.h"
 #include "train/model.h"
 #include "base/numeric.h"
 #include "base/prng.h"
@@ -110,9 +111,9 @@ static void synthesize(struct data *d, size_t n, uint64_t seed)
     struct errbuf err;
     struct refdata rd;
     struct rules *rules;
-    if (refdata_load(&rd, refdata_default_dir(), ITAEE_DEFAULT_YEAR, &err) < 0)
+    if (refdata_load(&rd, paths_data_dir(), ITAEE_DEFAULT_YEAR, &err) < 0)
         die("refdata", &err);
-    if (rules_load(&rules, rules_default_path(), &err) < 0)
+    if (rules_load(&rules, paths_rules_file(), &err) < 0)
         die("rules", &err);
     struct prng p;
     prng_seed(&p, seed ^ 0x5eed);

@@ -40,7 +40,7 @@ static const char shared_params[] =
     "\"eta\": 0.3, \"nthread\": 1}";
 
 /* The shipped rules, named by the build's data directory rather than
- * rules_default_path(), so that INCOMESCORE_DATA in the environment of
+ * paths_rules_file(), so that INCOMESCORE_DATA in the environment of
  * the run cannot change what the tests train on. */
 static const char *shipped_rules(void)
 {

@@ -82,5 +82,9 @@ int suite_model(int *count);
 int suite_apikeys(int *count);
 int suite_text(int *count);
 int suite_swap(int *count);
+int suite_paths(int *count);
+int suite_stream(int *count);
+int suite_train_registry(int *count);
+int suite_calibrate(int *count);
 
 #endif

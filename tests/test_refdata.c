@@ -745,29 +745,6 @@ static void test_missing_file_is_refused(void **state)
                    "enigh.csv", 0, "No such file");
 }
 
-/* ------------------------------------------------------------------ */
-/* Where the tables live                                                */
-/* ------------------------------------------------------------------ */
-
-static void test_default_dir_honours_INCOMESCORE_DATA(void **state)
-{
-    (void)state;
-    const char *old = getenv("INCOMESCORE_DATA");
-    char *saved = old ? strdup(old) : NULL;
-
-    assert_int_equal(setenv("INCOMESCORE_DATA", "/srv/incomescore/data", 1),
-                     0);
-    assert_string_equal(refdata_default_dir(), "/srv/incomescore/data");
-    assert_int_equal(setenv("INCOMESCORE_DATA", "", 1), 0);
-    assert_string_equal(refdata_default_dir(), INCOMESCORE_DATADIR);
-    assert_int_equal(unsetenv("INCOMESCORE_DATA"), 0);
-    assert_string_equal(refdata_default_dir(), INCOMESCORE_DATADIR);
-
-    if (saved)
-        setenv("INCOMESCORE_DATA", saved, 1);
-    free(saved);
-}
-
 int suite_refdata(int *count)
 {
 #define WITH_TABLES(f) cmocka_unit_test_setup_teardown(f, load_shipped, free_shipped)
@@ -801,7 +778,6 @@ int suite_refdata(int *count)
         cmocka_unit_test(test_itaee_year_outside_file_is_refused),
         cmocka_unit_test(test_itaee_years_not_consecutive_are_refused),
         cmocka_unit_test(test_missing_file_is_refused),
-        cmocka_unit_test(test_default_dir_honours_INCOMESCORE_DATA),
     };
 #undef WITH_TABLES
     return RUN_SUITE("refdata", tests, count);

@@ -63,7 +63,7 @@ static void commit_one(struct registry *r, const char *name, char *id)
 static void promote(struct registry *r, const char *id, const char *reason)
 {
     struct errbuf err;
-    if (registry_promote(r, id, reason, &err) < 0)
+    if (registry_promote(r, id, reason, NULL, NULL, &err) < 0)
         fail_msg("%s", err.msg);
 }
 
@@ -188,22 +188,6 @@ static void open_refuses_a_file_in_the_way(void **state)
     free(tmp);
 }
 
-static void default_dir_honours_incomescore_home(void **state)
-{
-    (void)state;
-    const char *old = getenv("INCOMESCORE_HOME");
-    char *saved = old ? strdup(old) : NULL;
-    setenv("INCOMESCORE_HOME", "/srv/incomescore", 1);
-    assert_string_equal(registry_default_dir(), "/srv/incomescore/registry");
-    setenv("INCOMESCORE_HOME", "", 1);
-    assert_string_equal(registry_default_dir(), "./var/registry");
-    unsetenv("INCOMESCORE_HOME");
-    assert_string_equal(registry_default_dir(), "./var/registry");
-    if (saved)
-        setenv("INCOMESCORE_HOME", saved, 1);
-    free(saved);
-}
-
 static void commit_gives_v0001_then_v0002(void **state)
 {
     (void)state;
@@ -321,9 +305,11 @@ static void promote_of_an_unknown_id_is_refused_naming_it(void **state)
     char *dir = test_mkdtemp();
     struct registry *r = with_versions(dir, 1);
     struct errbuf err;
-    assert_int_equal(registry_promote(r, "v0042", "typo", &err), -1);
+    assert_int_equal(registry_promote(r, "v0042", "typo", NULL, NULL, &err),
+                     -1);
     assert_non_null(strstr(err.msg, "v0042"));
-    assert_int_equal(registry_promote(r, "../../etc", NULL, &err), -1);
+    assert_int_equal(
+        registry_promote(r, "../../etc", NULL, NULL, NULL, &err), -1);
     assert_non_null(strstr(err.msg, "'../../etc' is not a version id"));
     assert_live(r, "v0001");
     assert_int_equal(history(dir, NULL), 1);
@@ -415,10 +401,10 @@ static void rollback_with_nothing_before_is_refused(void **state)
     close_and_remove(r, dir);
 }
 
-/* ---- rollback checks the version it makes live ------------------------ */
+/* ---- promote and rollback check the version they make live ------------ */
 
-/* What rollback's check was asked, and whether the writers' lock was held
- * while it ran. */
+/* What a promote's or rollback's check was asked, and whether the
+ * writers' lock was held while it ran. */
 struct check_call {
     const char *registry;
     int calls, lock_held;
@@ -466,6 +452,27 @@ static void rollback_checks_its_target_under_the_writers_lock(void **state)
     close_and_remove(r, dir);
 }
 
+/* The same for promote: the version checked is the one named, under the
+ * lock, so nothing can come between the check and the switch. */
+static void promote_checks_its_target_under_the_writers_lock(void **state)
+{
+    (void)state;
+    char *dir = test_mkdtemp();
+    struct registry *r = with_versions(dir, 2);
+    struct check_call c = {.registry = dir};
+    char want[JOINED_SIZE];
+    struct errbuf err;
+    if (registry_promote(r, "v0002", "gate passed", record_check, &c,
+                         &err) < 0)
+        fail_msg("%s", err.msg);
+    assert_int_equal(c.calls, 1);
+    snprintf(want, sizeof want, "%s/versions/v0002", dir);
+    assert_string_equal(c.version_dir, want);
+    assert_true(c.lock_held);
+    assert_live(r, "v0002");
+    close_and_remove(r, dir);
+}
+
 /* Two copies of the shared bundle, v0002 promoted over v0001. */
 static struct registry *with_bundles(const char *dir)
 {
@@ -482,16 +489,31 @@ static struct registry *with_bundles(const char *dir)
 
 enum damage { ONE_BYTE_CHANGED, REMOVED };
 
-/* Damages `file` of v0001, the version rollback would return to: the
- * rollback is refused naming v0001 and `expected`, and LIVE and the
- * history stay byte for byte as they were. */
-static void assert_rollback_refused(const char *file, enum damage how,
-                                    const char *expected)
+/* promotions.jsonl as it is now (its length in *len); caller frees. */
+static char *history_text(const char *dir, size_t *len)
 {
-    char *dir = test_mkdtemp();
-    struct registry *r = with_bundles(dir);
-    char path[JOINED_SIZE], history_path[PATH_SIZE];
-    snprintf(path, sizeof path, "%s/versions/v0001/%s", dir, file);
+    char path[PATH_SIZE];
+    snprintf(path, sizeof path, "%s/promotions.jsonl", dir);
+    char *text = file_read_all(path, len, NULL);
+    assert_non_null(text);
+    return text;
+}
+
+/* promotions.jsonl is byte for byte what history_text gave before; frees
+ * before. */
+static void assert_history_unchanged(const char *dir, char *before,
+                                     size_t before_len)
+{
+    size_t after_len;
+    char *after = history_text(dir, &after_len);
+    assert_int_equal(after_len, before_len);
+    assert_memory_equal(after, before, before_len);
+    free(before);
+    free(after);
+}
+
+static void damage_file(const char *path, enum damage how)
+{
     if (how == REMOVED) {
         assert_int_equal(unlink(path), 0);
     } else {
@@ -505,10 +527,21 @@ static void assert_rollback_refused(const char *file, enum damage how,
         fclose(f);
         free(text);
     }
-    snprintf(history_path, sizeof history_path, "%s/promotions.jsonl", dir);
-    size_t before_len, after_len;
-    char *before = file_read_all(history_path, &before_len, NULL);
-    assert_non_null(before);
+}
+
+/* Damages `file` of v0001, the version rollback would return to: the
+ * rollback is refused naming v0001 and `expected`, and LIVE and the
+ * history stay byte for byte as they were. */
+static void assert_rollback_refused(const char *file, enum damage how,
+                                    const char *expected)
+{
+    char *dir = test_mkdtemp();
+    struct registry *r = with_bundles(dir);
+    char path[JOINED_SIZE];
+    snprintf(path, sizeof path, "%s/versions/v0001/%s", dir, file);
+    damage_file(path, how);
+    size_t before_len;
+    char *before = history_text(dir, &before_len);
 
     char id[REGISTRY_ID_SIZE];
     struct errbuf err;
@@ -517,12 +550,7 @@ static void assert_rollback_refused(const char *file, enum damage how,
         !strstr(err.msg, expected))
         fail_msg("message: %s\nexpected to contain: %s", err.msg, expected);
     assert_live(r, "v0002");
-    char *after = file_read_all(history_path, &after_len, NULL);
-    assert_non_null(after);
-    assert_int_equal(after_len, before_len);
-    assert_memory_equal(after, before, before_len);
-    free(before);
-    free(after);
+    assert_history_unchanged(dir, before, before_len);
     close_and_remove(r, dir);
 }
 
@@ -551,6 +579,45 @@ static void rollback_to_an_intact_version_passes_the_same_check(void **state)
     if (registry_rollback(r, bundle_loads, NULL, id, &err) < 0)
         fail_msg("%s", err.msg);
     assert_string_equal(id, "v0001");
+    assert_live(r, "v0001");
+    assert_int_equal(history(dir, NULL), 3);
+    close_and_remove(r, dir);
+}
+
+/* `models promote` asks the same of the version it names: a v0001 whose
+ * model changed since training is not made live again, and LIVE and the
+ * history stay as they were. */
+static void promote_of_a_damaged_version_is_refused_and_changes_nothing(
+    void **state)
+{
+    (void)state;
+    char *dir = test_mkdtemp();
+    struct registry *r = with_bundles(dir);
+    char path[JOINED_SIZE];
+    snprintf(path, sizeof path, "%s/versions/v0001/model.json", dir);
+    damage_file(path, ONE_BYTE_CHANGED);
+    size_t before_len;
+    char *before = history_text(dir, &before_len);
+
+    struct errbuf err;
+    assert_int_equal(registry_promote(r, "v0001", "by hand", bundle_loads,
+                                      NULL, &err), -1);
+    if (strncmp(err.msg, "v0001 is not promoted: bundle ", 30) != 0 ||
+        !strstr(err.msg, "model.json has changed since training"))
+        fail_msg("message: %s", err.msg);
+    assert_live(r, "v0002");
+    assert_history_unchanged(dir, before, before_len);
+    close_and_remove(r, dir);
+}
+
+static void promote_of_an_intact_version_passes_the_same_check(void **state)
+{
+    (void)state;
+    char *dir = test_mkdtemp();
+    struct registry *r = with_bundles(dir);
+    struct errbuf err;
+    if (registry_promote(r, "v0001", "by hand", bundle_loads, NULL, &err) < 0)
+        fail_msg("%s", err.msg);
     assert_live(r, "v0001");
     assert_int_equal(history(dir, NULL), 3);
     close_and_remove(r, dir);
@@ -667,7 +734,7 @@ static void readers_see_the_old_or_the_new_live_during_promotes(
         struct errbuf err;
         for (int i = 0; i < PROMOTES; i++)
             if (registry_promote(r, i % 2 ? "v0001" : "v0002", "flip",
-                                 &err) < 0) {
+                                 NULL, NULL, &err) < 0) {
                 fprintf(stderr, "child: %s\n", err.msg);
                 _exit(1);
             }
@@ -787,7 +854,6 @@ int suite_registry(int *count)
     static const struct CMUnitTest tests[] = {
         cmocka_unit_test(open_creates_the_layout),
         cmocka_unit_test(open_refuses_a_file_in_the_way),
-        cmocka_unit_test(default_dir_honours_incomescore_home),
         cmocka_unit_test(commit_gives_v0001_then_v0002),
         cmocka_unit_test(commit_numbers_after_the_highest_version),
         cmocka_unit_test(first_commit_becomes_live_later_ones_do_not),
@@ -804,6 +870,10 @@ int suite_registry(int *count)
         cmocka_unit_test(rollback_to_a_version_whose_model_changed_is_refused),
         cmocka_unit_test(rollback_to_a_version_missing_its_rules_is_refused),
         cmocka_unit_test(rollback_to_an_intact_version_passes_the_same_check),
+        cmocka_unit_test(promote_checks_its_target_under_the_writers_lock),
+        cmocka_unit_test(
+            promote_of_a_damaged_version_is_refused_and_changes_nothing),
+        cmocka_unit_test(promote_of_an_intact_version_passes_the_same_check),
         cmocka_unit_test(a_torn_last_history_line_is_ignored_and_cut),
         cmocka_unit_test(a_discarded_staging_dir_leaves_nothing),
         cmocka_unit_test(live_naming_a_missing_version_is_an_error),

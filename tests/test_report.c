@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "base/fileio.h"
+#include "base/paths.h"
 #include "base/prng.h"
 #include "train/report.h"
 
@@ -111,7 +112,7 @@ static int setup(void **state)
 {
     struct fixture *fx = calloc(1, sizeof *fx);
     struct errbuf err;
-    if (!fx || rules_load(&fx->rules, rules_default_path(), &err) < 0) {
+    if (!fx || rules_load(&fx->rules, paths_rules_file(), &err) < 0) {
         free(fx);
         return -1;
     }

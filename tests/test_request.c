@@ -4,6 +4,7 @@
  */
 #include "test.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "score/request.h"
@@ -273,6 +274,86 @@ static void a_nul_byte_is_not_json(void **state)
     assert_string_equal(msg, "not JSON: a NUL byte in the text");
 }
 
+/* README's bad line: an age out of range, and unemployment beside a
+ * current job. */
+static struct request_errors two_errors(void)
+{
+    static const char text[] =
+        "{\"ingreso\": 45000, \"antiguedad_laboral_meses\": 50, "
+        "\"tiempo_desempleado\": 3, \"trabajos_ultimos_5\": 1, "
+        "\"semanasCotizadas\": 1000, \"edad\": 17, "
+        "\"crecimiento_ingreso\": 265.38, \"lugar_actual\": 18}";
+    struct applicant a;
+    struct request_errors errs;
+    char msg[256];
+    assert_int_equal(request_parse_text(text, sizeof text - 1, test_refdata(),
+                                        &a, &errs, msg, sizeof msg), -1);
+    assert_int_equal(errs.count, 2);
+    return errs;
+}
+
+#define TWO_DETAIL                                                           \
+    "[{\"loc\":[\"body\",\"edad\"],\"msg\":\"must be between 18 and 80\","    \
+    "\"type\":\"value_error\"},{\"loc\":[\"body\",\"tiempo_desempleado\"],"  \
+    "\"msg\":\"must be 0 when antiguedad_laboral_meses is above 0 (a "         \
+    "current job)\",\"type\":\"value_error\"}]"
+
+static void assert_error_answer(const char *message,
+                                const struct request_errors *errs,
+                                enum answer_layout layout, const char *want)
+{
+    size_t len = 0;
+    char *text = request_error_answer(message, errs, layout, &len);
+    assert_non_null(text);
+    assert_string_equal(text, want);
+    assert_int_equal(len, strlen(want));
+    free(text);
+}
+
+/* README's `predict` example: a bad line, answered in place. */
+static void a_bad_line_is_answered_compact_with_its_detail(void **state)
+{
+    (void)state;
+    struct request_errors errs = two_errors();
+    char msg[512];
+    request_errors_text(&errs, msg, sizeof msg);
+    assert_error_answer(msg, &errs, ANSWER_COMPACT,
+                        "{\"error\":\"edad: must be between 18 and 80; "
+                        "tiempo_desempleado: must be 0 when "
+                        "antiguedad_laboral_meses is above 0 (a current "
+                        "job)\",\"detail\":" TWO_DETAIL "}");
+}
+
+/* A batch item: the spacing of the scored answers beside it, the same
+ * detail. */
+static void a_bad_batch_item_is_answered_spaced_with_the_same_detail(
+    void **state)
+{
+    (void)state;
+    struct request_errors errs = two_errors();
+    assert_error_answer("edad: bad", &errs, ANSWER_SPACED,
+                        "{\"error\": \"edad: bad\", \"detail\": "
+                        TWO_DETAIL "}");
+}
+
+/* Text that is not JSON has no fields to list. */
+static void an_answer_without_field_errors_has_no_detail(void **state)
+{
+    (void)state;
+    assert_error_answer("not JSON: '[' or '{' expected near 'not' (column 3)",
+                        NULL, ANSWER_COMPACT,
+                        "{\"error\":\"not JSON: '[' or '{' expected near "
+                        "'not' (column 3)\"}");
+    assert_error_answer("x", NULL, ANSWER_SPACED, "{\"error\": \"x\"}");
+}
+
+static void the_message_is_escaped_as_a_json_string(void **state)
+{
+    (void)state;
+    assert_error_answer("near '\"\\' \u00f1", NULL, ANSWER_COMPACT,
+                        "{\"error\":\"near '\\\"\\\\' \u00f1\"}");
+}
+
 int suite_request(int *count)
 {
     static const struct CMUnitTest tests[] = {
@@ -288,6 +369,11 @@ int suite_request(int *count)
         cmocka_unit_test(a_non_object_is_one_body_error),
         cmocka_unit_test(the_fast_path_agrees_with_jansson),
         cmocka_unit_test(a_nul_byte_is_not_json),
+        cmocka_unit_test(a_bad_line_is_answered_compact_with_its_detail),
+        cmocka_unit_test(
+            a_bad_batch_item_is_answered_spaced_with_the_same_detail),
+        cmocka_unit_test(an_answer_without_field_errors_has_no_detail),
+        cmocka_unit_test(the_message_is_escaped_as_a_json_string),
     };
     *count = (int)(sizeof tests / sizeof tests[0]);
     return cmocka_run_group_tests_name("request", tests, NULL, NULL);

@@ -1099,7 +1099,8 @@ static void a_promoted_version_is_served_after_reload(void **s)
     char id[REGISTRY_ID_SIZE];
     assert_int_equal(train_version(7, id), 0);
     assert_string_equal(id, "v0002");
-    assert_int_equal(registry_promote(registry, id, "test", &err), 0);
+    assert_int_equal(
+        registry_promote(registry, id, "test", NULL, NULL, &err), 0);
     assert_int_equal(server_reload(server, &err), 0);
     assert_int_equal(server_reload(server, &err), 1); /* nothing new */
     char version[64];
@@ -1133,7 +1134,8 @@ static void a_broken_bundle_is_refused_and_the_old_one_keeps_serving(void **s)
                               "'%s/versions/v0003/model.json'",
              v2, registry_path, registry_path);
     assert_int_equal(system(cmd), 0);
-    assert_int_equal(registry_promote(registry, "v0003", "broken", &err), 0);
+    assert_int_equal(registry_promote(registry, "v0003", "broken", NULL, NULL,
+                                      &err), 0);
     assert_int_equal(server_reload(server, &err), -1);
     assert_non_null(strstr(err.msg, "model.json"));
     char version[64];
@@ -1148,7 +1150,8 @@ static void a_broken_bundle_is_refused_and_the_old_one_keeps_serving(void **s)
     reply_free(&r);
     assert_true(log_has("\"event\": \"reload_refused\"", "v0003"));
     /* put v0001 back for what follows */
-    assert_int_equal(registry_promote(registry, "v0001", "repair", &err), 0);
+    assert_int_equal(registry_promote(registry, "v0001", "repair", NULL, NULL,
+                                      &err), 0);
     assert_int_equal(server_reload(server, &err), 0);
 }
 

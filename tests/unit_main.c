@@ -88,6 +88,10 @@ int main(void)
         suite_apikeys,
         suite_text,
         suite_swap,
+        suite_paths,
+        suite_stream,
+        suite_train_registry,
+        suite_calibrate,
     };
     /* Line-buffered so the closing line comes last even when stdout and
      * cmocka's stderr share one log. */

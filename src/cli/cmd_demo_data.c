@@ -13,25 +13,38 @@
 #include "cli/cli.h"
 #include "demo/demo_data.h"
 #include "base/fileio.h"
+#include "base/paths.h"
 #include "score/refdata.h"
 
-static const char demo_help[] =
-    "usage: " PROGRAM " demo-data --count N [--seed S] [--as-of YYYY-MM-DD] "
-    "[--out FILE]\n"
-    "\n"
-    "Writes N synthetic validation documents, one JSON object per line, as\n"
-    "mongoexport would: realistic people, CURPs, careers and wages, with the\n"
-    "quirks real exports have (dates and wages spelled several ways,\n"
-    "\"Vigente\" in any case, DISTRITO FEDERAL, unsorted histories, two\n"
-    "current jobs, retirees, about 3% of people checked more than once and\n"
-    "about 0.5% unusable documents). The same options give the same bytes.\n"
-    "\n"
-    "--count N          documents to write (required, at least 1)\n"
-    "--seed S           random seed, 0..2^64-1 (default 1)\n"
-    "--as-of DATE       every check falls in the 18 months before DATE\n"
-    "                   (default today, UTC)\n"
-    "--out FILE         write FILE atomically (default: stdout) and print a\n"
-    "                   summary on stderr\n";
+/* The default seed stated is the constant's, so the help changes with
+ * it. */
+static void print_help(void)
+{
+    printf("usage: " PROGRAM " demo-data --count N [--seed S] "
+           "[--as-of YYYY-MM-DD] [--out FILE]\n"
+           "\n"
+           "Writes N synthetic validation documents, one JSON object per "
+           "line, as\n"
+           "mongoexport would: realistic people, CURPs, careers and wages, "
+           "with the\n"
+           "quirks real exports have (dates and wages spelled several ways,\n"
+           "\"Vigente\" in any case, DISTRITO FEDERAL, unsorted histories, "
+           "two\n"
+           "current jobs, retirees, about 3%% of people checked more than "
+           "once and\n"
+           "about 0.5%% unusable documents). The same options give the same "
+           "bytes.\n"
+           "\n"
+           "--count N          documents to write (required, at least 1)\n"
+           "--seed S           random seed, 0..2^64-1 (default %llu)\n"
+           "--as-of DATE       every check falls in the 18 months before "
+           "DATE\n"
+           "                   (default today, UTC)\n"
+           "--out FILE         write FILE atomically (default: stdout) and "
+           "print a\n"
+           "                   summary on stderr\n",
+           (unsigned long long)DEMO_DEFAULT_SEED);
+}
 
 static const struct option demo_options_spec[] = {
     {"count", required_argument, NULL, 'c'},
@@ -59,7 +72,7 @@ static int parse_unsigned(const char *s, uint64_t *out)
 int cmd_demo_data(int argc, char **argv)
 {
     const char *cmd = "demo-data";
-    struct demo_options opt = {0, 1, 0};
+    struct demo_options opt = {.seed = DEMO_DEFAULT_SEED};
     const char *count_text = NULL, *as_of_text = NULL, *out_path = NULL;
     int c;
     /* the leading ':' makes a missing value ':' rather than '?', so it can
@@ -92,7 +105,7 @@ int cmd_demo_data(int argc, char **argv)
                                    DEMO_AS_OF_LAST_YEAR);
             break;
         case 'o': out_path = optarg; break;
-        case 'h': fputs(demo_help, stdout); return EXIT_OK;
+        case 'h': print_help(); return EXIT_OK;
         default: return bad_option(cmd, argv, c);
         }
     }
@@ -105,7 +118,7 @@ int cmd_demo_data(int argc, char **argv)
 
     struct refdata rd;
     struct errbuf err;
-    if (refdata_load(&rd, refdata_default_dir(), ITAEE_DEFAULT_YEAR, &err) < 0)
+    if (refdata_load(&rd, paths_data_dir(), ITAEE_DEFAULT_YEAR, &err) < 0)
         return fail(cmd, "%s", err.msg);
 
     struct demo_stats st;

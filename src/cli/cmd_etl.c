@@ -10,32 +10,51 @@
 #include "cli/cli.h"
 #include "etl/etl.h"
 #include "base/numeric.h"
+#include "base/paths.h"
 
-static const char etl_help[] =
-    "usage: " PROGRAM " etl --source FILE|mongodb://... --out dataset.csv\n"
-    "                      [--as-of YYYY-MM-DD] [--rejects FILE] [--summary FILE]\n"
-    "                      [--rules FILE] [--itaee-year YEAR]\n"
-    "                      [--db NAME] [--collection NAME] [--query JSON]\n"
-    "\n"
-    "Builds the training dataset from employment-history checks: features as\n"
-    "of --as-of (default today), one row per CURP (its latest createdAt),\n"
-    "target and rules points from the business rules.\n"
-    "\n"
-    "--source      a JSON-lines file (mongoexport output, Extended JSON), - for\n"
-    "              stdin, or a MongoDB URI; default $URL_DATABASE\n"
-    "--db, --collection  MongoDB database and collection (default\n"
-    "              validationsdb, validations); --query a filter in Extended\n"
-    "              JSON, e.g. '{\"createdAt\": {\"$gte\": {\"$date\": \"2023-01-01T00:00:00Z\"}}}'\n"
-    "--out         the dataset CSV (written atomically)\n"
-    "--rejects     unusable documents as JSON lines with their id and reason\n"
-    "              (default: beside --out, .rejects.jsonl)\n"
-    "--summary     the counts as JSON (default: beside --out, .summary.json)\n"
-    "--rules       rules file (default: rules.json in the data directory)\n"
-    "--itaee-year  the ITAEE year for crecimiento_gral (default 2023)\n"
-    "\n"
-    "Prints the counts on stderr: read = written + duplicates + rejected.\n"
-    "Exit 0 even when documents were rejected; 1 when the source or an\n"
-    "output cannot be used.\n";
+/* The defaults stated come from the constants, so the help changes with
+ * them. */
+static void print_help(void)
+{
+    printf("usage: " PROGRAM " etl --source FILE|mongodb://... --out "
+           "dataset.csv\n"
+           "                      [--as-of YYYY-MM-DD] [--rejects FILE] "
+           "[--summary FILE]\n"
+           "                      [--rules FILE] [--itaee-year YEAR]\n"
+           "                      [--db NAME] [--collection NAME] "
+           "[--query JSON]\n"
+           "\n"
+           "Builds the training dataset from employment-history checks: "
+           "features as\n"
+           "of --as-of (default today), one row per CURP (its latest "
+           "createdAt),\n"
+           "target and rules points from the business rules.\n"
+           "\n"
+           "--source      a JSON-lines file (mongoexport output, Extended "
+           "JSON), - for\n"
+           "              stdin, or a MongoDB URI; default $" DOC_SOURCE_ENV
+           "\n"
+           "--db, --collection  MongoDB database and collection (default\n"
+           "              " DOC_DEFAULT_DATABASE ", " DOC_DEFAULT_COLLECTION
+           "); --query a filter in Extended\n"
+           "              JSON, e.g. '{\"createdAt\": {\"$gte\": {\"$date\": "
+           "\"2023-01-01T00:00:00Z\"}}}'\n"
+           "--out         the dataset CSV (written atomically)\n"
+           "--rejects     unusable documents as JSON lines with their id and "
+           "reason\n"
+           "              (default: beside --out, " ETL_REJECTS_SUFFIX ")\n"
+           "--summary     the counts as JSON (default: beside --out, "
+           ETL_SUMMARY_SUFFIX ")\n"
+           "--rules       rules file (default: " PATHS_RULES_FILE " in the "
+           "data directory)\n"
+           "--itaee-year  the ITAEE year for crecimiento_gral (default %d)\n"
+           "\n"
+           "Prints the counts on stderr: read = written + duplicates + "
+           "rejected.\n"
+           "Exit 0 even when documents were rejected; 1 when the source or an\n"
+           "output cannot be used.\n",
+           ITAEE_DEFAULT_YEAR);
+}
 
 static const struct option etl_options_long[] = {
     {"source", required_argument, NULL, 's'},
@@ -75,16 +94,17 @@ int cmd_etl(int argc, char **argv)
         case 'd': opt.mongo.database = optarg; break;
         case 'c': opt.mongo.collection = optarg; break;
         case 'q': opt.mongo.query = optarg; break;
-        case 'h': fputs(etl_help, stdout); return EXIT_OK;
+        case 'h': print_help(); return EXIT_OK;
         default: return bad_option(cmd, argv, c);
         }
     }
     if (optind < argc)
         return usage_error(cmd, "unexpected argument '%s'", argv[optind]);
     if (!opt.source)
-        opt.source = getenv("URL_DATABASE");
+        opt.source = getenv(DOC_SOURCE_ENV);
     if (!opt.source || !*opt.source)
-        return usage_error(cmd, "--source is required (or set URL_DATABASE)");
+        return usage_error(cmd, "--source is required (or set "
+                                DOC_SOURCE_ENV ")");
     if (!opt.dataset_path)
         return usage_error(cmd, "--out dataset.csv is required");
     opt.as_of = date_today();
@@ -94,10 +114,10 @@ int cmd_etl(int argc, char **argv)
 
     struct errbuf err;
     struct refdata rd;
-    if (refdata_load(&rd, refdata_default_dir(), itaee_year, &err) < 0)
+    if (refdata_load(&rd, paths_data_dir(), itaee_year, &err) < 0)
         return fail(cmd, "%s", err.msg);
     if (!opt.rules_path)
-        opt.rules_path = rules_default_path();
+        opt.rules_path = paths_rules_file();
     struct rules *rules;
     if (rules_load(&rules, opt.rules_path, &err) < 0) {
         refdata_free(&rd);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "registry/bundle.h"
+#include "base/paths.h"
 #include "cli/cli.h"
 #include "registry/registry.h"
 
@@ -28,7 +29,8 @@ static const char models_help[] =
     "rollback  makes the version live before the current one live again,\n"
     "          after the same checks as promote\n"
     "\n"
-    "--registry DIR  default $INCOMESCORE_HOME/registry, else ./var/registry\n";
+    "--registry DIR  default " PATHS_REGISTRY_HELP ", else "
+    PATHS_REGISTRY_FALLBACK "\n";
 
 static const struct option models_options[] = {
     {"registry", required_argument, NULL, 'r'},
@@ -112,13 +114,8 @@ static int models_promote(struct registry *reg, const char *id,
                           const char *reason)
 {
     struct errbuf err;
-    char path[4096];
-    if (registry_version_path(reg, id, path, sizeof path, &err) < 0)
-        return fail("models promote", "%s", err.msg);
-    if (bundle_loads(path, NULL, &err) < 0)
-        return fail("models promote", "%s is not promoted: %s", id, err.msg);
     if (registry_promote(reg, id, reason ? reason : "promoted by hand",
-                         &err) < 0)
+                         bundle_loads, NULL, &err) < 0)
         return fail("models promote", "%s", err.msg);
     printf("%s is live\n", id);
     return EXIT_OK;
@@ -173,7 +170,7 @@ int cmd_models(int argc, char **argv)
     struct errbuf err;
     struct registry *reg;
     if (registry_open(&reg, registry_path ? registry_path
-                                          : registry_default_dir(), &err) < 0)
+                                          : paths_registry_dir(), &err) < 0)
         return fail(cmd, "%s", err.msg);
     int rc = strcmp(sub, "list") == 0    ? models_list(reg)
              : strcmp(sub, "show") == 0  ? models_show(reg, id)

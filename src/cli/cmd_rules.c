@@ -5,11 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "cli/cli.h"
 #include "base/fileio.h"
+#include "base/paths.h"
+#include "cli/cli.h"
 #include "score/rules.h"
+#include "train/calibrate.h"
 #include "train/rules_csv.h"
 
 static const char rules_help[] =
@@ -31,8 +32,9 @@ static const char rules_help[] =
     "           Refused, writing nothing, if any row of the dataset is bad.\n"
     "check      Validates a rules file and says what it scores.\n"
     "\n"
-    "--rules FILE  rules file (default: rules.json in the data directory,\n"
-    "              $INCOMESCORE_DATA or the one built in)\n";
+    "--rules FILE  rules file (default: " PATHS_RULES_FILE " in the data "
+    "directory,\n"
+    "              $" PATHS_DATA_ENV " or the one built in)\n";
 
 static const struct option rules_options[] = {
     {"rules", required_argument, NULL, 'r'},
@@ -52,13 +54,13 @@ static int load_rules(const char *cmd, const struct rules_args *a,
                       struct rules **r)
 {
     struct errbuf err;
-    const char *path = a->rules_path ? a->rules_path : rules_default_path();
+    const char *path = a->rules_path ? a->rules_path : paths_rules_file();
     if (rules_load(r, path, &err) < 0)
         return fail(cmd, "%s", err.msg);
     return EXIT_OK;
 }
 
-static int rules_apply(const struct rules_args *a)
+static int cmd_rules_apply(const struct rules_args *a)
 {
     const char *cmd = "rules apply";
     if (a->data_path || a->out_path)
@@ -83,7 +85,7 @@ static int rules_apply(const struct rules_args *a)
     return n.bad ? EXIT_FAIL : EXIT_OK;
 }
 
-static int rules_calibrate(const struct rules_args *a)
+static int cmd_rules_calibrate(const struct rules_args *a)
 {
     const char *cmd = "rules calibrate";
     if (!a->data_path)
@@ -91,33 +93,9 @@ static int rules_calibrate(const struct rules_args *a)
     struct rules *r;
     if (load_rules(cmd, a, &r) != EXIT_OK)
         return EXIT_FAIL;
-    FILE *in = fopen(a->data_path, "r");
-    if (!in) {
-        rules_free(r);
-        return fail(cmd, "%s: cannot open", a->data_path);
-    }
-    struct rows_count n;
+    struct calibration cal;
     struct errbuf err;
-    double lo, hi;
-    int rc = rules_target_range(r, in, stderr, &lo, &hi, &n, &err);
-    fclose(in);
-    if (rc == 0 && n.bad)
-        rc = err_set(&err, "%s: %ld bad rows (listed above); fix them first",
-                     a->data_path, n.bad);
-    else if (rc == 0 && n.good < 2)
-        rc = err_set(&err, "%s: %ld rows; at least 2 are needed",
-                     a->data_path, n.good);
-    else if (rc == 0 && !(lo < hi))
-        rc = err_set(&err, "%s: every row has target %.2f; a scale needs a "
-                           "spread", a->data_path, lo);
-    if (rc == 0) {
-        char note[512], day[32];
-        time_t now = time(NULL);
-        strftime(day, sizeof day, "%Y-%m-%d", gmtime(&now));
-        snprintf(note, sizeof note, "from %s (%ld rows, targets %.2f..%.2f) "
-                 "on %s", a->data_path, n.good, lo, hi, day);
-        rc = rules_set_scale(r, lo, hi, note, &err);
-    }
+    int rc = rules_calibrate(r, a->data_path, stderr, &cal, &err);
     char *text = rc == 0 ? rules_to_text(r) : NULL;
     rules_free(r);
     if (rc < 0)
@@ -133,11 +111,12 @@ static int rules_calibrate(const struct rules_args *a)
     if (rc < 0)
         return fail(cmd, "%s", err.msg);
     fprintf(stderr, PROGRAM " %s: target %.2f -> 300, %.2f -> 850 (%ld rows)%s%s\n",
-            cmd, lo, hi, n.good, dest ? "; written to " : "", dest ? dest : "");
+            cmd, cal.target_at_300, cal.target_at_850, cal.rows,
+            dest ? "; written to " : "", dest ? dest : "");
     return EXIT_OK;
 }
 
-static int rules_check(const struct rules_args *a)
+static int cmd_rules_check(const struct rules_args *a)
 {
     struct rules *r;
     if (load_rules("rules check", a, &r) != EXIT_OK)
@@ -145,7 +124,7 @@ static int rules_check(const struct rules_args *a)
     double lo, hi;
     rules_scale(r, &lo, &hi);
     printf("%s: valid\nvariables:", a->rules_path ? a->rules_path
-                                              : rules_default_path());
+                                              : paths_rules_file());
     for (int v = 0; v < VARIABLE_COUNT; v++)
         if (rules_uses(r, v))
             printf(" %s", variable_names[v]);
@@ -168,9 +147,9 @@ int cmd_rules(int argc, char **argv)
         return EXIT_OK;
     }
     int (*run)(const struct rules_args *) =
-        strcmp(sub, "apply") == 0       ? rules_apply
-        : strcmp(sub, "calibrate") == 0 ? rules_calibrate
-        : strcmp(sub, "check") == 0     ? rules_check
+        strcmp(sub, "apply") == 0       ? cmd_rules_apply
+        : strcmp(sub, "calibrate") == 0 ? cmd_rules_calibrate
+        : strcmp(sub, "check") == 0     ? cmd_rules_check
                                         : NULL;
     if (!run)
         return usage_error("rules", "'%s' is not a subcommand (apply, "

@@ -18,64 +18,101 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "base/paths.h"
 #include "http/apikeys.h"
 #include "cli/cli.h"
 #include "http/server.h"
 
-static const char serve_help[] =
-    "usage: " PROGRAM " serve [--registry DIR | --model BUNDLE] [--host H]\n"
-    "                         [--port P] [--audit sqlite|stdout|off]\n"
-    "                         [--audit-db FILE] [--threads N]\n"
-    "                         [--max-body BYTES] [--max-batch-body BYTES]\n"
-    "                         [--timeout SECONDS] [--connection-limit N]\n"
-    "                         [--api-keys FILE [--protect-all]]\n"
-    "       " PROGRAM " serve --hash-key [--key-name NAME] < key\n"
-    "\n"
-    "Serves the API (POST /v1/prediction, POST /v1/predictions), its docs\n"
-    "(GET /docs, GET /openapi.json), GET /healthz, /readyz, /v1/model,\n"
-    "/v1/meta and /metrics, with the live model of the registry or the\n"
-    "bundle given by --model. A promotion in the registry is picked up\n"
-    "within a second; SIGHUP reloads at once (and reads --api-keys again).\n"
-    "A model that does not load is refused and the one serving keeps\n"
-    "serving. Every decision is recorded (--audit) before it is answered.\n"
-    "SIGTERM or SIGINT stops after the requests in flight are answered\n"
-    "and the audit log is written. Logs are JSON lines on stderr.\n"
-    "\n"
-    "--registry DIR        model registry (default $INCOMESCORE_HOME/registry,\n"
-    "                      else ./var/registry)\n"
-    "--model BUNDLE        serve this bundle directory instead\n"
-    "--host H              address to listen on (default 127.0.0.1; 0.0.0.0\n"
-    "                      in a container)\n"
-    "--port P              port (default $PORT, else 8000)\n"
-    "--audit SINK          where every decision is recorded: sqlite (default),\n"
-    "                      stdout (JSON lines) or off\n"
-    "--audit-db FILE       the SQLite file (default\n"
-    "                      $INCOMESCORE_HOME/audit.sqlite3, else\n"
-    "                      ./var/audit.sqlite3)\n"
-    "--threads N           HTTP worker threads (default 2)\n"
-    "--max-body BYTES      largest /v1/prediction body (default 65536)\n"
-    "--max-batch-body BYTES  largest /v1/predictions body (default 2097152)\n"
-    "--timeout SECONDS     idle connection timeout (default 10)\n"
-    "--connection-limit N  simultaneous connections (default 1024)\n"
-    "--api-keys FILE       require an API key (default $INCOMESCORE_API_KEYS;\n"
-    "                      none: the API is open). Clients send\n"
-    "                      'Authorization: Bearer <key>'; without a key in FILE\n"
-    "                      the answer is 401. FILE holds hashes, one key a\n"
-    "                      line: 'sha256:<64 hex digits> name' (name: who holds\n"
-    "                      it, for metrics and the audit log; # comments and\n"
-    "                      blank lines are fine). A malformed or empty FILE\n"
-    "                      refuses the start; on SIGHUP it is read again\n"
-    "                      and, if bad, the old keys stay. Keys guard /v1/*\n"
-    "                      (scoring, /v1/model, /v1/meta); /healthz,\n"
-    "                      /readyz, /metrics, /openapi.json, /docs and /\n"
-    "                      stay open\n"
-    "--protect-all         keys guard every route but /healthz and /readyz\n"
-    "--hash-key            read a key on stdin (one line) and print its line\n"
-    "                      for the key file, then exit; keys are 16 to 512\n"
-    "                      visible ASCII characters, e.g.\n"
-    "                      openssl rand -hex 32 | tee client.key |\n"
-    "                        " PROGRAM " serve --hash-key --key-name acme\n"
-    "--key-name NAME       the name on that line (default client)\n";
+/* $PORT: where platforms that run containers say which port to take. */
+#define PORT_ENV "PORT"
+#define DEFAULT_KEY_NAME "client"
+
+/* Every default stated comes from its constant, so the help changes with
+ * them. */
+static void print_help(void)
+{
+    printf("usage: " PROGRAM " serve [--registry DIR | --model BUNDLE] "
+           "[--host H]\n"
+           "                         [--port P] [--audit sqlite|stdout|off]\n"
+           "                         [--audit-db FILE] [--threads N]\n"
+           "                         [--max-body BYTES] "
+           "[--max-batch-body BYTES]\n"
+           "                         [--timeout SECONDS] "
+           "[--connection-limit N]\n"
+           "                         [--api-keys FILE [--protect-all]]\n"
+           "       " PROGRAM " serve --hash-key [--key-name NAME] < key\n"
+           "\n"
+           "Serves the API (POST /v1/prediction, POST /v1/predictions), its "
+           "docs\n"
+           "(GET /docs, GET /openapi.json), GET /healthz, /readyz, /v1/model,\n"
+           "/v1/meta and /metrics, with the live model of the registry or the\n"
+           "bundle given by --model. A promotion in the registry is picked up\n"
+           "within a second; SIGHUP reloads at once (and reads --api-keys "
+           "again).\n"
+           "A model that does not load is refused and the one serving keeps\n"
+           "serving. Every decision is recorded (--audit) before it is "
+           "answered.\n"
+           "SIGTERM or SIGINT stops after the requests in flight are answered\n"
+           "and the audit log is written. Logs are JSON lines on stderr.\n"
+           "\n"
+           "--registry DIR        model registry (default "
+           PATHS_REGISTRY_HELP ",\n"
+           "                      else " PATHS_REGISTRY_FALLBACK ")\n"
+           "--model BUNDLE        serve this bundle directory instead\n"
+           "--host H              address to listen on (default "
+           SERVER_DEFAULT_HOST "; 0.0.0.0\n"
+           "                      in a container)\n"
+           "--port P              port (default $" PORT_ENV ", else %d)\n"
+           "--audit SINK          where every decision is recorded: sqlite "
+           "(default),\n"
+           "                      stdout (JSON lines) or off\n"
+           "--audit-db FILE       the SQLite file (default\n"
+           "                      " PATHS_AUDIT_HELP ", else\n"
+           "                      " PATHS_AUDIT_FALLBACK ")\n"
+           "--threads N           HTTP worker threads (default %d)\n"
+           "--max-body BYTES      largest /v1/prediction body (default %d)\n"
+           "--max-batch-body BYTES  largest /v1/predictions body (default "
+           "%d)\n"
+           "--timeout SECONDS     idle connection timeout (default %d)\n"
+           "--connection-limit N  simultaneous connections (default %d)\n"
+           "--api-keys FILE       require an API key (default $"
+           PATHS_API_KEYS_ENV ";\n"
+           "                      none: the API is open). Clients send\n"
+           "                      'Authorization: Bearer <key>'; without a "
+           "key in FILE\n"
+           "                      the answer is 401. FILE holds hashes, one "
+           "key a\n"
+           "                      line: 'sha256:<64 hex digits> name' (name: "
+           "who holds\n"
+           "                      it, for metrics and the audit log; # "
+           "comments and\n"
+           "                      blank lines are fine). A malformed or empty "
+           "FILE\n"
+           "                      refuses the start; on SIGHUP it is read "
+           "again\n"
+           "                      and, if bad, the old keys stay. Keys guard "
+           "/v1/*\n"
+           "                      (scoring, /v1/model, /v1/meta); /healthz,\n"
+           "                      /readyz, /metrics, /openapi.json, /docs "
+           "and /\n"
+           "                      stay open\n"
+           "--protect-all         keys guard every route but /healthz and "
+           "/readyz\n"
+           "--hash-key            read a key on stdin (one line) and print "
+           "its line\n"
+           "                      for the key file, then exit; keys are %d "
+           "to %d\n"
+           "                      visible ASCII characters, e.g.\n"
+           "                      openssl rand -hex 32 | tee client.key |\n"
+           "                        " PROGRAM " serve --hash-key --key-name "
+           "acme\n"
+           "--key-name NAME       the name on that line (default "
+           DEFAULT_KEY_NAME ")\n",
+           SERVER_DEFAULT_PORT, SERVER_DEFAULT_THREADS,
+           (int)SERVER_DEFAULT_MAX_BODY, (int)SERVER_DEFAULT_MAX_BATCH_BODY,
+           SERVER_DEFAULT_TIMEOUT_S, SERVER_DEFAULT_CONNECTION_LIMIT,
+           APIKEY_MIN_LEN, APIKEY_MAX_LEN);
+}
 
 static const struct option serve_options[] = {
     {"registry", required_argument, NULL, 'r'},
@@ -218,7 +255,7 @@ int cmd_serve(int argc, char **argv)
         case 'P': cfg.protect_all = true; break;
         case 'K': hash = true; break;
         case 'n': key_name = optarg; break;
-        case 'h': fputs(serve_help, stdout); return EXIT_OK;
+        case 'h': print_help(); return EXIT_OK;
         default: return bad_option(cmd, argv, c);
         }
     }
@@ -227,18 +264,17 @@ int cmd_serve(int argc, char **argv)
     if (key_name && !hash)
         return usage_error(cmd, "--key-name goes with --hash-key");
     if (hash)
-        return hash_key(cmd, key_name ? key_name : "client");
-    const char *keys = getenv("INCOMESCORE_API_KEYS");
-    if (!cfg.api_keys_path && keys && *keys)
-        cfg.api_keys_path = keys;
+        return hash_key(cmd, key_name ? key_name : DEFAULT_KEY_NAME);
+    if (!cfg.api_keys_path)
+        cfg.api_keys_path = paths_api_keys_file();
     if (cfg.protect_all && !cfg.api_keys_path)
         return usage_error(cmd, "--protect-all needs --api-keys FILE (or "
-                                "$INCOMESCORE_API_KEYS)");
+                                "$" PATHS_API_KEYS_ENV ")");
     if (cfg.registry_dir && cfg.model_dir)
         return usage_error(cmd, "give --registry or --model, not both");
     const char *from = "--port";
-    if (!port_text && (port_text = getenv("PORT")) && *port_text)
-        from = "$PORT";
+    if (!port_text && (port_text = getenv(PORT_ENV)) && *port_text)
+        from = "$" PORT_ENV;
     cfg.port = SERVER_DEFAULT_PORT;
     if (port_text && *port_text) {
         if (parse_count(port_text, 0, 65535, &v) < 0)
@@ -264,7 +300,7 @@ int cmd_serve(int argc, char **argv)
         return fail(cmd, "%s", err.msg);
     char version[64];
     server_model_version(s, version, sizeof version);
-    const char *host = cfg.host ? cfg.host : "127.0.0.1";
+    const char *host = cfg.host ? cfg.host : SERVER_DEFAULT_HOST;
     bool v6 = strchr(host, ':') != NULL;
     fprintf(stderr, PROGRAM " serve: listening on http://%s%s%s:%d (model %s)\n",
             v6 ? "[" : "", host, v6 ? "]" : "", server_port(s),

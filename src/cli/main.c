@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/paths.h"
 #include "cli/cli.h"
 
 static const struct command commands[] = {
@@ -39,7 +40,8 @@ static void print_help(FILE *out)
     fprintf(out,
             "\n"
             "'" PROGRAM " <command> --help' tells more of each.\n"
-            "Environment: INCOMESCORE_DATA  directory of the reference tables\n"
+            "Environment: " PATHS_DATA_ENV
+            "  directory of the reference tables\n"
             "                               and default rules (default: the\n"
             "                               data/ directory built in)\n");
 }

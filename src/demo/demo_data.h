@@ -31,6 +31,7 @@
  * people are 18..80. */
 #define DEMO_AS_OF_FIRST_YEAR 1990
 #define DEMO_AS_OF_LAST_YEAR 2099
+#define DEMO_DEFAULT_SEED 1
 
 struct demo_options {
     long count;       /* documents to write, > 0 */

@@ -77,8 +77,9 @@ static int open_mongo(struct doc_source *s, const char *uri,
         return err_set(err, "%s: cannot create a client",
                        doc_source_safe_name(uri));
     mongoc_client_set_appname(s->client, "incomescore-etl");
-    const char *db = mo && mo->database ? mo->database : "validationsdb";
-    const char *coll = mo && mo->collection ? mo->collection : "validations";
+    const char *db = mo && mo->database ? mo->database : DOC_DEFAULT_DATABASE;
+    const char *coll = mo && mo->collection ? mo->collection
+                                            : DOC_DEFAULT_COLLECTION;
     s->collection = mongoc_client_get_collection(s->client, db, coll);
     bson_t *filter;
     if (mo && mo->query) {

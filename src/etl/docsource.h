@@ -21,9 +21,15 @@
 
 struct doc_source;
 
+/* The lender's database and collection of validations (SPEC §1), and
+ * the variable the original read its MongoDB URI from. */
+#define DOC_DEFAULT_DATABASE "validationsdb"
+#define DOC_DEFAULT_COLLECTION "validations"
+#define DOC_SOURCE_ENV "URL_DATABASE"
+
 struct mongo_options {
-    const char *database;    /* default "validationsdb" */
-    const char *collection;  /* default "validations" */
+    const char *database;    /* NULL: DOC_DEFAULT_DATABASE */
+    const char *collection;  /* NULL: DOC_DEFAULT_COLLECTION */
     const char *query;       /* Extended JSON filter; default {} */
 };
 

@@ -411,11 +411,11 @@ int etl_run(const struct etl_options *opt, struct etl_counts *counts,
     char *rejects_path = opt->rejects_path
                              ? strdup(opt->rejects_path)
                              : etl_sibling_path(opt->dataset_path,
-                                                ".rejects.jsonl");
+                                                ETL_REJECTS_SUFFIX);
     char *summary_path = opt->summary_path
                              ? strdup(opt->summary_path)
                              : etl_sibling_path(opt->dataset_path,
-                                                ".summary.json");
+                                                ETL_SUMMARY_SUFFIX);
     struct doc_source *src = NULL;
     struct atomic_file rejects = {0}, dataset = {0};
     struct dedupe d = {0};

@@ -56,7 +56,11 @@ int etl_run(const struct etl_options *opt, struct etl_counts *counts,
             struct errbuf *err);
 
 /* Where the rejects and summary go by default: the dataset's path with
- * ".csv" replaced by ".rejects.jsonl" / ".summary.json". Caller frees. */
+ * ".csv" replaced by one of these. */
+#define ETL_REJECTS_SUFFIX ".rejects.jsonl"
+#define ETL_SUMMARY_SUFFIX ".summary.json"
+
+/* dataset_path less a final ".csv", then suffix. Caller frees. */
 char *etl_sibling_path(const char *dataset_path, const char *suffix);
 
 #endif

@@ -135,25 +135,17 @@ static enum MHD_Result post_prediction(struct exchange *ex)
 }
 
 /* One item of a batch that is not scored: as `predict` answers a bad
- * line. */
+ * line (request.h). */
 static void batch_item_error(struct text *out, const char *message,
                              const struct request_errors *errs)
 {
-    text_puts(out, "{\"error\": ");
-    text_json_string(out, message, strlen(message),
-                     JSON_QUOTE_REPLACE_INVALID);
-    if (errs) {
-        json_t *j = request_errors_json(errs);
-        size_t len;
-        char *text = api_doc_json(json_object_get(j, "detail"), &len);
-        json_decref(j);
-        if (text) {
-            text_puts(out, ", \"detail\": ");
-            text_put(out, text, len);
-        }
-        free(text);
-    }
-    text_puts(out, "}");
+    size_t len;
+    char *text = request_error_answer(message, errs, ANSWER_SPACED, &len);
+    if (text)
+        text_put(out, text, len);
+    else
+        out->failed = true;
+    free(text);
 }
 
 static enum MHD_Result post_predictions(struct exchange *ex)

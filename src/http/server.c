@@ -31,15 +31,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/paths.h"
 #include "base/prng.h"
 #include "base/text.h"
 #include "http/internal.h"
 #include "registry/bundle.h"
 #include "score/refdata.h"
 
-#define DEFAULT_CONNECTION_LIMIT 1024
-#define DEFAULT_TIMEOUT_S 10
-#define DEFAULT_THREADS 2
 #define DEFAULT_WATCH_MS 1000
 /* A queued decision is ~650 bytes (the body and the answer, not the 4 KB
  * of struct audit_record), so 16,384 waiting are ~11 MB (audit.c also
@@ -413,15 +411,6 @@ static void request_done(void *cls, struct MHD_Connection *c, void **con_cls,
 
 /* ------------------------------------------------------ start and stop */
 
-const char *server_default_audit_path(void)
-{
-    static char path[4096];
-    const char *home = getenv("INCOMESCORE_HOME");
-    snprintf(path, sizeof path, "%s/audit.sqlite3",
-             home && *home ? home : "./var");
-    return path;
-}
-
 /* Our own listening socket, so that a bad address or a port in use is
  * reported with its reason (libmicrohttpd only says it failed). */
 static int open_listener(const char *host, int port, int *port_out,
@@ -471,17 +460,17 @@ static int open_listener(const char *host, int port, int *port_out,
 static void config_defaults(struct server_config *c)
 {
     if (!c->host)
-        c->host = "127.0.0.1";
+        c->host = SERVER_DEFAULT_HOST;
     if (!c->max_body)
         c->max_body = SERVER_DEFAULT_MAX_BODY;
     if (!c->max_batch_body)
         c->max_batch_body = SERVER_DEFAULT_MAX_BATCH_BODY;
     if (!c->connection_limit)
-        c->connection_limit = DEFAULT_CONNECTION_LIMIT;
+        c->connection_limit = SERVER_DEFAULT_CONNECTION_LIMIT;
     if (!c->timeout_s)
-        c->timeout_s = DEFAULT_TIMEOUT_S;
+        c->timeout_s = SERVER_DEFAULT_TIMEOUT_S;
     if (!c->threads)
-        c->threads = DEFAULT_THREADS;
+        c->threads = SERVER_DEFAULT_THREADS;
     if (!c->watch_interval_ms)
         c->watch_interval_ms = DEFAULT_WATCH_MS;
     if (!c->audit_queue)
@@ -490,7 +479,7 @@ static void config_defaults(struct server_config *c)
         c->audit_wait_ms = DEFAULT_AUDIT_WAIT_MS;
     if (!c->audit_path) {
         /* the default's directory is ours to make; a given path's is not */
-        c->audit_path = server_default_audit_path();
+        c->audit_path = paths_audit_file();
         if (c->audit_sink == AUDIT_SQLITE) {
             char dir[4096];
             snprintf(dir, sizeof dir, "%s", c->audit_path);
@@ -502,7 +491,7 @@ static void config_defaults(struct server_config *c)
         }
     }
     if (!c->data_dir)
-        c->data_dir = refdata_default_dir();
+        c->data_dir = paths_data_dir();
 }
 
 static void server_free(struct server *s)
@@ -538,7 +527,7 @@ int server_start(struct server **out, const struct server_config *cfg,
     if (!c->model_dir &&
         registry_open(&s->live.registry, c->registry_dir
                                              ? c->registry_dir
-                                             : registry_default_dir(),
+                                             : paths_registry_dir(),
                       err) < 0)
         goto fail;
     /* A registry with nothing live yet is a server that is not ready;

@@ -103,7 +103,11 @@
 #include "base/errbuf.h"
 
 #define SERVER_BATCH_MAX 10000
+#define SERVER_DEFAULT_HOST "127.0.0.1"
 #define SERVER_DEFAULT_PORT 8000
+#define SERVER_DEFAULT_THREADS 2
+#define SERVER_DEFAULT_TIMEOUT_S 10
+#define SERVER_DEFAULT_CONNECTION_LIMIT 1024
 #define SERVER_DEFAULT_MAX_BODY (64 * 1024)
 /* 10,000 typical requests (~180 bytes each) need ~1.8 MB: the batch
  * body limit is set so that the count, not the bytes, binds first. */
@@ -113,29 +117,28 @@ struct server;
 
 /* Zero means "the default" for every number. */
 struct server_config {
-    const char *host;           /* address to bind; NULL: 127.0.0.1 */
+    const char *host;           /* address to bind; NULL: SERVER_DEFAULT_HOST */
     int port;                   /* 0: an ephemeral port (see server_port) */
-    const char *registry_dir;   /* NULL: registry_default_dir() */
+    const char *registry_dir;   /* NULL: paths_registry_dir() */
     const char *model_dir;      /* a bundle directory instead of a registry */
     size_t max_body;            /* bytes; SERVER_DEFAULT_MAX_BODY */
     size_t max_batch_body;      /* bytes; SERVER_DEFAULT_MAX_BATCH_BODY */
-    unsigned connection_limit;  /* 1024 */
-    unsigned timeout_s;         /* idle connection timeout; 10 */
-    unsigned threads;           /* MHD thread pool size; 2 */
+    unsigned connection_limit;  /* SERVER_DEFAULT_CONNECTION_LIMIT */
+    unsigned timeout_s;         /* idle connection timeout;
+                                 * SERVER_DEFAULT_TIMEOUT_S */
+    unsigned threads;           /* MHD thread pool size;
+                                 * SERVER_DEFAULT_THREADS */
     int watch_interval_ms;      /* registry LIVE check; 1000; < 0: never */
     enum audit_sink audit_sink; /* AUDIT_SQLITE (0) by default */
-    const char *audit_path;     /* NULL: server_default_audit_path() */
+    const char *audit_path;     /* NULL: paths_audit_file() */
     size_t audit_queue;         /* records that may wait; 16384 */
     int audit_wait_ms;          /* wait for room before 503; 200 */
     const char *data_dir;       /* openapi.json, docs.html;
-                                 * NULL: refdata_default_dir() */
+                                 * NULL: paths_data_dir() */
     FILE *log_stream;           /* JSON log lines; NULL: stderr */
     const char *api_keys_path;  /* key file; NULL: no keys, the API is open */
     bool protect_all;           /* keys for all but /healthz and /readyz */
 };
-
-/* $INCOMESCORE_HOME/audit.sqlite3, else ./var/audit.sqlite3. Static. */
-const char *server_default_audit_path(void);
 
 /* Loads the model, opens the audit log and starts listening. A registry
  * without a live version yet is no error: the server starts unready and

@@ -5,6 +5,9 @@
 
 #include <stdio.h>
 
+#include "base/paths.h"
+#include "registry/registry.h"
+
 int live_model_locate(struct registry *reg, const char *model_dir, char *id,
                       char *dir, size_t size, struct errbuf *err)
 {
@@ -29,7 +32,7 @@ int live_model_bundle(struct bundle **out, const char *registry_path,
         return bundle_load(out, model_dir, err);
     struct registry *reg;
     if (registry_open(&reg, registry_path ? registry_path
-                                         : registry_default_dir(), err) < 0)
+                                         : paths_registry_dir(), err) < 0)
         return -1;
     char id[REGISTRY_ID_SIZE], path[4096];
     int rc = live_model_locate(reg, NULL, id, path, sizeof path, err);

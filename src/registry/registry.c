@@ -396,17 +396,6 @@ static int replay_history(const struct registry *r, struct live_chain *c,
 
 /* ---- the API ---------------------------------------------------------- */
 
-const char *registry_default_dir(void)
-{
-    static char dir[PATH_MAX];
-    const char *home = getenv("INCOMESCORE_HOME");
-    if (home && *home)
-        snprintf(dir, sizeof dir, "%s/registry", home);
-    else
-        snprintf(dir, sizeof dir, "./var/registry");
-    return dir;
-}
-
 int registry_open(struct registry **out, const char *dir, struct errbuf *err)
 {
     *out = NULL;
@@ -609,6 +598,7 @@ int registry_version_path(struct registry *r, const char *id, char *path,
  * "promote" it after the gate, and the reason lands in the history. It does
  * not add a step to roll back through (see replay_history). */
 int registry_promote(struct registry *r, const char *id, const char *reason,
+                     registry_check_fn *check, void *check_arg,
                      struct errbuf *err)
 {
     if (check_version(r, id, err) < 0)
@@ -616,6 +606,13 @@ int registry_promote(struct registry *r, const char *id, const char *reason,
     int lock = lock_writers(r, err);
     if (lock < 0)
         return -1;
+    char dir[PATH_MAX];
+    version_dir(r, id, dir);
+    if (check && check(dir, check_arg, err) < 0) {
+        err_prefix(err, "%s is not promoted", id);
+        unlock_writers(lock);
+        return -1;
+    }
     /* LIVE naming a vanished version must not block the promote that
      * repairs it, so it is read without the existence check */
     char previous[REGISTRY_ID_SIZE] = "";

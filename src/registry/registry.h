@@ -33,9 +33,6 @@
 
 struct registry;
 
-/* $INCOMESCORE_HOME/registry, else ./var/registry. Static buffer. */
-const char *registry_default_dir(void);
-
 /* Opens (creating when absent) the registry at dir. */
 int registry_open(struct registry **out, const char *dir, struct errbuf *err);
 void registry_close(struct registry *r);
@@ -66,15 +63,19 @@ int registry_version_path(struct registry *r, const char *id, char *path,
 
 /* Whether the version in version_dir can serve: 0, or -1 with the reason
  * in err. The registry knows directories, not bundles, so what "can serve"
- * means is the caller's (the CLI passes a bundle_load). arg is the
+ * means is the caller's (the CLI passes bundle_loads). arg is the
  * caller's, passed through. */
 typedef int registry_check_fn(const char *version_dir, void *arg,
                               struct errbuf *err);
 
 /* Makes an existing version live, recording `reason` (may be NULL) in the
- * history. The caller names the version, so it can check it beforehand;
- * only its existence is checked here. */
+ * history. Refused when no such version exists, and when `check` (may be
+ * NULL) refuses it: "<id> is not promoted: <its reason>", with LIVE and
+ * the history untouched. As in rollback, check runs under the writers'
+ * lock on the version about to be made live, so what was checked is what
+ * goes live: no other promote or rollback can come between. */
 int registry_promote(struct registry *r, const char *id, const char *reason,
+                     registry_check_fn *check, void *check_arg,
                      struct errbuf *err);
 
 /* Makes the version live before the current one live again; its id goes

@@ -28,10 +28,6 @@
 #include <strings.h>
 #include <utf8proc.h>
 
-#ifndef INCOMESCORE_DATADIR
-#error "build with -DINCOMESCORE_DATADIR='\"/path/to/data\"' (the Makefile does)"
-#endif
-
 /* Longest text state_match looks at; no spelling of a state comes close. */
 #define MATCH_INPUT_MAX 255
 /* Room for one normalized spelling, terminator included. */
@@ -726,12 +722,6 @@ void refdata_free(struct refdata *rd)
     free(rd->keys);
     rd->keys = NULL;
     rd->key_count = 0;
-}
-
-const char *refdata_default_dir(void)
-{
-    const char *dir = getenv("INCOMESCORE_DATA");
-    return dir && *dir ? dir : INCOMESCORE_DATADIR;
 }
 
 int state_match(const struct refdata *rd, const char *text)

@@ -66,10 +66,6 @@ int refdata_load(struct refdata *rd, const char *dir, int itaee_year,
 
 void refdata_free(struct refdata *rd);
 
-/* The directory the shipped tables live in: $INCOMESCORE_DATA when set,
- * else the data/ directory this binary was built with. */
-const char *refdata_default_dir(void);
-
 /* The state a text names, or STATE_UNKNOWN. Matching is case-, accent-,
  * width- and punctuation-insensitive UTF-8 (Latin-1 bytes are accepted too, as
  * old exports write them): "MICHOACAN", "Michoacán de Ocampo",

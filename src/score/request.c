@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The bounds no real applicant crosses: 70 years of work, a monthly
@@ -364,4 +365,41 @@ void request_errors_text(const struct request_errors *errs, char *buf,
         used += (size_t)snprintf(buf + used, size - used, "%s%s: %s",
                                  i ? "; " : "", errs->errors[i].field,
                                  errs->errors[i].message);
+}
+
+/* Both layouts are made from the same two pieces, the message as a JSON
+ * string and the detail list, each dumped by jansson; only the glue
+ * between them differs. */
+char *request_error_answer(const char *message,
+                           const struct request_errors *errs,
+                           enum answer_layout layout, size_t *len)
+{
+    const size_t flags = JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY;
+    json_t *msg = json_string(message);
+    char *msg_text = msg ? json_dumps(msg, flags) : NULL;
+    json_decref(msg);
+    char *detail_text = NULL;
+    if (errs) {
+        json_t *j = request_errors_json(errs);
+        detail_text = json_dumps(json_object_get(j, "detail"), flags);
+        json_decref(j);
+    }
+    const char *colon = layout == ANSWER_SPACED ? ": " : ":";
+    const char *comma = layout == ANSWER_SPACED ? ", " : ",";
+    char *text = NULL;
+    if (msg_text && (!errs || detail_text)) {
+        size_t size = strlen(msg_text) +
+                      (detail_text ? strlen(detail_text) : 0) + 32;
+        text = malloc(size);
+        if (text && detail_text)
+            *len = (size_t)snprintf(text, size,
+                                    "{\"error\"%s%s%s\"detail\"%s%s}", colon,
+                                    msg_text, comma, colon, detail_text);
+        else if (text)
+            *len = (size_t)snprintf(text, size, "{\"error\"%s%s}", colon,
+                                    msg_text);
+    }
+    free(msg_text);
+    free(detail_text);
+    return text;
 }

@@ -68,4 +68,27 @@ json_t *request_errors_json(const struct request_errors *errs);
 void request_errors_text(const struct request_errors *errs, char *buf,
                          size_t size);
 
+/* How request_error_answer lays out its two members. The layouts are the
+ * ones clients have always been sent, kept byte for byte: `predict`'s
+ * lines are compact; the items of POST /v1/predictions have a space after
+ * ':' and ',' at the top level, like the scored answers beside them. The
+ * detail list is compact in both. */
+enum answer_layout {
+    ANSWER_COMPACT, /* {"error":"...","detail":[...]} */
+    ANSWER_SPACED,  /* {"error": "...", "detail": [...]} */
+};
+
+/* The answer to a request that is not scored among others that are (a
+ * line of `predict`, an item of POST /v1/predictions), so that answer N
+ * still answers request N:
+ *   {"error": message, "detail": [the items of request_errors_json]}
+ * message says it all in one line (request_errors_text, or why the text
+ * is not JSON); errs is NULL when there are no field errors to list, and
+ * then "detail" is left out. Returns the text (caller frees; its length
+ * in *len), or NULL when out of memory or message is not UTF-8 (every
+ * message request.h makes is). */
+char *request_error_answer(const char *message,
+                           const struct request_errors *errs,
+                           enum answer_layout layout, size_t *len);
+
 #endif

@@ -477,13 +477,6 @@ void rules_free(struct rules *r)
     free(r);
 }
 
-const char *rules_default_path(void)
-{
-    static char path[4096];
-    snprintf(path, sizeof path, "%s/rules.json", refdata_default_dir());
-    return path;
-}
-
 bool rules_uses(const struct rules *r, int variable)
 {
     return variable >= 0 && variable < VARIABLE_COUNT && r->named[variable];

@@ -76,9 +76,6 @@ int rules_load(struct rules **out, const char *path, struct errbuf *err);
 
 void rules_free(struct rules *r);
 
-/* data/rules.json in refdata_default_dir(). Returns a static buffer. */
-const char *rules_default_path(void);
-
 /* Whether the rules score this variable or name it in an adjustment. */
 bool rules_uses(const struct rules *r, int variable);
 

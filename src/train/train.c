@@ -19,6 +19,7 @@
 #include "base/fileio.h"
 #include "train/model.h"
 #include "base/numeric.h"
+#include "base/paths.h"
 #include "base/prng.h"
 #include "score/refdata.h"
 #include "train/report.h"
@@ -269,13 +270,11 @@ int train_bundle(const struct train_options *opt, const char *dir,
     double t0 = now_seconds();
     memset(sum, 0, sizeof *sum);
     const char *rules_path = opt->rules_path ? opt->rules_path
-                                             : rules_default_path();
-    const char *data_dir = opt->data_dir ? opt->data_dir : refdata_default_dir();
-    char path[4096 + 64], params_default[4096 + 64];
-    snprintf(params_default, sizeof params_default, "%s/model.json",
-             refdata_default_dir());
+                                             : paths_rules_file();
+    const char *data_dir = opt->data_dir ? opt->data_dir : paths_data_dir();
+    char path[4096 + 64];
     const char *params_path = opt->params_path ? opt->params_path
-                                               : params_default;
+                                               : paths_params_file();
 
     struct rules *rules = NULL;
     struct data d = {0};

@@ -1,0 +1,162 @@
+/*
+ * stream.c — scoring a stream of request lines (see stream.h): batches of
+ * lines filled here, answered by parmap's workers, written in order.
+ */
+#include "score/stream.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+
+#include "base/parmap.h"
+#include "score/request.h"
+#include "score/scoring.h"
+
+/* At most BATCH_SLOTS batches of BATCH_LINES lines are in memory at
+ * once (parmap reuses them round-robin), whatever the input's length. */
+#define BATCH_LINES 4096
+#define BATCH_SLOTS 6
+#define ANSWER_MAX 4096
+
+struct batch {
+    int count;
+    size_t offset[BATCH_LINES], length[BATCH_LINES];
+    char *text;
+    size_t text_len, text_cap;
+    char *out;
+    size_t out_len, out_cap;
+    int bad;
+};
+
+struct run {
+    const struct bundle *bundle;
+    const struct stream_options *opt;
+    char *line;
+    size_t line_cap;
+    struct stream_counts counts;
+};
+
+static int grow(char **buf, size_t *cap, size_t need)
+{
+    if (need <= *cap)
+        return 0;
+    size_t c = *cap ? *cap : 1 << 16;
+    while (c < need)
+        c *= 2;
+    char *b = realloc(*buf, c);
+    if (!b)
+        return -1;
+    *buf = b;
+    *cap = c;
+    return 0;
+}
+
+static int fill_lines(void *ctx, void *batch, struct errbuf *err)
+{
+    struct run *r = ctx;
+    struct batch *b = batch;
+    b->count = 0;
+    b->text_len = 0;
+    ssize_t n;
+    while (b->count < BATCH_LINES &&
+           (n = getline(&r->line, &r->line_cap, r->opt->in)) >= 0) {
+        while (n > 0 && (r->line[n - 1] == '\n' || r->line[n - 1] == '\r'))
+            n--;
+        if (grow(&b->text, &b->text_cap, b->text_len + (size_t)n + 1) < 0)
+            return err_set(err, "out of memory");
+        memcpy(b->text + b->text_len, r->line, (size_t)n);
+        b->text[b->text_len + (size_t)n] = '\0';
+        b->offset[b->count] = b->text_len;
+        b->length[b->count++] = (size_t)n;
+        b->text_len += (size_t)n + 1;
+    }
+    return b->count;
+}
+
+static void append(struct batch *b, const char *s, size_t n)
+{
+    if (grow(&b->out, &b->out_cap, b->out_len + n + 1) == 0) {
+        memcpy(b->out + b->out_len, s, n);
+        b->out_len += n;
+        b->out[b->out_len++] = '\n';
+    }
+}
+
+static void answer_error(struct batch *b, const char *message,
+                         const struct request_errors *errs)
+{
+    size_t len;
+    char *text = request_error_answer(message, errs, ANSWER_COMPACT, &len);
+    if (text)
+        append(b, text, len);
+    free(text);
+    b->bad++;
+}
+
+static void answer_lines(void *ctx, void *batch, void *state)
+{
+    (void)state;
+    const struct run *r = ctx;
+    const struct bundle *bundle = r->bundle;
+    struct batch *b = batch;
+    b->out_len = 0;
+    b->bad = 0;
+    for (int i = 0; i < b->count; i++) {
+        struct applicant a;
+        struct request_errors errs;
+        char msg[1024];
+        int rc = request_parse_text(b->text + b->offset[i], b->length[i],
+                                    &bundle->rd, &a, &errs, msg, sizeof msg);
+        if (rc == -2) {
+            answer_error(b, msg, NULL);
+            continue;
+        }
+        if (rc < 0) {
+            request_errors_text(&errs, msg, sizeof msg);
+            answer_error(b, msg, &errs);
+            continue;
+        }
+        struct score s;
+        score_applicant(bundle, &a, &s);
+        char buf[ANSWER_MAX];
+        int n = score_format_json(bundle, &s, buf, sizeof buf);
+        append(b, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
+    }
+}
+
+static int write_answers(void *ctx, void *batch, struct errbuf *err)
+{
+    struct run *r = ctx;
+    struct batch *b = batch;
+    if (fwrite(b->out, 1, b->out_len, r->opt->out) != b->out_len)
+        return err_set(err, "writing %s failed",
+                       r->opt->out_name ? r->opt->out_name : "the answers");
+    r->counts.lines += b->count;
+    r->counts.bad += b->bad;
+    return 0;
+}
+
+static const struct parmap_ops stream_ops = {
+    .fill = fill_lines, .work = answer_lines, .merge = write_answers,
+};
+
+int score_stream(const struct bundle *b, const struct stream_options *opt,
+                 struct stream_counts *counts, struct errbuf *err)
+{
+    struct run r = {.bundle = b, .opt = opt};
+    struct batch *slots = calloc(BATCH_SLOTS, sizeof *slots);
+    void *batches[BATCH_SLOTS];
+    for (int i = 0; i < BATCH_SLOTS; i++)
+        batches[i] = slots ? &slots[i] : NULL;
+    int rc = slots ? parmap_run(&stream_ops, &r, batches, BATCH_SLOTS,
+                                opt->workers, err)
+                   : err_set(err, "out of memory");
+    for (int i = 0; slots && i < BATCH_SLOTS; i++) {
+        free(slots[i].text);
+        free(slots[i].out);
+    }
+    free(slots);
+    free(r.line);
+    *counts = r.counts;
+    return rc;
+}

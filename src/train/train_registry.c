@@ -1,0 +1,29 @@
+/*
+ * train_registry.c — stage, train, verify, commit (see train_registry.h).
+ */
+#include "train/train_registry.h"
+
+#include <limits.h>
+
+#include "registry/bundle.h"
+
+int train_into_registry(struct registry *reg, const struct train_options *opt,
+                        struct train_summary *sum, char *id,
+                        struct errbuf *err)
+{
+    char staging[PATH_MAX]; /* registry_open leaves room for it */
+    if (registry_stage(reg, staging, sizeof staging, err) < 0)
+        return -1;
+    /* What was written is loaded back, with every check a server makes,
+     * before it may enter the registry. */
+    struct bundle *check = NULL;
+    int rc = train_bundle(opt, staging, sum, err);
+    if (rc == 0)
+        rc = bundle_load(&check, staging, err);
+    bundle_free(check);
+    if (rc == 0)
+        rc = registry_commit(reg, staging, id, err);
+    if (rc < 0)
+        registry_discard(reg, staging);
+    return rc;
+}
