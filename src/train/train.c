@@ -25,8 +25,8 @@
 #include "score/rules.h"
 #include "score/segments.h"
 #include "base/sha256.h"
+#include "base/version.h"
 
-#define CODE_VERSION "0.1.0"
 #define MAX_BAD_ROWS_LISTED 5
 
 void train_defaults(struct train_options *opt)
@@ -472,7 +472,7 @@ int train_bundle(const struct train_options *opt, const char *dir,
         "s:{s:f, s:f}, s:o, s:{s:o, s:o, s:I, s:I, s:i}, s:o, "
         "s:{s:s, s:s, s:I, s:s, s:I, s:s, s:I, s:f, s:f}}",
         "format", BUNDLE_FORMAT, "created_at", when, "code_version",
-        CODE_VERSION, "features", features, "itaee_year", opt->itaee_year,
+        INCOMESCORE_VERSION, "features", features, "itaee_year", opt->itaee_year,
         "scaler", "mean", vector_json(scaler.mean, FEATURE_COUNT), "scale",
         vector_json(scaler.scale, FEATURE_COUNT), "segments", segments,
         "model", "file", "model.json", "rounds", sum->rounds, "params",
