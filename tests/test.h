@@ -80,5 +80,7 @@ int suite_audit(int *count);
 int suite_server(int *count);
 int suite_model(int *count);
 int suite_apikeys(int *count);
+int suite_scoring(int *count);
+int suite_bundle(int *count);
 
 #endif

@@ -86,6 +86,8 @@ int main(void)
         suite_server,
         suite_model,
         suite_apikeys,
+        suite_scoring,
+        suite_bundle,
     };
     /* Line-buffered so the closing line comes last even when stdout and
      * cmocka's stderr share one log. */
