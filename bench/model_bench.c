@@ -28,6 +28,7 @@
 #include "etl/dataset.h"
 #include "score/features.h"
 #include "base/fileio.h"
+#include "score/forest.h"
 #include "train/model.h"
 #include "base/numeric.h"
 #include "base/prng.h"

@@ -26,7 +26,7 @@
 
 #include "base/errbuf.h"
 #include "score/features.h"
-#include "train/model.h"
+#include "score/forest.h"
 #include "score/refdata.h"
 #include "score/rules.h"
 #include "score/segments.h"

@@ -17,6 +17,7 @@
 #include "base/csvio.h"
 #include "etl/dataset.h"
 #include "base/fileio.h"
+#include "score/forest.h"
 #include "train/model.h"
 #include "base/numeric.h"
 #include "base/prng.h"
