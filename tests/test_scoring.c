@@ -90,28 +90,40 @@ static void centroids_at(double *centroids, const double distance[4])
 
 static const double equal_a_b[4] = {1, 1, 2, 3};
 
-/* A bundle held in memory only: the shipped tables and `rules_path`, a
+/* A scorer of our own making: the shipped tables and `rules_path`, a
  * forest predicting `target`, a scaler centred on `center`, centroids at
- * `distance`, the version "v0042". */
-static struct bundle *made_bundle(const char *rules_path, double target,
+ * `distance`, the version "v0042". Caller frees it with made_free. */
+static struct scorer *made_scorer(const char *rules_path, double target,
                                   const struct applicant *center,
                                   const double distance[4])
 {
-    struct bundle *b = calloc(1, sizeof *b);
+    struct refdata rd;
+    struct rules *rules;
+    struct forest *forest;
     struct errbuf err;
-    snprintf(b->id, sizeof b->id, "v0042");
-    if (refdata_load(&b->rd, INCOMESCORE_DATADIR, ITAEE_DEFAULT_YEAR, &err) < 0 ||
-        rules_load(&b->rules, rules_path, &err) < 0)
+    if (refdata_load(&rd, INCOMESCORE_DATADIR, ITAEE_DEFAULT_YEAR, &err) < 0 ||
+        rules_load(&rules, rules_path, &err) < 0)
         fail_msg("%s", err.msg);
     char *model = constant_model(target);
-    if (forest_load(&b->forest, model, strlen(model), FEATURE_COUNT, &err) < 0)
+    if (forest_load(&forest, model, strlen(model), FEATURE_COUNT, &err) < 0)
         fail_msg("forest_load: %s", err.msg);
     free(model);
-    center_on(&b->scaler, center);
-    centroids_at(b->centroids, distance);
-    if (response_pieces_build(b, &err) < 0)
-        fail_msg("%s", err.msg);
-    return b;
+    struct scaler scaler;
+    double centroids[SEGMENT_COUNT * FEATURE_COUNT];
+    center_on(&scaler, center);
+    centroids_at(centroids, distance);
+    struct scorer *s = malloc(sizeof *s);
+    assert_non_null(s);
+    if (scorer_build(s, "v0042", &rd, rules, forest, &scaler, centroids,
+                     &err) < 0)
+        fail_msg("scorer_build: %s", err.msg);
+    return s;
+}
+
+static void made_free(struct scorer *s)
+{
+    scorer_free(s);
+    free(s);
 }
 
 static const char *shipped_rules(void)
@@ -135,9 +147,9 @@ static void a_response_is_exactly_the_contract(void **state)
     (void)state;
     struct bundle *b = shared_or_fail();
     struct score sc;
-    score_applicant(b, &readme_applicant, &sc);
+    score_applicant(&b->scorer, &readme_applicant, &sc);
     char buf[1024];
-    int n = score_format_json(b, &sc, buf, sizeof buf);
+    int n = score_format_json(&b->scorer, &sc, buf, sizeof buf);
     assert_string_equal(buf,
         "{\"scoring\": 784.03, \"cluster\": \"B\", \"model_version\": "
         "\"bundle\", \"band\": \"excelente\", \"reasons\": [{\"code\": "
@@ -163,10 +175,11 @@ static void the_score_is_the_forest_prediction_on_the_rules_scale(void **s)
     static const int band[] = {4, 1}, segment[] = {1, 2};
     for (int i = 0; i < 2; i++) {
         struct score sc;
-        score_applicant(b, applicants[i], &sc);
+        score_applicant(&b->scorer, applicants[i], &sc);
         assert_true(sc.predicted_target == predicted[i]);
         assert_true(sc.scoring == scoring[i]);
-        assert_true(sc.scoring == rules_score(b->rules, sc.predicted_target));
+        assert_true(sc.scoring ==
+                    rules_score(b->scorer.rules, sc.predicted_target));
         assert_int_equal(sc.band, band[i]);
         assert_int_equal(sc.segment, segment[i]);
         assert_int_equal(sc.cluster, 'A' + segment[i]);
@@ -179,23 +192,24 @@ static void a_short_buffer_gets_the_length_it_needs(void **s)
     (void)s;
     struct bundle *b = shared_or_fail();
     struct score sc;
-    score_applicant(b, &weak_applicant, &sc);
+    score_applicant(&b->scorer, &weak_applicant, &sc);
     char full[1024], small[40];
-    int n = score_format_json(b, &sc, full, sizeof full);
-    assert_int_equal(score_format_json(b, &sc, small, sizeof small), n);
+    int n = score_format_json(&b->scorer, &sc, full, sizeof full);
+    assert_int_equal(score_format_json(&b->scorer, &sc, small, sizeof small),
+                     n);
     assert_int_equal(strlen(small), sizeof small - 1);
     assert_memory_equal(small, full, sizeof small - 1);
-    assert_int_equal(score_format_json(b, &sc, NULL, 0), n);
+    assert_int_equal(score_format_json(&b->scorer, &sc, NULL, 0), n);
     bundle_free(b);
 }
 
 /* ---- scores at the edges ------------------------------------------------ */
 
-static const char *band_label(const struct bundle *b, int i)
+static const char *band_label(const struct scorer *s, int i)
 {
     double from, to;
     const char *label, *color;
-    rules_band(b->rules, i, &from, &to, &label, &color);
+    rules_band(s->rules, i, &from, &to, &label, &color);
     return label;
 }
 
@@ -208,13 +222,13 @@ static void a_score_on_a_band_edge_is_in_the_band_it_starts(void **s)
     for (int i = 0; i < 4; i++) {
         for (int below = 0; below < 2; below++) {
             double score = edges[i] - (below ? 0.01 : 0);
-            struct bundle *b = made_bundle(shipped_rules(), target_of(score),
+            struct scorer *m = made_scorer(shipped_rules(), target_of(score),
                                            &readme_applicant, equal_a_b);
             struct score sc;
-            score_applicant(b, &readme_applicant, &sc);
+            score_applicant(m, &readme_applicant, &sc);
             assert_true(sc.scoring == score);
             assert_int_equal(sc.band, below ? i : i + 1);
-            bundle_free(b);
+            made_free(m);
         }
     }
 }
@@ -226,19 +240,19 @@ static void scores_are_clamped_to_300_and_850(void **s)
     static const double scores[] = {300, 300, 850, 850};
     static const int bands[] = {0, 0, 4, 4};
     for (int i = 0; i < 4; i++) {
-        struct bundle *b = made_bundle(shipped_rules(), targets[i],
+        struct scorer *m = made_scorer(shipped_rules(), targets[i],
                                        &readme_applicant, equal_a_b);
         struct score sc;
-        score_applicant(b, &readme_applicant, &sc);
+        score_applicant(m, &readme_applicant, &sc);
         assert_true(sc.scoring == scores[i]);
         assert_int_equal(sc.band, bands[i]);
         char buf[1024];
-        score_format_json(b, &sc, buf, sizeof buf);
+        score_format_json(m, &sc, buf, sizeof buf);
         char head[64];
         snprintf(head, sizeof head, "{\"scoring\": %.2f, ", scores[i]);
         assert_true(strncmp(buf, head, strlen(head)) == 0);
-        assert_non_null(strstr(buf, band_label(b, bands[i])));
-        bundle_free(b);
+        assert_non_null(strstr(buf, band_label(m, bands[i])));
+        made_free(m);
     }
 }
 
@@ -248,12 +262,12 @@ static void scores_are_clamped_to_300_and_850(void **s)
 static void a_made_scorer_answers_exactly(void **s)
 {
     (void)s;
-    struct bundle *b = made_bundle(shipped_rules(), target_of(560),
+    struct scorer *m = made_scorer(shipped_rules(), target_of(560),
                                    &weak_applicant, equal_a_b);
     struct score sc;
-    score_applicant(b, &weak_applicant, &sc);
+    score_applicant(m, &weak_applicant, &sc);
     char buf[1024];
-    score_format_json(b, &sc, buf, sizeof buf);
+    score_format_json(m, &sc, buf, sizeof buf);
     assert_string_equal(buf,
         "{\"scoring\": 560.00, \"cluster\": \"A\", \"model_version\": "
         "\"v0042\", \"band\": \"bueno\", \"reasons\": [{\"code\": "
@@ -262,7 +276,7 @@ static void a_made_scorer_answers_exactly(void **s)
         "{\"code\": \"ANTIGUEDAD_CORTA\", \"text\": \"Antigüedad en el "
         "empleo actual de 4 años o menos\"}, {\"code\": \"INGRESO_BAJO\", "
         "\"text\": \"Ingreso mensual menor a 70,000 pesos\"}]}");
-    bundle_free(b);
+    made_free(m);
 }
 
 /* Rules without bands: every response says "band": null. */
@@ -279,15 +293,15 @@ static void without_bands_the_band_is_null(void **s)
     assert_int_equal(json_dump_file(rules, path, JSON_INDENT(2)), 0);
     json_decref(rules);
 
-    struct bundle *b = made_bundle(path, target_of(700), &readme_applicant,
+    struct scorer *m = made_scorer(path, target_of(700), &readme_applicant,
                                    equal_a_b);
     struct score sc;
-    score_applicant(b, &readme_applicant, &sc);
+    score_applicant(m, &readme_applicant, &sc);
     assert_int_equal(sc.band, -1);
     char buf[1024];
-    score_format_json(b, &sc, buf, sizeof buf);
+    score_format_json(m, &sc, buf, sizeof buf);
     assert_non_null(strstr(buf, ", \"band\": null, \"reasons\": ["));
-    bundle_free(b);
+    made_free(m);
     test_rmtree(dir);
     free(dir);
 }
@@ -298,13 +312,13 @@ static void without_bands_the_band_is_null(void **s)
 static void a_tie_between_centroids_goes_to_the_earlier_letter(void **s)
 {
     (void)s;
-    struct bundle *b = made_bundle(shipped_rules(), 0.5, &readme_applicant,
+    struct scorer *m = made_scorer(shipped_rules(), 0.5, &readme_applicant,
                                    equal_a_b);
     struct score sc;
-    score_applicant(b, &readme_applicant, &sc);
+    score_applicant(m, &readme_applicant, &sc);
     assert_int_equal(sc.segment, 0);
     assert_int_equal(sc.cluster, 'A');
-    bundle_free(b);
+    made_free(m);
 }
 
 static void the_nearest_centroid_gives_the_letter(void **s)
@@ -317,17 +331,17 @@ static void the_nearest_centroid_gives_the_letter(void **s)
         {2, 3, 4, 1.999},  /* D */
     };
     for (int k = 0; k < 4; k++) {
-        struct bundle *b = made_bundle(shipped_rules(), 0.5,
+        struct scorer *m = made_scorer(shipped_rules(), 0.5,
                                        &readme_applicant, layouts[k]);
         struct score sc;
-        score_applicant(b, &readme_applicant, &sc);
+        score_applicant(m, &readme_applicant, &sc);
         assert_int_equal(sc.segment, k);
         assert_int_equal(sc.cluster, 'A' + k);
         char buf[1024], want[64];
-        score_format_json(b, &sc, buf, sizeof buf);
+        score_format_json(m, &sc, buf, sizeof buf);
         snprintf(want, sizeof want, ", \"cluster\": \"%c\", ", 'A' + k);
         assert_non_null(strstr(buf, want));
-        bundle_free(b);
+        made_free(m);
     }
 }
 

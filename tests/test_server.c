@@ -278,11 +278,11 @@ static void expected_answer(const struct bundle *b, const char *request,
     struct applicant a;
     struct request_errors errs;
     char msg[256];
-    assert_int_equal(request_parse_text(request, strlen(request), &b->rd, &a,
+    assert_int_equal(request_parse_text(request, strlen(request), &b->scorer.rd, &a,
                                         &errs, msg, sizeof msg), 0);
     struct score sc;
-    score_applicant(b, &a, &sc);
-    score_format_json(b, &sc, out, size);
+    score_applicant(&b->scorer, &a, &sc);
+    score_format_json(&b->scorer, &sc, out, size);
 }
 
 /* A server of cfg, started or the test fails with why; its URL into at.
@@ -505,7 +505,7 @@ static void each_validation_rule_is_422_naming_the_field(void **s)
         struct applicant a;
         struct request_errors errs;
         char msg[256];
-        assert_int_equal(request_parse_text(body, strlen(body), &v1->rd, &a,
+        assert_int_equal(request_parse_text(body, strlen(body), &v1->scorer.rd, &a,
                                             &errs, msg, sizeof msg), -1);
         json_t *expected = request_errors_json(&errs);
         json_t *got = reply_json(&r);
@@ -754,7 +754,7 @@ static void readyz_model_and_meta_describe_the_live_version(void **s)
     assert_int_equal(json_integer_value(json_object_get(nl, "index")), 18);
     assert_int_equal(json_integer_value(json_object_get(nl, "code")), 19);
     assert_string_equal(json_string_value(json_object_get(nl, "name")),
-                        v1->rd.states[18].name);
+                        v1->scorer.rd.states[18].name);
     json_t *fields = json_object_get(j, "fields");
     assert_int_equal(json_array_size(fields), REQUEST_FIELD_COUNT);
     for (int i = 0; i < REQUEST_FIELD_COUNT; i++) {
@@ -767,11 +767,11 @@ static void readyz_model_and_meta_describe_the_live_version(void **s)
                     request_limits[i].max);
     }
     json_t *bands = json_object_get(j, "bands");
-    assert_int_equal((int)json_array_size(bands), rules_band_count(v1->rules));
-    for (int i = 0; i < rules_band_count(v1->rules); i++) {
+    assert_int_equal((int)json_array_size(bands), rules_band_count(v1->scorer.rules));
+    for (int i = 0; i < rules_band_count(v1->scorer.rules); i++) {
         double from, to;
         const char *label, *color;
-        rules_band(v1->rules, i, &from, &to, &label, &color);
+        rules_band(v1->scorer.rules, i, &from, &to, &label, &color);
         json_t *b = json_array_get(bands, (size_t)i);
         assert_true(json_number_value(json_object_get(b, "from")) == from);
         assert_true(json_number_value(json_object_get(b, "to")) == to);

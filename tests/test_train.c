@@ -251,11 +251,11 @@ static void scoring_core_equals_the_xgboost_reference(void **s)
         };
         a.tiempo_desempleado = a.antiguedad_laboral_meses ? 0 : prng_range(&p, 0, 60);
         double f[FEATURE_COUNT];
-        features_from_applicant(&b->rd, &a, f);
+        features_from_applicant(&b->scorer.rd, &a, f);
         for (int k = 0; k < FEATURE_COUNT; k++)
             x[i * FEATURE_COUNT + k] = (float)f[k];
         struct score sc;
-        score_applicant(b, &a, &sc);
+        score_applicant(&b->scorer, &a, &sc);
         core[i] = sc.predicted_target;
         assert_true(sc.scoring >= 300 && sc.scoring <= 850);
         assert_int_equal(sc.scoring, sc.scoring); /* finite */
@@ -286,7 +286,7 @@ static void the_response_carries_the_contract_fields_first(void **s)
                        .band = 3, .reason_count = 2,
                        .reasons = {F_INGRESO, F_EDAD}};
     char buf[2048];
-    int n = score_format_json(b, &sc, buf, sizeof buf);
+    int n = score_format_json(&b->scorer, &sc, buf, sizeof buf);
     assert_string_equal(buf,
         "{\"scoring\": 678.17, \"cluster\": \"A\", \"model_version\": "
         "\"v0001\", \"band\": \"bueno\", \"reasons\": [{\"code\": "
@@ -295,7 +295,8 @@ static void the_response_carries_the_contract_fields_first(void **s)
         "puntuación (28 a 43 años)\"}]}");
     assert_int_equal(n, (int)strlen(buf));
     char small[16];
-    assert_int_equal(score_format_json(b, &sc, small, sizeof small), n);
+    assert_int_equal(score_format_json(&b->scorer, &sc, small, sizeof small),
+                     n);
     assert_int_equal(strlen(small), sizeof small - 1);
     json_error_t jerr;
     json_t *j = json_loads(buf, 0, &jerr);
@@ -315,16 +316,16 @@ static void the_segment_is_the_nearest_centroid(void **s)
                           .edad = 32, .crecimiento_ingreso = 265.38,
                           .lugar_actual = 18};
     struct score sc;
-    score_applicant(b, &a, &sc);
+    score_applicant(&b->scorer, &a, &sc);
     double f[FEATURE_COUNT], z[FEATURE_COUNT];
-    features_from_applicant(&b->rd, &a, f);
-    scaler_apply(&b->scaler, f, z);
+    features_from_applicant(&b->scorer.rd, &a, f);
+    scaler_apply(&b->scorer.scaler, f, z);
     int best = 0;
     double best_d = 1e300;
     for (int k = 0; k < SEGMENT_COUNT; k++) {
         double d = 0;
         for (int j = 0; j < FEATURE_COUNT; j++) {
-            double e = z[j] - b->centroids[k * FEATURE_COUNT + j];
+            double e = z[j] - b->scorer.centroids[k * FEATURE_COUNT + j];
             d += e * e;
         }
         if (d < best_d) {

@@ -126,7 +126,7 @@ static void answer_lines(void *ctx, void *batch, void *state)
 {
     (void)state;
     const struct run *r = ctx;
-    const struct bundle *bundle = r->bundle;
+    const struct scorer *scorer = &r->bundle->scorer;
     struct batch *b = batch;
     b->out_len = 0;
     b->bad = 0;
@@ -135,7 +135,7 @@ static void answer_lines(void *ctx, void *batch, void *state)
         struct request_errors errs;
         char msg[1024];
         int rc = request_parse_text(b->text + b->offset[i], b->length[i],
-                                    &bundle->rd, &a, &errs, msg, sizeof msg);
+                                    &scorer->rd, &a, &errs, msg, sizeof msg);
         if (rc == -2) {
             answer_error(b, msg, NULL);
             continue;
@@ -146,9 +146,9 @@ static void answer_lines(void *ctx, void *batch, void *state)
             continue;
         }
         struct score s;
-        score_applicant(bundle, &a, &s);
+        score_applicant(scorer, &a, &s);
         char buf[ANSWER_MAX];
-        int n = score_format_json(bundle, &s, buf, sizeof buf);
+        int n = score_format_json(scorer, &s, buf, sizeof buf);
         append(b, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
     }
 }

@@ -509,7 +509,7 @@ static json_t *meta_document(const struct bundle *b)
     json_object_set_new(doc, "model_version", json_string(b->id));
     json_t *states = json_array();
     for (int i = 0; i < STATE_COUNT; i++) {
-        const struct state_info *st = &b->rd.states[i];
+        const struct state_info *st = &b->scorer.rd.states[i];
         json_array_append_new(states,
                               json_pack("{s:i, s:i, s:s, s:s}", "index",
                                         st->index, "code", st->inegi_code,
@@ -532,10 +532,10 @@ static json_t *meta_document(const struct bundle *b)
                         json_pack("{s:f, s:f}", "min", SCORE_MIN, "max",
                                   SCORE_MAX));
     json_t *bands = json_array();
-    for (int i = 0; i < rules_band_count(b->rules); i++) {
+    for (int i = 0; i < rules_band_count(b->scorer.rules); i++) {
         double from, to;
         const char *label, *color;
-        rules_band(b->rules, i, &from, &to, &label, &color);
+        rules_band(b->scorer.rules, i, &from, &to, &label, &color);
         json_array_append_new(bands,
                               json_pack("{s:f, s:f, s:s?, s:s?}", "from", from,
                                         "to", to, "label", label, "color",
@@ -1167,7 +1167,7 @@ static enum MHD_Result post_prediction(struct server *s,
     struct request_errors errs;
     char msg[512];
     enum MHD_Result rc;
-    int parsed = request_parse_text(ex->body, ex->len, &b->rd, &a, &errs, msg,
+    int parsed = request_parse_text(ex->body, ex->len, &b->scorer.rd, &a, &errs, msg,
                                     sizeof msg);
     if (parsed == -2) {
         rc = answer_detail(s, c, ex->route, ex->start_ns, ex->request_id, 400,
@@ -1183,9 +1183,9 @@ static enum MHD_Result post_prediction(struct server *s,
                   : MHD_NO;
     } else {
         struct score sc;
-        score_applicant(b, &a, &sc);
+        score_applicant(&b->scorer, &a, &sc);
         char buf[ANSWER_MAX];
-        int n = score_format_json(b, &sc, buf, sizeof buf);
+        int n = score_format_json(&b->scorer, &sc, buf, sizeof buf);
         size_t len = (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1;
         struct audit_record rec;
         audit_fill(&rec, ex, ex->request_id, b->id, ex->body, ex->len, &a, buf,
@@ -1282,16 +1282,16 @@ static enum MHD_Result post_predictions(struct server *s,
         json_t *item = json_array_get(items, i);
         struct applicant a;
         struct request_errors errs;
-        if (request_parse(item, &b->rd, &a, &errs) < 0) {
+        if (request_parse(item, &b->scorer.rd, &a, &errs) < 0) {
             char msg[1024];
             request_errors_text(&errs, msg, sizeof msg);
             batch_item_error(&out, msg, &errs);
             continue;
         }
         struct score *sc = &scores[scored++];
-        score_applicant(b, &a, sc);
+        score_applicant(&b->scorer, &a, sc);
         char buf[ANSWER_MAX];
-        int n = score_format_json(b, sc, buf, sizeof buf);
+        int n = score_format_json(&b->scorer, sc, buf, sizeof buf);
         size_t len = (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1;
         if (group) {
             char id[AUDIT_ID_SIZE];
@@ -1374,11 +1374,11 @@ static void metrics_text(struct server *s, struct text *t)
                  "the rules' score bands.\n"
                  "# TYPE incomescore_score histogram\n");
     unsigned long cumulative = 0;
-    int bands = lm ? rules_band_count(lm->bundle->rules) : 0;
+    int bands = lm ? rules_band_count(lm->bundle->scorer.rules) : 0;
     for (int i = 0; i < bands && i < RULES_MAX_BANDS; i++) {
         double from, to;
         const char *label, *color;
-        rules_band(lm->bundle->rules, i, &from, &to, &label, &color);
+        rules_band(lm->bundle->scorer.rules, i, &from, &to, &label, &color);
         cumulative += READ(m->score_band[i]);
         text_printf(t, "incomescore_score_bucket{le=\"%g\"} %lu\n", to,
                     cumulative);

@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "base/fileio.h"
-#include "score/scoring.h"
 #include "base/sha256.h"
 
 const char *const bundle_files[] = {
@@ -67,21 +66,21 @@ static int check_hashes(const char *dir, const json_t *files,
     return 0;
 }
 
-static int read_scaler(struct bundle *b, const json_t *scaler,
+static int read_scaler(struct scaler *out, const json_t *scaler,
                        struct errbuf *err)
 {
-    if (read_vector(json_object_get(scaler, "mean"), b->scaler.mean,
+    if (read_vector(json_object_get(scaler, "mean"), out->mean,
                     FEATURE_COUNT, "scaler.mean", err) < 0 ||
-        read_vector(json_object_get(scaler, "scale"), b->scaler.scale,
+        read_vector(json_object_get(scaler, "scale"), out->scale,
                     FEATURE_COUNT, "scaler.scale", err) < 0)
         return -1;
     for (int f = 0; f < FEATURE_COUNT; f++)
-        if (!(b->scaler.scale[f] > 0))
+        if (!(out->scale[f] > 0))
             return err_set(err, "scaler.scale[%d] is not positive", f);
     return 0;
 }
 
-static int read_segments(struct bundle *b, const json_t *segments,
+static int read_segments(double *centroids, const json_t *segments,
                          struct errbuf *err)
 {
     if (!json_is_array(segments) || json_array_size(segments) != SEGMENT_COUNT)
@@ -96,13 +95,15 @@ static int read_segments(struct bundle *b, const json_t *segments,
         char what[32];
         snprintf(what, sizeof what, "segment %c centroid", segment_letter(s));
         if (read_vector(json_object_get(seg, "centroid"),
-                        &b->centroids[s * FEATURE_COUNT], FEATURE_COUNT, what,
+                        &centroids[s * FEATURE_COUNT], FEATURE_COUNT, what,
                         err) < 0)
             return -1;
     }
     return 0;
 }
 
+/* The scorer's parts, each loaded by its own module, in the order their
+ * failures are reported: manifest, tables, rules, model. */
 static int load_parts(struct bundle *b, const char *dir, struct errbuf *err)
 {
     char path[4096 + 64];
@@ -117,28 +118,43 @@ static int load_parts(struct bundle *b, const char *dir, struct errbuf *err)
     json_t *year = json_object_get(b->manifest, "itaee_year");
     if (!json_is_integer(year))
         return err_set(err, "bundle.json: itaee_year is missing");
+    struct scaler scaler;
+    double centroids[SEGMENT_COUNT * FEATURE_COUNT];
     if (check_features(json_object_get(b->manifest, "features"), err) < 0 ||
         check_hashes(dir, json_object_get(b->manifest, "files"), err) < 0 ||
-        read_scaler(b, json_object_get(b->manifest, "scaler"), err) < 0 ||
-        read_segments(b, json_object_get(b->manifest, "segments"), err) < 0)
+        read_scaler(&scaler, json_object_get(b->manifest, "scaler"), err) < 0 ||
+        read_segments(centroids, json_object_get(b->manifest, "segments"),
+                      err) < 0)
         return err_prefix(err, "bundle.json");
 
+    struct refdata rd;
+    struct rules *rules = NULL;
+    struct forest *forest = NULL;
     snprintf(path, sizeof path, "%s/refdata", dir);
-    if (refdata_load(&b->rd, path, (int)json_integer_value(year), err) < 0)
+    if (refdata_load(&rd, path, (int)json_integer_value(year), err) < 0)
         return -1;
     snprintf(path, sizeof path, "%s/rules.json", dir);
-    if (rules_load(&b->rules, path, err) < 0)
+    if (rules_load(&rules, path, err) < 0) {
+        refdata_free(&rd);
         return -1;
+    }
     snprintf(path, sizeof path, "%s/model.json", dir);
     size_t len;
     char *model = file_read_all(path, &len, err);
-    if (!model)
+    int rc = -1;
+    if (model) {
+        rc = forest_load(&forest, model, len, FEATURE_COUNT, err);
+        if (rc < 0)
+            err_prefix(err, "model.json");
+        free(model);
+    }
+    if (rc < 0) {
+        refdata_free(&rd);
+        rules_free(rules);
         return -1;
-    int rc = forest_load(&b->forest, model, len, FEATURE_COUNT, err);
-    free(model);
-    if (rc < 0)
-        return err_prefix(err, "model.json");
-    return response_pieces_build(b, err);
+    }
+    return scorer_build(&b->scorer, b->id, &rd, rules, forest, &scaler,
+                        centroids, err);
 }
 
 int bundle_load(struct bundle **out, const char *dir, struct errbuf *err)
@@ -173,10 +189,7 @@ void bundle_free(struct bundle *b)
 {
     if (!b)
         return;
-    refdata_free(&b->rd);
-    rules_free(b->rules);
-    forest_free(b->forest);
     json_decref(b->manifest);
-    response_pieces_free(b->pieces);
+    scorer_free(&b->scorer);
     free(b);
 }

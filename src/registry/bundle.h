@@ -25,26 +25,15 @@
 #include <jansson.h>
 
 #include "base/errbuf.h"
-#include "score/features.h"
-#include "score/forest.h"
-#include "score/refdata.h"
-#include "score/rules.h"
-#include "score/segments.h"
+#include "score/scoring.h"
 
 #define BUNDLE_FORMAT "incomescore-bundle/1"
 
-struct response_pieces;
-
 struct bundle {
-    char id[64];                 /* the directory's name, e.g. "v0003" */
+    char id[SCORER_VERSION_SIZE]; /* the directory's name, e.g. "v0003" */
     char path[4096];
-    struct refdata rd;
-    struct rules *rules;
-    struct forest *forest;
-    struct scaler scaler;
-    double centroids[SEGMENT_COUNT * FEATURE_COUNT]; /* standardized, A..D */
     json_t *manifest;            /* bundle.json */
-    struct response_pieces *pieces; /* scoring.c's preformatted JSON */
+    struct scorer scorer;        /* what scoring reads, built from the rest */
 };
 
 int bundle_load(struct bundle **out, const char *dir, struct errbuf *err);
