@@ -1,7 +1,8 @@
 /*
  * test_bundle.c — the bundle module on its own: what bundle_load accepts
- * and what it refuses, each refusal with its whole message, and
- * bundle_loads, the check promote and rollback make.
+ * and what it refuses, each refusal with its whole message; bundle_loads,
+ * the check promote and rollback make; and the manifest (manifest.h),
+ * written and read back unchanged.
  *
  * Every test works on its own copy of the shared bundle
  * (fixture_bundle.c), damaged in one way.
@@ -17,6 +18,7 @@
 #include "base/fileio.h"
 #include "base/sha256.h"
 #include "registry/bundle.h"
+#include "registry/manifest.h"
 
 struct copy {
     char *work;        /* the temporary directory holding it */
@@ -292,6 +294,206 @@ static void a_manifest_that_is_not_json_is_refused_with_jansson_s_reason(void **
     copy_remove(&c);
 }
 
+/* ---- the fields the manifest gained a reader for ----------------------- */
+
+static void rounds_differ(json_t *m)
+{
+    json_object_set_new(json_object_get(m, "metrics"), "rounds",
+                        json_integer(3));
+}
+
+static void target_unknown(json_t *m)
+{
+    json_object_set_new(json_object_get(m, "lineage"), "target",
+                        json_string("guessed"));
+}
+
+static void no_seed(json_t *m)
+{
+    json_object_del(json_object_get(m, "lineage"), "seed");
+}
+
+static void params_text(json_t *m)
+{
+    json_object_set_new(json_object_get(m, "model"), "params",
+                        json_string("eta=0.3"));
+}
+
+static void other_model_file(json_t *m)
+{
+    json_object_set_new(json_object_get(m, "model"), "file",
+                        json_string("model.ubj"));
+}
+
+static void short_hash(json_t *m)
+{
+    json_object_set_new(json_object_get(m, "files"), "rules.json",
+                        json_string("f7ab76acbc9d"));
+}
+
+static void long_description(json_t *m)
+{
+    char text[300];
+    memset(text, 'x', sizeof text - 1);
+    text[sizeof text - 1] = '\0';
+    json_object_set_new(json_array_get(json_object_get(m, "segments"), 3),
+                        "description", json_string(text));
+}
+
+static void r2_text(json_t *m)
+{
+    json_t *score = json_object_get(json_object_get(m, "metrics"), "score");
+    json_object_set_new(score, "r2", json_string("0.99"));
+}
+
+static void no_lineage(json_t *m)
+{
+    json_object_del(m, "lineage");
+}
+
+static void importance_missing_one(json_t *m)
+{
+    json_object_del(json_object_get(m, "feature_importance"), "edad");
+}
+
+static void every_field_is_read_and_checked(void **state)
+{
+    (void)state;
+    assert_manifest_refused(rounds_differ,
+                            "metrics.rounds 3 is not model.rounds 30");
+    assert_manifest_refused(target_unknown,
+                            "lineage.target 'guessed' is neither \"dataset "
+                            "column\" nor \"computed by the rules\"");
+    assert_manifest_refused(no_seed,
+                            "lineage.seed is missing or not a whole number");
+    assert_manifest_refused(params_text, "model.params is not an object");
+    assert_manifest_refused(other_model_file,
+                            "model.file is not \"model.json\"");
+    assert_manifest_refused(short_hash,
+                            "the hash of rules.json is not 64 hex digits");
+    assert_manifest_refused(long_description,
+                            "segment D description is longer than 255 bytes");
+    assert_manifest_refused(r2_text, "metrics.score.r2 is missing or not a "
+                                     "finite number");
+    assert_manifest_refused(no_lineage, "\"lineage\" is missing");
+    assert_manifest_refused(importance_missing_one,
+                            "feature_importance.edad is missing or not a "
+                            "finite number");
+}
+
+/* ---- written and read back ---------------------------------------------- */
+
+static char *read_text(const char *path, size_t *len)
+{
+    struct errbuf err;
+    char *text = file_read_all(path, len, &err);
+    if (!text)
+        fail_msg("%s", err.msg);
+    return text;
+}
+
+/* Read, then written again: the same bytes train wrote. */
+static void a_trained_manifest_is_rewritten_byte_for_byte(void **state)
+{
+    (void)state;
+    const struct test_bundle *tb = test_bundle();
+    assert_non_null(tb);
+    char *work = test_mkdtemp();
+    char path[4300], again[4300];
+    snprintf(path, sizeof path, "%s/bundle.json", tb->version_dir);
+    snprintf(again, sizeof again, "%s/bundle.json", work);
+    struct manifest *m = malloc(sizeof *m), *back = malloc(sizeof *back);
+    struct errbuf err;
+    if (manifest_read(m, path, &err) < 0 ||
+        manifest_write(m, again, &err) < 0 ||
+        manifest_read(back, again, &err) < 0)
+        fail_msg("%s", err.msg);
+    size_t la, lb;
+    char *a = read_text(path, &la), *b = read_text(again, &lb);
+    assert_int_equal(la, lb);
+    assert_memory_equal(a, b, la);
+    assert_memory_equal(m, back, sizeof *m);
+    /* what the shared bundle was trained with (fixture_bundle.c) */
+    assert_int_equal(m->rounds, 30);
+    assert_int_equal(m->lineage.seed, 42);
+    assert_int_equal(m->itaee_year, ITAEE_DEFAULT_YEAR);
+    assert_true(m->lineage.target_from_column);
+    assert_string_equal(m->segments[0].description, segment_descriptions[0]);
+    free(a);
+    free(b);
+    free(m);
+    free(back);
+    test_rmtree(work);
+    free(work);
+}
+
+/* A manifest made in memory, every field set to a value of its own,
+ * written and read back: the same struct, bit for bit. */
+static void a_manifest_made_in_memory_reads_back_equal(void **state)
+{
+    (void)state;
+    struct manifest *m = calloc(1, sizeof *m), *back = malloc(sizeof *back);
+    snprintf(m->created_at, sizeof m->created_at, "2024-05-01T06:00:00Z");
+    snprintf(m->code_version, sizeof m->code_version, "9.8.7");
+    m->itaee_year = 2022;
+    for (int f = 0; f < FEATURE_COUNT; f++) {
+        m->scaler.mean[f] = 1000.0 / (f + 3);
+        m->scaler.scale[f] = 0.1 + f;
+        m->importance[f] = (f + 1) / 66.0;
+    }
+    for (int s = 0; s < SEGMENT_COUNT; s++) {
+        struct manifest_segment *g = &m->segments[s];
+        snprintf(g->description, sizeof g->description,
+                 "Segmento %c: \"comillas\", acentos (á) y \\", 'A' + s);
+        for (int f = 0; f < FEATURE_COUNT; f++)
+            g->centroid[f] = (s - 1.5) * (f + 1) / 7.0;
+        g->mean_target_train = 0.7 - 0.1 * s;
+        g->train_rows = 1000 + s;
+        g->test_rows = 400 - s;
+        g->mean_score_test = 650.25 - 50 * s;
+        g->mean_target_test = 0.69 - 0.1 * s;
+    }
+    m->rounds = 417;
+    /* as the reader gives it back: compact, in the trainer's order */
+    snprintf(m->params, sizeof m->params, "{\"max_depth\":4,\"eta\":0.25}");
+    m->target_at_300 = 0.16;
+    m->target_at_850 = 0.84;
+    for (int f = 0; f < BUNDLE_FILE_COUNT; f++)
+        for (int k = 0; k < SHA256_HEX_SIZE - 1; k++)
+            m->file_sha256[f][k] = "0123456789abcdef"[(f * 7 + k) % 16];
+    m->metrics.target = (struct manifest_fit){0.998, 3.4e-5, 0.0041};
+    m->metrics.score = (struct manifest_fit){0.997, 22.04, 3.31};
+    m->metrics.train_rows = 13492;
+    m->metrics.test_rows = 5782;
+    snprintf(m->lineage.dataset, sizeof m->lineage.dataset,
+             "/datos/mayo <2024>.csv");
+    memcpy(m->lineage.dataset_sha256, m->file_sha256[1], SHA256_HEX_SIZE);
+    m->lineage.dataset_rows = 19274;
+    m->lineage.target_from_column = false;
+    m->lineage.target_rules_mismatches = 12;
+    memcpy(m->lineage.rules_sha256, m->file_sha256[2], SHA256_HEX_SIZE);
+    m->lineage.seed = UINT64_MAX - 1; /* above jansson's int64 */
+    m->lineage.test_fraction = 0.3;
+    m->lineage.stopping_fraction = 0.1;
+
+    char *work = test_mkdtemp();
+    char path[4300];
+    snprintf(path, sizeof path, "%s/bundle.json", work);
+    struct errbuf err;
+    if (manifest_write(m, path, &err) < 0 || manifest_read(back, path, &err) < 0)
+        fail_msg("%s", err.msg);
+    assert_memory_equal(m, back, sizeof *m);
+    size_t len;
+    char *text = read_text(path, &len);
+    assert_non_null(strstr(text, "\"target\": \"computed by the rules\""));
+    assert_non_null(strstr(text, "\"eta\": 0.25"));
+    free(text);
+    free(m);
+    free(back);
+    test_rmtree(work);
+    free(work);
+}
+
 int suite_bundle(int *count)
 {
     static const struct CMUnitTest tests[] = {
@@ -302,6 +504,9 @@ int suite_bundle(int *count)
         cmocka_unit_test(a_changed_file_is_refused_naming_both_hashes),
         cmocka_unit_test(a_manifest_field_out_of_contract_is_refused_by_name),
         cmocka_unit_test(a_manifest_that_is_not_json_is_refused_with_jansson_s_reason),
+        cmocka_unit_test(every_field_is_read_and_checked),
+        cmocka_unit_test(a_trained_manifest_is_rewritten_byte_for_byte),
+        cmocka_unit_test(a_manifest_made_in_memory_reads_back_equal),
     };
     return RUN_SUITE("bundle", tests, count);
 }
