@@ -6,10 +6,11 @@
 #                   once plain, once under AddressSanitizer + UBSan
 #   make bench      run the benchmarks in bench/
 #   make bench-bin  build the bench programs: bench/<name>.c → bench/out/<name>
-#   make score-core build the scoring core alone (build/libincomescore_score.a)
-#                   and link bench/score_bench.c against it without libxgboost;
-#                   `make check` does too, so XGBoost creeping into scoring
-#                   fails the build
+#   make score-core build the scoring core alone
+#                   (build/libincomescore_score.a) and link
+#                   bench/score_bench.c against it without libxgboost;
+#                   `make check` does too, so XGBoost creeping into
+#                   scoring fails the build
 #   make deps       install the Debian packages the build needs (as root)
 #
 # Sources are found by wildcard: a new src/<stage>/*.c joins the library,

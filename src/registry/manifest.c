@@ -30,7 +30,7 @@ const char *const bundle_files[BUNDLE_FILE_COUNT + 1] = {
 #define MANIFEST_JSON_FLAGS                                                  \
     (JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17))
 
-/* ---- reading: one value ------------------------------------------------- */
+/* ---- reading: one value -------------------------------------------------- */
 
 /* Each names the value by `where` (its path, e.g. "lineage.") and `key`. */
 
@@ -92,14 +92,32 @@ static int read_vector(const json_t *arr, double *out, int n,
     return 0;
 }
 
+/* Builders add member after member and look at the result once: these
+ * drop the whole container (returning NULL) when one addition fails, and
+ * pass a NULL container on. jansson frees the value it could not add. */
+static json_t *with_member(json_t *o, const char *key, json_t *v)
+{
+    if (json_object_set_new(o, key, v) < 0) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+static json_t *with_item(json_t *a, json_t *v)
+{
+    if (json_array_append_new(a, v) < 0) {
+        json_decref(a);
+        return NULL;
+    }
+    return a;
+}
+
 static json_t *vector_json(const double *v, int n)
 {
     json_t *a = json_array();
-    for (int i = 0; a && i < n; i++)
-        if (json_array_append_new(a, json_real(v[i])) < 0) {
-            json_decref(a);
-            return NULL;
-        }
+    for (int i = 0; i < n; i++)
+        a = with_item(a, json_real(v[i]));
     return a;
 }
 
@@ -108,11 +126,8 @@ static json_t *vector_json(const double *v, int n)
 json_t *manifest_features_json(void)
 {
     json_t *a = json_array();
-    for (int f = 0; a && f < FEATURE_COUNT; f++)
-        if (json_array_append_new(a, json_string(variable_names[f])) < 0) {
-            json_decref(a);
-            return NULL;
-        }
+    for (int f = 0; f < FEATURE_COUNT; f++)
+        a = with_item(a, json_string(variable_names[f]));
     return a;
 }
 
@@ -161,7 +176,7 @@ static int read_scaler(struct scaler *out, const json_t *scaler,
 static json_t *segments_json(const struct manifest *m)
 {
     json_t *a = json_array();
-    for (int s = 0; a && s < SEGMENT_COUNT; s++) {
+    for (int s = 0; s < SEGMENT_COUNT; s++) {
         const struct manifest_segment *g = &m->segments[s];
         char letter[2] = {segment_letter(s), '\0'};
         json_t *o = json_pack(
@@ -171,10 +186,7 @@ static json_t *segments_json(const struct manifest *m)
             g->mean_target_train, "train_rows", (json_int_t)g->train_rows,
             "test_rows", (json_int_t)g->test_rows, "mean_score_test",
             g->mean_score_test, "mean_target_test", g->mean_target_test);
-        if (json_array_append_new(a, o) < 0) {
-            json_decref(a);
-            return NULL;
-        }
+        a = with_item(a, o);
     }
     return a;
 }
@@ -221,7 +233,7 @@ static int read_segments(struct manifest *m, const json_t *segments,
     return 0;
 }
 
-/* ---- model ----------------------------------------------------------------- */
+/* ---- model --------------------------------------------------------------- */
 
 static json_t *model_json(const struct manifest *m)
 {
@@ -267,7 +279,7 @@ static int read_model(struct manifest *m, const json_t *model,
     return rc;
 }
 
-/* ---- score scale ----------------------------------------------------------- */
+/* ---- score scale --------------------------------------------------------- */
 
 json_t *manifest_score_scale_json(const struct manifest *m)
 {
@@ -286,17 +298,13 @@ static int read_score_scale(struct manifest *m, const json_t *scale,
                : 0;
 }
 
-/* ---- files ------------------------------------------------------------------- */
+/* ---- files --------------------------------------------------------------- */
 
 static json_t *files_json(const struct manifest *m)
 {
     json_t *o = json_object();
-    for (int f = 0; o && f < BUNDLE_FILE_COUNT; f++)
-        if (json_object_set_new(o, bundle_files[f],
-                                json_string(m->file_sha256[f])) < 0) {
-            json_decref(o);
-            return NULL;
-        }
+    for (int f = 0; f < BUNDLE_FILE_COUNT; f++)
+        o = with_member(o, bundle_files[f], json_string(m->file_sha256[f]));
     return o;
 }
 
@@ -317,7 +325,7 @@ static int read_files(struct manifest *m, const json_t *files,
     return 0;
 }
 
-/* ---- metrics ----------------------------------------------------------------- */
+/* ---- metrics ------------------------------------------------------------- */
 
 static json_t *fit_json(const struct manifest_fit *f)
 {
@@ -367,17 +375,13 @@ static int read_metrics(struct manifest *m, const json_t *metrics,
     return 0;
 }
 
-/* ---- feature importance ------------------------------------------------------ */
+/* ---- feature importance -------------------------------------------------- */
 
 static json_t *importance_json(const struct manifest *m)
 {
     json_t *o = json_object();
-    for (int f = 0; o && f < FEATURE_COUNT; f++)
-        if (json_object_set_new(o, variable_names[f],
-                                json_real(m->importance[f])) < 0) {
-            json_decref(o);
-            return NULL;
-        }
+    for (int f = 0; f < FEATURE_COUNT; f++)
+        o = with_member(o, variable_names[f], json_real(m->importance[f]));
     return o;
 }
 
@@ -391,7 +395,7 @@ static int read_importance(struct manifest *m, const json_t *imp,
     return 0;
 }
 
-/* ---- lineage ----------------------------------------------------------------- */
+/* ---- lineage ------------------------------------------------------------- */
 
 json_t *manifest_lineage_json(const struct manifest *m)
 {
@@ -443,7 +447,7 @@ static int read_lineage(struct manifest *m, const json_t *lineage,
     return 0;
 }
 
-/* ---- the whole --------------------------------------------------------------- */
+/* ---- the whole ----------------------------------------------------------- */
 
 json_t *manifest_to_json(const struct manifest *m)
 {

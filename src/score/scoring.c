@@ -116,7 +116,8 @@ static int pieces_build(struct scorer *s, struct errbuf *err)
         char before[64];
         snprintf(before, sizeof before, ", \"cluster\": \"%c\", "
                  "\"model_version\": ", segment_letter(k));
-        if (piece_string(&p->middle[k], before, s->version, ", \"band\": ") < 0)
+        if (piece_string(&p->middle[k], before, s->version,
+                         ", \"band\": ") < 0)
             return err_set(err, "the model's id is too long");
     }
     for (int i = 0; i < rules_band_count(s->rules); i++) {
