@@ -6,6 +6,11 @@
 #                   once plain, once under AddressSanitizer + UBSan
 #   make bench      run the benchmarks in bench/
 #   make bench-bin  build the bench programs: bench/<name>.c → bench/out/<name>
+#   make score-core build the scoring core alone
+#                   (build/libincomescore_score.a) and link
+#                   bench/score_bench.c against it without libxgboost;
+#                   `make check` does too, so XGBoost creeping into
+#                   scoring fails the build
 #   make deps       install the Debian packages the build needs (as root)
 #
 # Sources are found by wildcard: a new src/<stage>/*.c joins the library,
@@ -32,21 +37,35 @@ CLI_SRC  := $(sort $(wildcard src/cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/test_*.c tests/fixture_*.c)) tests/unit_main.c
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 
+# The scoring core: what a client that scores (the server, `predict`, an
+# embedding program) needs, from loading a bundle to the response JSON.
+# No XGBoost in it (score/forest.c walks the trees), and fewer packages.
+CORE_SRC := $(sort $(wildcard src/base/*.c src/score/*.c src/registry/*.c))
+CORE_PKGS := jansson libutf8proc libcrypto
+CORE_LDLIBS := $(shell pkg-config --libs $(CORE_PKGS)) -lcsv -lm -pthread
+
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 
 BIN      := $(BUILD)/incomescore
 UNIT     := $(BUILD)/unit
+CORE_LIB := $(BUILD)/libincomescore_score.a
+CORE_BIN := $(BUILD)/score-core/score_bench
 # in bench/out/, beside the data the bench scripts generate there
 BENCH_BIN := $(BENCH_SRC:bench/%.c=bench/out/%)
 
-.PHONY: all deps demo test check check-asan bench bench-bin clean
+.PHONY: all deps demo test check check-asan bench bench-bin score-core clean
 all: $(BIN)
 
 # Made anew each time: ar would keep the objects of moved or deleted
 # sources beside their successors.
 $(BUILD)/libincomescore.a: $(LIB_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(CORE_LIB): $(CORE_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $^
 
@@ -65,11 +84,22 @@ $(BENCH_BIN): bench/out/%: bench/%.c $(BUILD)/libincomescore.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP $(LDFLAGS) -o $@ $< $(BUILD)/libincomescore.a $(LDLIBS)
 
+# Every object of the core, linked whether the program calls it or not
+# (--whole-archive), with the core's packages only: an undefined XGBoost
+# symbol anywhere in base/, score/ or registry/ fails here.
+score-core: $(CORE_BIN)
+
+$(CORE_BIN): bench/score_bench.c $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP $(LDFLAGS) -o $@ $< \
+	    -Wl,--whole-archive $(CORE_LIB) -Wl,--no-whole-archive $(CORE_LDLIBS)
+
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BENCH_BIN:=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BENCH_BIN:=.d) \
+    $(CORE_BIN:=.d)
 
 deps:
 	@scripts/deps.sh
@@ -83,7 +113,7 @@ test: deps
 	@$(MAKE) --no-print-directory check
 	@$(MAKE) --no-print-directory check-asan
 
-check: $(BIN) $(UNIT)
+check: $(BIN) $(UNIT) $(CORE_BIN)
 	$(UNIT)
 	tests/cli.sh $(BIN)
 

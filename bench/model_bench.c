@@ -29,6 +29,7 @@
 #include "score/features.h"
 #include "base/fileio.h"
 #include "base/paths.h"
+#include "score/forest.h"
 #include "train/model.h"
 #include "base/numeric.h"
 #include "base/prng.h"

@@ -57,7 +57,7 @@ int main(int argc, char **argv)
         struct timespec t0, t1;
         clock_gettime(CLOCK_MONOTONIC, &t0);
         for (int i = 0; i < BATCH; i++) {
-            score_applicant(b, &pool[(k * BATCH + i) % POOL], &s);
+            score_applicant(&b->scorer, &pool[(k * BATCH + i) % POOL], &s);
             sink += s.scoring;
         }
         clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -68,7 +68,7 @@ int main(int argc, char **argv)
     printf("score_applicant: median %.0f ns, p99 %.0f ns per applicant "
            "(%ld calls, %d trees; checksum %.0f)\n",
            per_call[batches / 2], per_call[batches * 99 / 100], batches * BATCH,
-           forest_tree_count(b->forest), sink);
+           forest_tree_count(b->scorer.forest), sink);
     free(per_call);
     bundle_free(b);
     return 0;

@@ -86,5 +86,7 @@ int suite_paths(int *count);
 int suite_stream(int *count);
 int suite_train_registry(int *count);
 int suite_calibrate(int *count);
+int suite_scoring(int *count);
+int suite_bundle(int *count);
 
 #endif

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "score/forest.h"
 #include "train/model.h"
 #include "base/prng.h"
 

@@ -278,11 +278,11 @@ static void expected_answer(const struct bundle *b, const char *request,
     struct applicant a;
     struct request_errors errs;
     char msg[256];
-    assert_int_equal(request_parse_text(request, strlen(request), &b->rd, &a,
+    assert_int_equal(request_parse_text(request, strlen(request), &b->scorer.rd, &a,
                                         &errs, msg, sizeof msg), 0);
     struct score sc;
-    score_applicant(b, &a, &sc);
-    score_format_json(b, &sc, out, size);
+    score_applicant(&b->scorer, &a, &sc);
+    score_format_json(&b->scorer, &sc, out, size);
 }
 
 /* A server of cfg, started or the test fails with why; its URL into at.
@@ -505,7 +505,7 @@ static void each_validation_rule_is_422_naming_the_field(void **s)
         struct applicant a;
         struct request_errors errs;
         char msg[256];
-        assert_int_equal(request_parse_text(body, strlen(body), &v1->rd, &a,
+        assert_int_equal(request_parse_text(body, strlen(body), &v1->scorer.rd, &a,
                                             &errs, msg, sizeof msg), -1);
         json_t *expected = request_errors_json(&errs);
         json_t *got = reply_json(&r);
@@ -736,12 +736,14 @@ static void readyz_model_and_meta_describe_the_live_version(void **s)
     json_t *j = reply_json(&r);
     assert_string_equal(json_string_value(json_object_get(j, "version")),
                         "v0001");
-    assert_true(json_equal(json_object_get(j, "metrics"),
-                           json_object_get(v1->manifest, "metrics")));
-    assert_true(json_equal(json_object_get(j, "lineage"),
-                           json_object_get(v1->manifest, "lineage")));
-    assert_true(json_equal(json_object_get(j, "created_at"),
-                           json_object_get(v1->manifest, "created_at")));
+    json_t *metrics = manifest_metrics_json(&v1->manifest);
+    json_t *lineage = manifest_lineage_json(&v1->manifest);
+    assert_true(json_equal(json_object_get(j, "metrics"), metrics));
+    assert_true(json_equal(json_object_get(j, "lineage"), lineage));
+    assert_string_equal(json_string_value(json_object_get(j, "created_at")),
+                        v1->manifest.created_at);
+    json_decref(metrics);
+    json_decref(lineage);
     json_decref(j);
     reply_free(&r);
 
@@ -754,7 +756,7 @@ static void readyz_model_and_meta_describe_the_live_version(void **s)
     assert_int_equal(json_integer_value(json_object_get(nl, "index")), 18);
     assert_int_equal(json_integer_value(json_object_get(nl, "code")), 19);
     assert_string_equal(json_string_value(json_object_get(nl, "name")),
-                        v1->rd.states[18].name);
+                        v1->scorer.rd.states[18].name);
     json_t *fields = json_object_get(j, "fields");
     assert_int_equal(json_array_size(fields), REQUEST_FIELD_COUNT);
     for (int i = 0; i < REQUEST_FIELD_COUNT; i++) {
@@ -767,11 +769,12 @@ static void readyz_model_and_meta_describe_the_live_version(void **s)
                     request_limits[i].max);
     }
     json_t *bands = json_object_get(j, "bands");
-    assert_int_equal((int)json_array_size(bands), rules_band_count(v1->rules));
-    for (int i = 0; i < rules_band_count(v1->rules); i++) {
+    assert_int_equal((int)json_array_size(bands),
+                     rules_band_count(v1->scorer.rules));
+    for (int i = 0; i < rules_band_count(v1->scorer.rules); i++) {
         double from, to;
         const char *label, *color;
-        rules_band(v1->rules, i, &from, &to, &label, &color);
+        rules_band(v1->scorer.rules, i, &from, &to, &label, &color);
         json_t *b = json_array_get(bands, (size_t)i);
         assert_true(json_number_value(json_object_get(b, "from")) == from);
         assert_true(json_number_value(json_object_get(b, "to")) == to);
@@ -789,6 +792,62 @@ static void readyz_model_and_meta_describe_the_live_version(void **s)
             segment_descriptions[i]);
     json_decref(j);
     reply_free(&r);
+}
+
+/* Both documents give a segment's description from the bundle being
+ * served, the words it was trained with: here a copy of v0001 whose
+ * manifest words them otherwise (bundle.json is not among the hashed
+ * files, so the copy loads). */
+static void segment_texts_come_from_the_bundle_served(void **s)
+{
+    (void)s;
+    char dir[4200], cmd[16384], path[4300];
+    snprintf(dir, sizeof dir, "%s/reworded", work);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' && cp -R '%s' '%s'", dir, v1_dir,
+             dir);
+    assert_int_equal(system(cmd), 0);
+    snprintf(path, sizeof path, "%s/bundle.json", dir);
+    json_t *m = json_load_file(path, 0, NULL);
+    assert_non_null(m);
+    for (int i = 0; i < SEGMENT_COUNT; i++) {
+        char text[64];
+        snprintf(text, sizeof text, "Texto del segmento %c", 'A' + i);
+        json_object_set_new(json_array_get(json_object_get(m, "segments"),
+                                           (size_t)i),
+                            "description", json_string(text));
+    }
+    assert_int_equal(json_dump_file(m, path, JSON_INDENT(2) |
+                                                 JSON_PRESERVE_ORDER |
+                                                 JSON_REAL_PRECISION(17)),
+                     0);
+    json_decref(m);
+
+    struct server_config cfg = {.model_dir = dir,
+                                .audit_sink = AUDIT_OFF,
+                                .log_stream = server_log};
+    char at[64];
+    struct server *reworded = start_at(&cfg, at, sizeof at);
+    static const char *const routes[] = {"/v1/meta", "/v1/model"};
+    for (int k = 0; k < 2; k++) {
+        struct reply r;
+        http_at(at, "GET", routes[k], NULL, NULL, 0, &r);
+        assert_int_equal(r.status, 200);
+        json_t *j = reply_json(&r);
+        json_t *segs = json_object_get(j, "segments");
+        assert_int_equal(json_array_size(segs), SEGMENT_COUNT);
+        for (int i = 0; i < SEGMENT_COUNT; i++) {
+            char text[64];
+            snprintf(text, sizeof text, "Texto del segmento %c", 'A' + i);
+            assert_string_equal(
+                json_string_value(json_object_get(
+                    json_array_get(segs, (size_t)i), "description")),
+                text);
+        }
+        json_decref(j);
+        reply_free(&r);
+    }
+    server_stop(reworded);
+    test_rmtree(dir);
 }
 
 static void openapi_docs_and_the_root_redirect(void **s)
@@ -1871,6 +1930,7 @@ int suite_server(int *count)
         cmocka_unit_test(a_batch_answers_in_order_with_a_bad_item_in_place),
         cmocka_unit_test(a_batch_over_10000_requests_is_413),
         cmocka_unit_test(readyz_model_and_meta_describe_the_live_version),
+        cmocka_unit_test(segment_texts_come_from_the_bundle_served),
         cmocka_unit_test(openapi_docs_and_the_root_redirect),
         cmocka_unit_test(the_request_id_is_echoed_or_generated),
         cmocka_unit_test(metrics_count_requests_scores_and_the_model),

@@ -57,7 +57,7 @@ static char *expected_answer(const struct bundle *b, const char *line)
     struct applicant a;
     struct request_errors errs;
     char msg[1024];
-    int rc = request_parse_text(line, strlen(line), &b->rd, &a, &errs, msg,
+    int rc = request_parse_text(line, strlen(line), &b->scorer.rd, &a, &errs, msg,
                                 sizeof msg);
     size_t len;
     if (rc == -2)
@@ -67,9 +67,9 @@ static char *expected_answer(const struct bundle *b, const char *line)
         return request_error_answer(msg, &errs, ANSWER_COMPACT, &len);
     }
     struct score s;
-    score_applicant(b, &a, &s);
+    score_applicant(&b->scorer, &a, &s);
     char buf[4096];
-    score_format_json(b, &s, buf, sizeof buf);
+    score_format_json(&b->scorer, &s, buf, sizeof buf);
     return strdup(buf);
 }
 
@@ -89,7 +89,7 @@ static char *run_stream(const struct bundle *b, const char *input,
     assert_non_null(out);
     struct stream_options opt = {.in = in, .out = out, .workers = workers};
     struct errbuf err;
-    if (score_stream(b, &opt, n, &err) < 0)
+    if (score_stream(&b->scorer, &opt, n, &err) < 0)
         fail_msg("%s", err.msg);
     fclose(in);
     fclose(out);
@@ -210,7 +210,7 @@ static void an_output_that_cannot_be_written_is_an_error(void **state)
                                  .workers = 1};
     struct stream_counts n;
     struct errbuf err;
-    assert_int_equal(score_stream(*state, &opt, &n, &err), -1);
+    assert_int_equal(score_stream(&((const struct bundle *)*state)->scorer, &opt, &n, &err), -1);
     assert_string_equal(err.msg, "writing answers failed");
     assert_int_equal(n.lines, 0);
     fclose(in);

@@ -92,6 +92,8 @@ int main(void)
         suite_stream,
         suite_train_registry,
         suite_calibrate,
+        suite_scoring,
+        suite_bundle,
     };
     /* Line-buffered so the closing line comes last even when stdout and
      * cmocka's stderr share one log. */

@@ -14,7 +14,6 @@
 #define EXIT_USAGE 2
 
 #define PROGRAM "incomescore"
-#define INCOMESCORE_VERSION "0.1.0"
 
 struct command {
     const char *name;

@@ -5,6 +5,7 @@
  */
 #include <getopt.h>
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,21 +40,17 @@ static const struct option models_options[] = {
     {NULL, 0, NULL, 0},
 };
 
-static json_t *load_manifest(struct registry *reg, const char *id)
+/* The manifest of version id into *m; -1 with the reason. */
+static int load_manifest(struct registry *reg, const char *id,
+                         struct manifest *m, struct errbuf *err)
 {
     char path[4096], file[4096 + 32];
-    struct errbuf err;
-    if (registry_version_path(reg, id, path, sizeof path, &err) < 0)
-        return NULL;
-    snprintf(file, sizeof file, "%s/bundle.json", path);
-    return json_load_file(file, 0, NULL);
-}
-
-static double number_at(json_t *j, const char *a, const char *b,
-                        const char *c)
-{
-    json_t *v = json_object_get(json_object_get(json_object_get(j, a), b), c);
-    return json_number_value(v);
+    if (registry_version_path(reg, id, path, sizeof path, err) < 0)
+        return -1;
+    snprintf(file, sizeof file, "%s/%s", path, MANIFEST_FILE);
+    if (manifest_read(m, file, err) < 0)
+        return err_prefix(err, "%s cannot be read", file);
+    return 0;
 }
 
 static int models_list(struct registry *reg)
@@ -68,21 +65,23 @@ static int models_list(struct registry *reg)
         live[0] = '\0';
     printf("%-8s %-4s %-20s %9s %9s %9s %6s\n", "ID", "LIVE", "CREATED", "ROWS",
            "R2", "SCORE_MAE", "ROUNDS");
+    struct manifest *m = malloc(sizeof *m);
+    if (!m) {
+        free(ids);
+        return fail("models list", "out of memory");
+    }
     for (size_t i = 0; i < n; i++) {
-        json_t *m = load_manifest(reg, ids[i]);
-        const char *created =
-            json_string_value(json_object_get(m, "created_at"));
+        /* a version whose manifest does not read is listed all the same */
+        bool ok = load_manifest(reg, ids[i], m, &err) == 0;
         printf("%-8s %-4s %-20s %9lld %9.5f %9.2f %6lld\n", ids[i],
                strcmp(ids[i], live) == 0 ? "*" : "",
-               created ? created : "(unreadable)",
-               (long long)json_integer_value(json_object_get(
-                   json_object_get(m, "lineage"), "dataset_rows")),
-               number_at(m, "metrics", "target", "r2"),
-               number_at(m, "metrics", "score", "mae"),
-               (long long)json_integer_value(
-                   json_object_get(json_object_get(m, "metrics"), "rounds")));
-        json_decref(m);
+               ok ? m->created_at : "(unreadable)",
+               ok ? (long long)m->lineage.dataset_rows : 0LL,
+               ok ? m->metrics.target.r2 : 0.0,
+               ok ? m->metrics.score.mae : 0.0,
+               ok ? (long long)m->rounds : 0LL);
     }
+    free(m);
     if (n == 0)
         printf("(no versions yet: run 'incomescore train')\n");
     free(ids);
@@ -95,18 +94,29 @@ static int models_show(struct registry *reg, const char *id)
     char path[4096], live[REGISTRY_ID_SIZE] = "";
     if (registry_version_path(reg, id, path, sizeof path, &err) < 0)
         return fail("models show", "%s", err.msg);
-    json_t *m = load_manifest(reg, id);
+    struct manifest *m = malloc(sizeof *m);
     if (!m)
-        return fail("models show", "%s/bundle.json cannot be read", path);
+        return fail("models show", "out of memory");
+    if (load_manifest(reg, id, m, &err) < 0) {
+        free(m);
+        return fail("models show", "%s", err.msg);
+    }
     registry_live(reg, live, &err);
     json_t *out = json_pack("{s:s, s:s, s:b}", "id", id, "path", path, "live",
                             strcmp(live, id) == 0);
-    json_object_update(out, m);
+    json_t *doc = manifest_to_json(m);
+    free(m);
+    if (!out || !doc) {
+        json_decref(out);
+        json_decref(doc);
+        return fail("models show", "out of memory");
+    }
+    json_object_update(out, doc);
     json_dumpf(out, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
                                 JSON_REAL_PRECISION(10));
     putchar('\n');
     json_decref(out);
-    json_decref(m);
+    json_decref(doc);
     return EXIT_OK;
 }
 

@@ -59,7 +59,7 @@ int cmd_predict(int argc, char **argv)
     struct stream_options opt = {.in = stdin, .out = stdout,
                                  .out_name = "stdout"};
     struct stream_counts n;
-    int rc = score_stream(b, &opt, &n, &err);
+    int rc = score_stream(&b->scorer, &opt, &n, &err);
     bundle_free(b);
     if (rc < 0)
         return fail(cmd, "%s", err.msg);

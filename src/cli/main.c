@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "base/paths.h"
+#include "base/version.h"
 #include "cli/cli.h"
 
 static const struct command commands[] = {

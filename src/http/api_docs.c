@@ -34,32 +34,29 @@ void api_doc_free(struct api_doc *d)
     d->len = 0;
 }
 
-/* GET /v1/model: what a data team asks of the live version. */
+/* GET /v1/model: what a data team asks of the live version, quoted from
+ * its manifest (the parts bundle.json spells out exactly as written). */
 static json_t *model_document(const struct bundle *b)
 {
-    json_t *m = b->manifest, *doc = json_object();
+    const struct manifest *m = &b->manifest;
+    json_t *doc = json_object();
     json_object_set_new(doc, "version", json_string(b->id));
-    static const char *const keys[] = {"created_at", "code_version", "format",
-                                       "features", "itaee_year", "score_scale",
-                                       "metrics", "lineage"};
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-        json_t *v = json_object_get(m, keys[i]);
-        if (v)
-            json_object_set(doc, keys[i], v);
-    }
-    json_t *segs = json_array(), *msegs = json_object_get(m, "segments");
-    size_t i;
-    json_t *seg;
-    json_array_foreach(msegs, i, seg) {
-        json_t *o = json_object();
-        static const char *const seg_keys[] = {"letter", "description", "size",
-                                               "mean_target_train"};
-        for (size_t k = 0; k < sizeof seg_keys / sizeof seg_keys[0]; k++) {
-            json_t *v = json_object_get(seg, seg_keys[k]);
-            if (v)
-                json_object_set(o, seg_keys[k], v);
-        }
-        json_array_append_new(segs, o);
+    json_object_set_new(doc, "created_at", json_string(m->created_at));
+    json_object_set_new(doc, "code_version", json_string(m->code_version));
+    json_object_set_new(doc, "format", json_string(BUNDLE_FORMAT));
+    json_object_set_new(doc, "features", manifest_features_json());
+    json_object_set_new(doc, "itaee_year", json_integer(m->itaee_year));
+    json_object_set_new(doc, "score_scale", manifest_score_scale_json(m));
+    json_object_set_new(doc, "metrics", manifest_metrics_json(m));
+    json_object_set_new(doc, "lineage", manifest_lineage_json(m));
+    json_t *segs = json_array();
+    for (int i = 0; i < SEGMENT_COUNT; i++) {
+        char letter[2] = {segment_letter(i), '\0'};
+        json_array_append_new(
+            segs, json_pack("{s:s, s:s, s:f}", "letter", letter,
+                            "description", m->segments[i].description,
+                            "mean_target_train",
+                            m->segments[i].mean_target_train));
     }
     json_object_set_new(doc, "segments", segs);
     return doc;
@@ -74,14 +71,15 @@ static json_t *limit_value(const struct field_limit *l, double v)
 /* GET /v1/meta: everything a web form needs, each from its one source:
  * states from the bundle's reference tables, field limits from
  * request_limits, bands and their colours from the bundle's rules,
- * segment descriptions from segments.c. */
+ * segment descriptions from the bundle's manifest (the words the model
+ * was trained with, as /v1/model gives them). */
 static json_t *meta_document(const struct bundle *b)
 {
     json_t *doc = json_object();
     json_object_set_new(doc, "model_version", json_string(b->id));
     json_t *states = json_array();
     for (int i = 0; i < STATE_COUNT; i++) {
-        const struct state_info *st = &b->rd.states[i];
+        const struct state_info *st = &b->scorer.rd.states[i];
         json_array_append_new(states,
                               json_pack("{s:i, s:i, s:s, s:s}", "index",
                                         st->index, "code", st->inegi_code,
@@ -104,10 +102,10 @@ static json_t *meta_document(const struct bundle *b)
                         json_pack("{s:f, s:f}", "min", SCORE_MIN, "max",
                                   SCORE_MAX));
     json_t *bands = json_array();
-    for (int i = 0; i < rules_band_count(b->rules); i++) {
+    for (int i = 0; i < rules_band_count(b->scorer.rules); i++) {
         double from, to;
         const char *label, *color;
-        rules_band(b->rules, i, &from, &to, &label, &color);
+        rules_band(b->scorer.rules, i, &from, &to, &label, &color);
         json_array_append_new(bands,
                               json_pack("{s:f, s:f, s:s?, s:s?}", "from", from,
                                         "to", to, "label", label, "color",
@@ -119,7 +117,8 @@ static json_t *meta_document(const struct bundle *b)
         char letter[2] = {segment_letter(i), '\0'};
         json_array_append_new(segs, json_pack("{s:s, s:s}", "letter", letter,
                                               "description",
-                                              segment_descriptions[i]));
+                                              b->manifest.segments[i]
+                                                  .description));
     }
     json_object_set_new(doc, "segments", segs);
     return doc;

@@ -101,7 +101,7 @@ static enum MHD_Result post_prediction(struct exchange *ex)
     struct request_errors errs;
     char msg[512];
     enum MHD_Result rc;
-    int parsed = request_parse_text(ex->body, ex->len, &b->rd, &a, &errs, msg,
+    int parsed = request_parse_text(ex->body, ex->len, &b->scorer.rd, &a, &errs, msg,
                                     sizeof msg);
     if (parsed == -2) {
         rc = answer_detail(ex, 400, msg);
@@ -115,9 +115,9 @@ static enum MHD_Result post_prediction(struct exchange *ex)
                   : MHD_NO;
     } else {
         struct score sc;
-        score_applicant(b, &a, &sc);
+        score_applicant(&b->scorer, &a, &sc);
         char buf[ANSWER_MAX];
-        int n = score_format_json(b, &sc, buf, sizeof buf);
+        int n = score_format_json(&b->scorer, &sc, buf, sizeof buf);
         size_t len = (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1;
         struct audit_record rec;
         audit_fill(&rec, ex, ex->request_id, b->id, ex->body, ex->len, &a, buf,
@@ -202,16 +202,16 @@ static enum MHD_Result post_predictions(struct exchange *ex)
         json_t *item = json_array_get(items, i);
         struct applicant a;
         struct request_errors errs;
-        if (request_parse(item, &b->rd, &a, &errs) < 0) {
+        if (request_parse(item, &b->scorer.rd, &a, &errs) < 0) {
             char msg[1024];
             request_errors_text(&errs, msg, sizeof msg);
             batch_item_error(&out, msg, &errs);
             continue;
         }
         struct score *sc = &scores[scored++];
-        score_applicant(b, &a, sc);
+        score_applicant(&b->scorer, &a, sc);
         char buf[ANSWER_MAX];
-        int n = score_format_json(b, sc, buf, sizeof buf);
+        int n = score_format_json(&b->scorer, sc, buf, sizeof buf);
         size_t len = (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1;
         if (group) {
             char id[AUDIT_ID_SIZE];

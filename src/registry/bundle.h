@@ -2,12 +2,12 @@
  * bundle.h — a model version on disk: one directory holding everything
  * scoring needs, so a bundle scores the same on any machine.
  *
- *   bundle.json     manifest: format, created_at, code version, feature
- *                   list, ITAEE year, scaler, segments (letters,
- *                   descriptions, centroids, mean target, size), model
- *                   (file, hash, rounds, parameters), file hashes,
- *                   metrics, lineage (dataset and its SHA-256, rules and
- *                   reference-table hashes, seed, split)
+ *   bundle.json     the manifest (format in manifest.h): created_at, code
+ *                   version, feature list, ITAEE year, scaler, segments
+ *                   (letters, descriptions, centroids, mean target,
+ *                   rows), model (file, rounds, parameters), the other
+ *                   files' SHA-256, metrics, importance, lineage (dataset
+ *                   and its SHA-256, rules' SHA-256, seed, split)
  *   model.json      the XGBoost model, in XGBoost's JSON format
  *   rules.json      the rules: target, score scale, bands, reasons
  *   refdata/        states.csv, enigh.csv, itaee.csv as trained with
@@ -15,36 +15,24 @@
  *
  * Loading checks it all and refuses an incomplete or inconsistent bundle
  * with the reason: a missing file, a file whose SHA-256 is not the one in
- * the manifest, a feature list that is not ours, a model that does not
- * parse or uses a feature we do not have, a scaler or centroid that is not
- * finite.
+ * the manifest, a manifest out of its contract (manifest.h: a feature
+ * list that is not ours, a scaler or centroid that is not finite, ...),
+ * a model that does not parse or uses a feature we do not have. What
+ * scoring needs of it ends up in one struct scorer (score/scoring.h);
+ * the bundle depends on scoring, never the other way.
  */
 #ifndef INCOMESCORE_BUNDLE_H
 #define INCOMESCORE_BUNDLE_H
 
-#include <jansson.h>
-
 #include "base/errbuf.h"
-#include "score/features.h"
-#include "train/model.h"
-#include "score/refdata.h"
-#include "score/rules.h"
-#include "score/segments.h"
-
-#define BUNDLE_FORMAT "incomescore-bundle/1"
-
-struct response_pieces;
+#include "registry/manifest.h"
+#include "score/scoring.h"
 
 struct bundle {
-    char id[64];                 /* the directory's name, e.g. "v0003" */
+    char id[SCORER_VERSION_SIZE]; /* the directory's name, e.g. "v0003" */
     char path[4096];
-    struct refdata rd;
-    struct rules *rules;
-    struct forest *forest;
-    struct scaler scaler;
-    double centroids[SEGMENT_COUNT * FEATURE_COUNT]; /* standardized, A..D */
-    json_t *manifest;            /* bundle.json */
-    struct response_pieces *pieces; /* scoring.c's preformatted JSON */
+    struct manifest manifest;     /* bundle.json */
+    struct scorer scorer;         /* what scoring reads, built from the rest */
 };
 
 int bundle_load(struct bundle **out, const char *dir, struct errbuf *err);
@@ -55,8 +43,5 @@ void bundle_free(struct bundle *b);
  * making it live, so LIVE never names one a server would refuse; its
  * shape is registry.h's registry_check_fn (arg unused). */
 int bundle_loads(const char *dir, void *arg, struct errbuf *err);
-
-/* The files a bundle's manifest hashes, in "files" order. */
-extern const char *const bundle_files[];
 
 #endif

@@ -1,6 +1,6 @@
 /*
  * scoring.c — the scoring core (see scoring.h). On the request path of the
- * API: no allocation, no locks, nothing but arithmetic on the bundle.
+ * API: no allocation, no locks, nothing but arithmetic on the scorer.
  */
 #include "score/scoring.h"
 
@@ -13,31 +13,31 @@
 #include "base/numeric.h"
 #include "base/text.h"
 
-void score_applicant(const struct bundle *b, const struct applicant *a,
+void score_applicant(const struct scorer *s, const struct applicant *a,
                      struct score *out)
 {
     double x[VARIABLE_COUNT];
-    features_from_applicant(&b->rd, a, x);
+    features_from_applicant(&s->rd, a, x);
 
     float xf[FEATURE_COUNT];
     for (int f = 0; f < FEATURE_COUNT; f++)
         xf[f] = (float)x[f];
-    out->predicted_target = forest_predict(b->forest, xf);
-    out->scoring = rules_score(b->rules, out->predicted_target);
+    out->predicted_target = forest_predict(s->forest, xf);
+    out->scoring = rules_score(s->rules, out->predicted_target);
 
     double z[FEATURE_COUNT];
-    scaler_apply(&b->scaler, x, z);
-    out->segment = nearest_centroid(b->centroids, SEGMENT_COUNT, FEATURE_COUNT,
+    scaler_apply(&s->scaler, x, z);
+    out->segment = nearest_centroid(s->centroids, SEGMENT_COUNT, FEATURE_COUNT,
                                     z);
     out->cluster = segment_letter(out->segment);
-    out->band = rules_band_of(b->rules, out->scoring);
+    out->band = rules_band_of(s->rules, out->scoring);
 
     /* The API does not know whether the applicant is a retiree; the
      * reasons are per-variable gaps, which jubilado does not change. */
     x[V_JUBILADO] = 0;
     struct rules_result res;
-    rules_evaluate(b->rules, x, &res);
-    out->reason_count = rules_reasons(b->rules, &res, out->reasons,
+    rules_evaluate(s->rules, x, &res);
+    out->reason_count = rules_reasons(s->rules, &res, out->reasons,
                                       SCORE_REASONS);
 }
 
@@ -85,23 +85,24 @@ static int piece_string(struct piece *p, const char *before, const char *s,
     return n < PIECE_MAX ? 0 : -1;
 }
 
-int response_pieces_build(struct bundle *b, struct errbuf *err)
+static int pieces_build(struct scorer *s, struct errbuf *err)
 {
     struct response_pieces *p = calloc(1, sizeof *p);
     if (!p)
         return err_set(err, "out of memory");
-    b->pieces = p;
-    for (int s = 0; s < SEGMENT_COUNT; s++) {
+    s->pieces = p;
+    for (int k = 0; k < SEGMENT_COUNT; k++) {
         char before[64];
         snprintf(before, sizeof before, ", \"cluster\": \"%c\", "
-                 "\"model_version\": ", segment_letter(s));
-        if (piece_string(&p->middle[s], before, b->id, ", \"band\": ") < 0)
+                 "\"model_version\": ", segment_letter(k));
+        if (piece_string(&p->middle[k], before, s->version,
+                         ", \"band\": ") < 0)
             return err_set(err, "the model's id is too long");
     }
-    for (int i = 0; i < rules_band_count(b->rules); i++) {
+    for (int i = 0; i < rules_band_count(s->rules); i++) {
         double from, to;
         const char *label, *color;
-        rules_band(b->rules, i, &from, &to, &label, &color);
+        rules_band(s->rules, i, &from, &to, &label, &color);
         if (piece_string(&p->band[i], "", label, "") < 0)
             return err_set(err, "band %d's label is too long", i + 1);
     }
@@ -109,23 +110,47 @@ int response_pieces_build(struct bundle *b, struct errbuf *err)
     p->no_band.len = 4;
     for (int v = 0; v < VARIABLE_COUNT; v++) {
         struct piece code;
-        if (piece_string(&code, "{\"code\": ", rules_reason_code(b->rules, v),
+        if (piece_string(&code, "{\"code\": ", rules_reason_code(s->rules, v),
                          ", \"text\": ") < 0 ||
-            code.len + 2 * strlen(rules_reason_text(b->rules, v)) + 8 >= PIECE_MAX)
+            code.len + 2 * strlen(rules_reason_text(s->rules, v)) + 8 >= PIECE_MAX)
             return err_set(err, "the reason of %s is too long",
                            variable_names[v]);
         memcpy(p->reason[v].text, code.text, code.len);
         size_t n = put_string(p->reason[v].text, PIECE_MAX, code.len,
-                              rules_reason_text(b->rules, v));
+                              rules_reason_text(s->rules, v));
         p->reason[v].text[n++] = '}';
         p->reason[v].len = n;
     }
     return 0;
 }
 
-void response_pieces_free(struct response_pieces *p)
+int scorer_build(struct scorer *s, const char *version, struct refdata *rd,
+                 struct rules *rules, struct forest *forest,
+                 const struct scaler *scaler, const double *centroids,
+                 struct errbuf *err)
 {
-    free(p);
+    memset(s, 0, sizeof *s);
+    s->rd = *rd;
+    memset(rd, 0, sizeof *rd);
+    s->rules = rules;
+    s->forest = forest;
+    s->scaler = *scaler;
+    memcpy(s->centroids, centroids, sizeof s->centroids);
+    if (strlen(version) >= sizeof s->version)
+        return err_set(err, "the model's id is too long");
+    memcpy(s->version, version, strlen(version) + 1);
+    return pieces_build(s, err);
+}
+
+void scorer_free(struct scorer *s)
+{
+    if (!s)
+        return;
+    refdata_free(&s->rd);
+    rules_free(s->rules);
+    forest_free(s->forest);
+    free(s->pieces);
+    memset(s, 0, sizeof *s);
 }
 
 /* A score of 300–850 with 2 decimals as text, without printf's float
@@ -154,22 +179,22 @@ static size_t format_cents(char *out, double value)
     return n;
 }
 
-int score_format_json(const struct bundle *b, const struct score *s,
+int score_format_json(const struct scorer *s, const struct score *sc,
                       char *buf, size_t size)
 {
-    const struct response_pieces *p = b->pieces;
+    const struct response_pieces *p = s->pieces;
     char num[32];
     size_t n = put_text(buf, size, 0, "{\"scoring\": ", 12);
-    n = put_text(buf, size, n, num, format_cents(num, s->scoring));
-    const struct piece *mid = &p->middle[s->segment];
+    n = put_text(buf, size, n, num, format_cents(num, sc->scoring));
+    const struct piece *mid = &p->middle[sc->segment];
     n = put_text(buf, size, n, mid->text, mid->len);
-    const struct piece *band = s->band >= 0 ? &p->band[s->band] : &p->no_band;
+    const struct piece *band = sc->band >= 0 ? &p->band[sc->band] : &p->no_band;
     n = put_text(buf, size, n, band->text, band->len);
     n = put_text(buf, size, n, ", \"reasons\": [", 14);
-    for (int i = 0; i < s->reason_count; i++) {
+    for (int i = 0; i < sc->reason_count; i++) {
         if (i)
             n = put_text(buf, size, n, ", ", 2);
-        const struct piece *r = &p->reason[s->reasons[i]];
+        const struct piece *r = &p->reason[sc->reasons[i]];
         n = put_text(buf, size, n, r->text, r->len);
     }
     n = put_text(buf, size, n, "]}", 2);

@@ -1,22 +1,63 @@
 /*
  * scoring.h — the scoring core: one call from an applicant's eight inputs
- * to a score, a segment, a band and the reasons, with a loaded bundle.
- * The API, `predict` and the tests all score through here.
+ * to a score, a segment, a band and the reasons. The API, `predict` and
+ * the tests all score through here.
  *
  *   features (features.c) → model (forest_predict) → score on the rules'
  *   scale, clamped 300–850, 2 decimals → nearest centroid (segment) →
  *   band → reasons (rules.c: the variables costing the most points)
+ *
+ * What scoring reads is one struct scorer, built once from parts each
+ * loaded and checked by its own module (the tables, the rules, the
+ * forest, the scaler and centroids). bundle_load builds the one of a
+ * bundle directory; a test or an embedding program may build one from
+ * parts of its own. Once built it is read-only, so any number of threads
+ * score with it at once. This module knows nothing of bundles or of
+ * where the parts came from: the dependency runs bundle → scoring only.
  */
 #ifndef INCOMESCORE_SCORING_H
 #define INCOMESCORE_SCORING_H
 
-#include <jansson.h>
 #include <stddef.h>
 
-#include "registry/bundle.h"
+#include "base/errbuf.h"
 #include "score/features.h"
+#include "score/forest.h"
+#include "score/refdata.h"
+#include "score/rules.h"
+#include "score/segments.h"
 
 #define SCORE_REASONS 3
+#define SCORER_VERSION_SIZE 64
+
+struct response_pieces;
+
+struct scorer {
+    char version[SCORER_VERSION_SIZE]; /* what responses name: "v0003" */
+    struct refdata rd;
+    struct rules *rules;
+    struct forest *forest;
+    struct scaler scaler;
+    double centroids[SEGMENT_COUNT * FEATURE_COUNT]; /* standardized, A..D */
+    /* The response's fixed parts (cluster and version, band labels,
+     * reasons), JSON-escaped once when the scorer is built, so that
+     * formatting a response is copying. */
+    struct response_pieces *pieces;
+};
+
+/* Builds *s from loaded parts: version (the model version responses
+ * name), the tables *rd (moved: *rd is left empty), rules and forest
+ * (taken), a copy of the scaler and of the SEGMENT_COUNT × FEATURE_COUNT
+ * centroids. Whatever it returns, s then owns rd's tables, rules and
+ * forest, and scorer_free(s) releases them; on -1 (a version, band label
+ * or reason too long for a response piece, or no memory) err says which. */
+int scorer_build(struct scorer *s, const char *version, struct refdata *rd,
+                 struct rules *rules, struct forest *forest,
+                 const struct scaler *scaler, const double *centroids,
+                 struct errbuf *err);
+
+/* Releases what s owns (not s itself); safe on a zeroed scorer. */
+void scorer_free(struct scorer *s);
 
 struct score {
     double scoring;             /* 300–850, 2 decimals */
@@ -29,21 +70,15 @@ struct score {
 };
 
 /* Scores a validated applicant (request_parse). No allocation. */
-void score_applicant(const struct bundle *b, const struct applicant *a,
+void score_applicant(const struct scorer *s, const struct applicant *a,
                      struct score *out);
 
 /* Writes the response object into buf, the contract's two fields first:
  * {"scoring": 678.17, "cluster": "A", "model_version": "v0003",
  *  "band": "bueno", "reasons": [{"code": ..., "text": ...}, ...]}.
  * Returns its length (without NUL), or the length it would need when buf
- * is too small, as snprintf. */
-int score_format_json(const struct bundle *b, const struct score *s,
+ * is too small, as snprintf. No allocation. */
+int score_format_json(const struct scorer *s, const struct score *sc,
                       char *buf, size_t size);
-
-/* The response's fixed parts (cluster, version, band, reasons) are
- * escaped once when a bundle loads, so formatting a response is copying;
- * bundle_load calls this. */
-int response_pieces_build(struct bundle *b, struct errbuf *err);
-void response_pieces_free(struct response_pieces *p);
 
 #endif

@@ -29,7 +29,7 @@ struct batch {
 };
 
 struct run {
-    const struct bundle *bundle;
+    const struct scorer *scorer;
     const struct stream_options *opt;
     char *line;
     size_t line_cap;
@@ -97,7 +97,7 @@ static void answer_lines(void *ctx, void *batch, void *state)
 {
     (void)state;
     const struct run *r = ctx;
-    const struct bundle *bundle = r->bundle;
+    const struct scorer *scorer = r->scorer;
     struct batch *b = batch;
     b->out_len = 0;
     b->bad = 0;
@@ -106,7 +106,7 @@ static void answer_lines(void *ctx, void *batch, void *state)
         struct request_errors errs;
         char msg[1024];
         int rc = request_parse_text(b->text + b->offset[i], b->length[i],
-                                    &bundle->rd, &a, &errs, msg, sizeof msg);
+                                    &scorer->rd, &a, &errs, msg, sizeof msg);
         if (rc == -2) {
             answer_error(b, msg, NULL);
             continue;
@@ -117,9 +117,9 @@ static void answer_lines(void *ctx, void *batch, void *state)
             continue;
         }
         struct score s;
-        score_applicant(bundle, &a, &s);
+        score_applicant(scorer, &a, &s);
         char buf[ANSWER_MAX];
-        int n = score_format_json(bundle, &s, buf, sizeof buf);
+        int n = score_format_json(scorer, &s, buf, sizeof buf);
         append(b, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
     }
 }
@@ -140,10 +140,10 @@ static const struct parmap_ops stream_ops = {
     .fill = fill_lines, .work = answer_lines, .merge = write_answers,
 };
 
-int score_stream(const struct bundle *b, const struct stream_options *opt,
+int score_stream(const struct scorer *sc, const struct stream_options *opt,
                  struct stream_counts *counts, struct errbuf *err)
 {
-    struct run r = {.bundle = b, .opt = opt};
+    struct run r = {.scorer = sc, .opt = opt};
     struct batch *slots = calloc(BATCH_SLOTS, sizeof *slots);
     void *batches[BATCH_SLOTS];
     for (int i = 0; i < BATCH_SLOTS; i++)

@@ -22,7 +22,7 @@
 #include <stdio.h>
 
 #include "base/errbuf.h"
-#include "registry/bundle.h"
+#include "score/scoring.h"
 
 struct stream_options {
     FILE *in;
@@ -37,12 +37,13 @@ struct stream_counts {
     long bad;              /* answered with an error */
 };
 
-/* Scores every line of opt->in with the bundle and writes the answers to
- * opt->out (not flushed: the caller owns the stream). Returns 0 when the
+/* Scores every line of opt->in with the scorer (a bundle's) and writes
+ * the answers to opt->out (not flushed: the caller owns the stream).
+ * Returns 0 when the
  * input was read to its end — bad lines are counted, not failures — or
  * -1 when the output cannot be written or memory runs out (err says
  * which); answers already written stay written. */
-int score_stream(const struct bundle *b, const struct stream_options *opt,
+int score_stream(const struct scorer *sc, const struct stream_options *opt,
                  struct stream_counts *counts, struct errbuf *err);
 
 #endif

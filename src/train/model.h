@@ -1,15 +1,13 @@
 /*
- * model.h — the regressor: XGBoost (Debian's libxgboost, C API) learns the
- * target from the eleven features; scoring walks the trees itself.
+ * model.h — training the regressor: XGBoost (Debian's libxgboost, C API)
+ * learns the target from the eleven features.
  *
  * Training goes through XGBoost's C API and yields the model in XGBoost's
  * JSON format, which XGBoost in Python, R, JVM and Spark load as is.
- * Scoring does not call XGBoost: XGBoosterPredictFromDense costs ~20 µs a
- * row here (it parses a JSON config and an array interface per call), so
- * the model's trees are flattened once at load into arrays and walked
- * directly — float features, `x < threshold` goes left, the same float
- * arithmetic XGBoost uses. XGBoost stays the reference in the tests: both
- * must agree to 1e-5 on every row of a held-out set.
+ * Scoring does not call XGBoost: it walks the trees itself
+ * (score/forest.h), so only training and the tests' reference
+ * prediction link libxgboost; model.c is the one file of src/ that
+ * calls it.
  */
 #ifndef INCOMESCORE_MODEL_H
 #define INCOMESCORE_MODEL_H
@@ -67,22 +65,5 @@ int model_predict_xgboost(const char *model_json, size_t model_len,
 int model_feature_importance(const char *model_json, size_t model_len,
                              int n_features, double *importance,
                              struct errbuf *err);
-
-/* ---- our evaluator ------------------------------------------------------ */
-
-struct forest;
-
-/* Flattens an XGBoost JSON model (gbtree, reg:squarederror) into arrays.
- * Refuses other boosters or objectives, a feature index >= n_features, a
- * malformed tree, with the reason. */
-int forest_load(struct forest **out, const char *model_json, size_t len,
-                int n_features, struct errbuf *err);
-void forest_free(struct forest *f);
-
-/* The model's prediction for one row of n_features floats. No allocation,
- * thread-safe on a shared forest. */
-float forest_predict(const struct forest *f, const float *x);
-
-int forest_tree_count(const struct forest *f);
 
 #endif

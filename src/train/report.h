@@ -21,8 +21,12 @@
 #include "score/segments.h"
 
 struct report_input {
-    /* bundle.json as train wrote it: "metrics", "segments", "lineage",
-     * "model" (its "params", "rounds"), "created_at", "features". */
+    /* The manifest as bundle.json holds it (registry/manifest.h's
+     * manifest_to_json): "metrics", "segments", "lineage", "model" (its
+     * "params", "rounds"), "created_at", "features". Its tables are
+     * drawn key by key from whatever is there, so a key the manifest
+     * gains shows without a change here; a partial or NULL manifest
+     * still renders. */
     const json_t *manifest;
     const struct rules *rules;   /* for the score bands */
 

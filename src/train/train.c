@@ -13,10 +13,11 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "registry/bundle.h"
+#include "registry/manifest.h"
 #include "base/csvio.h"
 #include "etl/dataset.h"
 #include "base/fileio.h"
+#include "score/forest.h"
 #include "train/model.h"
 #include "base/numeric.h"
 #include "base/paths.h"
@@ -26,8 +27,8 @@
 #include "score/rules.h"
 #include "score/segments.h"
 #include "base/sha256.h"
+#include "base/version.h"
 
-#define CODE_VERSION "0.1.0"
 #define MAX_BAD_ROWS_LISTED 5
 
 void train_defaults(struct train_options *opt)
@@ -211,19 +212,6 @@ static struct fit measure(const double *truth, const double *pred, size_t n)
     return f;
 }
 
-static json_t *fit_json(struct fit f)
-{
-    return json_pack("{s:f, s:f, s:f}", "r2", f.r2, "mse", f.mse, "mae", f.mae);
-}
-
-static json_t *vector_json(const double *v, int n)
-{
-    json_t *a = json_array();
-    for (int i = 0; i < n; i++)
-        json_array_append_new(a, json_real(v[i]));
-    return a;
-}
-
 /* ---- writing the bundle ------------------------------------------------- */
 
 static int copy_file(const char *from, const char *to, struct errbuf *err)
@@ -285,6 +273,7 @@ int train_bundle(const struct train_options *opt, const char *dir,
     char *model_text = NULL;
     struct forest *forest = NULL;
     struct held_out h = {0};
+    struct manifest *m = NULL;
     json_t *manifest = NULL;
     struct model_params params;
     struct refdata rd;
@@ -400,7 +389,6 @@ int train_bundle(const struct train_options *opt, const char *dir,
         goto done;
 
     /* the files */
-    char rules_sha[SHA256_HEX_SIZE], data_sha[SHA256_HEX_SIZE];
     snprintf(path, sizeof path, "%s/model.json", dir);
     if (atomic_write_file(path, model_text, model_len, err) < 0)
         goto done;
@@ -420,83 +408,75 @@ int train_bundle(const struct train_options *opt, const char *dir,
         if (copy_file(from, path, err) < 0)
             goto done;
     }
-    json_t *files = json_object();
-    for (const char *const *f = bundle_files; *f; f++) {
-        char hex[SHA256_HEX_SIZE];
-        snprintf(path, sizeof path, "%s/%s", dir, *f);
-        if (sha256_file(path, hex, err) < 0) {
-            json_decref(files);
+    /* the manifest: every number above, and the files' hashes */
+    m = calloc(1, sizeof *m);
+    if (!m) {
+        err_set(err, "out of memory");
+        goto done;
+    }
+    for (int f = 0; f < BUNDLE_FILE_COUNT; f++) {
+        snprintf(path, sizeof path, "%s/%s", dir, bundle_files[f]);
+        if (sha256_file(path, m->file_sha256[f], err) < 0)
             goto done;
-        }
-        json_object_set_new(files, *f, json_string(hex));
     }
-    if (sha256_file(rules_path, rules_sha, err) < 0 ||
-        sha256_file(opt->dataset_path, data_sha, err) < 0) {
-        json_decref(files);
+    if (sha256_file(rules_path, m->lineage.rules_sha256, err) < 0 ||
+        sha256_file(opt->dataset_path, m->lineage.dataset_sha256, err) < 0)
         goto done;
-    }
-
-    json_t *features = json_array();
-    for (int f = 0; f < FEATURE_COUNT; f++)
-        json_array_append_new(features, json_string(variable_names[f]));
-    json_t *segments = json_array();
+    created_at(m->created_at, sizeof m->created_at);
+    snprintf(m->code_version, sizeof m->code_version, "%s",
+             INCOMESCORE_VERSION);
+    m->itaee_year = opt->itaee_year;
+    m->scaler = scaler;
     for (int s = 0; s < SEGMENT_COUNT; s++) {
-        char letter[2] = {segment_letter(s), '\0'};
-        json_array_append_new(
-            segments,
-            json_pack("{s:s, s:s, s:o, s:f, s:I, s:I, s:f, s:f}", "letter",
-                      letter, "description", segment_descriptions[s],
-                      "centroid",
-                      vector_json(&centroids[s * FEATURE_COUNT], FEATURE_COUNT),
-                      "mean_target_train", seg_target[s], "train_rows",
-                      (json_int_t)seg_size[s], "test_rows",
-                      (json_int_t)test_size[s], "mean_score_test",
-                      test_size[s] ? test_score[s] / (double)test_size[s] : 0.0,
-                      "mean_target_test",
-                      test_size[s] ? test_target[s] / (double)test_size[s] : 0.0));
+        struct manifest_segment *g = &m->segments[s];
+        /* segments.c's words, written once here: from now on the bundle
+         * is their source for this model */
+        snprintf(g->description, sizeof g->description, "%s",
+                 segment_descriptions[s]);
+        memcpy(g->centroid, &centroids[s * FEATURE_COUNT],
+               sizeof g->centroid);
+        g->mean_target_train = seg_target[s];
+        g->train_rows = (int64_t)seg_size[s];
+        g->test_rows = (int64_t)test_size[s];
+        g->mean_score_test =
+            test_size[s] ? test_score[s] / (double)test_size[s] : 0.0;
+        g->mean_target_test =
+            test_size[s] ? test_target[s] / (double)test_size[s] : 0.0;
     }
-    json_t *imp = json_object();
-    for (int f = 0; f < FEATURE_COUNT; f++)
-        json_object_set_new(imp, variable_names[f], json_real(importance[f]));
+    m->rounds = sum->rounds;
     char *params_text = model_params_to_json(&params);
-    json_t *params_json = params_text ? json_loads(params_text, 0, NULL) : NULL;
+    if (params_text && strlen(params_text) < sizeof m->params)
+        memcpy(m->params, params_text, strlen(params_text) + 1);
     free(params_text);
-    double lo, hi;
-    rules_scale(rules, &lo, &hi);
-    char when[32];
-    created_at(when, sizeof when);
-
-    manifest = json_pack(
-        "{s:s, s:s, s:s, s:o, s:i, s:{s:o, s:o}, s:o, s:{s:s, s:i, s:o}, "
-        "s:{s:f, s:f}, s:o, s:{s:o, s:o, s:I, s:I, s:i}, s:o, "
-        "s:{s:s, s:s, s:I, s:s, s:I, s:s, s:I, s:f, s:f}}",
-        "format", BUNDLE_FORMAT, "created_at", when, "code_version",
-        CODE_VERSION, "features", features, "itaee_year", opt->itaee_year,
-        "scaler", "mean", vector_json(scaler.mean, FEATURE_COUNT), "scale",
-        vector_json(scaler.scale, FEATURE_COUNT), "segments", segments,
-        "model", "file", "model.json", "rounds", sum->rounds, "params",
-        params_json ? params_json : json_object(),
-        "score_scale", "target_at_300", lo, "target_at_850", hi,
-        "files", files,
-        "metrics", "target", fit_json(ft), "score", fit_json(fs),
-        "train_rows", (json_int_t)n_train, "test_rows", (json_int_t)n_test,
-        "rounds", sum->rounds, "feature_importance", imp,
-        "lineage", "dataset", opt->dataset_path, "dataset_sha256", data_sha,
-        "dataset_rows", (json_int_t)n, "target",
-        d.target_from_column ? "dataset column" : "computed by the rules",
-        "target_rules_mismatches", (json_int_t)d.mismatches, "rules_sha256",
-        rules_sha, "seed", (json_int_t)opt->seed, "test_fraction",
-        opt->test_fraction, "stopping_fraction", opt->stopping_fraction);
-    if (!manifest) {
-        err_set(err, "bundle.json: could not be built");
+    rules_scale(rules, &m->target_at_300, &m->target_at_850);
+    m->metrics.target = (struct manifest_fit){ft.r2, ft.mse, ft.mae};
+    m->metrics.score = (struct manifest_fit){fs.r2, fs.mse, fs.mae};
+    m->metrics.train_rows = (int64_t)n_train;
+    m->metrics.test_rows = (int64_t)n_test;
+    memcpy(m->importance, importance, sizeof m->importance);
+    if (strlen(opt->dataset_path) >= sizeof m->lineage.dataset) {
+        err_set(err, "the dataset's path is longer than %zu bytes",
+                sizeof m->lineage.dataset - 1);
         goto done;
     }
-    snprintf(path, sizeof path, "%s/bundle.json", dir);
-    if (atomic_write_json(path, manifest, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
-                                              JSON_REAL_PRECISION(17),
-                          err) < 0)
+    snprintf(m->lineage.dataset, sizeof m->lineage.dataset, "%s",
+             opt->dataset_path);
+    m->lineage.dataset_rows = (int64_t)n;
+    m->lineage.target_from_column = d.target_from_column;
+    m->lineage.target_rules_mismatches = d.mismatches;
+    m->lineage.seed = opt->seed;
+    m->lineage.test_fraction = opt->test_fraction;
+    m->lineage.stopping_fraction = opt->stopping_fraction;
+    snprintf(path, sizeof path, "%s/%s", dir, MANIFEST_FILE);
+    if (manifest_write(m, path, err) < 0)
         goto done;
 
+    /* the report shows the manifest as bundle.json holds it */
+    manifest = manifest_to_json(m);
+    if (!manifest) {
+        err_set(err, "%s: could not be built", MANIFEST_FILE);
+        goto done;
+    }
     struct report_input ri = {
         .manifest = manifest, .rules = rules, .n = n_test,
         .target = h.target, .predicted = h.predicted, .score = h.score,
@@ -523,6 +503,7 @@ int train_bundle(const struct train_options *opt, const char *dir,
     rc = 0;
 done:
     json_decref(manifest);
+    free(m);
     held_out_free(&h);
     forest_free(forest);
     free(model_text);
