@@ -1,6 +1,7 @@
 /*
  * unit_main.c — runs every unit-test suite and prints the closing line
- * "unit: N passed, M failed" that CI reads.
+ * "unit: N passed, M failed" that CI reads; also the helpers test.h
+ * declares for all suites (temporary files, the shipped tables).
  */
 #include "test.h"
 
@@ -74,18 +75,11 @@ const struct refdata *test_refdata(void)
 
 int main(void)
 {
+    /* Every tests/test_X.c, in file-name order (see test.h). */
     static int (*const suites[])(int *) = {
-        suite_numeric, suite_refdata, suite_features, suite_rules, suite_csv,
-        suite_dates,   suite_history, suite_etl,     suite_request,
-        suite_demo_data,
-        suite_registry,
-        suite_report,
-        suite_segments,
-        suite_train,
-        suite_audit,
-        suite_server,
-        suite_model,
-        suite_apikeys,
+#define SUITE(name) suite_##name,
+#include "suites.h"
+#undef SUITE
     };
     /* Line-buffered so the closing line comes last even when stdout and
      * cmocka's stderr share one log. */
