@@ -32,6 +32,15 @@ char *test_write_file(const char *dir, const char *name, const char *text);
 struct refdata;
 const struct refdata *test_refdata(void);
 
+/* The shipped business rules, data/rules.json of the build's data
+ * directory (not rules_default_path(), so that INCOMESCORE_DATA in the
+ * environment of the run cannot change what the tests check), loaded on
+ * first use and freed at exit like test_refdata(). The path is for the
+ * calls that take a file. */
+struct rules;
+const struct rules *test_rules_shipped(void);
+const char *test_rules_shipped_path(void);
+
 /* fixture_bundle.c: a real model bundle, and the steps that make one. */
 struct errbuf;
 struct registry;

@@ -14,31 +14,6 @@
 #include "etl/etl.h"
 #include "base/fileio.h"
 
-static struct refdata rd;
-static struct rules *rules;
-
-static int setup(void **state)
-{
-    (void)state;
-    struct errbuf err;
-    char path[4096];
-    snprintf(path, sizeof path, "%s/rules.json", INCOMESCORE_DATADIR);
-    if (refdata_load(&rd, INCOMESCORE_DATADIR, ITAEE_DEFAULT_YEAR, &err) < 0 ||
-        rules_load(&rules, path, &err) < 0) {
-        print_error("%s\n", err.msg);
-        return -1;
-    }
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    rules_free(rules);
-    refdata_free(&rd);
-    return 0;
-}
-
 struct run {
     char *dir;
     char *dataset, *rejects, *summary;
@@ -65,8 +40,10 @@ static void run_etl(const char *input, size_t len, struct run *r)
     FILE *f = fopen(src, "wb");
     fwrite(input, 1, len, f);
     fclose(f);
-    struct etl_options opt = {.source = src, .dataset_path = out, .rd = &rd,
-                              .rules = rules, .rules_path = "rules.json"};
+    struct etl_options opt = {.source = src, .dataset_path = out,
+                              .rd = test_refdata(),
+                              .rules = test_rules_shipped(),
+                              .rules_path = "rules.json"};
     date_parse_iso("2023-10-15", &opt.as_of);
     r->rc = etl_run(&opt, &r->n, &r->err);
     r->dataset = slurp(r->dir, "dataset.csv");
@@ -273,7 +250,8 @@ static void a_missing_source_leaves_no_output(void **s)
     char out[4096];
     snprintf(out, sizeof out, "%s/dataset.csv", dir);
     struct etl_options opt = {.source = "/nonexistent/docs.jsonl",
-                              .dataset_path = out, .rd = &rd, .rules = rules};
+                              .dataset_path = out, .rd = test_refdata(),
+                              .rules = test_rules_shipped()};
     struct etl_counts n;
     struct errbuf err;
     assert_int_equal(etl_run(&opt, &n, &err), -1);
@@ -294,7 +272,8 @@ static void an_unreachable_mongodb_fails_cleanly(void **s)
     snprintf(out, sizeof out, "%s/dataset.csv", dir);
     struct etl_options opt = {
         .source = "mongodb://user:secret@127.0.0.1:1/?serverSelectionTimeoutMS=200",
-        .dataset_path = out, .rd = &rd, .rules = rules};
+        .dataset_path = out, .rd = test_refdata(),
+        .rules = test_rules_shipped()};
     struct etl_counts n;
     struct errbuf err;
     assert_int_equal(etl_run(&opt, &n, &err), -1);
@@ -356,5 +335,5 @@ int suite_etl(int *count)
         cmocka_unit_test(sibling_paths_replace_the_csv_suffix),
     };
     *count = (int)(sizeof tests / sizeof tests[0]);
-    return cmocka_run_group_tests_name("etl", tests, setup, teardown);
+    return cmocka_run_group_tests_name("etl", tests, NULL, NULL);
 }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "score/refdata.h"
+#include "score/rules.h"
 
 char *test_mkdtemp(void)
 {
@@ -71,6 +72,31 @@ const struct refdata *test_refdata(void)
         atexit(free_shipped);
     }
     return &shipped;
+}
+
+const char *test_rules_shipped_path(void)
+{
+    return INCOMESCORE_DATADIR "/rules.json";
+}
+
+static struct rules *shipped_rules;
+
+static void free_shipped_rules(void)
+{
+    rules_free(shipped_rules);
+}
+
+const struct rules *test_rules_shipped(void)
+{
+    if (!shipped_rules) {
+        struct errbuf err;
+        if (rules_load(&shipped_rules, test_rules_shipped_path(), &err) < 0) {
+            fprintf(stderr, "unit: %s\n", err.msg);
+            exit(1);
+        }
+        atexit(free_shipped_rules);
+    }
+    return shipped_rules;
 }
 
 int main(void)
