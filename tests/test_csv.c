@@ -279,22 +279,6 @@ static void target_range_is_min_and_max_of_the_rows(void **state)
     free(diag);
 }
 
-static void points_print_as_short_decimals(void **state)
-{
-    (void)state;
-    char buf[32];
-    format_points(buf, sizeof buf, 9600000);
-    assert_string_equal(buf, "9.6");
-    format_points(buf, sizeof buf, -100000);
-    assert_string_equal(buf, "-0.1");
-    format_points(buf, sizeof buf, 0);
-    assert_string_equal(buf, "0");
-    format_points(buf, sizeof buf, 650000);
-    assert_string_equal(buf, "0.65");
-    format_points(buf, sizeof buf, 12);
-    assert_string_equal(buf, "0.000012");
-}
-
 int suite_csv(int *count)
 {
     static const struct CMUnitTest tests[] = {
@@ -312,7 +296,6 @@ int suite_csv(int *count)
         cmocka_unit_test(apply_twice_changes_nothing),
         cmocka_unit_test(apply_refuses_input_missing_a_column),
         cmocka_unit_test(target_range_is_min_and_max_of_the_rows),
-        cmocka_unit_test(points_print_as_short_decimals),
     };
     return RUN_SUITE("csv", tests, count);
 }

@@ -508,6 +508,22 @@ static void missing_rules_file_is_named(void **state)
                         "/nonexistent/rules.json: No such file or directory");
 }
 
+static void points_print_as_short_decimals(void **state)
+{
+    (void)state;
+    char buf[32];
+    format_points(buf, sizeof buf, 9600000);
+    assert_string_equal(buf, "9.6");
+    format_points(buf, sizeof buf, -100000);
+    assert_string_equal(buf, "-0.1");
+    format_points(buf, sizeof buf, 0);
+    assert_string_equal(buf, "0");
+    format_points(buf, sizeof buf, 650000);
+    assert_string_equal(buf, "0.65");
+    format_points(buf, sizeof buf, 12);
+    assert_string_equal(buf, "0.000012");
+}
+
 int suite_rules(int *count)
 {
     static const struct CMUnitTest tests[] = {
@@ -534,6 +550,7 @@ int suite_rules(int *count)
         cmocka_unit_test(bands_are_spec_bands_with_lower_bounds_inclusive),
         cmocka_unit_test(malformed_rules_are_refused_with_the_reason),
         cmocka_unit_test(missing_rules_file_is_named),
+        cmocka_unit_test(points_print_as_short_decimals),
     };
     return RUN_SUITE("rules", tests, count);
 }

@@ -17,7 +17,6 @@
 #include "etl/history.h"
 #include "base/numeric.h"
 #include "base/parmap.h"
-#include "train/rules_csv.h"
 
 /* ---- the dedupe index --------------------------------------------------- */
 

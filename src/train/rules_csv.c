@@ -12,19 +12,6 @@
 #include "base/csvio.h"
 #include "etl/dataset.h"
 
-int format_points(char *buf, size_t size, long long millionths)
-{
-    unsigned long long m = millionths < 0 ? -(unsigned long long)millionths
-                                          : (unsigned long long)millionths;
-    int n = snprintf(buf, size, "%s%llu.%06llu", millionths < 0 ? "-" : "",
-                     m / 1000000ULL, m % 1000000ULL);
-    while (n > 0 && buf[n - 1] == '0')
-        buf[--n] = '\0';
-    if (n > 0 && buf[n - 1] == '.')
-        buf[--n] = '\0';
-    return n;
-}
-
 /* A reader on `in` past its header, with the columns the rules need
  * mapped; NULL with the reason in err. */
 static struct csv_reader *open_features(const struct rules *r, FILE *in,
