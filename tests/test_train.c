@@ -204,7 +204,9 @@ static void a_changed_model_or_rules_is_refused_by_its_hash(void **s)
                    "model.json has changed since training");
     assert_refused("rules.json", "\"divisor\": 12", "\"divisor\": 10",
                    "rules.json has changed since training");
-    assert_refused("refdata/enigh.csv", "15395", "15396",
+    /* a digit before Aguascalientes' first figure: still a valid table */
+    assert_refused("refdata/enigh.csv", "\n01,Aguascalientes,",
+                   "\n01,Aguascalientes,1",
                    "refdata/enigh.csv has changed since training");
 }
 
