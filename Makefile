@@ -2,8 +2,10 @@
 #
 #   make            build build/incomescore
 #   make demo       install missing packages, build, run the demo
-#   make test       install missing packages, build, run every test twice:
-#                   once plain, once under AddressSanitizer + UBSan
+#   make test       build, run every test twice: once plain, once under
+#                   AddressSanitizer + UBSan (no network: `make deps`
+#                   first on a fresh machine)
+#   make check      build, run every test once, plain
 #   make bench      run the benchmarks in bench/
 #   make bench-bin  build the bench programs: bench/<name>.c → bench/out/<name>
 #   make score-core build the scoring core alone
@@ -14,9 +16,12 @@
 #   make deps       install the Debian packages the build needs (as root)
 #
 # Sources are found by wildcard: a new src/<stage>/*.c joins the library,
-# a new src/cli/*.c joins the binary, a new tests/test_*.c (a suite) or
-# tests/fixture_*.c (shared test data) joins the runner,
-# a new bench/*.c becomes a bench program.
+# a new src/cli/*.c joins the binary, a new tests/fixture_*.c (shared test
+# data) joins the runner, a new bench/*.c becomes a bench program, and a
+# new tests/test_X.c joins the runner as a suite: it must define
+# `int suite_X(int *count)`, which the runner calls from the list the
+# Makefile writes to $(BUILD)/suites.h (no second file to edit; a suite
+# file without its suite_X fails to build).
 
 CC       ?= cc
 BUILD    ?= build
@@ -35,6 +40,7 @@ LDFLAGS  += $(SAN)
 LIB_SRC  := $(sort $(filter-out src/cli/%,$(wildcard src/*/*.c)))
 CLI_SRC  := $(sort $(wildcard src/cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/test_*.c tests/fixture_*.c)) tests/unit_main.c
+SUITES   := $(patsubst tests/test_%.c,%,$(sort $(wildcard tests/test_*.c)))
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 
 # The scoring core: what a client that scores (the server, `predict`, an
@@ -56,7 +62,7 @@ CORE_BIN := $(BUILD)/score-core/score_bench
 # in bench/out/, beside the data the bench scripts generate there
 BENCH_BIN := $(BENCH_SRC:bench/%.c=bench/out/%)
 
-.PHONY: all deps demo test check check-asan bench bench-bin score-core clean
+.PHONY: all deps demo test check check-asan bench bench-bin score-core clean FORCE
 all: $(BIN)
 
 # Made anew each time: ar would keep the objects of moved or deleted
@@ -74,6 +80,17 @@ $(BIN): $(CLI_OBJ) $(BUILD)/libincomescore.a
 
 $(UNIT): $(TEST_OBJ) $(BUILD)/libincomescore.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka -lcurl
+
+# One SUITE(X) line per tests/test_X.c: test.h declares suite_X from it and
+# unit_main.c runs them in this order. Rewritten only when the list
+# changes, so that the tests are not recompiled on every make.
+$(BUILD)/suites.h: FORCE
+	@mkdir -p $(dir $@)
+	@printf 'SUITE(%s)\n' $(SUITES) >$@.new
+	@if cmp -s $@.new $@; then rm -f $@.new; else mv -f $@.new $@; fi
+
+$(TEST_OBJ): $(BUILD)/suites.h
+$(TEST_OBJ): CFLAGS += -iquote $(BUILD)
 
 # The bench scripts ask for their program by name (make -s
 # bench/out/<name>), so that each is built with these very flags and
@@ -109,7 +126,9 @@ demo: deps
 	@scripts/demo.sh $(BIN)
 
 # The plain run, then the same tests under sanitizers in a separate tree.
-test: deps
+# Never installs anything (so never needs the network): `make deps` does,
+# and .ci/run runs it first.
+test:
 	@$(MAKE) --no-print-directory check
 	@$(MAKE) --no-print-directory check-asan
 

@@ -39,16 +39,6 @@ static const char shared_params[] =
     "{\"rounds\": 30, \"early_stopping_rounds\": 10, \"max_depth\": 4, "
     "\"eta\": 0.3, \"nthread\": 1}";
 
-/* The shipped rules, named by the build's data directory rather than
- * paths_rules_file(), so that INCOMESCORE_DATA in the environment of
- * the run cannot change what the tests train on. */
-static const char *shipped_rules(void)
-{
-    static char path[PATH_SIZE];
-    snprintf(path, sizeof path, "%s/rules.json", INCOMESCORE_DATADIR);
-    return path;
-}
-
 int test_demo_dataset(const char *dir, long count, uint64_t seed,
                       char *dataset, size_t size, struct errbuf *err)
 {
@@ -63,17 +53,14 @@ int test_demo_dataset(const char *dir, long count, uint64_t seed,
     int rc = demo_data_write(test_refdata(), &dopt, f, NULL, err);
     if (fclose(f) != 0 && rc == 0)
         rc = err_set(err, "%s: %s", docs, strerror(errno));
-    struct rules *rules = NULL;
-    if (rc == 0)
-        rc = rules_load(&rules, shipped_rules(), err);
     if (rc == 0) {
         struct etl_options eopt = {.source = docs, .dataset_path = dataset,
-                                   .rd = test_refdata(), .rules = rules,
+                                   .rd = test_refdata(),
+                                   .rules = test_rules_shipped(),
                                    .as_of = dopt.as_of};
         struct etl_counts n;
         rc = etl_run(&eopt, &n, err);
     }
-    rules_free(rules);
     return rc;
 }
 
@@ -85,7 +72,7 @@ int test_train_bundle(const char *dataset, const char *params, uint64_t seed,
     topt.dataset_path = dataset;
     topt.params_path = params;
     topt.data_dir = INCOMESCORE_DATADIR;
-    topt.rules_path = shipped_rules();
+    topt.rules_path = test_rules_shipped_path();
     topt.seed = seed;
     struct train_summary sum;
     return train_bundle(&topt, dir, &sum, err);

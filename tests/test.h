@@ -4,7 +4,8 @@
  * Each tests/test_<module>.c defines its cmocka tests and one entry point
  * `int suite_<module>(int *count)` that runs them as a group, stores how
  * many tests it ran in *count and returns how many failed. unit_main.c
- * lists the suites and prints the closing "N passed, M failed" line.
+ * runs every suite the Makefile found (build/suites.h) and prints the
+ * closing "N passed, M failed" line: a new suite file needs no other edit.
  */
 #ifndef INCOMESCORE_TEST_H
 #define INCOMESCORE_TEST_H
@@ -30,6 +31,15 @@ char *test_write_file(const char *dir, const char *name, const char *text);
  * a failure to load them fails the run with the reason. */
 struct refdata;
 const struct refdata *test_refdata(void);
+
+/* The shipped business rules, data/rules.json of the build's data
+ * directory (not rules_default_path(), so that INCOMESCORE_DATA in the
+ * environment of the run cannot change what the tests check), loaded on
+ * first use and freed at exit like test_refdata(). The path is for the
+ * calls that take a file. */
+struct rules;
+const struct rules *test_rules_shipped(void);
+const char *test_rules_shipped_path(void);
 
 /* fixture_bundle.c: a real model bundle, and the steps that make one. */
 struct errbuf;
@@ -62,31 +72,10 @@ const struct test_bundle *test_bundle(void);
  * a new registry, and then live); the id goes to id. */
 int test_bundle_commit(struct registry *r, char *id, struct errbuf *err);
 
-int suite_numeric(int *count);
-int suite_refdata(int *count);
-int suite_features(int *count);
-int suite_rules(int *count);
-int suite_csv(int *count);
-int suite_dates(int *count);
-int suite_history(int *count);
-int suite_etl(int *count);
-int suite_request(int *count);
-int suite_train(int *count);
-int suite_demo_data(int *count);
-int suite_registry(int *count);
-int suite_report(int *count);
-int suite_segments(int *count);
-int suite_audit(int *count);
-int suite_server(int *count);
-int suite_model(int *count);
-int suite_apikeys(int *count);
-int suite_text(int *count);
-int suite_swap(int *count);
-int suite_paths(int *count);
-int suite_stream(int *count);
-int suite_train_registry(int *count);
-int suite_calibrate(int *count);
-int suite_scoring(int *count);
-int suite_bundle(int *count);
+/* The suites: one SUITE(X) line per tests/test_X.c in suites.h, which
+ * the Makefile writes from its wildcard into the build tree. */
+#define SUITE(name) int suite_##name(int *count);
+#include "suites.h"
+#undef SUITE
 
 #endif

@@ -118,17 +118,6 @@ static void writer_quotes_only_when_needed(void **state)
 
 /* ---- rules apply -------------------------------------------------------- */
 
-static struct rules *shipped_rules(void)
-{
-    struct rules *r;
-    struct errbuf err;
-    char path[4096];
-    snprintf(path, sizeof path, "%s/rules.json", INCOMESCORE_DATADIR);
-    if (rules_load(&r, path, &err) < 0)
-        fail_msg("%s", err.msg);
-    return r;
-}
-
 struct apply_run {
     char *out, *diag;
     struct rows_count count;
@@ -138,7 +127,7 @@ struct apply_run {
 
 static void apply(const char *csv, struct apply_run *run)
 {
-    struct rules *r = shipped_rules();
+    const struct rules *r = test_rules_shipped();
     FILE *in = fmemopen((void *)csv, strlen(csv), "r");
     size_t a, b;
     FILE *out = open_memstream(&run->out, &a);
@@ -147,7 +136,6 @@ static void apply(const char *csv, struct apply_run *run)
     fclose(in);
     fclose(out);
     fclose(diag);
-    rules_free(r);
 }
 
 static void apply_done(struct apply_run *run)
@@ -272,7 +260,7 @@ static void target_range_is_min_and_max_of_the_rows(void **state)
                       "45000,50,0,1,1000,32,265.38,8,155.86,280.3,2.07\n"
                       "1000,0,13,2,198,29,0,0,-93.5,-92.1,1.5\n"
                       "bad\n";
-    struct rules *r = shipped_rules();
+    const struct rules *r = test_rules_shipped();
     FILE *in = fmemopen((void *)csv, strlen(csv), "r");
     char *diag = NULL;
     size_t dlen;
@@ -289,23 +277,6 @@ static void target_range_is_min_and_max_of_the_rows(void **state)
     assert_int_equal(n.bad, 1);
     assert_string_equal(diag, "line 4: 1 fields, the header has 11\n");
     free(diag);
-    rules_free(r);
-}
-
-static void points_print_as_short_decimals(void **state)
-{
-    (void)state;
-    char buf[32];
-    format_points(buf, sizeof buf, 9600000);
-    assert_string_equal(buf, "9.6");
-    format_points(buf, sizeof buf, -100000);
-    assert_string_equal(buf, "-0.1");
-    format_points(buf, sizeof buf, 0);
-    assert_string_equal(buf, "0");
-    format_points(buf, sizeof buf, 650000);
-    assert_string_equal(buf, "0.65");
-    format_points(buf, sizeof buf, 12);
-    assert_string_equal(buf, "0.000012");
 }
 
 int suite_csv(int *count)
@@ -325,7 +296,6 @@ int suite_csv(int *count)
         cmocka_unit_test(apply_twice_changes_nothing),
         cmocka_unit_test(apply_refuses_input_missing_a_column),
         cmocka_unit_test(target_range_is_min_and_max_of_the_rows),
-        cmocka_unit_test(points_print_as_short_decimals),
     };
     return RUN_SUITE("csv", tests, count);
 }

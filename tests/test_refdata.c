@@ -1,18 +1,18 @@
 /*
- * test_refdata.c — the reference tables and the state-name matcher.
+ * test_refdata.c — the reference tables: the shipped ones load and carry
+ * the figures their files give, and a broken table is refused with its
+ * file, line and reason. (What a state's name matches is
+ * test_state_match.c's.)
  *
- * The shipped tables must load and carry the figures the original system
- * used; every spelling of every state a document can carry must name that
- * state; and a broken table must be refused with its file, line and reason.
- * The spellings are derived by this file's own reading of data/states.csv
- * (Latin-1 range only, no utf8proc), so the matcher is checked against an
- * independent idea of "the same name".
+ * No ENIGH or ITAEE figure is written here: the loaded figures are
+ * compared with this file's own reading of enigh.csv and itaee.csv, and
+ * the broken tables are made by editing a field found by its column name,
+ * so a new survey is a change of data/ only.
  */
 #include "test.h"
 
 #include "score/refdata.h"
 
-#include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,6 +105,80 @@ static char *edit_row(char *text, const char *prefix, const char *old,
     assert_true(at + strlen(old) <= row + row_length(row));
     *line = line_at(text, row);
     char *out = splice(text, at, strlen(old), new);
+    free(text);
+    return out;
+}
+
+/* The start of field `col` (0-based) of the line at `row`; its length
+ * goes to *len. */
+static char *field_in_row(char *row, int col, size_t *len)
+{
+    size_t end = row_length(row);
+    if (end && row[end - 1] == '\n')
+        end--;
+    char *p = row;
+    for (int i = 0; i < col; i++) {
+        p = memchr(p, ',', end - (size_t)(p - row));
+        assert_non_null(p);
+        p++;
+    }
+    char *comma = memchr(p, ',', end - (size_t)(p - row));
+    *len = comma ? (size_t)(comma - p) : end - (size_t)(p - row);
+    return p;
+}
+
+/* The index of `column` in the header, the first line that is not a
+ * comment; it must be there. */
+static int column_of(char *text, const char *column)
+{
+    char *header = text;
+    while (*header == '#')
+        header = strchr(header, '\n') + 1;
+    size_t len;
+    for (int col = 0;; col++) {
+        char *f = field_in_row(header, col, &len);
+        if (len == strlen(column) && memcmp(f, column, len) == 0)
+            return col;
+    }
+}
+
+/* The field under `column` in the row starting with `prefix`; its length
+ * goes to *len. */
+static char *find_field(char *text, const char *prefix, const char *column,
+                        size_t *len)
+{
+    return field_in_row(find_row(text, prefix), column_of(text, column), len);
+}
+
+/* That field's text, copied into a static buffer. */
+static const char *field_text(char *text, const char *prefix,
+                              const char *column)
+{
+    static char buf[64];
+    size_t len;
+    char *f = find_field(text, prefix, column, &len);
+    assert_true(len < sizeof buf);
+    memcpy(buf, f, len);
+    buf[len] = '\0';
+    return buf;
+}
+
+/* Replaces the field under `column` in the row starting with `prefix` by
+ * `new`, or removes it with its comma when new is NULL; frees text and
+ * stores the row's line number in *line. */
+static char *edit_field(char *text, const char *prefix, const char *column,
+                        const char *new, int *line)
+{
+    size_t len;
+    char *at = find_field(text, prefix, column, &len);
+    *line = line_at(text, find_row(text, prefix));
+    if (!new) {
+        assert_int_equal(at[-1], ',');
+        at--;
+        len++;
+        new = "";
+    }
+    char *out = splice(text, at, len, new);
     free(text);
     return out;
 }
@@ -212,16 +286,6 @@ static int free_shipped(void **state)
     return 0;
 }
 
-static void expect_state(const struct refdata *rd, const char *text, int want)
-{
-    int got = state_match(rd, text);
-    if (got != want) {
-        print_error("state_match(\"%s\") = %d, expected %d\n",
-                    text ? text : "(null)", got, want);
-        fail();
-    }
-}
-
 /* ------------------------------------------------------------------ */
 /* The shipped tables                                                   */
 /* ------------------------------------------------------------------ */
@@ -238,292 +302,89 @@ static void test_shipped_tables_load(void **state)
     assert_string_equal(rd->states[18].name, "Nuevo León");
     assert_int_equal(rd->states[18].inegi_code, 19);
     assert_string_equal(rd->states[15].abbrev, "MICH");
-
-    const struct enigh_figures *ags = &rd->enigh[0];
-    assert_true(ags->liquidez == 15395);
-    assert_true(ags->deciles[0] == 2267);
-    assert_true(ags->deciles[9] == 41366);
-    assert_true(ags->gasto_total == 13925);
-    assert_true(rd->enigh_national.liquidez == 12628);
-
-    assert_int_equal(rd->itaee_first_year, 2013);
-    assert_int_equal(rd->itaee_last_year, 2023);
-    assert_int_equal(rd->itaee_year, 2023);
-    /* the literal as data/itaee.csv writes it, so the same double */
-    assert_true(refdata_itaee(rd, 31) == 0.48639968132033107);
+    assert_int_equal(rd->itaee_year, 2023); /* as load_shipped asked */
 }
 
-static void test_itaee_year_selects_its_column(void **state)
+/* The figure the table's text gives under `column` in the row of INEGI
+ * code `code` equals `loaded`: strtod of the literal as the file writes
+ * it, so exactly the same double. */
+static void assert_figure(char *text, const char *file, int code,
+                          const char *column, double loaded)
 {
-    (void)state;
-    struct refdata rd;
-    struct errbuf err = {{0}};
-    assert_int_equal(refdata_load(&rd, INCOMESCORE_DATADIR, 2020, &err), 0);
-    assert_true(refdata_itaee(&rd, 31) == -4.238546572601692);
-    refdata_free(&rd);
-    assert_int_equal(refdata_load(&rd, INCOMESCORE_DATADIR, 2013, &err), 0);
-    assert_true(refdata_itaee(&rd, 0) == 3.049699085679308);
-    refdata_free(&rd);
+    char prefix[16];
+    snprintf(prefix, sizeof prefix, "%02d,", code);
+    const char *literal = field_text(text, prefix, column);
+    if (strtod(literal, NULL) != loaded)
+        fail_msg("%s, row %02d, %s: the file says %s, loaded %.17g", file,
+                 code, column, literal, loaded);
 }
 
-static void test_curp_code_is_kept_per_state(void **state)
+static void test_every_enigh_figure_is_the_file_s(void **state)
 {
     const struct refdata *rd = *state;
-    assert_string_equal(rd->states[15].curp, "MN"); /* Michoacán */
-    assert_string_equal(rd->states[8].curp, "DF");  /* Ciudad de México */
-    for (int i = 0; i < STATE_COUNT; i++)
-        assert_int_equal(state_match(rd, rd->states[i].curp), i);
-}
-
-static void test_inegi_code_names_state(void **state)
-{
-    const struct refdata *rd = *state;
-    for (int i = 0; i < STATE_COUNT; i++)
-        assert_int_equal(state_by_inegi_code(rd, i + 1), i);
-    assert_int_equal(state_by_inegi_code(rd, 19), 18);
-    assert_int_equal(state_by_inegi_code(rd, 0), STATE_UNKNOWN);
-    assert_int_equal(state_by_inegi_code(rd, 33), STATE_UNKNOWN);
-    assert_int_equal(state_by_inegi_code(rd, -1), STATE_UNKNOWN);
-}
-
-/* ------------------------------------------------------------------ */
-/* Matching                                                             */
-/* ------------------------------------------------------------------ */
-
-/* This file's own Latin-1 view of a UTF-8 name: every state name lies in
- * that range. */
-static void to_latin1(const char *utf8, unsigned char *out, size_t size)
-{
-    size_t o = 0;
-    for (const unsigned char *p = (const unsigned char *)utf8; *p; p++) {
-        assert_true(o + 1 < size);
-        if (*p < 0x80) {
-            out[o++] = *p;
-        } else {
-            assert_true(*p == 0xC2 || *p == 0xC3);
-            assert_true((p[1] & 0xC0) == 0x80);
-            out[o++] = (unsigned char)(((*p & 0x1F) << 6) | (p[1] & 0x3F));
-            p++;
+    char *text = read_shipped("enigh.csv");
+    for (int code = 0; code <= STATE_COUNT; code++) { /* 00: national */
+        const struct enigh_figures *e =
+            code ? &rd->enigh[state_by_inegi_code(rd, code)]
+                 : &rd->enigh_national;
+        assert_figure(text, "enigh.csv", code, "liquidez", e->liquidez);
+        for (int d = 0; d < ENIGH_DECILES; d++) {
+            char column[16];
+            snprintf(column, sizeof column, "d%d", d + 1);
+            assert_figure(text, "enigh.csv", code, column, e->deciles[d]);
         }
-    }
-    out[o] = '\0';
-}
-
-static void latin1_to_utf8_text(const unsigned char *latin1, char *out,
-                                size_t size)
-{
-    size_t o = 0;
-    for (; *latin1; latin1++) {
-        assert_true(o + 2 < size);
-        if (*latin1 < 0x80) {
-            out[o++] = (char)*latin1;
-        } else {
-            out[o++] = (char)(0xC0 | (*latin1 >> 6));
-            out[o++] = (char)(0x80 | (*latin1 & 0x3F));
-        }
-    }
-    out[o] = '\0';
-}
-
-static bool is_latin1_upper(unsigned c)
-{
-    return c >= 0xC0 && c <= 0xDE && c != 0xD7;
-}
-
-static bool is_latin1_lower(unsigned c)
-{
-    return c >= 0xE0 && c <= 0xFE && c != 0xF7;
-}
-
-/* "MICHOACÁN DE OCAMPO" as Latin-1 bytes */
-static void latin1_upper(const char *name, char *out, size_t size)
-{
-    unsigned char *s = (unsigned char *)out;
-    to_latin1(name, s, size);
-    for (; *s; s++)
-        *s = is_latin1_lower(*s) ? (unsigned char)(*s - 0x20)
-                                 : (unsigned char)toupper(*s);
-}
-
-/* "michoacán de ocampo", UTF-8 */
-static void utf8_lower(const char *name, char *out, size_t size)
-{
-    unsigned char latin1[128];
-    to_latin1(name, latin1, sizeof latin1);
-    for (unsigned char *s = latin1; *s; s++)
-        *s = is_latin1_upper(*s) ? (unsigned char)(*s + 0x20)
-                                 : (unsigned char)tolower(*s);
-    latin1_to_utf8_text(latin1, out, size);
-}
-
-/* "MICHOACAN DE OCAMPO" */
-static void ascii_upper(const char *name, char *out, size_t size)
-{
-    /* ASCII base letter of Latin-1 0xC0..0xFF */
-    static const char base[] = "AAAAAAACEEEEIIII" "DNOOOOO*OUUUUYPS"
-                               "AAAAAAACEEEEIIII" "DNOOOOO/OUUUUYPY";
-    unsigned char *s = (unsigned char *)out;
-    to_latin1(name, s, size);
-    for (; *s; s++)
-        *s = *s >= 0xC0 ? (unsigned char)base[*s - 0xC0]
-                        : (unsigned char)toupper(*s);
-}
-
-/* "  ¡Michoacán -- de -- Ocampo!?  " */
-static void with_punctuation(const char *name, char *out, size_t size)
-{
-    size_t o = 0;
-    o += (size_t)snprintf(out, size, "  \xC2\xA1");
-    for (const char *p = name; *p; p++) {
-        assert_true(o + 8 < size);
-        if (*p == ' ')
-            o += (size_t)snprintf(out + o, size - o, " -- ");
-        else
-            out[o++] = *p;
-    }
-    snprintf(out + o, size - o, "!?  ");
-}
-
-struct shipped_state {
-    int index;
-    char fields[6][256]; /* indice,cve_ent,nombre,abrev,curp,alias */
-};
-
-/* This file's own reading of data/states.csv: comments, then a header,
- * then rows of six plain fields. */
-static int read_states_csv(struct shipped_state *out, int max)
-{
-    char *text = read_shipped("states.csv");
-    int count = 0;
-    bool header = true;
-    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
-        if (line[0] == '#')
-            continue;
-        if (header) {
-            assert_string_equal(line, "indice,cve_ent,nombre,abrev,curp,alias");
-            header = false;
-            continue;
-        }
-        assert_true(count < max);
-        struct shipped_state *s = &out[count++];
-        memset(s, 0, sizeof *s);
-        char *p = line;
-        for (int f = 0; f < 6; f++) {
-            size_t n = strcspn(p, ",");
-            assert_true(n < sizeof s->fields[f]);
-            memcpy(s->fields[f], p, n);
-            p += n;
-            if (f < 5) {
-                assert_int_equal(*p, ',');
-                p++;
-            }
-        }
-        assert_int_equal(*p, '\0');
-        s->index = atoi(s->fields[0]);
+        assert_figure(text, "enigh.csv", code, "gasto_total", e->gasto_total);
     }
     free(text);
-    return count;
 }
 
-static void test_every_state_matches_every_spelling(void **state)
+static void test_every_itaee_figure_is_the_file_s(void **state)
 {
     const struct refdata *rd = *state;
-    struct shipped_state states[STATE_COUNT + 1];
-    assert_int_equal(read_states_csv(states, STATE_COUNT + 1), STATE_COUNT);
-    int checked = 0;
-    for (int i = 0; i < STATE_COUNT; i++) {
-        const struct shipped_state *s = &states[i];
-        const char *name = s->fields[2];
-        char buf[512];
-
-        expect_state(rd, name, s->index);
-        ascii_upper(name, buf, sizeof buf);
-        expect_state(rd, buf, s->index);
-        utf8_lower(name, buf, sizeof buf);
-        expect_state(rd, buf, s->index);
-        latin1_upper(name, buf, sizeof buf);
-        expect_state(rd, buf, s->index);
-        with_punctuation(name, buf, sizeof buf);
-        expect_state(rd, buf, s->index);
-        expect_state(rd, s->fields[3], s->index); /* abbreviation */
-        expect_state(rd, s->fields[4], s->index); /* CURP code */
-        snprintf(buf, sizeof buf, "%d", s->index);
-        expect_state(rd, buf, s->index);
-        checked += 8;
-
-        char aliases[256];
-        snprintf(aliases, sizeof aliases, "%s", s->fields[5]);
-        for (char *a = strtok(aliases, "|"); a; a = strtok(NULL, "|")) {
-            expect_state(rd, a, s->index);
-            with_punctuation(a, buf, sizeof buf);
-            expect_state(rd, buf, s->index);
-            checked += 2;
+    char *text = read_shipped("itaee.csv");
+    /* the years: every column after cve_ent and entidad */
+    char *header = find_row(text, "cve_ent,");
+    size_t len;
+    int fields = 1;
+    for (const char *p = header; *p && *p != '\n'; p++)
+        fields += *p == ',';
+    int first = atoi(field_in_row(header, 2, &len));
+    int last = atoi(field_in_row(header, fields - 1, &len));
+    assert_int_equal(last - first + 1, fields - 2);
+    assert_int_equal(rd->itaee_first_year, first);
+    assert_int_equal(rd->itaee_last_year, last);
+    for (int code = 1; code <= STATE_COUNT; code++) {
+        int s = state_by_inegi_code(rd, code);
+        for (int year = first; year <= last; year++) {
+            char column[16];
+            snprintf(column, sizeof column, "%d", year);
+            assert_figure(text, "itaee.csv", code, column,
+                          rd->itaee[s][year - first]);
         }
     }
-    assert_true(checked > 8 * STATE_COUNT); /* the aliases were read */
+    free(text);
 }
 
-static void test_spec_aliases_match(void **state)
+/* Loaded for each year of the file, every state's ITAEE is that year's
+ * column. */
+static void test_itaee_year_selects_its_column(void **state)
 {
-    const struct refdata *rd = *state;
-    expect_state(rd, "DISTRITO FEDERAL", 8);
-    expect_state(rd, "ESTADO DE MEXICO", 14);
-    expect_state(rd, "MEXICO", 14);
-    expect_state(rd, "COAHUILA", 4);
-    expect_state(rd, "MICHOACAN", 15);
-    expect_state(rd, "VERACRUZ", 29);
-    expect_state(rd, "CDMX", 8);
-    expect_state(rd, "Edo. de México", 14);
-    expect_state(rd, "QUERETARO", 21);
-    expect_state(rd, "Michoacán de Ocampo", 15);
-    expect_state(rd, "NL", 18);
-    expect_state(rd, "Q. Roo", 22);
-    expect_state(rd, "M\xC9XICO", 14);
-    expect_state(rd, "NUEVO LE\xD3N", 18);
-}
-
-static void test_full_width_text_matches(void **state)
-{
-    const struct refdata *rd = *state;
-    expect_state(rd, "\xEF\xBC\xA3\xEF\xBC\xA4\xEF\xBC\xAD\xEF\xBC\xB8", 8); /* ＣＤＭＸ */
-}
-
-static void test_bare_number_is_index(void **state)
-{
-    const struct refdata *rd = *state;
-    expect_state(rd, "18", 18);
-    expect_state(rd, " 18 ", 18);
-    expect_state(rd, "05", 5);
-    expect_state(rd, "0", 0);
-    expect_state(rd, "31", 31);
-}
-
-static void test_unknown_texts_match_no_state(void **state)
-{
-    const struct refdata *rd = *state;
-    expect_state(rd, NULL, STATE_UNKNOWN);
-    expect_state(rd, "", STATE_UNKNOWN);
-    expect_state(rd, "   ", STATE_UNKNOWN);
-    expect_state(rd, "ATLANTIS", STATE_UNKNOWN);
-    expect_state(rd, "32", STATE_UNKNOWN);
-    expect_state(rd, "-1", STATE_UNKNOWN);
-    expect_state(rd, "99999999999999999999", STATE_UNKNOWN);
-    expect_state(rd, "EXTRANJERO", STATE_UNKNOWN);
-    expect_state(rd, "..!!", STATE_UNKNOWN);
-    expect_state(rd, "\xFF\xFE", STATE_UNKNOWN);
-    assert_true(refdata_itaee(rd, STATE_UNKNOWN) == 0.0);
-    assert_true(refdata_itaee(rd, STATE_COUNT) == 0.0);
-}
-
-static void test_overlong_text_matches_no_state(void **state)
-{
-    const struct refdata *rd = *state;
-    char text[512];
-    memset(text, ' ', sizeof text);
-    memcpy(text + 300, "Jalisco", 7);
-    text[307] = '\0';
-    expect_state(rd, text, STATE_UNKNOWN);
-    expect_state(rd, text + 100, 13); /* 207 bytes: short enough */
+    const struct refdata *shipped = *state;
+    char *text = read_shipped("itaee.csv");
+    for (int year = shipped->itaee_first_year;
+         year <= shipped->itaee_last_year; year++) {
+        struct refdata rd;
+        struct errbuf err = {{0}};
+        assert_int_equal(refdata_load(&rd, INCOMESCORE_DATADIR, year, &err),
+                         0);
+        char column[16];
+        snprintf(column, sizeof column, "%d", year);
+        for (int code = 1; code <= STATE_COUNT; code++)
+            assert_figure(text, "itaee.csv", code, column,
+                          refdata_itaee(&rd, state_by_inegi_code(&rd, code)));
+        refdata_free(&rd);
+    }
+    free(text);
 }
 
 /* ------------------------------------------------------------------ */
@@ -535,10 +396,14 @@ static void test_decile_not_increasing_is_refused(void **state)
     (void)state;
     struct errbuf err = {{0}};
     int line;
-    char *t = edit_row(read_shipped("enigh.csv"), "01,", ",9189,", ",6000,",
-                       &line);
+    /* d4 equal to d3 */
+    char *t = read_shipped("enigh.csv");
+    char d3[64], reason[160];
+    snprintf(d3, sizeof d3, "%s", field_text(t, "01,", "d3"));
+    t = edit_field(t, "01,", "d4", d3, &line);
+    snprintf(reason, sizeof reason, "d4 %s is not above d3 %s", d3, d3);
     assert_refused(load_tables_with("enigh.csv", t, 2023, &err), &err,
-                   "enigh.csv", line, "d4 6000 is not above d3 6886");
+                   "enigh.csv", line, reason);
 }
 
 static void test_non_numeric_value_is_refused(void **state)
@@ -546,8 +411,8 @@ static void test_non_numeric_value_is_refused(void **state)
     (void)state;
     struct errbuf err = {{0}};
     int line;
-    char *t = edit_row(read_shipped("enigh.csv"), "06,", "14042", "abc",
-                       &line);
+    char *t = edit_field(read_shipped("enigh.csv"), "06,", "liquidez", "abc",
+                         &line);
     assert_refused(load_tables_with("enigh.csv", t, 2023, &err), &err,
                    "enigh.csv", line, "liquidez 'abc' is not a number");
 }
@@ -557,8 +422,8 @@ static void test_infinite_number_is_refused(void **state)
     (void)state;
     struct errbuf err = {{0}};
     int line;
-    char *t = edit_row(read_shipped("itaee.csv"), "32,",
-                       "0.48639968132033107", "1e999", &line);
+    char *t = edit_field(read_shipped("itaee.csv"), "32,", "2023", "1e999",
+                         &line);
     assert_refused(load_tables_with("itaee.csv", t, 2023, &err), &err,
                    "itaee.csv", line, "2023 '1e999' is not a number");
 }
@@ -568,8 +433,8 @@ static void test_nonpositive_figure_is_refused(void **state)
     (void)state;
     struct errbuf err = {{0}};
     int line;
-    char *t = edit_row(read_shipped("enigh.csv"), "01,", ",13925", ",0",
-                       &line);
+    char *t = edit_field(read_shipped("enigh.csv"), "01,", "gasto_total",
+                         "0", &line);
     assert_refused(load_tables_with("enigh.csv", t, 2023, &err), &err,
                    "enigh.csv", line, "gasto_total 0 is not positive");
 }
@@ -620,7 +485,8 @@ static void test_row_with_too_few_fields_is_refused(void **state)
     (void)state;
     struct errbuf err = {{0}};
     int line;
-    char *t = edit_row(read_shipped("enigh.csv"), "01,", ",13925", "", &line);
+    char *t = edit_field(read_shipped("enigh.csv"), "01,", "gasto_total",
+                         NULL, &line);
     assert_refused(load_tables_with("enigh.csv", t, 2023, &err), &err,
                    "enigh.csv", line, "expected 14 fields, found 13");
 }
@@ -715,26 +581,37 @@ static void test_windows_line_endings_load(void **state)
 
 static void test_itaee_year_outside_file_is_refused(void **state)
 {
-    (void)state;
+    const struct refdata *shipped = *state;
+    int first = shipped->itaee_first_year, last = shipped->itaee_last_year;
     struct errbuf err = {{0}};
     struct refdata rd;
-    int rc = refdata_load(&rd, INCOMESCORE_DATADIR, 2030, &err);
-    assert_refused(rc, &err, "itaee.csv", 0,
-                   "year 2030 not in the file (2013-2023)");
+    char reason[80];
+    int rc = refdata_load(&rd, INCOMESCORE_DATADIR, last + 1, &err);
+    snprintf(reason, sizeof reason, "year %d not in the file (%d-%d)",
+             last + 1, first, last);
+    assert_refused(rc, &err, "itaee.csv", 0, reason);
     assert_null(rd.keys);
-    rc = refdata_load(&rd, INCOMESCORE_DATADIR, 2012, &err);
-    assert_refused(rc, &err, "itaee.csv", 0, "year 2012 not in the file");
+    rc = refdata_load(&rd, INCOMESCORE_DATADIR, first - 1, &err);
+    snprintf(reason, sizeof reason, "year %d not in the file", first - 1);
+    assert_refused(rc, &err, "itaee.csv", 0, reason);
 }
 
+/* The first year's column renamed to the year before it. */
 static void test_itaee_years_not_consecutive_are_refused(void **state)
 {
-    (void)state;
+    const struct refdata *shipped = *state;
+    int first = shipped->itaee_first_year;
     struct errbuf err = {{0}};
     int line;
-    char *t = edit_row(read_shipped("itaee.csv"), "cve_ent,", ",2013,",
-                       ",2012,", &line);
+    char column[16], earlier[16], reason[80];
+    snprintf(column, sizeof column, "%d", first);
+    snprintf(earlier, sizeof earlier, "%d", first - 1);
+    char *t = edit_field(read_shipped("itaee.csv"), "cve_ent,", column,
+                         earlier, &line);
+    snprintf(reason, sizeof reason, "column %d follows %d", first + 1,
+             first - 1);
     assert_refused(load_tables_with("itaee.csv", t, 2023, &err), &err,
-                   "itaee.csv", line, "column 2014 follows 2012");
+                   "itaee.csv", line, reason);
 }
 
 static void test_missing_file_is_refused(void **state)
@@ -750,15 +627,9 @@ int suite_refdata(int *count)
 #define WITH_TABLES(f) cmocka_unit_test_setup_teardown(f, load_shipped, free_shipped)
     const struct CMUnitTest tests[] = {
         WITH_TABLES(test_shipped_tables_load),
-        cmocka_unit_test(test_itaee_year_selects_its_column),
-        WITH_TABLES(test_inegi_code_names_state),
-        WITH_TABLES(test_curp_code_is_kept_per_state),
-        WITH_TABLES(test_every_state_matches_every_spelling),
-        WITH_TABLES(test_spec_aliases_match),
-        WITH_TABLES(test_full_width_text_matches),
-        WITH_TABLES(test_bare_number_is_index),
-        WITH_TABLES(test_unknown_texts_match_no_state),
-        WITH_TABLES(test_overlong_text_matches_no_state),
+        WITH_TABLES(test_every_enigh_figure_is_the_file_s),
+        WITH_TABLES(test_every_itaee_figure_is_the_file_s),
+        WITH_TABLES(test_itaee_year_selects_its_column),
         cmocka_unit_test(test_decile_not_increasing_is_refused),
         cmocka_unit_test(test_non_numeric_value_is_refused),
         cmocka_unit_test(test_infinite_number_is_refused),
@@ -775,8 +646,8 @@ int suite_refdata(int *count)
         cmocka_unit_test(test_alias_naming_two_states_is_refused),
         cmocka_unit_test(test_same_spelling_twice_for_one_state_loads),
         cmocka_unit_test(test_windows_line_endings_load),
-        cmocka_unit_test(test_itaee_year_outside_file_is_refused),
-        cmocka_unit_test(test_itaee_years_not_consecutive_are_refused),
+        WITH_TABLES(test_itaee_year_outside_file_is_refused),
+        WITH_TABLES(test_itaee_years_not_consecutive_are_refused),
         cmocka_unit_test(test_missing_file_is_refused),
     };
 #undef WITH_TABLES

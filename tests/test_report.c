@@ -50,7 +50,6 @@ static const double importance[FEATURE_COUNT] = {
 };
 
 struct fixture {
-    struct rules *rules;
     json_t *manifest;
     double target[ROWS], predicted[ROWS], score[ROWS];
     int segment[ROWS];
@@ -86,10 +85,10 @@ static void make_rows(struct fixture *fx)
         double values[VARIABLE_COUNT] = {0};
         memcpy(values, x, FEATURE_COUNT * sizeof *x);
         struct rules_result res;
-        rules_evaluate(fx->rules, values, &res);
+        rules_evaluate(test_rules_shipped(), values, &res);
         fx->target[i] = res.target;
         fx->predicted[i] = res.target + 0.02 * (prng_uniform(&p) - 0.5);
-        fx->score[i] = rules_score(fx->rules, fx->predicted[i]);
+        fx->score[i] = rules_score(test_rules_shipped(), fx->predicted[i]);
         fx->segment[i] = g;
     }
     for (int j = 0; j < FEATURE_COUNT; j++) {
@@ -111,22 +110,18 @@ static void make_rows(struct fixture *fx)
 static int setup(void **state)
 {
     struct fixture *fx = calloc(1, sizeof *fx);
-    struct errbuf err;
-    if (!fx || rules_load(&fx->rules, paths_rules_file(), &err) < 0) {
-        free(fx);
+    if (!fx)
         return -1;
-    }
     json_error_t jerr;
     fx->manifest = json_loads(manifest_text, 0, &jerr);
     if (!fx->manifest) {
-        rules_free(fx->rules);
         free(fx);
         return -1;
     }
     make_rows(fx);
     fx->in = (struct report_input){
         .manifest = fx->manifest,
-        .rules = fx->rules,
+        .rules = test_rules_shipped(),
         .n = ROWS,
         .target = fx->target,
         .predicted = fx->predicted,
@@ -144,7 +139,6 @@ static int teardown(void **state)
 {
     struct fixture *fx = *state;
     json_decref(fx->manifest);
-    rules_free(fx->rules);
     free(fx);
     return 0;
 }
@@ -326,10 +320,10 @@ static void scores_are_summarised_in_two_decimals_with_the_bands(void **state)
     free(q);
     /* each band: a coloured range in the histogram and its label */
     char *hist = slice(r.html, "<figure id=\"histogram\">", "</figure>");
-    for (int b = 0; b < rules_band_count(fx->rules); b++) {
+    for (int b = 0; b < rules_band_count(test_rules_shipped()); b++) {
         double from, to;
         const char *label, *color;
-        rules_band(fx->rules, b, &from, &to, &label, &color);
+        rules_band(test_rules_shipped(), b, &from, &to, &label, &color);
         assert_contains(hist, label);
         assert_contains(hist, color);
     }

@@ -19,22 +19,11 @@ struct case_ {
     double points;
 };
 
-static struct rules *default_rules(void)
-{
-    struct rules *r;
-    struct errbuf err;
-    char path[4096];
-    snprintf(path, sizeof path, "%s/rules.json", INCOMESCORE_DATADIR);
-    if (rules_load(&r, path, &err) < 0)
-        fail_msg("%s", err.msg);
-    return r;
-}
-
 /* Every case: the variable alone at `value` (the rest at 0) earns
  * `points` from its own bins. */
 static void check_bins(int variable, const struct case_ *cases, size_t n)
 {
-    struct rules *r = default_rules();
+    const struct rules *r = test_rules_shipped();
     for (size_t i = 0; i < n; i++) {
         double values[VARIABLE_COUNT] = {0};
         values[variable] = cases[i].value;
@@ -47,7 +36,6 @@ static void check_bins(int variable, const struct case_ *cases, size_t n)
                      rules_points_value(res.points[variable]),
                      cases[i].points);
     }
-    rules_free(r);
 }
 
 #define CHECK_BINS(var, ...)                                                 \
@@ -171,7 +159,7 @@ static long long adjustment(const struct rules *r, const char *name,
 static void no_unemployment_and_no_seniority_costs_a_tenth(void **state)
 {
     (void)state;
-    struct rules *r = default_rules();
+    const struct rules *r = test_rules_shipped();
     struct rules_result res;
     double v[VARIABLE_COUNT] = {0};
     v[F_TIEMPO_DESEMPLEADO] = 0;
@@ -185,13 +173,12 @@ static void no_unemployment_and_no_seniority_costs_a_tenth(void **state)
     v[F_TIEMPO_DESEMPLEADO] = 1;
     rules_evaluate(r, v, &res);
     assert_int_equal(adjustment(r, "sin_antiguedad", &res), 0);
-    rules_free(r);
 }
 
 static void retiree_without_seniority_earns_two(void **state)
 {
     (void)state;
-    struct rules *r = default_rules();
+    const struct rules *r = test_rules_shipped();
     struct rules_result res;
     double v[VARIABLE_COUNT] = {0};
     v[V_JUBILADO] = 1;
@@ -205,13 +192,12 @@ static void retiree_without_seniority_earns_two(void **state)
     v[V_JUBILADO] = 0;
     rules_evaluate(r, v, &res);
     assert_int_equal(adjustment(r, "jubilado", &res), 0);
-    rules_free(r);
 }
 
 static void target_is_the_sum_over_twelve_to_cents(void **state)
 {
     (void)state;
-    struct rules *r = default_rules();
+    const struct rules *r = test_rules_shipped();
     struct rules_result res;
     /* A strong applicant: .8 + .8 + 1 + 1 + .6 + 1 + 1.1 + decil 8 (.7)
      * + liquidez 155.86% (.9) + costo 280.3% (1) + itaee 2.07 (.7) = 9.6 */
@@ -233,7 +219,6 @@ static void target_is_the_sum_over_twelve_to_cents(void **state)
     /* the shipped scale maps 0.16..0.84 to 300..850: 300 + 0.64 / 0.68 ×
      * 550 = 817.647... */
     assert_true(res.score == 817.65);
-    rules_free(r);
 }
 
 /* A one-variable rule set whose only bin gives `points`: isolates the
@@ -318,17 +303,16 @@ static void set_scale_changes_score_and_document(void **state)
 static void default_rules_score_every_feature_and_jubilado(void **state)
 {
     (void)state;
-    struct rules *r = default_rules();
+    const struct rules *r = test_rules_shipped();
     for (int v = 0; v < VARIABLE_COUNT; v++)
         assert_true(rules_uses(r, v));
     assert_int_equal(rules_adjustment_count(r), 2);
-    rules_free(r);
 }
 
 static void reasons_are_the_largest_point_gaps_first(void **state)
 {
     (void)state;
-    struct rules *r = default_rules();
+    const struct rules *r = test_rules_shipped();
     double v[VARIABLE_COUNT] = {0};
     /* ingreso 1000 (.1 of 1), edad 32 (.8, best), semanas 1000 (1, best),
      * antiguedad 50 (1), u 0 (.6, best), trabajos 1 (1), crec 0 (.5 of
@@ -349,13 +333,12 @@ static void reasons_are_the_largest_point_gaps_first(void **state)
     assert_string_equal(rules_reason_code(r, F_INGRESO), "INGRESO_BAJO");
     assert_string_equal(rules_reason_text(r, F_INGRESO),
                         "Ingreso mensual menor a 70,000 pesos");
-    rules_free(r);
 }
 
 static void a_perfect_profile_has_no_reasons(void **state)
 {
     (void)state;
-    struct rules *r = default_rules();
+    const struct rules *r = test_rules_shipped();
     double v[VARIABLE_COUNT] = {0};
     v[F_INGRESO] = 80000; v[F_EDAD] = 32; v[F_SEMANAS_COTIZADAS] = 1000;
     v[F_ANTIGUEDAD_LABORAL_MESES] = 50; v[F_TRABAJOS_ULTIMOS_5] = 1;
@@ -366,13 +349,12 @@ static void a_perfect_profile_has_no_reasons(void **state)
     rules_evaluate(r, v, &res);
     int vars[3];
     assert_int_equal(rules_reasons(r, &res, vars, 3), 0);
-    rules_free(r);
 }
 
 static void bands_are_spec_bands_with_lower_bounds_inclusive(void **state)
 {
     (void)state;
-    struct rules *r = default_rules();
+    const struct rules *r = test_rules_shipped();
     assert_int_equal(rules_band_count(r), 5);
     static const struct { double score; int band; } cases[] = {
         {300, 0}, {399.99, 0}, {400, 1}, {499.99, 1}, {500, 2}, {559.99, 2},
@@ -387,7 +369,6 @@ static void bands_are_spec_bands_with_lower_bounds_inclusive(void **state)
     rules_band(r, 4, &from, &to, &label, &color);
     assert_true(from == 680 && to == 850);
     assert_string_equal(label, "excelente");
-    rules_free(r);
 }
 
 /* ---- malformed rules files ---------------------------------------------- */
@@ -527,6 +508,22 @@ static void missing_rules_file_is_named(void **state)
                         "/nonexistent/rules.json: No such file or directory");
 }
 
+static void points_print_as_short_decimals(void **state)
+{
+    (void)state;
+    char buf[32];
+    format_points(buf, sizeof buf, 9600000);
+    assert_string_equal(buf, "9.6");
+    format_points(buf, sizeof buf, -100000);
+    assert_string_equal(buf, "-0.1");
+    format_points(buf, sizeof buf, 0);
+    assert_string_equal(buf, "0");
+    format_points(buf, sizeof buf, 650000);
+    assert_string_equal(buf, "0.65");
+    format_points(buf, sizeof buf, 12);
+    assert_string_equal(buf, "0.000012");
+}
+
 int suite_rules(int *count)
 {
     static const struct CMUnitTest tests[] = {
@@ -553,6 +550,7 @@ int suite_rules(int *count)
         cmocka_unit_test(bands_are_spec_bands_with_lower_bounds_inclusive),
         cmocka_unit_test(malformed_rules_are_refused_with_the_reason),
         cmocka_unit_test(missing_rules_file_is_named),
+        cmocka_unit_test(points_print_as_short_decimals),
     };
     return RUN_SUITE("rules", tests, count);
 }

@@ -1,6 +1,7 @@
 /*
  * unit_main.c — runs every unit-test suite and prints the closing line
- * "unit: N passed, M failed" that CI reads.
+ * "unit: N passed, M failed" that CI reads; also the helpers test.h
+ * declares for all suites (temporary files, the shipped tables).
  */
 #include "test.h"
 
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "score/refdata.h"
+#include "score/rules.h"
 
 char *test_mkdtemp(void)
 {
@@ -72,28 +74,38 @@ const struct refdata *test_refdata(void)
     return &shipped;
 }
 
+const char *test_rules_shipped_path(void)
+{
+    return INCOMESCORE_DATADIR "/rules.json";
+}
+
+static struct rules *shipped_rules;
+
+static void free_shipped_rules(void)
+{
+    rules_free(shipped_rules);
+}
+
+const struct rules *test_rules_shipped(void)
+{
+    if (!shipped_rules) {
+        struct errbuf err;
+        if (rules_load(&shipped_rules, test_rules_shipped_path(), &err) < 0) {
+            fprintf(stderr, "unit: %s\n", err.msg);
+            exit(1);
+        }
+        atexit(free_shipped_rules);
+    }
+    return shipped_rules;
+}
+
 int main(void)
 {
+    /* Every tests/test_X.c, in file-name order (see test.h). */
     static int (*const suites[])(int *) = {
-        suite_numeric, suite_refdata, suite_features, suite_rules, suite_csv,
-        suite_dates,   suite_history, suite_etl,     suite_request,
-        suite_demo_data,
-        suite_registry,
-        suite_report,
-        suite_segments,
-        suite_train,
-        suite_audit,
-        suite_server,
-        suite_model,
-        suite_apikeys,
-        suite_text,
-        suite_swap,
-        suite_paths,
-        suite_stream,
-        suite_train_registry,
-        suite_calibrate,
-        suite_scoring,
-        suite_bundle,
+#define SUITE(name) suite_##name,
+#include "suites.h"
+#undef SUITE
     };
     /* Line-buffered so the closing line comes last even when stdout and
      * cmocka's stderr share one log. */

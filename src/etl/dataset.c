@@ -1,6 +1,6 @@
 /*
- * dataset.c — header mapping and row parsing for feature CSVs (see
- * dataset.h).
+ * dataset.c — the dataset's column names, writing its rows, and header
+ * mapping and row parsing for feature CSVs (see dataset.h).
  */
 #include "etl/dataset.h"
 
@@ -8,6 +8,51 @@
 #include <string.h>
 
 #include "base/numeric.h"
+#include "score/rules.h"
+
+const char *dataset_column_name(int column)
+{
+    static const char *const after_features[] = {
+        [DATASET_TARGET - FEATURE_COUNT] = "target",
+        [DATASET_ESTADO - FEATURE_COUNT] = "estado",
+        [DATASET_LUGAR_ACTUAL - FEATURE_COUNT] = "lugar_actual",
+        [DATASET_RULES_POINTS - FEATURE_COUNT] = "rules_points",
+    };
+    if (column < FEATURE_COUNT)
+        return variable_names[column];
+    if (column == DATASET_JUBILADO) /* a rules variable: one name for both */
+        return variable_names[V_JUBILADO];
+    return after_features[column - FEATURE_COUNT];
+}
+
+void dataset_write_header(FILE *out)
+{
+    for (int c = 0; c < DATASET_COLUMN_COUNT; c++) {
+        if (c)
+            fputc(',', out);
+        fputs(dataset_column_name(c), out);
+    }
+    fputc('\n', out);
+}
+
+void dataset_write_row(FILE *out, const struct dataset_row *row)
+{
+    char num[32];
+    for (int f = 0; f < FEATURE_COUNT; f++) {
+        format_double(num, sizeof num, row->features[f]);
+        fputs(num, out);
+        fputc(',', out);
+    }
+    fprintf(out, "%.2f,", row->target);
+    if (row->estado) {
+        csv_write_field(out, row->estado, strlen(row->estado));
+        fprintf(out, ",%d", row->lugar_actual);
+    } else {
+        fputc(',', out);
+    }
+    format_points(num, sizeof num, row->rules_points);
+    fprintf(out, ",%d,%s\n", row->jubilado, num);
+}
 
 int dataset_find_column(const struct csv_record *header, const char *name)
 {

@@ -1,16 +1,54 @@
 /*
- * dataset.h — reading the feature columns of a dataset CSV (the ETL's
- * output, the original data_prueba_limpia.csv, or any CSV with those
- * column names in any order).
+ * dataset.h — the training dataset CSV: its columns, writing them (the
+ * ETL's output) and reading the feature columns back (that output, the
+ * original data_prueba_limpia.csv, or any CSV with those column names in
+ * any order).
+ *
+ * The one home of the column names: the features are named by
+ * variable_names[] (score/features.h), the other columns here; the ETL,
+ * training and `rules apply` all take them from this file.
  */
 #ifndef INCOMESCORE_DATASET_H
 #define INCOMESCORE_DATASET_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "base/csvio.h"
 #include "base/errbuf.h"
 #include "score/features.h"
+
+/* The columns in the order the ETL writes them, the original dataset's:
+ * first the FEATURE_COUNT features, each at its enum feature index, then
+ * these. */
+enum dataset_column {
+    DATASET_TARGET = FEATURE_COUNT, /* "target": round(points / divisor, 2) */
+    DATASET_ESTADO,       /* "estado": the state's name; empty if unknown */
+    DATASET_LUGAR_ACTUAL, /* "lugar_actual": its index 0..31; empty if unknown */
+    DATASET_JUBILADO,     /* "jubilado": 0 or 1, the rules' V_JUBILADO */
+    DATASET_RULES_POINTS, /* "rules_points": the sum of the rules' points */
+    DATASET_COLUMN_COUNT
+};
+
+/* The name of a column 0..DATASET_COLUMN_COUNT-1. */
+const char *dataset_column_name(int column);
+
+/* One person's row as the ETL writes it. */
+struct dataset_row {
+    double features[FEATURE_COUNT];
+    double target;
+    const char *estado;       /* NULL: state unknown */
+    int lugar_actual;         /* only with estado */
+    int jubilado;
+    long long rules_points;   /* millionths (score/rules.h) */
+};
+
+/* The header line: every column name in order. */
+void dataset_write_header(FILE *out);
+
+/* A row: features as format_double writes them (they read back to the
+ * same doubles), target to 2 decimals, points by format_points. */
+void dataset_write_row(FILE *out, const struct dataset_row *row);
 
 #define COLUMN_ABSENT (-1)
 

@@ -12,12 +12,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "base/csvio.h"
 #include "base/fileio.h"
+#include "etl/dataset.h"
 #include "etl/history.h"
-#include "base/numeric.h"
 #include "base/parmap.h"
-#include "train/rules_csv.h"
 
 /* ---- the dedupe index --------------------------------------------------- */
 
@@ -153,32 +151,23 @@ static void write_reject(FILE *out, bool from_file, long where,
 static void write_dataset(FILE *out, const struct dedupe *d,
                           const struct refdata *rd, const struct rules *r)
 {
-    for (int f = 0; f < FEATURE_COUNT; f++)
-        fprintf(out, "%s,", variable_names[f]);
-    fputs("target,estado,lugar_actual,jubilado,rules_points\n", out);
-    char num[32];
+    dataset_write_header(out);
     double values[VARIABLE_COUNT];
     struct rules_result res;
     for (size_t i = 0; i < d->used; i++) {
         const struct etl_row *row = &d->rows[i];
-        for (int f = 0; f < FEATURE_COUNT; f++) {
-            format_double(num, sizeof num, row->features[f]);
-            fputs(num, out);
-            fputc(',', out);
-            values[f] = row->features[f];
-        }
+        struct dataset_row out_row = {.jubilado = row->jubilado};
+        for (int f = 0; f < FEATURE_COUNT; f++)
+            out_row.features[f] = values[f] = row->features[f];
         values[V_JUBILADO] = row->jubilado;
         rules_evaluate(r, values, &res);
-        fprintf(out, "%.2f,", res.target);
+        out_row.target = res.target;
+        out_row.rules_points = res.sum;
         if (row->state != STATE_UNKNOWN) {
-            const char *name = rd->states[row->state].name;
-            csv_write_field(out, name, strlen(name));
-            fprintf(out, ",%d", row->state);
-        } else {
-            fputc(',', out);
+            out_row.estado = rd->states[row->state].name;
+            out_row.lugar_actual = row->state;
         }
-        format_points(num, sizeof num, res.sum);
-        fprintf(out, ",%d,%s\n", row->jubilado, num);
+        dataset_write_row(out, &out_row);
     }
 }
 

@@ -8,10 +8,10 @@
  * is the index — one compact row per distinct person — never the input.
  *
  * Outputs, each written atomically (temporary file, then rename):
- *   dataset CSV   the SPEC §3 columns in the original order, then estado,
- *                 lugar_actual, jubilado, rules_points; rows in order of
- *                 each person's first appearance. No CURP, name or
- *                 employer.
+ *   dataset CSV   the columns of etl/dataset.h (the SPEC §3 features in
+ *                 the original order, then target, estado, lugar_actual,
+ *                 jubilado, rules_points); rows in order of each person's
+ *                 first appearance. No CURP, name or employer.
  *   rejects       JSON lines: {"line" or "document", "id", "reason",
  *                 "detail"}
  *   summary       JSON: the counts, with read = written + duplicates +

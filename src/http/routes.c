@@ -101,8 +101,8 @@ static enum MHD_Result post_prediction(struct exchange *ex)
     struct request_errors errs;
     char msg[512];
     enum MHD_Result rc;
-    int parsed = request_parse_text(ex->body, ex->len, &b->scorer.rd, &a, &errs, msg,
-                                    sizeof msg);
+    int parsed = request_parse_text(ex->body, ex->len, &b->scorer.rd, &a,
+                                    &errs, msg, sizeof msg);
     if (parsed == -2) {
         rc = answer_detail(ex, 400, msg);
     } else if (parsed < 0) {

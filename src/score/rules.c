@@ -484,6 +484,19 @@ bool rules_uses(const struct rules *r, int variable)
 
 /* ---- evaluation --------------------------------------------------------- */
 
+int format_points(char *buf, size_t size, long long millionths)
+{
+    unsigned long long m = millionths < 0 ? -(unsigned long long)millionths
+                                          : (unsigned long long)millionths;
+    int n = snprintf(buf, size, "%s%llu.%06llu", millionths < 0 ? "-" : "",
+                     m / MILLION, m % MILLION);
+    while (n > 0 && buf[n - 1] == '0')
+        buf[--n] = '\0';
+    if (n > 0 && buf[n - 1] == '.')
+        buf[--n] = '\0';
+    return n;
+}
+
 /* sum / (divisor * 10^4) rounded to a whole number of hundredths, ties to
  * even, computed exactly on integers. */
 static long long target_hundredths(long long sum, long long divisor)

@@ -64,6 +64,11 @@ static inline double rules_points_value(long long millionths)
     return (double)millionths / 1e6;
 }
 
+/* Millionths of a point as the shortest exact decimal text ("5.65",
+ * "-0.1", "0"), as the dataset's rules_points column writes them; returns
+ * the length. */
+int format_points(char *buf, size_t size, long long millionths);
+
 /* Parses and validates a rules document. A bad one is refused with the
  * variable, bin or adjustment and the reason: "variable 'edad', bin 3:
  * match \"[28, 43\" lacks a closing ']' or ')'". `origin` (a file name)

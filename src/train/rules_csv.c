@@ -12,19 +12,6 @@
 #include "base/csvio.h"
 #include "etl/dataset.h"
 
-int format_points(char *buf, size_t size, long long millionths)
-{
-    unsigned long long m = millionths < 0 ? -(unsigned long long)millionths
-                                          : (unsigned long long)millionths;
-    int n = snprintf(buf, size, "%s%llu.%06llu", millionths < 0 ? "-" : "",
-                     m / 1000000ULL, m % 1000000ULL);
-    while (n > 0 && buf[n - 1] == '0')
-        buf[--n] = '\0';
-    if (n > 0 && buf[n - 1] == '.')
-        buf[--n] = '\0';
-    return n;
-}
-
 /* A reader on `in` past its header, with the columns the rules need
  * mapped; NULL with the reason in err. */
 static struct csv_reader *open_features(const struct rules *r, FILE *in,
@@ -60,13 +47,15 @@ int rules_apply_csv(const struct rules *r, FILE *in, FILE *out, FILE *diag,
     struct csv_reader *reader = open_features(r, in, &rec, &cols, err);
     if (!reader)
         return -1;
-    int points_col = dataset_find_column(&rec, "rules_points");
-    int target_col = dataset_find_column(&rec, "target");
+    const char *points_name = dataset_column_name(DATASET_RULES_POINTS);
+    const char *target_name = dataset_column_name(DATASET_TARGET);
+    int points_col = dataset_find_column(&rec, points_name);
+    int target_col = dataset_find_column(&rec, target_name);
     csv_write_fields(out, &rec);
     if (points_col == COLUMN_ABSENT)
-        fputs(",rules_points", out);
+        fprintf(out, ",%s", points_name);
     if (target_col == COLUMN_ABSENT)
-        fputs(",target", out);
+        fprintf(out, ",%s", target_name);
     putc('\n', out);
 
     double values[VARIABLE_COUNT];

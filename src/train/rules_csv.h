@@ -33,7 +33,4 @@ int rules_target_range(const struct rules *r, FILE *in, FILE *diag,
                        double *min_target, double *max_target,
                        struct rows_count *count, struct errbuf *err);
 
-/* Millionths of a point as the shortest decimal text ("5.65", "-0.1"). */
-int format_points(char *buf, size_t size, long long millionths);
-
 #endif

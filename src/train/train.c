@@ -106,7 +106,8 @@ static int read_dataset(const char *path, const struct rules *rules,
         rc = -1;
         goto done;
     }
-    int target_col = dataset_find_column(&rec, "target");
+    int target_col = dataset_find_column(&rec,
+                                         dataset_column_name(DATASET_TARGET));
     d->target_from_column = target_col != COLUMN_ABSENT;
 
     long bad = 0;
