@@ -21,15 +21,13 @@
  * a version trained here must hold the same model. */
 static void shared_options(struct train_options *opt)
 {
-    static char rules[PATH_SIZE];
-    snprintf(rules, sizeof rules, "%s/rules.json", INCOMESCORE_DATADIR);
     const struct test_bundle *b = test_bundle();
     assert_non_null(b);
     train_defaults(opt);
     opt->dataset_path = b->dataset;
     opt->params_path = b->params;
     opt->data_dir = INCOMESCORE_DATADIR;
-    opt->rules_path = rules;
+    opt->rules_path = test_rules_shipped_path();
     opt->seed = 42;
 }
 
