@@ -133,6 +133,7 @@ test:
 	@$(MAKE) --no-print-directory check-asan
 
 check: $(BIN) $(UNIT) $(CORE_BIN)
+	tests/layers.sh src
 	$(UNIT)
 	tests/cli.sh $(BIN)
 
