@@ -129,6 +129,7 @@ demo: deps
 # Never installs anything (so never needs the network): `make deps` does,
 # and .ci/run runs it first.
 test:
+	@scripts/deps.sh --check
 	@$(MAKE) --no-print-directory check
 	@$(MAKE) --no-print-directory check-asan
 

@@ -1,6 +1,10 @@
 #!/bin/sh
 # Installs the Debian packages incomescore builds and tests with, when any
 # is missing. Needs root (or sudo) only when something must be installed.
+#
+#   scripts/deps.sh           install what is missing (make deps)
+#   scripts/deps.sh --check   only say what is missing and exit 1 (make test:
+#                             it never installs and needs no network)
 set -eu
 
 PACKAGES="build-essential pkg-config libjansson-dev libutf8proc-dev libcsv-dev
@@ -13,6 +17,11 @@ for p in $PACKAGES; do
         missing="$missing $p"
 done
 [ -z "$missing" ] && exit 0
+if [ "${1:-}" = --check ]; then
+    echo "deps: missing Debian packages:$missing" >&2
+    echo "deps: install them with 'make deps' (as root, or with sudo)" >&2
+    exit 1
+fi
 
 echo "deps: installing$missing" >&2
 SUDO=""
