@@ -45,6 +45,8 @@
 
 #include "base/prng.h"
 #include "base/text.h"
+#include "demo/demo_tables.h"
+#include "demo/draw.h"
 
 #define MAX_JOBS 15
 #define ONGOING INT32_MAX          /* baja of a job still held at the end */
@@ -67,120 +69,6 @@ const char *const demo_unusable_names[DEMO_UNUSABLE_KINDS] = {
     "createdAt unreadable",
 };
 
-/* ------------------------------------------------------------------ */
-/* Tables                                                               */
-/* ------------------------------------------------------------------ */
-
-/* Where people with an IMSS record work: approximate thousands of
- * IMSS-insured workers per state (IMSS, 2023), by state index. Tuning for
- * the generator, not reference data. */
-static const double worker_weights[STATE_COUNT] = {
-    340, 1030, 210, 150, 830, 150, 230, 950, 3600, 270, 1050,
-    190, 270, 1950, 1650, 480, 240, 150, 1800, 240, 650, 650,
-    480, 480, 620, 680, 250, 720, 120, 800, 440, 200,
-};
-
-/* Where they were born: population in hundred thousands (Censo 2020). */
-static const double birth_weights[STATE_COUNT] = {
-    14, 38, 8, 9, 32, 7, 55, 37, 92, 18, 62,
-    35, 31, 83, 170, 47, 20, 12, 58, 41, 66, 24,
-    19, 28, 30, 29, 24, 35, 13, 81, 23, 16,
-};
-
-/* The state as IMSS writes it, upper case: plain, with accents, and a
- * longer official-ish form. NULL: same as plain. CDMX and México have
- * their own rules in entidad_text(). */
-struct imss_spelling {
-    const char *plain, *accented, *longer;
-};
-static const struct imss_spelling imss_states[STATE_COUNT] = {
-    {"AGUASCALIENTES", NULL, NULL},
-    {"BAJA CALIFORNIA", NULL, "BAJA CALIFORNIA NORTE"},
-    {"BAJA CALIFORNIA SUR", NULL, NULL},
-    {"CAMPECHE", NULL, NULL},
-    {"COAHUILA", NULL, "COAHUILA DE ZARAGOZA"},
-    {"COLIMA", NULL, NULL},
-    {"CHIAPAS", NULL, NULL},
-    {"CHIHUAHUA", NULL, NULL},
-    {"DISTRITO FEDERAL", "CIUDAD DE MÉXICO", "CIUDAD DE MEXICO"},
-    {"DURANGO", NULL, NULL},
-    {"GUANAJUATO", NULL, NULL},
-    {"GUERRERO", NULL, NULL},
-    {"HIDALGO", NULL, NULL},
-    {"JALISCO", NULL, NULL},
-    {"MEXICO", "ESTADO DE MÉXICO", "ESTADO DE MEXICO"},
-    {"MICHOACAN", "MICHOACÁN", "MICHOACAN DE OCAMPO"},
-    {"MORELOS", NULL, NULL},
-    {"NAYARIT", NULL, NULL},
-    {"NUEVO LEON", "NUEVO LEÓN", NULL},
-    {"OAXACA", NULL, NULL},
-    {"PUEBLA", NULL, NULL},
-    {"QUERETARO", "QUERÉTARO", "QUERETARO DE ARTEAGA"},
-    {"QUINTANA ROO", NULL, NULL},
-    {"SAN LUIS POTOSI", "SAN LUIS POTOSÍ", NULL},
-    {"SINALOA", NULL, NULL},
-    {"SONORA", NULL, NULL},
-    {"TABASCO", NULL, NULL},
-    {"TAMAULIPAS", NULL, NULL},
-    {"TLAXCALA", NULL, NULL},
-    {"VERACRUZ", NULL, "VERACRUZ DE IGNACIO DE LA LLAVE"},
-    {"YUCATAN", "YUCATÁN", NULL},
-    {"ZACATECAS", NULL, NULL},
-};
-#define STATE_CDMX 8
-#define STATE_MEXICO 14
-
-/* Names as RENAPO writes them: upper case, no accents, Ñ kept. Ordered by
- * how common they are; picks favour the front of each list. */
-static const char *const male_names[] = {
-    "JOSE LUIS", "JUAN", "JOSE", "MIGUEL ANGEL", "JUAN CARLOS", "LUIS",
-    "CARLOS", "JESUS", "FRANCISCO", "ALEJANDRO", "JOSE ANTONIO", "JORGE",
-    "ANTONIO", "PEDRO", "MANUEL", "RICARDO", "FERNANDO", "JUAN MANUEL",
-    "RAUL", "JAVIER", "DAVID", "ROBERTO", "EDUARDO", "DANIEL", "SERGIO",
-    "ARTURO", "MARIO", "JOSE MANUEL", "ALBERTO", "HECTOR", "OSCAR",
-    "VICTOR MANUEL", "RAFAEL", "ENRIQUE", "GERARDO", "MARTIN", "SALVADOR",
-    "LUIS ANGEL", "RUBEN", "ALFREDO", "JOSE DE JESUS", "ERNESTO",
-    "GUILLERMO", "ARMANDO", "ADRIAN", "IVAN", "OMAR", "CESAR", "HUGO",
-    "GABRIEL", "ISRAEL", "JULIO CESAR", "RAMON", "ABRAHAM", "EMILIANO",
-    "SANTIAGO", "DIEGO", "SEBASTIAN", "LEONARDO", "MATEO", "JUAN PABLO",
-    "ANGEL", "BRANDON", "KEVIN", "ULISES", "ISMAEL", "FELIPE", "GUSTAVO",
-    "AGUSTIN", "IGNACIO", "EFRAIN", "ROGELIO", "MAURICIO", "ESTEBAN",
-    "NOE", "URIEL", "CRISTIAN", "ALDO", "IKER", "JOAQUIN",
-};
-static const char *const female_names[] = {
-    "MARIA GUADALUPE", "MARIA", "GUADALUPE", "JUANA", "MARIA DEL CARMEN",
-    "VERONICA", "LETICIA", "ALEJANDRA", "PATRICIA", "ELIZABETH",
-    "GABRIELA", "ADRIANA", "MARIA ELENA", "MARTHA", "SILVIA",
-    "ANA MARIA", "LAURA", "CLAUDIA", "MARIA DE LOURDES", "TERESA",
-    "YOLANDA", "ARACELI", "NORMA", "SANDRA", "KARLA", "DIANA", "MONICA",
-    "ROSA MARIA", "LUCIA", "CARMEN", "ELENA", "ANDREA", "MARIA FERNANDA",
-    "DANIELA", "XIMENA", "SOFIA", "VALERIA", "CAMILA", "REGINA", "ITZEL",
-    "BRENDA", "ESMERALDA", "MARISOL", "ROCIO", "IRMA", "BEATRIZ",
-    "MARIA JOSE", "ANA KAREN", "FERNANDA", "MARIANA", "PAOLA", "ERIKA",
-    "LILIANA", "ANGELICA", "CRISTINA", "MIRIAM", "YESENIA", "JESSICA",
-    "MARIA ISABEL", "LORENA", "SUSANA", "ALMA DELIA", "BLANCA ESTELA",
-    "MA GUADALUPE", "MARIA DEL ROSARIO", "NANCY", "EVELYN", "YAZMIN",
-    "ESTEFANIA", "NAYELI", "GUILLERMINA", "JOSEFINA", "FABIOLA", "ZOILA",
-};
-static const char *const surnames[] = {
-    "HERNANDEZ", "GARCIA", "MARTINEZ", "LOPEZ", "GONZALEZ", "PEREZ",
-    "RODRIGUEZ", "SANCHEZ", "RAMIREZ", "CRUZ", "FLORES", "GOMEZ",
-    "MORALES", "VAZQUEZ", "REYES", "JIMENEZ", "TORRES", "DIAZ",
-    "GUTIERREZ", "RUIZ", "MENDOZA", "AGUILAR", "ORTIZ", "MORENO",
-    "CASTILLO", "ROMERO", "ALVAREZ", "MENDEZ", "CHAVEZ", "RIVERA",
-    "JUAREZ", "RAMOS", "DOMINGUEZ", "HERRERA", "MEDINA", "CASTRO",
-    "VARGAS", "GUZMAN", "VELAZQUEZ", "MUÑOZ", "ROJAS", "DE LA CRUZ",
-    "CONTRERAS", "SALAZAR", "LUNA", "ORTEGA", "SANTIAGO", "GUERRERO",
-    "BAUTISTA", "CORTES", "SOTO", "ALVARADO", "ESPINOZA", "LARA", "AVILA",
-    "RIOS", "CERVANTES", "SILVA", "DELGADO", "VEGA", "MARQUEZ",
-    "SANDOVAL", "FERNANDEZ", "LEON", "CARRILLO", "MEJIA", "SOLIS",
-    "NUÑEZ", "ROSAS", "VALDEZ", "IBARRA", "CAMACHO", "OROZCO", "NAVARRO",
-    "ESTRADA", "PEÑA", "ROSALES", "MOLINA", "TREJO", "GALLEGOS",
-    "CABRERA", "FUENTES", "CAMPOS", "ACOSTA", "DEL ANGEL", "PADILLA",
-    "MIRANDA", "CORONA", "ZAMORA", "VILLANUEVA", "DE LEON", "ESCOBAR",
-    "ZUÑIGA", "OCHOA", "VALENCIA", "MACIAS", "IBAÑEZ", "QUINTERO",
-    "XOCHIPA", "UC", "CHI", "DE LOS SANTOS", "YAÑEZ",
-};
 /* Words a CURP skips in names (RENAPO, Instructivo normativo). */
 static const char *const name_particles[] = {
     "DA", "DAS", "DE", "DEL", "DER", "DI", "DIE", "DD", "EL", "LA",
@@ -200,168 +88,6 @@ static const char *const curp_rude_words[] = {
     "TETA", "VACA", "VAGA", "VAGO", "VAKA", "VUEI", "VUEY", "WUEI",
     "WUEY",
 };
-
-/* Large employers, fictional: a few names turn up in many histories, as
- * chains and staffing firms do in real ones. */
-static const char *const large_employers[] = {
-    "CADENA COMERCIAL DEL VALLE SA DE CV",
-    "TIENDAS DE AUTOSERVICIO LA ESPIGA SA DE CV",
-    "SERVICIOS ADMINISTRATIVOS INTEGRA SA DE CV",
-    "OPERADORA DE TIENDAS DE CONVENIENCIA ALBA SA DE CV",
-    "MANUFACTURAS AUTOMOTRICES DEL BAJIO SA DE CV",
-    "ENSAMBLES ELECTRONICOS DE LA FRONTERA S DE RL DE CV",
-    "PANIFICADORA NACIONAL SAB DE CV",
-    "FARMACIAS DE LA SALUD SA DE CV",
-    "GRUPO CONSTRUCTOR PIRAMIDE SA DE CV",
-    "TRANSPORTES Y LOGISTICA CONTINENTAL SA DE CV",
-    "CENTRO DE CONTACTO TELEMEX SA DE CV",
-    "SERVICIOS DE PERSONAL EMPRESARIAL SC",
-    "SEGURIDAD PRIVADA CENTINELA SA DE CV",
-    "LIMPIEZA Y MANTENIMIENTO INTEGRAL SA DE CV",
-    "BANCO POPULAR DEL SURESTE SA INSTITUCION DE BANCA MULTIPLE",
-    "TIENDAS DEPARTAMENTALES EL PUERTO SA DE CV",
-    "ALIMENTOS Y BEBIDAS DE MEXICO SA DE CV",
-    "RESTAURANTES FAMILIARES LA TERRAZA SA DE CV",
-    "HOTELES Y RESORTS DEL CARIBE SA DE CV",
-    "DISTRIBUIDORA DE ABARROTES EL SURTIDOR SA DE CV",
-    "AUTOPARTES Y COMPONENTES AZTECA S DE RL DE CV",
-    "EMBOTELLADORA DEL PACIFICO SA DE CV",
-    "COMERCIALIZADORA DE ELECTRODOMESTICOS HOGAR SA DE CV",
-    "MUEBLERIA Y CREDITO LA FAMILIA SA DE CV",
-    "S.A.P.I. SOLUCIONES DE TALENTO DE C.V.",
-    "PAQUETERIA Y MENSAJERIA VELOZ SA DE CV",
-    "INDUSTRIAS TEXTILES DE PUEBLA SA DE CV",
-    "ACEROS Y PERFILES DEL NORTE SA DE CV",
-    "AGROINDUSTRIAS DEL NOROESTE SPR DE RL",
-    "UNIVERSIDAD DEL VALLE DE ANAHUAC AC",
-    "HOSPITAL Y CLINICAS SAN RAFAEL SA DE CV",
-    "OUTSOURCING Y SERVICIOS CORPORATIVOS ATLAS SA DE CV",
-    "GASOLINERAS Y SERVICIOS LA ROSA SA DE CV",
-    "CINES Y ENTRETENIMIENTO CARTELERA SA DE CV",
-    "TELEFONIA Y DATOS DE MEXICO SA DE CV",
-    "CONSTRUCTORA E INMOBILIARIA HORIZONTE SA DE CV",
-};
-static const char *const employer_trades[] = {
-    "DISTRIBUIDORA", "COMERCIALIZADORA", "SERVICIOS", "GRUPO",
-    "CONSTRUCTORA", "TRANSPORTES", "INDUSTRIAS", "ALIMENTOS", "AUTOPARTES",
-    "MANUFACTURAS", "OPERADORA", "PROMOTORA", "INMOBILIARIA",
-    "CORPORATIVO", "LOGISTICA", "FARMACIA", "PANIFICADORA", "TEXTILES",
-    "PLASTICOS", "METALMECANICA", "RESTAURANTES", "HOTELERA",
-    "SEGURIDAD PRIVADA", "LIMPIEZA INDUSTRIAL", "AGROINDUSTRIAS",
-    "EMPACADORA", "ACEROS", "MUEBLES", "CONSULTORIA", "TECNOLOGIA",
-    "MATERIALES PARA CONSTRUCCION", "FERRETERIA", "TALLER MECANICO",
-    "LABORATORIOS", "EDUCACION Y CULTURA", "COMPAÑIA MINERA",
-    "IMPRESOS Y EMPAQUES", "SERVICIOS MEDICOS", "FRUTAS Y LEGUMBRES",
-    "TORTILLERIA", "PURIFICADORA DE AGUA", "AUTOTRANSPORTES",
-};
-static const char *const employer_themes[] = {
-    "DEL NORTE", "DEL BAJIO", "DEL PACIFICO", "DEL GOLFO", "DEL SURESTE",
-    "DEL CENTRO", "DE OCCIDENTE", "PENINSULAR", "FRONTERIZA", "INTEGRAL",
-    "MEXICANA", "NACIONAL", "INTERNACIONAL", "ESPECIALIZADA", "INDUSTRIAL",
-    "EMPRESARIAL", "SAN JOSE", "SANTA MONICA", "LA ESPERANZA",
-    "EL PORVENIR", "LA PROVIDENCIA", "EL ROBLE", "LOS PINOS", "DEL VALLE",
-    "LA MONTAÑA", "LA CAMPIÑA", "EL FARO", "LAS AGUILAS", "EL SOL",
-    "AZTECA", "MAYA", "OLMECA", "TOLTECA", "QUETZAL", "ALFA", "OMEGA",
-    "DELTA", "GALAXIA", "PREMIER", "TRES HERMANOS", "SAN MIGUEL",
-    "GUADALUPANA", "LA NORTEÑA", "EL GÜERO",
-};
-static const char *const business_nicknames[] = {
-    "LA PALAPA", "EL BUEN SAZON", "DOÑA LUPE", "EL CHARRO", "LA GUERA",
-    "LOS COMPADRES", "EL MIRADOR", "LA PARROQUIA", "EL FOGON",
-};
-struct weighted_text {
-    const char *text;
-    int weight;
-};
-static const struct weighted_text company_suffixes[] = {
-    {" SA DE CV", 54}, {" S.A. DE C.V.", 12}, {" S DE RL DE CV", 9},
-    {" S. DE R.L. DE C.V.", 3}, {" SAPI DE CV", 5}, {" SC", 3},
-    {" S.C.", 2}, {" AC", 2}, {" SA", 3}, {" SAB DE CV", 2}, {"", 5},
-};
-static const struct weighted_text vigente_spellings[] = {
-    {"Vigente", 50}, {"VIGENTE", 30}, {"vigente", 8}, {" vigente ", 6},
-    {"Vigente ", 3}, {" VIGENTE", 3},
-};
-
-/* Mexico's general daily minimum wage (CONASAMI; zone A before 2012),
- * pesos of each year, 1988..2026. */
-#define WAGE_TABLE_FIRST 1988
-static const double minimum_wage[] = {
-    8.00, 8.64, 10.08, 11.90, 13.33, 14.27, 15.27, 20.15, 26.45,
-    26.45, 30.20, 34.45, 37.90, 40.35, 42.15, 43.65, 45.24, 46.80,
-    48.67, 50.57, 52.59, 54.80, 57.46, 59.82, 62.33, 64.76, 67.29,
-    70.10, 73.04, 80.04, 88.36, 102.68, 123.22, 141.70, 172.87, 207.44,
-    248.93, 278.80, 315.04,
-};
-#define WAGE_TABLE_LAST (WAGE_TABLE_FIRST + \
-    (int)(sizeof minimum_wage / sizeof minimum_wage[0]) - 1)
-/* UMA (INEGI), the unit of IMSS's 25-unit wage ceiling since 2016;
- * before, the ceiling was 25 minimum wages. */
-#define UMA_FIRST 2016
-static const double uma[] = {
-    73.04, 75.49, 80.60, 84.49, 86.88, 89.62, 96.22, 103.74, 108.57,
-    113.14, 117.31,
-};
-#define UMA_LAST (UMA_FIRST + (int)(sizeof uma / sizeof uma[0]) - 1)
-
-#define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
-
-/* ------------------------------------------------------------------ */
-/* Random helpers                                                       */
-/* ------------------------------------------------------------------ */
-
-/* The seed of stream `stream` of person `person`: distinct, well-mixed
- * seeds for every (seed, person, stream). */
-static uint64_t stream_seed(uint64_t seed, uint64_t person, uint64_t stream)
-{
-    uint64_t z = seed ^ (person + 1) * 0x9e3779b97f4a7c15u ^
-                 (stream + 1) * 0xd1b54a32d192ed03u;
-    z = (z ^ (z >> 33)) * 0xff51afd7ed558ccdu;
-    z = (z ^ (z >> 33)) * 0xc4ceb9fe1a85ec53u;
-    return z ^ (z >> 33);
-}
-
-static bool chance(struct prng *r, double p)
-{
-    return prng_uniform(r) < p;
-}
-
-/* An index into a list of n, favouring the front: the most common names
- * come up far more often than the rare ones, as in a real population. */
-static size_t pick_skewed(struct prng *r, size_t n)
-{
-    double u = prng_uniform(r);
-    return (size_t)(u * u * (double)n);
-}
-
-static size_t pick_weighted_text(struct prng *r,
-                                 const struct weighted_text *w, size_t n)
-{
-    int total = 0;
-    for (size_t i = 0; i < n; i++)
-        total += w[i].weight;
-    int x = prng_range(r, 0, total - 1);
-    for (size_t i = 0; i < n; i++) {
-        if (x < w[i].weight)
-            return i;
-        x -= w[i].weight;
-    }
-    return n - 1;
-}
-
-static int pick_state(struct prng *r, const double *weights)
-{
-    double total = 0;
-    for (int i = 0; i < STATE_COUNT; i++)
-        total += weights[i];
-    double x = prng_uniform(r) * total;
-    for (int i = 0; i < STATE_COUNT; i++) {
-        if (x < weights[i])
-            return i;
-        x -= weights[i];
-    }
-    return STATE_COUNT - 1;
-}
 
 static int clamp_int(int x, int lo, int hi)
 {
@@ -385,29 +111,6 @@ static date_t add_years(date_t d, int years)
 static double years_between(date_t a, date_t b)
 {
     return (double)(b - a) / 365.2425;
-}
-
-/* ------------------------------------------------------------------ */
-/* Wages                                                                */
-/* ------------------------------------------------------------------ */
-
-static double minimum_wage_in(int year)
-{
-    if (year < WAGE_TABLE_FIRST) /* the hyperinflation years, roughly */
-        return minimum_wage[0] * pow(0.6, WAGE_TABLE_FIRST - year);
-    if (year > WAGE_TABLE_LAST)
-        return minimum_wage[WAGE_TABLE_LAST - WAGE_TABLE_FIRST] *
-               pow(1.07, year - WAGE_TABLE_LAST);
-    return minimum_wage[year - WAGE_TABLE_FIRST];
-}
-
-static double wage_ceiling_in(int year)
-{
-    if (year < UMA_FIRST)
-        return 25 * minimum_wage_in(year);
-    if (year > UMA_LAST)
-        return 25 * uma[UMA_LAST - UMA_FIRST] * pow(1.05, year - UMA_LAST);
-    return 25 * uma[year - UMA_FIRST];
 }
 
 /* Nominal wages of `year` relative to 2023: about 6.5% a year since the
@@ -658,34 +361,34 @@ static void employer_name(struct prng *r, int state, struct demo_job *j)
     j->employer[0] = '\0';
     double u = prng_uniform(r);
     if (u < 0.24) {
-        name_add(&t, large_employers[pick_skewed(r, COUNT_OF(large_employers))]);
+        name_add(&t, pick_common(r, &demo_large_employers));
     } else if (u < 0.31) {
         /* a person as employer: IMSS writes surnames first */
-        name_add(&t, surnames[pick_skewed(r, COUNT_OF(surnames))]);
+        name_add(&t, pick_common(r, &demo_surnames));
         name_add(&t, " ");
-        name_add(&t, surnames[pick_skewed(r, COUNT_OF(surnames))]);
+        name_add(&t, pick_common(r, &demo_surnames));
         name_add(&t, " ");
         name_add(&t, chance(r, 0.6)
-                         ? male_names[pick_skewed(r, COUNT_OF(male_names))]
-                         : female_names[pick_skewed(r, COUNT_OF(female_names))]);
+                         ? pick_common(r, &demo_male_names)
+                         : pick_common(r, &demo_female_names));
     } else {
         bool nickname = u < 0.34;
         name_add(&t, nickname ? (chance(r, 0.5) ? "RESTAURANTE" : "COCINA ECONOMICA")
-                              : employer_trades[prng_range(r, 0, (int)COUNT_OF(employer_trades) - 1)]);
+                              : pick_any(r, &demo_employer_trades));
         name_add(&t, " ");
         if (nickname) {
             name_add(&t, "\"");
-            name_add(&t, business_nicknames[prng_range(r, 0, (int)COUNT_OF(business_nicknames) - 1)]);
+            name_add(&t, pick_any(r, &demo_business_nicknames));
             name_add(&t, "\"");
         } else {
             double v = prng_uniform(r);
             if (v < 0.5) {
-                name_add(&t, employer_themes[prng_range(r, 0, (int)COUNT_OF(employer_themes) - 1)]);
+                name_add(&t, pick_any(r, &demo_employer_themes));
             } else if (v < 0.7) {
                 name_add(&t, state == STATE_CDMX ? "DEL " : "DE ");
-                name_add(&t, imss_states[state].plain);
+                name_add(&t, demo_imss_states[state].plain);
             } else if (v < 0.9) {
-                name_add(&t, surnames[pick_skewed(r, COUNT_OF(surnames))]);
+                name_add(&t, pick_common(r, &demo_surnames));
                 static const char *const kin[] = {"", "", " HERMANOS",
                                                   " E HIJOS", " Y ASOCIADOS"};
                 name_add(&t, kin[prng_range(r, 0, 4)]);
@@ -697,11 +400,10 @@ static void employer_name(struct prng *r, int state, struct demo_job *j)
                 name_add(&t, " DE MEXICO");
             }
         }
-        size_t s = pick_weighted_text(r, company_suffixes,
-                                      COUNT_OF(company_suffixes));
-        if (*company_suffixes[s].text && chance(r, 0.1))
+        size_t s = pick_weighted(r, &demo_company_suffixes);
+        if (*demo_company_suffixes.v[s].text && chance(r, 0.1))
             name_add(&t, ",");
-        name_add(&t, company_suffixes[s].text);
+        name_add(&t, demo_company_suffixes.v[s].text);
     }
     /* data-entry noise: a doubled blank, a trailing one, rarely a tab */
     double n = prng_uniform(r);
@@ -853,7 +555,7 @@ static void person_career(struct person *p, struct prng *r, date_t d_min,
     int moved_from = STATE_UNKNOWN;
     date_t move_day = 0;
     if (chance(r, 0.15)) {
-        moved_from = pick_state(r, worker_weights);
+        moved_from = pick_state(r, demo_worker_weights);
         move_day = start + (date_t)(prng_uniform(r) * (end - start));
     }
     for (int i = 0; i < p->njobs; i++) {
@@ -863,7 +565,7 @@ static void person_career(struct person *p, struct prng *r, date_t d_min,
             j->baja != ONGOING)
             j->state = moved_from;
         if (i > 0 && j->baja != ONGOING && chance(r, 0.04))
-            j->state = pick_state(r, worker_weights);
+            j->state = pick_state(r, demo_worker_weights);
         j->state_omitted = chance(r, 0.03);
         j->wage_noise = 0.12 * prng_normal(r);
         employer_name(r, j->state, j);
@@ -925,18 +627,18 @@ static void person_generate(struct person *p, const struct generator *g,
                  : u < 0.130 ? A_TWO_CURRENT
                  : u < 0.255 ? A_UNEMPLOYED : A_EMPLOYED;
     p->sex = chance(&r, p->archetype == A_RETIREE ? 0.62 : 0.58) ? 'H' : 'M';
-    p->given = p->sex == 'H' ? male_names[pick_skewed(&r, COUNT_OF(male_names))]
-                             : female_names[pick_skewed(&r, COUNT_OF(female_names))];
-    p->paterno = surnames[pick_skewed(&r, COUNT_OF(surnames))];
-    p->materno = chance(&r, 0.985) ? surnames[pick_skewed(&r, COUNT_OF(surnames))]
+    p->given = p->sex == 'H' ? pick_common(&r, &demo_male_names)
+                             : pick_common(&r, &demo_female_names);
+    p->paterno = pick_common(&r, &demo_surnames);
+    p->materno = chance(&r, 0.985) ? pick_common(&r, &demo_surnames)
                                    : NULL;
 
     int age = draw_age(&r, p->archetype);
     p->dob = add_years(as_of, -age) - prng_range(&r, 0, 364);
-    p->home_state = pick_state(&r, worker_weights);
+    p->home_state = pick_state(&r, demo_worker_weights);
     double b = prng_uniform(&r);
     p->birth_state = b < 0.007 ? STATE_UNKNOWN
-                   : b < 0.65 ? p->home_state : pick_state(&r, birth_weights);
+                   : b < 0.65 ? p->home_state : pick_state(&r, demo_birth_weights);
 
     /* the checks: 97% of people once, the rest two or three times */
     double c = prng_uniform(&r);
@@ -1007,7 +709,7 @@ static long job_wage_cents(const struct generator *g, const struct person *p,
                wage_index(year);
     if (j != &p->jobs[0] && j->baja == ONGOING)
         w *= 0.7; /* the second current job is the smaller one */
-    double floor = minimum_wage_in(d.year), ceiling = wage_ceiling_in(d.year);
+    double floor = demo_minimum_wage(d.year), ceiling = demo_wage_ceiling(d.year);
     w = w < floor ? floor : w > ceiling ? ceiling : w;
     return lround(w * 100);
 }
@@ -1109,8 +811,7 @@ static void draw_style(struct prng *r, struct doc_style *s)
              : u < 0.96 ? D_DMY_WHEN_UNAMBIGUOUS : D_MDY_DASH;
     u = prng_uniform(r);
     s->order = u < 0.45 ? O_NEWEST_FIRST : u < 0.6 ? O_OLDEST_FIRST : O_SHUFFLED;
-    s->vigente = (int)pick_weighted_text(r, vigente_spellings,
-                                         COUNT_OF(vigente_spellings));
+    s->vigente = (int)pick_weighted(r, &demo_vigente_spellings);
     s->wage_numbers = chance(r, 0.18);
     u = prng_uniform(r);
     s->dob = u < 0.82 ? 0 : u < 0.9 ? 1 : 2;
@@ -1216,7 +917,7 @@ static void put_entidad(struct writer *w, const struct refdata *rd,
                         const struct doc_style *s, struct prng *r, int state,
                         date_t alta)
 {
-    const struct imss_spelling *sp = &imss_states[state];
+    const struct imss_spelling *sp = &demo_imss_states[state];
     const char *text = sp->plain;
     if (state == STATE_CDMX) {
         /* the Federal District became Ciudad de México in 2016 */
@@ -1390,7 +1091,7 @@ static void write_document(struct writer *w, const struct generator *g,
             PUT_LIT(w, ",\"fechaBaja\":");
             if (v[i].current) {
                 put_char(w, '"');
-                put_str(w, vigente_spellings[s.vigente].text);
+                put_str(w, demo_vigente_spellings.v[s.vigente].text);
                 put_char(w, '"');
             } else {
                 put_job_date(w, j->baja, s.dates);
