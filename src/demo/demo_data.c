@@ -45,6 +45,7 @@
 
 #include "base/prng.h"
 #include "base/text.h"
+#include "demo/curp.h"
 #include "demo/demo_tables.h"
 #include "demo/draw.h"
 
@@ -67,26 +68,6 @@ const char *const demo_unusable_names[DEMO_UNUSABLE_KINDS] = {
     "no curp", "curp malformed and no dob", "fechaAlta not a date",
     "wage unreadable", "historialLaboral not an array",
     "createdAt unreadable",
-};
-
-/* Words a CURP skips in names (RENAPO, Instructivo normativo). */
-static const char *const name_particles[] = {
-    "DA", "DAS", "DE", "DEL", "DER", "DI", "DIE", "DD", "EL", "LA",
-    "LOS", "LAS", "LE", "LES", "MAC", "MC", "VAN", "VON", "Y",
-};
-/* Four-letter starts RENAPO replaces: the second letter becomes X. */
-static const char *const curp_rude_words[] = {
-    "BACA", "BAKA", "BUEI", "BUEY", "CACA", "CACO", "CAGA", "CAGO",
-    "CAKA", "CAKO", "COGE", "COGI", "COJA", "COJE", "COJI", "COJO",
-    "COLA", "CULO", "FALO", "FETO", "GETA", "GUEI", "GUEY", "JETA",
-    "JOTO", "KACA", "KACO", "KAGA", "KAGO", "KAKA", "KAKO", "KOGE",
-    "KOGI", "KOJA", "KOJE", "KOJI", "KOJO", "KOLA", "KULO", "LILO",
-    "LOCA", "LOCO", "LOKA", "LOKO", "MAME", "MAMO", "MEAR", "MEAS",
-    "MEON", "MIAR", "MION", "MOCO", "MOKO", "MULA", "MULO", "NACA",
-    "NACO", "PEDA", "PEDO", "PENE", "PIPI", "PITO", "POPO", "PUTA",
-    "PUTO", "QULO", "RATA", "ROBA", "ROBE", "ROBO", "RUIN", "SENO",
-    "TETA", "VACA", "VAGA", "VAGO", "VAKA", "VUEI", "VUEY", "WUEI",
-    "WUEY",
 };
 
 static int clamp_int(int x, int lo, int hi)
@@ -181,161 +162,34 @@ struct person {
     struct demo_job jobs[MAX_JOBS];
 };
 
-/* The ASCII letters a CURP sees in one word of a name: Ñ is X, Ü is U,
- * anything that is not a letter is dropped. */
-static size_t curp_letters(const char *w, size_t n, char *out, size_t cap)
-{
-    size_t o = 0;
-    for (size_t i = 0; i < n && o + 1 < cap; i++) {
-        unsigned char c = (unsigned char)w[i];
-        if (c == 0xC3 && i + 1 < n) {
-            /* U+00C0..U+00FF: Ñ is X, accented vowels lose the accent */
-            static const char latin1[65] =
-                "AAAAAAACEEEEIIIIDXOOOOO.OUUUUYTSAAAAAAACEEEEIIIIDXOOOOO.OUUUUYTY";
-            unsigned char d = (unsigned char)w[++i];
-            if (d >= 0x80 && d <= 0xBF && latin1[d - 0x80] != '.')
-                out[o++] = latin1[d - 0x80];
-        } else if (c >= 'A' && c <= 'Z') {
-            out[o++] = (char)c;
-        }
-    }
-    out[o] = '\0';
-    return o;
-}
-
-static bool is_particle(const char *w)
-{
-    for (size_t i = 0; i < COUNT_OF(name_particles); i++)
-        if (strcmp(w, name_particles[i]) == 0)
-            return true;
-    return false;
-}
-
-/* The word of a name a CURP takes its letters from: particles skipped
- * ("DE LA CRUZ" is CRUZ) and, for a compound given name, a leading MARIA
- * or JOSE skipped ("MARIA DEL CARMEN" is CARMEN). Empty if none. */
-#define CURP_WORD_SIZE 32
-
-static void curp_word(const char *name, bool given, char out[CURP_WORD_SIZE])
-{
-    char words[6][CURP_WORD_SIZE];
-    int n = 0;
-    for (const char *s = name; *s && n < 6;) {
-        while (*s == ' ')
-            s++;
-        const char *e = s;
-        while (*e && *e != ' ')
-            e++;
-        if (e > s) {
-            curp_letters(s, (size_t)(e - s), words[n], sizeof words[n]);
-            if (!is_particle(words[n]) && words[n][0])
-                n++;
-        }
-        s = e;
-    }
-    int pick = 0;
-    if (given && n > 1 &&
-        (strcmp(words[0], "MARIA") == 0 || strcmp(words[0], "MA") == 0 ||
-         strcmp(words[0], "JOSE") == 0 || strcmp(words[0], "J") == 0))
-        pick = 1;
-    if (n == 0) {
-        out[0] = '\0';
-        return;
-    }
-    memcpy(out, words[pick], CURP_WORD_SIZE);
-}
-
-static bool is_vowel(char c)
-{
-    return c == 'A' || c == 'E' || c == 'I' || c == 'O' || c == 'U';
-}
-
-static char first_inner(const char *w, bool vowel)
-{
-    for (size_t i = 1; w[0] && w[i]; i++)
-        if (is_vowel(w[i]) == vowel)
-            return w[i];
-    return 'X';
-}
-
-/* RENAPO's check digit: each of the 17 characters is worth its place in
- * "0123456789ABCDEFGHIJKLMNÑOPQRSTUVWXYZ" (Ñ counts although CURPs write X,
- * so O is 25), weighted 18 down to 2. */
-static char curp_check_digit(const char *curp17)
-{
-    static const char dict[] = "0123456789ABCDEFGHIJKLMN#OPQRSTUVWXYZ";
-    int sum = 0;
-    for (int i = 0; i < 17; i++) {
-        const char *at = strchr(dict, curp17[i]);
-        sum += (int)(at - dict) * (18 - i);
-    }
-    return (char)('0' + (10 - sum % 10) % 10);
-}
-
+/* The person's CURP, by RENAPO's rules from what was drawn about them. */
 static void person_curp(struct person *p, struct prng *r,
                         const struct refdata *rd)
 {
-    char pat[CURP_WORD_SIZE], mat[CURP_WORD_SIZE], giv[CURP_WORD_SIZE];
-    curp_word(p->paterno, false, pat);
-    if (p->materno)
-        curp_word(p->materno, false, mat);
-    else
-        mat[0] = '\0';
-    curp_word(p->given, true, giv);
-
-    char *c = p->curp;
-    c[0] = pat[0] ? pat[0] : 'X';
-    c[1] = first_inner(pat, true);
-    c[2] = mat[0] ? mat[0] : 'X';
-    c[3] = giv[0] ? giv[0] : 'X';
-    for (size_t i = 0; i < COUNT_OF(curp_rude_words); i++)
-        if (memcmp(c, curp_rude_words[i], 4) == 0) {
-            c[1] = 'X';
-            break;
-        }
-    struct ymd b = date_to_ymd(p->dob);
-    c[4] = (char)('0' + b.year / 10 % 10);
-    c[5] = (char)('0' + b.year % 10);
-    c[6] = (char)('0' + b.month / 10);
-    c[7] = (char)('0' + b.month % 10);
-    c[8] = (char)('0' + b.day / 10);
-    c[9] = (char)('0' + b.day % 10);
-    c[10] = p->sex;
-    const char *code = p->birth_state == STATE_UNKNOWN
-                           ? "NE" : rd->states[p->birth_state].curp;
-    c[11] = code[0];
-    c[12] = code[1];
-    c[13] = first_inner(pat, false);
-    c[14] = mat[0] ? first_inner(mat, false) : 'X';
-    c[15] = first_inner(giv, false);
     /* The differentiator tells homonyms apart and carries the century:
      * almost always 0 (or A from 2000 on), now and then the next ones. */
     int homonym = chance(r, 0.92) ? 0 : prng_range(r, 1, 5);
-    c[16] = (char)(b.year < 2000 ? '0' + homonym : 'A' + homonym);
-    c[17] = curp_check_digit(c);
-    c[18] = '\0';
+    struct curp_facts f = {
+        .given = p->given, .paterno = p->paterno, .materno = p->materno,
+        .dob = p->dob, .sex = p->sex,
+        .state = p->birth_state == STATE_UNKNOWN
+                     ? "NE" : rd->states[p->birth_state].curp,
+        .homonym = homonym,
+    };
+    curp_make(&f, p->curp);
 }
 
-/* IMSS's NSS: subdelegation, year of first registration, year of birth,
- * a sequence, and a Luhn check digit. */
+/* The person's NSS: a subdelegation and a sequence drawn, the years from
+ * the person. */
 static void person_nss(struct person *p, struct prng *r, int first_year)
 {
-    int birth = date_to_ymd(p->dob).year;
-    int digits[11] = {
-        prng_range(r, 0, 9), prng_range(r, 1, 9),
-        first_year / 10 % 10, first_year % 10, birth / 10 % 10, birth % 10,
-        prng_range(r, 0, 9), prng_range(r, 0, 9), prng_range(r, 0, 9),
-        prng_range(r, 0, 9), 0,
-    };
-    int sum = 0;
-    for (int i = 0; i < 10; i++) {
-        int d = digits[i] * (i % 2 ? 2 : 1);
-        sum += d > 9 ? d - 9 : d;
-    }
-    digits[10] = (10 - sum % 10) % 10;
-    for (int i = 0; i < 11; i++)
-        p->nss[i] = (char)('0' + digits[i]);
-    p->nss[11] = '\0';
+    int subdelegation = 10 * prng_range(r, 0, 9);
+    subdelegation += prng_range(r, 1, 9);
+    int sequence = 0;
+    for (int i = 0; i < 4; i++)
+        sequence = 10 * sequence + prng_range(r, 0, 9);
+    nss_make(subdelegation, first_year, date_to_ymd(p->dob).year, sequence,
+             p->nss);
 }
 
 /* ---- employer names ------------------------------------------------ */
