@@ -46,6 +46,7 @@
 #include "base/prng.h"
 #include "base/text.h"
 #include "demo/curp.h"
+#include "demo/employer.h"
 #include "demo/demo_tables.h"
 #include "demo/draw.h"
 
@@ -55,7 +56,6 @@
 #define DUP_DELAY_MIN 2            /* a duplicate comes out this many ... */
 #define DUP_DELAY_MAX 4000         /* ... to this many documents later */
 #define UNUSABLE_RATE 0.005
-#define EMPLOYER_MAX 128
 #define OUT_BUFSIZE (1u << 20)
 #define DOC_MAX (64u * 1024)       /* far above the largest document */
 #define DAY_MS 86400000LL
@@ -190,87 +190,6 @@ static void person_nss(struct person *p, struct prng *r, int first_year)
         sequence = 10 * sequence + prng_range(r, 0, 9);
     nss_make(subdelegation, first_year, date_to_ymd(p->dob).year, sequence,
              p->nss);
-}
-
-/* ---- employer names ------------------------------------------------ */
-
-struct name_buf {
-    char *s;
-    size_t len, cap;
-};
-
-static void name_add(struct name_buf *t, const char *s)
-{
-    size_t n = strlen(s);
-    if (t->len + n >= t->cap)
-        n = t->cap - 1 - t->len;
-    memcpy(t->s + t->len, s, n);
-    t->len += n;
-    t->s[t->len] = '\0';
-}
-
-static void employer_name(struct prng *r, int state, struct demo_job *j)
-{
-    struct name_buf t = {j->employer, 0, sizeof j->employer};
-    j->employer[0] = '\0';
-    double u = prng_uniform(r);
-    if (u < 0.24) {
-        name_add(&t, pick_common(r, &demo_large_employers));
-    } else if (u < 0.31) {
-        /* a person as employer: IMSS writes surnames first */
-        name_add(&t, pick_common(r, &demo_surnames));
-        name_add(&t, " ");
-        name_add(&t, pick_common(r, &demo_surnames));
-        name_add(&t, " ");
-        name_add(&t, chance(r, 0.6)
-                         ? pick_common(r, &demo_male_names)
-                         : pick_common(r, &demo_female_names));
-    } else {
-        bool nickname = u < 0.34;
-        name_add(&t, nickname ? (chance(r, 0.5) ? "RESTAURANTE" : "COCINA ECONOMICA")
-                              : pick_any(r, &demo_employer_trades));
-        name_add(&t, " ");
-        if (nickname) {
-            name_add(&t, "\"");
-            name_add(&t, pick_any(r, &demo_business_nicknames));
-            name_add(&t, "\"");
-        } else {
-            double v = prng_uniform(r);
-            if (v < 0.5) {
-                name_add(&t, pick_any(r, &demo_employer_themes));
-            } else if (v < 0.7) {
-                name_add(&t, state == STATE_CDMX ? "DEL " : "DE ");
-                name_add(&t, demo_imss_states[state].plain);
-            } else if (v < 0.9) {
-                name_add(&t, pick_common(r, &demo_surnames));
-                static const char *const kin[] = {"", "", " HERMANOS",
-                                                  " E HIJOS", " Y ASOCIADOS"};
-                name_add(&t, kin[prng_range(r, 0, 4)]);
-            } else {
-                char acronym[4] = {(char)prng_range(r, 'A', 'Z'),
-                                   (char)prng_range(r, 'A', 'Z'),
-                                   (char)prng_range(r, 'A', 'Z'), '\0'};
-                name_add(&t, acronym);
-                name_add(&t, " DE MEXICO");
-            }
-        }
-        size_t s = pick_weighted(r, &demo_company_suffixes);
-        if (*demo_company_suffixes.v[s].text && chance(r, 0.1))
-            name_add(&t, ",");
-        name_add(&t, demo_company_suffixes.v[s].text);
-    }
-    /* data-entry noise: a doubled blank, a trailing one, rarely a tab */
-    double n = prng_uniform(r);
-    char *space = strchr(j->employer, ' ');
-    if (n < 0.01 && space && t.len + 1 < t.cap) {
-        memmove(space + 1, space, t.len - (size_t)(space - j->employer) + 1);
-        t.len++;
-    } else if (n < 0.02) {
-        name_add(&t, " ");
-    } else if (n < 0.0205 && space) {
-        *space = '\t';
-    }
-    j->employer_len = t.len;
 }
 
 /* ---- the person and their career ------------------------------------ */
@@ -422,7 +341,7 @@ static void person_career(struct person *p, struct prng *r, date_t d_min,
             j->state = pick_state(r, demo_worker_weights);
         j->state_omitted = chance(r, 0.03);
         j->wage_noise = 0.12 * prng_normal(r);
-        employer_name(r, j->state, j);
+        j->employer_len = employer_name(r, j->state, j->employer);
     }
     /* rehired by an earlier employer */
     if (p->njobs >= 3 && chance(r, 0.08)) {
