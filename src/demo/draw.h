@@ -6,9 +6,14 @@
  * Reproducibility rests on stream_seed: each person, and each of their
  * documents, draws from a PRNG stream of its own, seeded by (run seed,
  * person number, stream), so anything about a person can be rebuilt from
- * their number alone and a larger file starts with the same people.
- * Changing how many values any draw here consumes changes every file the
- * generator writes.
+ * their number alone and a larger file starts with the same people. The
+ * streams in use:
+ *   (k, 0)             person k (person.c)
+ *   (k, 1 + copy)      person k's document `copy` (demo_writer.c)
+ *   (0..5, 99)         the app servers an ObjectId names (demo_writer.c)
+ *   (UINT64_MAX, 0)    when duplicates come out (demo_data.c)
+ * Changing how many values any draw here consumes, or the order of the
+ * draws anywhere, changes every file the generator writes.
  *
  * Static inline: these run a few dozen times per document, and they were
  * one file's static functions before the generator was split.
