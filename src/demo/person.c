@@ -1,5 +1,11 @@
 /*
  * person.c — a synthetic person and their career (see person.h).
+ *
+ * demo_person_generate draws everything about a person from their one
+ * stream, in a fixed order: archetype, sex, names, age, states, the days
+ * of the checks, the career, the wage level, NSS, CURP, discounted weeks,
+ * a retiree's weeks from before the listed jobs. Moving a draw, or adding
+ * one, changes every person and so every file (draw.h).
  */
 #include "demo/person.h"
 
