@@ -435,8 +435,8 @@ void demo_write_document(struct demo_writer *w,
                     "\"N/D\"", "\"\"", "\"$ -\"", "\"NA\""};
                 put_str(w, bad_wages[prng_range(&r, 0, 3)]);
             } else {
-                put_wage(w, demo_job_wage_cents(g, p, j, v[i].current ? day : j->baja),
-                         s.wage_numbers);
+                date_t on = v[i].current ? day : j->baja;
+                put_wage(w, demo_job_wage_cents(g, p, j, on), s.wage_numbers);
             }
             put_char(w, '}');
         }

@@ -297,7 +297,8 @@ void demo_person_generate(struct demo_person *p,
     p->home_state = pick_state(&r, demo_worker_weights);
     double b = prng_uniform(&r);
     p->birth_state = b < 0.007 ? STATE_UNKNOWN
-                   : b < 0.65 ? p->home_state : pick_state(&r, demo_birth_weights);
+                   : b < 0.65 ? p->home_state
+                   : pick_state(&r, demo_birth_weights);
 
     /* the checks: 97% of people once, the rest two or three times */
     double c = prng_uniform(&r);
@@ -402,7 +403,8 @@ long demo_job_wage_cents(const struct demo_generator *g,
                wage_index(year);
     if (j != &p->jobs[0] && j->baja == ONGOING)
         w *= 0.7; /* the second current job is the smaller one */
-    double floor = demo_minimum_wage(d.year), ceiling = demo_wage_ceiling(d.year);
+    double floor = demo_minimum_wage(d.year);
+    double ceiling = demo_wage_ceiling(d.year);
     w = w < floor ? floor : w > ceiling ? ceiling : w;
     return lround(w * 100);
 }
