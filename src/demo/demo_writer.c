@@ -84,6 +84,8 @@ static void put_hex(struct demo_writer *w, uint64_t v, int digits)
         w->buf[w->len++] = hex[(v >> (4 * i)) & 15];
 }
 
+/* ---- the buffer ---------------------------------------------------- */
+
 int demo_writer_init(struct demo_writer *w, FILE *out)
 {
     *w = (struct demo_writer){malloc(OUT_BUFSIZE + DOC_MAX), 0, out};
