@@ -72,10 +72,10 @@ struct demo_stats {
 
 /* Writes opt->count documents to `out`, one JSON object per line. stats,
  * when not NULL, is filled. Returns 0, or -1 with err set when an option
- * is out of range, the reference tables disagree with the generator (a
- * state's CURP code), or writing fails (errno's text). On failure part of
- * the output may have been written; callers writing a file use an
- * atomic_file and abort it. */
+ * is out of range, memory runs out, or writing fails (errno's text). On
+ * failure part of the output may have been written; callers writing a
+ * file use an atomic_file and abort it. A state's CURP code is read from
+ * rd (states.csv's curp column). */
 int demo_data_write(const struct refdata *rd, const struct demo_options *opt,
                     FILE *out, struct demo_stats *stats, struct errbuf *err);
 
