@@ -1,6 +1,7 @@
 /*
  * cmd_demo_data.c — `incomescore demo-data`: synthetic validation
- * documents as JSON lines (the generator is src/demo_data.c).
+ * documents as JSON lines (the generator is src/demo/, driven by
+ * demo_data.c).
  */
 #include <errno.h>
 #include <getopt.h>
