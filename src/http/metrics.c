@@ -105,11 +105,11 @@ static void scores_text(struct metrics *m, const struct bundle *live,
                  "the rules' score bands.\n"
                  "# TYPE incomescore_score histogram\n");
     unsigned long cumulative = 0;
-    int bands = live ? rules_band_count(live->rules) : 0;
+    int bands = live ? rules_band_count(live->scorer.rules) : 0;
     for (int i = 0; i < bands && i < RULES_MAX_BANDS; i++) {
         double from, to;
         const char *label, *color;
-        rules_band(live->rules, i, &from, &to, &label, &color);
+        rules_band(live->scorer.rules, i, &from, &to, &label, &color);
         cumulative += METRIC_READ(m->score_band[i]);
         text_printf(t, "incomescore_score_bucket{le=\"%g\"} %lu\n", to,
                     cumulative);
