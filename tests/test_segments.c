@@ -14,6 +14,7 @@
 
 #include "base/prng.h"
 #include "score/segments.h"
+#include "train/kmeans.h"
 
 /* ---- scaler ------------------------------------------------------------ */
 
