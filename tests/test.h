@@ -76,6 +76,7 @@ int suite_demo_data(int *count);
 int suite_registry(int *count);
 int suite_report(int *count);
 int suite_segments(int *count);
+int suite_kmeans(int *count);
 int suite_audit(int *count);
 int suite_server(int *count);
 int suite_model(int *count);

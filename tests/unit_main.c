@@ -81,6 +81,7 @@ int main(void)
         suite_registry,
         suite_report,
         suite_segments,
+        suite_kmeans,
         suite_train,
         suite_audit,
         suite_server,
