@@ -21,6 +21,7 @@
 
 #include "base/prng.h"
 #include "score/segments.h"
+#include "train/kmeans.h"
 
 #define BLOBS 6
 

@@ -23,6 +23,7 @@
 #include "base/paths.h"
 #include "base/prng.h"
 #include "score/refdata.h"
+#include "train/kmeans.h"
 #include "train/report.h"
 #include "score/rules.h"
 #include "score/segments.h"
