@@ -70,7 +70,7 @@ Try 'incomescore rules apply --help'."
 run "option lacking its value" 2 "$BIN" rules apply --rules
 
 # each command's --help names the environment variables it reads
-for pair in "etl URL_DATABASE" "etl INCOMESCORE_DATA" "train INCOMESCORE_HOME" \
+for pair in "demo-data INCOMESCORE_DATA" "etl URL_DATABASE" "etl INCOMESCORE_DATA" "train INCOMESCORE_HOME" \
         "train INCOMESCORE_DATA" "train SOURCE_DATE_EPOCH" "predict INCOMESCORE_HOME" \
         "models INCOMESCORE_HOME" "rules INCOMESCORE_DATA" "serve PORT" \
         "serve INCOMESCORE_API_KEYS" "serve INCOMESCORE_HOME" "serve INCOMESCORE_DATA"; do
