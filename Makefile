@@ -14,6 +14,10 @@
 #                   `make check` does too, so XGBoost creeping into
 #                   scoring fails the build
 #   make deps       install the Debian packages the build needs (as root)
+#   make install    the binary to $(DESTDIR)$(PREFIX)/bin and data/ to
+#                   $(DESTDIR)$(PREFIX)/share/incomescore, where the
+#                   installed binary looks for it (PREFIX default
+#                   /usr/local; DESTDIR for staging a package)
 #
 # Sources are found by wildcard: a new src/<stage>/*.c joins the library,
 # a new src/cli/*.c joins the binary, a new tests/fixture_*.c (shared test
@@ -28,6 +32,8 @@ BUILD    ?= build
 OPT      ?= -O2
 SAN      ?=
 DATADIR  ?= $(CURDIR)/data
+PREFIX   ?= /usr/local
+DESTDIR  ?=
 
 PKGS     := jansson libutf8proc libbson-1.0 libmongoc-1.0 libcrypto lapacke sqlite3 libmicrohttpd
 CFLAGS   += -std=c11 -D_GNU_SOURCE -pthread $(OPT) -g -Wall -Wextra -Werror -Wshadow \
@@ -62,7 +68,8 @@ CORE_BIN := $(BUILD)/score-core/score_bench
 # in bench/out/, beside the data the bench scripts generate there
 BENCH_BIN := $(BENCH_SRC:bench/%.c=bench/out/%)
 
-.PHONY: all deps demo test check check-asan bench bench-bin score-core clean FORCE
+.PHONY: all deps demo test check check-asan bench bench-bin score-core install \
+        clean FORCE
 all: $(BIN)
 
 # Made anew each time: ar would keep the objects of moved or deleted
@@ -116,10 +123,36 @@ $(BUILD)/%.o: %.c
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BENCH_BIN:=.d) \
-    $(CORE_BIN:=.d)
+    $(CORE_BIN:=.d) $(BUILD)/install/paths.d
 
 deps:
 	@scripts/deps.sh
+
+# The installed binary differs from build/incomescore in one fact, its
+# data directory, which only base/paths.c compiles in. So only paths.c is
+# compiled again (with the installed DATADIR) and linked ahead of the
+# library: the linker then takes paths_* from it and never pulls the
+# archive's own paths.o. $(INST)/datadir records the DATADIR built with,
+# so that another PREFIX recompiles it.
+INST_DATADIR := $(PREFIX)/share/incomescore
+INST         := $(BUILD)/install
+
+$(INST)/datadir: FORCE
+	@mkdir -p $(dir $@)
+	@printf '%s\n' '$(INST_DATADIR)' >$@.new
+	@if cmp -s $@.new $@; then rm -f $@.new; else mv -f $@.new $@; fi
+
+$(INST)/paths.o: src/base/paths.c $(INST)/datadir
+	$(CC) $(CFLAGS) -UINCOMESCORE_DATADIR \
+	    -DINCOMESCORE_DATADIR='"$(INST_DATADIR)"' -MMD -MP -c -o $@ $<
+
+$(INST)/incomescore: $(CLI_OBJ) $(INST)/paths.o $(BUILD)/libincomescore.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+install: $(INST)/incomescore
+	install -d '$(DESTDIR)$(PREFIX)/bin' '$(DESTDIR)$(INST_DATADIR)'
+	install -m 755 $(INST)/incomescore '$(DESTDIR)$(PREFIX)/bin/incomescore'
+	install -m 644 data/* '$(DESTDIR)$(INST_DATADIR)/'
 
 demo: deps
 	@$(MAKE) --no-print-directory all
@@ -137,6 +170,7 @@ check: $(BIN) $(UNIT) $(CORE_BIN)
 	tests/layers.sh src
 	$(UNIT)
 	tests/cli.sh $(BIN)
+	MAKE='$(MAKE) --no-print-directory' BUILD='$(BUILD)' tests/install.sh
 
 check-asan:
 	@$(MAKE) --no-print-directory BUILD=build/asan OPT=-O1 \

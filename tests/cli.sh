@@ -68,6 +68,22 @@ run "unknown option" 2 "$BIN" rules apply --frob
 same "unknown option message" "$WORK/err" "incomescore rules apply: option '--frob' is unknown
 Try 'incomescore rules apply --help'."
 run "option lacking its value" 2 "$BIN" rules apply --rules
+
+# each command's --help names the environment variables it reads
+for pair in "demo-data INCOMESCORE_DATA" "etl URL_DATABASE" "etl INCOMESCORE_DATA" "train INCOMESCORE_HOME" \
+        "train INCOMESCORE_DATA" "train SOURCE_DATE_EPOCH" "predict INCOMESCORE_HOME" \
+        "models INCOMESCORE_HOME" "rules INCOMESCORE_DATA" "serve PORT" \
+        "serve INCOMESCORE_API_KEYS" "serve INCOMESCORE_HOME" "serve INCOMESCORE_DATA"; do
+    set -- $pair
+    run "$1 help" 0 "$BIN" "$1" --help
+    sed -n '/^environment:$/,$p' "$WORK/out" > "$WORK/env"
+    has "$1 --help names $2" "$WORK/env" "  $2 "
+done
+run "models help" 0 "$BIN" models --help
+has "models --help documents --reason" "$WORK/out" "--reason TEXT   promote only"
+run "rollback refuses --reason" 2 "$BIN" models rollback --reason x --registry "$WORK/none"
+same "rollback --reason message" "$WORK/err" "incomescore models rollback: --reason is for promote only
+Try 'incomescore models rollback --help'."
 run "stray argument" 2 "$BIN" rules check extra
 run "calibrate needs --data" 2 "$BIN" rules calibrate
 

@@ -36,6 +36,7 @@
 #include "score/segments.h"
 #include "http/server.h"
 #include "base/sha256.h"
+#include "base/version.h"
 
 static char *work;
 static char registry_path[4096];
@@ -859,6 +860,10 @@ static void openapi_docs_and_the_root_redirect(void **s)
     json_t *j = reply_json(&r);
     assert_true(strncmp(json_string_value(json_object_get(j, "openapi")),
                         "3.1", 3) == 0);
+    /* /docs titles itself "<title> <version>": the program's version */
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(j, "info"), "version")),
+                        INCOMESCORE_VERSION);
     static const char *const paths[] = {"/v1/prediction", "/v1/predictions",
                                         "/healthz", "/readyz", "/v1/model",
                                         "/v1/meta", "/metrics"};
@@ -893,6 +898,9 @@ static void openapi_docs_and_the_root_redirect(void **s)
     assert_string_equal(ct, "text/html; charset=utf-8");
     assert_non_null(strstr(r.body, "/openapi.json"));
     assert_null(strstr(r.body, "https://"));  /* no CDN */
+    /* English throughout, and "Try it" sends the key typed on the page */
+    assert_non_null(strstr(r.body, "<html lang=\"en\">"));
+    assert_non_null(strstr(r.body, "headers[\"Authorization\"] = \"Bearer \" + key"));
     reply_free(&r);
 
     http("GET", "/", NULL, NULL, 0, &r);

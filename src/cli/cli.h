@@ -9,11 +9,32 @@
 #ifndef INCOMESCORE_CLI_H
 #define INCOMESCORE_CLI_H
 
+#include "base/paths.h"
+
 #define EXIT_OK 0
 #define EXIT_FAIL 1
 #define EXIT_USAGE 2
 
 #define PROGRAM "incomescore"
+
+/* One line per environment variable for the "environment:" block that
+ * closes a command's --help: each command lists the ones it reads, and
+ * the wording lives here once. The names come from their owners
+ * (base/paths.h here; URL_DATABASE and PORT beside the code that reads
+ * them, in cmd_etl.c and cmd_serve.c). */
+#define HELP_ENV_HEAD "\nenvironment:\n"
+#define HELP_ENV_DATA                                                     \
+    "  " PATHS_DATA_ENV "      reference tables, default rules and XGBoost\n" \
+    "                        parameters, the API docs (default: the\n"      \
+    "                        data/ directory built in)\n"
+#define HELP_ENV_HOME                                                     \
+    "  " PATHS_HOME_ENV "      home of the registry and the audit log\n"    \
+    "                        (default " PATHS_HOME_FALLBACK ")\n"
+#define HELP_ENV_API_KEYS                                                 \
+    "  " PATHS_API_KEYS_ENV "  key file when --api-keys is not given\n"
+#define HELP_ENV_SOURCE_DATE_EPOCH                                        \
+    "  SOURCE_DATE_EPOCH     fixes a new bundle's created_at (seconds\n"    \
+    "                        since 1970, for reproducible bundles)\n"
 
 struct command {
     const char *name;

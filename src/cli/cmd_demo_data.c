@@ -43,7 +43,8 @@ static void print_help(void)
            "                   (default today, UTC)\n"
            "--out FILE         write FILE atomically (default: stdout) and "
            "print a\n"
-           "                   summary on stderr\n",
+           "                   summary on stderr\n"
+           HELP_ENV_HEAD HELP_ENV_DATA,
            (unsigned long long)DEMO_DEFAULT_SEED);
 }
 

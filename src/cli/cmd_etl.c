@@ -12,6 +12,9 @@
 #include "base/numeric.h"
 #include "base/paths.h"
 
+#define HELP_ENV_URL_DATABASE                                             \
+    "  " DOC_SOURCE_ENV "          MongoDB URI when --source is not given\n"
+
 /* The defaults stated come from the constants, so the help changes with
  * them. */
 static void print_help(void)
@@ -52,7 +55,8 @@ static void print_help(void)
            "Prints the counts on stderr: read = written + duplicates + "
            "rejected.\n"
            "Exit 0 even when documents were rejected; 1 when the source or an\n"
-           "output cannot be used.\n",
+           "output cannot be used.\n"
+           HELP_ENV_HEAD HELP_ENV_URL_DATABASE HELP_ENV_DATA,
            ITAEE_DEFAULT_YEAR);
 }
 

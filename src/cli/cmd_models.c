@@ -31,7 +31,11 @@ static const char models_help[] =
     "          after the same checks as promote\n"
     "\n"
     "--registry DIR  default " PATHS_REGISTRY_HELP ", else "
-    PATHS_REGISTRY_FALLBACK "\n";
+    PATHS_REGISTRY_FALLBACK "\n"
+    "--reason TEXT   promote only: why, recorded with the promotion in\n"
+    "                the registry's promotions.jsonl (default \"promoted\n"
+    "                by hand\")\n"
+    HELP_ENV_HEAD HELP_ENV_HOME;
 
 static const struct option models_options[] = {
     {"registry", required_argument, NULL, 'r'},
@@ -171,6 +175,9 @@ int cmd_models(int argc, char **argv)
         default: return bad_option(cmd, argv + 1, c);
         }
     }
+    /* Accepted and dropped it would be a silent lie in the history. */
+    if (reason && strcmp(sub, "promote") != 0)
+        return usage_error(cmd, "--reason is for promote only");
     int rest = argc - 1 - optind;
     if (rest != want_args)
         return usage_error(cmd, want_args ? "needs a version id" :

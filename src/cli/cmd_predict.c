@@ -22,7 +22,12 @@ static const char predict_help[] =
     "bundle directory given by --model. Writes one response per line, in\n"
     "order: {\"scoring\": 678.17, \"cluster\": \"A\", ...}, or for a bad line\n"
     "{\"error\": \"edad: must be between 18 and 80\", \"detail\": [...]}.\n"
-    "Exit 0 when every line was scored, 1 when any line was bad.\n";
+    "Exit 0 when every line was scored, 1 when any line was bad.\n"
+    "\n"
+    "--registry DIR  default " PATHS_REGISTRY_HELP ", else "
+    PATHS_REGISTRY_FALLBACK "\n"
+    "--model BUNDLE  a bundle directory (registry/versions/ID)\n"
+    HELP_ENV_HEAD HELP_ENV_HOME;
 
 static const struct option predict_options[] = {
     {"registry", required_argument, NULL, 'r'},

@@ -34,7 +34,8 @@ static const char rules_help[] =
     "\n"
     "--rules FILE  rules file (default: " PATHS_RULES_FILE " in the data "
     "directory,\n"
-    "              $" PATHS_DATA_ENV " or the one built in)\n";
+    "              $" PATHS_DATA_ENV " or the one built in)\n"
+    HELP_ENV_HEAD HELP_ENV_DATA;
 
 static const struct option rules_options[] = {
     {"rules", required_argument, NULL, 'r'},

@@ -25,6 +25,8 @@
 
 /* $PORT: where platforms that run containers say which port to take. */
 #define PORT_ENV "PORT"
+#define HELP_ENV_PORT                                                     \
+    "  " PORT_ENV "                  port when --port is not given\n"
 #define DEFAULT_KEY_NAME "client"
 
 /* Every default stated comes from its constant, so the help changes with
@@ -112,6 +114,8 @@ static void print_help(void)
            (int)SERVER_DEFAULT_MAX_BODY, (int)SERVER_DEFAULT_MAX_BATCH_BODY,
            SERVER_DEFAULT_TIMEOUT_S, SERVER_DEFAULT_CONNECTION_LIMIT,
            APIKEY_MIN_LEN, APIKEY_MAX_LEN);
+    fputs(HELP_ENV_HEAD HELP_ENV_PORT HELP_ENV_API_KEYS HELP_ENV_HOME
+              HELP_ENV_DATA, stdout);
 }
 
 static const struct option serve_options[] = {

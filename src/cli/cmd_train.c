@@ -48,7 +48,9 @@ static void print_help(void)
            "--params FILE   XGBoost hyper-parameters (default: "
            PATHS_PARAMS_FILE " in the\n"
            "                data directory)\n"
-           "--itaee-year Y  ITAEE year of crecimiento_gral (default %d)\n",
+           "--itaee-year Y  ITAEE year of crecimiento_gral (default %d)\n"
+           HELP_ENV_HEAD HELP_ENV_HOME HELP_ENV_DATA
+           HELP_ENV_SOURCE_DATE_EPOCH,
            SEGMENT_COUNT, (unsigned long long)d.seed, d.itaee_year);
 }
 

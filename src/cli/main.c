@@ -40,11 +40,9 @@ static void print_help(FILE *out)
         fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
     fprintf(out,
             "\n"
-            "'" PROGRAM " <command> --help' tells more of each.\n"
-            "Environment: " PATHS_DATA_ENV
-            "  directory of the reference tables\n"
-            "                               and default rules (default: the\n"
-            "                               data/ directory built in)\n");
+            "'" PROGRAM " <command> --help' tells more of each, and names\n"
+            "the environment variables it reads.\n"
+            HELP_ENV_HEAD HELP_ENV_DATA HELP_ENV_HOME);
 }
 
 int usage_error(const char *cmd, const char *fmt, ...)

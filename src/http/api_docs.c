@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "base/fileio.h"
+#include "base/version.h"
 #include "http/internal.h"
 #include "http/keyring.h"
 #include "registry/bundle.h"
@@ -205,6 +206,15 @@ static void openapi_fill_request(json_t *doc)
     json_object_set_new(schema, "required", required);
 }
 
+/* info.version is the program's (what --version prints), written here so
+ * that the shipped file cannot name another; /docs titles itself with it. */
+static void openapi_fill_version(json_t *doc)
+{
+    json_t *info = json_object_get(doc, "info");
+    if (json_is_object(info))
+        json_object_set_new(info, "version", json_string(INCOMESCORE_VERSION));
+}
+
 void site_docs_load(struct server *s, struct site_docs *site,
                     const char *dir, const struct keyring *keys)
 {
@@ -216,6 +226,7 @@ void site_docs_load(struct server *s, struct site_docs *site,
         log_event(s, "warn", "openapi_missing", NULL,
                   "%s: %s; GET /openapi.json will answer 404", path, jerr.text);
     } else {
+        openapi_fill_version(doc);
         openapi_fill_request(doc);
         openapi_mark_keys(keys, doc);
         site->openapi.text = api_doc_json(doc, &site->openapi.len);
