@@ -1600,16 +1600,17 @@ static void a_bad_key_file_refuses_to_start(void **s)
 
 /* ------------------------------------------------------------- audit */
 
-/* A server of v0001 auditing to the SQLite file db (queue and wait as
- * given, 0: the defaults) with the key file keys (NULL: none); its URL
+/* A server of v0001 auditing to the SQLite file db (acknowledgement,
+ * queue and wait as given, 0: the defaults) with the key file keys (NULL: none); its URL
  * into at. The caller's strings must outlive it. */
-static struct server *start_audited(const char *db, size_t queue,
-                                    int wait_ms, const char *keys, char *at,
-                                    size_t size)
+static struct server *start_audited(const char *db, enum audit_ack ack,
+                                    size_t queue, int wait_ms,
+                                    const char *keys, char *at, size_t size)
 {
     struct server_config cfg = {.model_dir = v1_dir,
                                 .watch_interval_ms = -1,
                                 .audit_sink = AUDIT_SQLITE,
+                                .audit_ack = ack,
                                 .audit_path = db,
                                 .audit_queue = queue,
                                 .audit_wait_ms = wait_ms,
@@ -1684,7 +1685,8 @@ static void each_decision_names_its_api_key_in_the_audit_log(void **s)
     free(test_write_file(work, "keys-audit.txt", text));
     snprintf(keys, sizeof keys, "%s/keys-audit.txt", work);
     snprintf(db_path, sizeof db_path, "%s/audit-keys.sqlite3", work);
-    struct server *a = start_audited(db_path, 0, 0, keys, at, sizeof at);
+    struct server *a = start_audited(db_path, AUDIT_ACK_COMMITTED, 0, 0, keys, at,
+                                      sizeof at);
 
     char batch[2048];
     snprintf(batch, sizeof batch, "[%s, {\"edad\": 17}, %s]", first_request,
@@ -1714,7 +1716,9 @@ static void each_decision_names_its_api_key_in_the_audit_log(void **s)
     unlink(db_path);
 }
 
-/* The writer stalled for real — a second connection holds the
+/* On queue acknowledgement (on commit nothing is answered while the
+ * writer is stalled: commit_ack_... in test_audit.c), the writer stalled
+ * for real — a second connection holds the
  * database's write lock, so no batch commits and every queued record
  * keeps its slot (audit.c) — a queue of two takes exactly two decisions,
  * whatever the writer has already taken: the counts below do not depend
@@ -1728,7 +1732,8 @@ static void a_full_audit_queue_is_503_and_logs_no_decision(void **s)
     (void)s;
     char db_path[4200], at[64], batch[2048], triple[2048];
     snprintf(db_path, sizeof db_path, "%s/audit-full.sqlite3", work);
-    struct server *a = start_audited(db_path, 2, 50, NULL, at, sizeof at);
+    struct server *a = start_audited(db_path, AUDIT_ACK_QUEUED, 2, 50, NULL, at,
+                                      sizeof at);
     snprintf(batch, sizeof batch, "[%s, %s]", first_request, second_request);
     snprintf(triple, sizeof triple, "[%s, %s, %s]", first_request,
              second_request, first_request);

@@ -257,6 +257,17 @@ static enum MHD_Result get_readyz(struct exchange *ex)
     if (!m)
         return answer_json(ex, 503, "{\"status\": \"no model loaded\"}");
     struct text t = {0};
+    char why[256];
+    if (audit_health(ex->server->audit, why, sizeof why) < 0) {
+        /* Decisions would be answered 503: not ready, so that a balancer
+         * sends them elsewhere until the log writes again. */
+        live_model_release(m);
+        text_puts(&t, "{\"status\": \"audit log unavailable\", "
+                      "\"reason\": ");
+        text_json_string(&t, why, strlen(why), JSON_QUOTE_REPLACE_INVALID);
+        text_puts(&t, "}");
+        return answer_text(ex, 503, JSON_TYPE, &t);
+    }
     text_puts(&t, "{\"status\": \"ready\", \"model_version\": ");
     text_json_string(&t, m->bundle->id, strlen(m->bundle->id),
                      JSON_QUOTE_REPLACE_INVALID);

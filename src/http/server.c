@@ -544,8 +544,8 @@ int server_start(struct server **out, const struct server_config *cfg,
     site_docs_load(s, &s->site, c->data_dir, &s->keys);
 
     if (c->audit_sink != AUDIT_OFF &&
-        audit_open(&s->audit, c->audit_sink, c->audit_path, c->audit_queue,
-                   err) < 0) {
+        audit_open(&s->audit, c->audit_sink, c->audit_ack, c->audit_path,
+                   c->audit_queue, err) < 0) {
         err_prefix(err, "audit log");
         goto fail;
     }
@@ -583,6 +583,10 @@ int server_start(struct server **out, const struct server_config *cfg,
     log_member(&extra, "audit", c->audit_sink == AUDIT_OFF      ? "off"
                                 : c->audit_sink == AUDIT_STDOUT ? "stdout"
                                                                 : "sqlite");
+    if (c->audit_sink != AUDIT_OFF)
+        log_member(&extra, "audit_ack", c->audit_ack == AUDIT_ACK_QUEUED
+                                            ? "queue"
+                                            : "commit");
     text_printf(&extra, ", \"threads\": %u", c->threads);
     log_event(s, "info", "start", extra.p, "listening on %s (model %s)",
               s->url, *version ? version : "none");
