@@ -137,6 +137,7 @@ check: $(BIN) $(UNIT) $(CORE_BIN)
 	tests/layers.sh src
 	$(UNIT)
 	tests/cli.sh $(BIN)
+	tests/audit_crash.sh $(BIN)
 
 check-asan:
 	@$(MAKE) --no-print-directory BUILD=build/asan OPT=-O1 \
