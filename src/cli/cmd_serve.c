@@ -84,7 +84,7 @@ static void print_help(void)
            "                      (disk full, read-only), decisions and "
            "/readyz\n"
            "                      answer 503 and its records are held and "
-           "retried\n"
+           "retried.\n"
            "--threads N           HTTP worker threads (default %d)\n"
            "--max-body BYTES      largest /v1/prediction body (default %d)\n"
            "--max-batch-body BYTES  largest /v1/predictions body (default "
