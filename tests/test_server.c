@@ -1834,6 +1834,62 @@ static void a_full_audit_queue_is_503_and_logs_no_decision(void **s)
     unlink(db_path);
 }
 
+/* On commit acknowledgement (the default) a decision's row is in the
+ * database when its answer arrives: read right after each 200, it is
+ * there, a batch's items too. With the writer stalled (a second
+ * connection holds the write lock) the answer waits audit_wait_ms and
+ * is 503; its record, queued, is written once the stall ends and
+ * counted unconfirmed: the log may hold a decision answered 503, never
+ * miss one answered 200. */
+static void a_decision_is_answered_once_its_record_is_committed(void **s)
+{
+    (void)s;
+    char db_path[4200], at[64], batch[2048], rows[1024];
+    snprintf(db_path, sizeof db_path, "%s/audit-commit.sqlite3", work);
+    struct server *a = start_audited(db_path, AUDIT_ACK_COMMITTED, 0, 50,
+                                     NULL, at, sizeof at);
+    snprintf(batch, sizeof batch, "[%s, %s]", first_request, second_request);
+    struct reply r;
+    post_as(at, "/v1/prediction", "commit-1", NULL, first_request, &r);
+    assert_int_equal(r.status, 200);
+    reply_free(&r);
+    audit_rows(db_path, rows, sizeof rows);
+    assert_string_equal(rows, "commit-1 -\n");
+    post_as(at, "/v1/predictions", "commit-batch", NULL, batch, &r);
+    assert_int_equal(r.status, 200);
+    reply_free(&r);
+    audit_rows(db_path, rows, sizeof rows);
+    assert_string_equal(rows, "commit-1 -\ncommit-batch/0 -\n"
+                              "commit-batch/1 -\n");
+
+    sqlite3 *blocker;
+    assert_int_equal(sqlite3_open(db_path, &blocker), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(blocker, "BEGIN EXCLUSIVE", NULL, NULL,
+                                  NULL), SQLITE_OK);
+    post_as(at, "/v1/prediction", "commit-late", NULL, first_request, &r);
+    assert_int_equal(r.status, 503);
+    assert_string_equal(r.body, "{\"detail\": \"audit log unavailable\"}");
+    reply_free(&r);
+    http_at(at, "GET", "/metrics", NULL, NULL, 0, &r);
+    assert_true(metric(r.body, "incomescore_audit_records_total{outcome="
+                               "\"unconfirmed\"}") == 1);
+    assert_true(metric(r.body, "incomescore_audit_unavailable_total") == 1);
+    assert_true(metric(r.body, "incomescore_score_count") == 3);
+    reply_free(&r);
+    assert_int_equal(sqlite3_exec(blocker, "ROLLBACK", NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(blocker);
+    post_as(at, "/v1/prediction", "commit-2", NULL, first_request, &r);
+    assert_int_equal(r.status, 200);
+    reply_free(&r);
+    server_stop(a);
+    audit_rows(db_path, rows, sizeof rows);
+    assert_string_equal(rows, "commit-1 -\ncommit-batch/0 -\n"
+                              "commit-batch/1 -\ncommit-late -\n"
+                              "commit-2 -\n");
+    unlink(db_path);
+}
+
 /* A real full disk: the audit database on a 1 MB tmpfs mounted for
  * the test (as root, as CI runs it; unmounted by the teardown even when
  * the test fails), filled to the last byte by a file. The decision that
@@ -2081,6 +2137,7 @@ int suite_server(int *count)
         cmocka_unit_test(a_bad_key_file_refuses_to_start),
         cmocka_unit_test(each_decision_names_its_api_key_in_the_audit_log),
         cmocka_unit_test(a_full_audit_queue_is_503_and_logs_no_decision),
+        cmocka_unit_test(a_decision_is_answered_once_its_record_is_committed),
         cmocka_unit_test_teardown(
             a_full_disk_is_503_and_not_ready_until_space_returns,
             unmount_tmpfs),

@@ -135,6 +135,8 @@ struct audit_log {
      * `lost_through` may have been given up. */
     uint64_t done, lost_through;
     bool failing;        /* the last write failed; nothing new is taken */
+    void (*notify)(void *arg); /* audit_set_notify's, after every batch */
+    void *notify_arg;
     char failure[64 + 2 + 192]; /* why, for /readyz: what: detail */
 
     /* Writer-only: */
@@ -713,6 +715,13 @@ static void *writer_main(void *arg)
             /* Whoever waits for a commit is answered 503 now, not at
              * the end of its wait. */
             pthread_cond_broadcast(&log->committed);
+            if (log->notify) {
+                void (*notify)(void *) = log->notify;
+                void *notify_arg = log->notify_arg;
+                pthread_mutex_unlock(&log->mu);
+                notify(notify_arg);
+                pthread_mutex_lock(&log->mu);
+            }
             if (!log->stopping || ++close_tries < CLOSE_TRIES) {
                 backoff = backoff ? backoff * 2 : TICK_MS;
                 if (backoff > BACKOFF_MAX_MS)
@@ -753,11 +762,17 @@ static void *writer_main(void *arg)
         log->bytes -= freed;
         pthread_cond_broadcast(&log->not_full);
         pthread_cond_broadcast(&log->committed);
-        if (recovered) {
-            /* Told outside the lock; the next failure is a new episode. */
+        void (*notify)(void *) = log->notify;
+        if (recovered || notify) {
+            /* Outside the lock: the notified take it to read tickets. */
+            void *notify_arg = log->notify_arg;
             pthread_mutex_unlock(&log->mu);
-            log->reported = false;
-            report(log, "info", "writing again", "");
+            if (recovered) { /* the next failure is a new episode */
+                log->reported = false;
+                report(log, "info", "writing again", "");
+            }
+            if (notify)
+                notify(notify_arg);
             pthread_mutex_lock(&log->mu);
         }
     }
@@ -888,7 +903,8 @@ static int wait_for_commit(struct audit_log *log, uint64_t last, size_t n,
  * of the same submission that had no memory to be copied: the others
  * cannot be queued without them. */
 static int queue_entries(struct audit_log *log, struct entry **e, size_t n,
-                         size_t size, size_t lost, int wait_ms)
+                         size_t size, size_t lost, int wait_ms,
+                         struct audit_ticket *ticket)
 {
     /* What the whole queue could not hold is refused at once: waiting
      * would only make the answer late. */
@@ -952,9 +968,13 @@ static int queue_entries(struct audit_log *log, struct entry **e, size_t n,
     if (before == 0 || (before < log->wake_at && log->count >= log->wake_at))
         pthread_cond_signal(&log->not_empty);
     log->stats.queued += n;
-    int rc = log->ack == AUDIT_ACK_COMMITTED
-                 ? wait_for_commit(log, log->stats.queued, n, &deadline)
-                 : 0;
+    int rc = 0;
+    if (ticket) {
+        ticket->first = log->stats.queued - n + 1;
+        ticket->last = log->stats.queued;
+    } else if (log->ack == AUDIT_ACK_COMMITTED) {
+        rc = wait_for_commit(log, log->stats.queued, n, &deadline);
+    }
     pthread_mutex_unlock(&log->mu);
     return rc;
 }
@@ -969,8 +989,50 @@ int audit_submit(struct audit_log *log, const struct audit_record *rec,
         return 0;
     /* No memory to hold it: as good as no room. */
     struct entry *e = entry_from(rec);
-    return e ? queue_entries(log, &e, 1, entry_size(e), 0, wait_ms)
-             : queue_entries(log, NULL, 0, 0, 1, wait_ms);
+    return e ? queue_entries(log, &e, 1, entry_size(e), 0, wait_ms, NULL)
+             : queue_entries(log, NULL, 0, 0, 1, wait_ms, NULL);
+}
+
+int audit_enqueue(struct audit_log *log, const struct audit_record *rec,
+                  int wait_ms, struct audit_ticket *ticket)
+{
+    *ticket = (struct audit_ticket){0, 0};
+    if (!log || !rec)
+        return -1;
+    if (log->sink == AUDIT_OFF)
+        return 0;
+    struct entry *e = entry_from(rec);
+    return e ? queue_entries(log, &e, 1, entry_size(e), 0, wait_ms, ticket)
+             : queue_entries(log, NULL, 0, 0, 1, wait_ms, ticket);
+}
+
+int audit_ticket_check(struct audit_log *log, const struct audit_ticket *t,
+                       bool give_up)
+{
+    if (!log || log->sink == AUDIT_OFF || t->last == 0)
+        return 1;
+    pthread_mutex_lock(&log->mu);
+    int rc;
+    if (log->done >= t->last && log->lost_through < t->first)
+        rc = 1;
+    else if (log->done >= t->last || log->failing || log->stopping || give_up)
+        rc = -1;
+    else
+        rc = 0;
+    if (rc < 0)
+        log->stats.unconfirmed += t->last - t->first + 1;
+    pthread_mutex_unlock(&log->mu);
+    return rc;
+}
+
+void audit_set_notify(struct audit_log *log, void (*fn)(void *arg), void *arg)
+{
+    if (!log || log->sink == AUDIT_OFF)
+        return;
+    pthread_mutex_lock(&log->mu);
+    log->notify = fn;
+    log->notify_arg = arg;
+    pthread_mutex_unlock(&log->mu);
 }
 
 /* ---- groups ----------------------------------------------------------- */
@@ -1031,9 +1093,12 @@ static void group_clear(struct audit_group *g)
     g->count = g->bytes = g->lost = 0;
 }
 
-int audit_submit_group(struct audit_log *log, struct audit_group *g,
-                       int wait_ms)
+/* audit_submit_group, and audit_enqueue_group when ticket is not NULL. */
+static int group_submit(struct audit_log *log, struct audit_group *g,
+                        int wait_ms, struct audit_ticket *ticket)
 {
+    if (ticket)
+        *ticket = (struct audit_ticket){0, 0};
     if (!g)
         return -1;
     int rc;
@@ -1044,11 +1109,23 @@ int audit_submit_group(struct audit_log *log, struct audit_group *g,
     } else {
         /* The ring owns the entries now, or they are freed. */
         rc = queue_entries(log, g->entries, g->count, g->bytes, g->lost,
-                           wait_ms);
+                           wait_ms, ticket);
         g->count = 0;
     }
     group_clear(g);
     return rc;
+}
+
+int audit_submit_group(struct audit_log *log, struct audit_group *g,
+                       int wait_ms)
+{
+    return group_submit(log, g, wait_ms, NULL);
+}
+
+int audit_enqueue_group(struct audit_log *log, struct audit_group *g,
+                        int wait_ms, struct audit_ticket *ticket)
+{
+    return group_submit(log, g, wait_ms, ticket);
 }
 
 void audit_group_free(struct audit_group *g)

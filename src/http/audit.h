@@ -152,6 +152,34 @@ int audit_submit_group(struct audit_log *log, struct audit_group *g,
 
 void audit_group_free(struct audit_group *g);
 
+/* Waiting for a commit without holding a thread (the server parks the
+ * connection instead). audit_enqueue and audit_enqueue_group queue as
+ * audit_submit and audit_submit_group do (waiting up to wait_ms for
+ * room, 0 or -1 alike) but never wait for the commit: they fill a ticket
+ * naming the records queued, which audit_ticket_check reads. */
+struct audit_ticket {
+    uint64_t first, last; /* the records' numbers; 0, 0: nothing queued */
+};
+
+int audit_enqueue(struct audit_log *log, const struct audit_record *rec,
+                  int wait_ms, struct audit_ticket *ticket);
+int audit_enqueue_group(struct audit_log *log, struct audit_group *g,
+                        int wait_ms, struct audit_ticket *ticket);
+
+/* 1 when every record of the ticket is committed (an empty ticket, or
+ * AUDIT_OFF, included); 0 while they wait; -1 when the log is failing or
+ * closing, or give_up is true (the caller's wait is over) and they are
+ * not committed: the caller answers 503, and the records count as
+ * unconfirmed. */
+int audit_ticket_check(struct audit_log *log, const struct audit_ticket *t,
+                       bool give_up);
+
+/* fn(arg) is called by the writer thread after every batch it writes
+ * (or fails to write), without the log's lock: the moment to check
+ * tickets. It must not call audit_submit or audit_close. */
+void audit_set_notify(struct audit_log *log, void (*fn)(void *arg),
+                      void *arg);
+
 void audit_get_stats(struct audit_log *log, struct audit_stats *out);
 
 /* 0 while records are being written (or there is no log); -1 while the
