@@ -69,7 +69,10 @@
  * log unavailable"} and no decision leaves the server. While the log
  * cannot write (audit.h), GET /readyz is 503 {"status": "audit log
  * unavailable", "reason": "..."} too, so a balancer sends the traffic
- * elsewhere until a write succeeds again. A batch is audited
+ * elsewhere until a write succeeds again. No thread waits for a commit:
+ * the connection is suspended until the audit writer's next batch
+ * settles it (routes.c), so one commit answers every request that was
+ * waiting for it. A batch is audited
  * item by item (request id "<id>/<index>", the item as inputs, its answer
  * as outputs; items answered with an error are not decisions and are not
  * recorded), because one record per batch would not fit a record's 2 KB
