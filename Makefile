@@ -170,6 +170,7 @@ check: $(BIN) $(UNIT) $(CORE_BIN)
 	tests/layers.sh src
 	$(UNIT)
 	tests/cli.sh $(BIN)
+	tests/audit_crash.sh $(BIN)
 	MAKE='$(MAKE) --no-print-directory' BUILD='$(BUILD)' tests/install.sh
 
 check-asan:

@@ -109,7 +109,8 @@ int main(int argc, char **argv)
 
     struct audit_log *log;
     struct errbuf err;
-    if (audit_open(&log, AUDIT_SQLITE, path, (size_t)capacity, &err) < 0) {
+    if (audit_open(&log, AUDIT_SQLITE, AUDIT_ACK_QUEUED, path, (size_t)capacity,
+                   &err) < 0) {
         fprintf(stderr, "audit_bench: %s\n", err.msg);
         return 1;
     }

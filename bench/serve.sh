@@ -11,7 +11,9 @@
 #   - wrk -t2 -c64 -d10s once and wrk -t2 -c8 -d10s --latency REPEAT
 #     times (default 3), POSTing the original's first request: requests/s,
 #     and the median and range of the c=8 runs' p99, with the audit log on
-#     (SQLite, the default) and off
+#     (SQLite, the default) in both durability modes — commit (the
+#     default: answered once its record is committed) and queue
+#     (answered once queued) — and off
 #   - the server's RSS after the load (VmRSS, and VmHWM: the peak)
 #   - nginx (`return 200 '...'`, 2 workers) on the same POST, both loads
 # Targets (reported, not asserted): >= 40,000 req/s at c=64, p99 <= 2 ms
@@ -155,14 +157,14 @@ summarize() { # name req/s-c64 p99-c8 errors rss ready
     SUMMARY="$SUMMARY$(printf '\n  %-32s %9s  %-22s %6s  %-24s %s' "$1" "$2" "$3" "$4" "$5" "$6")"
 }
 
-# Starts the server with the given audit setting; sets SERVER_PID, PORT
+# Starts the server with the given audit settings; sets SERVER_PID, PORT
 # and READY_MS.
-start_server() { # audit
+start_server() { # audit durability
     PORT=$(free_port)
     # shellcheck disable=SC2086
     if ! started=$(python3 "$HERE/ready.py" "$PORT" "$TMP/serve.log" \
             "$BIN" serve $MODEL_ARGS --port "$PORT" --audit "$1" \
-            --audit-db "$TMP/audit.sqlite3"); then
+            --audit-durability "$2" --audit-db "$TMP/audit.sqlite3"); then
         echo "serve bench: the server did not start" >&2
         exit 1
     fi
@@ -178,10 +180,13 @@ stop_server() {
 }
 
 echo "incomescore serve, $(nproc) cores, wrk -t2 --latency -d$DURATION, POST /v1/prediction"
-RUNS="sqlite off"
-[ "$CLIENT_IDS" = 1 ] && RUNS="sqlite sqlite-client-v4-ids sqlite-client-v7-ids off"
+RUNS="sqlite-commit sqlite-queue off"
+[ "$CLIENT_IDS" = 1 ] &&
+    RUNS="sqlite-commit sqlite-commit-client-v4-ids sqlite-commit-client-v7-ids sqlite-queue off"
 for run in $RUNS; do
     audit=${run%%-*}
+    durability=commit
+    case $run in sqlite-queue*) durability=queue ;; esac
     lua="$TMP/post.lua"
     case $run in
     *-v4-ids) lua="$TMP/post-v4.lua" ;;
@@ -189,7 +194,7 @@ for run in $RUNS; do
     esac
     # Each run starts from an empty log, as the first one does.
     rm -f "$TMP/audit.sqlite3" "$TMP/audit.sqlite3-wal" "$TMP/audit.sqlite3-shm"
-    start_server "$audit"
+    start_server "$audit" "$durability"
     URL="http://127.0.0.1:$PORT/v1/prediction"
     answer=$(curl -s -H 'Content-Type: application/json' -d "$BODY" "$URL")
     echo "audit $run: ready in $READY_MS ms; answer: $(printf '%s' "$answer" | cut -c1-60)..."

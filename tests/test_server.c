@@ -22,6 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <fcntl.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -1608,16 +1610,17 @@ static void a_bad_key_file_refuses_to_start(void **s)
 
 /* ------------------------------------------------------------- audit */
 
-/* A server of v0001 auditing to the SQLite file db (queue and wait as
- * given, 0: the defaults) with the key file keys (NULL: none); its URL
+/* A server of v0001 auditing to the SQLite file db (acknowledgement,
+ * queue and wait as given, 0: the defaults) with the key file keys (NULL: none); its URL
  * into at. The caller's strings must outlive it. */
-static struct server *start_audited(const char *db, size_t queue,
-                                    int wait_ms, const char *keys, char *at,
-                                    size_t size)
+static struct server *start_audited(const char *db, enum audit_ack ack,
+                                    size_t queue, int wait_ms,
+                                    const char *keys, char *at, size_t size)
 {
     struct server_config cfg = {.model_dir = v1_dir,
                                 .watch_interval_ms = -1,
                                 .audit_sink = AUDIT_SQLITE,
+                                .audit_ack = ack,
                                 .audit_path = db,
                                 .audit_queue = queue,
                                 .audit_wait_ms = wait_ms,
@@ -1692,7 +1695,8 @@ static void each_decision_names_its_api_key_in_the_audit_log(void **s)
     free(test_write_file(work, "keys-audit.txt", text));
     snprintf(keys, sizeof keys, "%s/keys-audit.txt", work);
     snprintf(db_path, sizeof db_path, "%s/audit-keys.sqlite3", work);
-    struct server *a = start_audited(db_path, 0, 0, keys, at, sizeof at);
+    struct server *a = start_audited(db_path, AUDIT_ACK_COMMITTED, 0, 0, keys, at,
+                                      sizeof at);
 
     char batch[2048];
     snprintf(batch, sizeof batch, "[%s, {\"edad\": 17}, %s]", first_request,
@@ -1722,7 +1726,9 @@ static void each_decision_names_its_api_key_in_the_audit_log(void **s)
     unlink(db_path);
 }
 
-/* The writer stalled for real — a second connection holds the
+/* On queue acknowledgement (on commit nothing is answered while the
+ * writer is stalled: commit_ack_... in test_audit.c), the writer stalled
+ * for real — a second connection holds the
  * database's write lock, so no batch commits and every queued record
  * keeps its slot (audit.c) — a queue of two takes exactly two decisions,
  * whatever the writer has already taken: the counts below do not depend
@@ -1736,7 +1742,8 @@ static void a_full_audit_queue_is_503_and_logs_no_decision(void **s)
     (void)s;
     char db_path[4200], at[64], batch[2048], triple[2048];
     snprintf(db_path, sizeof db_path, "%s/audit-full.sqlite3", work);
-    struct server *a = start_audited(db_path, 2, 50, NULL, at, sizeof at);
+    struct server *a = start_audited(db_path, AUDIT_ACK_QUEUED, 2, 50, NULL, at,
+                                      sizeof at);
     snprintf(batch, sizeof batch, "[%s, %s]", first_request, second_request);
     snprintf(triple, sizeof triple, "[%s, %s, %s]", first_request,
              second_request, first_request);
@@ -1833,6 +1840,189 @@ static void a_full_audit_queue_is_503_and_logs_no_decision(void **s)
                               "full-batch-2/1 -\n");
     assert_null(strstr(rows, made));
     unlink(db_path);
+}
+
+/* On commit acknowledgement (the default) a decision's row is in the
+ * database when its answer arrives: read right after each 200, it is
+ * there, a batch's items too. With the writer stalled (a second
+ * connection holds the write lock) the answer waits audit_wait_ms and
+ * is 503; its record, queued, is written once the stall ends and
+ * counted unconfirmed: the log may hold a decision answered 503, never
+ * miss one answered 200. */
+static void a_decision_is_answered_once_its_record_is_committed(void **s)
+{
+    (void)s;
+    char db_path[4200], at[64], batch[2048], rows[1024];
+    snprintf(db_path, sizeof db_path, "%s/audit-commit.sqlite3", work);
+    struct server *a = start_audited(db_path, AUDIT_ACK_COMMITTED, 0, 50,
+                                     NULL, at, sizeof at);
+    snprintf(batch, sizeof batch, "[%s, %s]", first_request, second_request);
+    struct reply r;
+    post_as(at, "/v1/prediction", "commit-1", NULL, first_request, &r);
+    assert_int_equal(r.status, 200);
+    reply_free(&r);
+    audit_rows(db_path, rows, sizeof rows);
+    assert_string_equal(rows, "commit-1 -\n");
+    post_as(at, "/v1/predictions", "commit-batch", NULL, batch, &r);
+    assert_int_equal(r.status, 200);
+    reply_free(&r);
+    audit_rows(db_path, rows, sizeof rows);
+    assert_string_equal(rows, "commit-1 -\ncommit-batch/0 -\n"
+                              "commit-batch/1 -\n");
+
+    sqlite3 *blocker;
+    assert_int_equal(sqlite3_open(db_path, &blocker), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(blocker, "BEGIN EXCLUSIVE", NULL, NULL,
+                                  NULL), SQLITE_OK);
+    post_as(at, "/v1/prediction", "commit-late", NULL, first_request, &r);
+    assert_int_equal(r.status, 503);
+    assert_string_equal(r.body, "{\"detail\": \"audit log unavailable\"}");
+    reply_free(&r);
+    http_at(at, "GET", "/metrics", NULL, NULL, 0, &r);
+    assert_true(metric(r.body, "incomescore_audit_records_total{outcome="
+                               "\"unconfirmed\"}") == 1);
+    assert_true(metric(r.body, "incomescore_audit_unavailable_total") == 1);
+    assert_true(metric(r.body, "incomescore_score_count") == 3);
+    reply_free(&r);
+    assert_int_equal(sqlite3_exec(blocker, "ROLLBACK", NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(blocker);
+    post_as(at, "/v1/prediction", "commit-2", NULL, first_request, &r);
+    assert_int_equal(r.status, 200);
+    reply_free(&r);
+    server_stop(a);
+    audit_rows(db_path, rows, sizeof rows);
+    assert_string_equal(rows, "commit-1 -\ncommit-batch/0 -\n"
+                              "commit-batch/1 -\ncommit-late -\n"
+                              "commit-2 -\n");
+    unlink(db_path);
+}
+
+/* A real full disk: the audit database on a 1 MB tmpfs mounted for
+ * the test (as root, as CI runs it; unmounted by the teardown even when
+ * the test fails), filled to the last byte by a file. The decision that
+ * meets the full disk is answered 503, so is every one after it, and
+ * /readyz is 503 with the reason; the record that failed is held, and
+ * once the filler is deleted it is written, /readyz is ready again and
+ * decisions are answered. Every 200 has its row, and so does the held
+ * record: no row is lost. */
+static char tmpfs_dir[4200];
+
+static int unmount_tmpfs(void **s)
+{
+    (void)s;
+    if (tmpfs_dir[0]) {
+        umount2(tmpfs_dir, MNT_DETACH);
+        rmdir(tmpfs_dir);
+        tmpfs_dir[0] = '\0';
+    }
+    return 0;
+}
+
+static void a_full_disk_is_503_and_not_ready_until_space_returns(void **s)
+{
+    (void)s;
+    char db_path[4300], filler[4300], at[64], id[32], expected[4096];
+    snprintf(tmpfs_dir, sizeof tmpfs_dir, "%s/tmpfs", work);
+    assert_int_equal(mkdir(tmpfs_dir, 0700), 0);
+    if (mount("tmpfs", tmpfs_dir, "tmpfs", 0, "size=1m") != 0)
+        fail_msg("cannot mount a 1 MB tmpfs on %s: %s (this test needs "
+                 "root, as CI runs it)", tmpfs_dir, strerror(errno));
+    snprintf(db_path, sizeof db_path, "%s/audit.sqlite3", tmpfs_dir);
+    snprintf(filler, sizeof filler, "%s/filler", tmpfs_dir);
+    struct server *a = start_audited(db_path, AUDIT_ACK_COMMITTED, 0, 0,
+                                     NULL, at, sizeof at);
+    expected_answer(v1, first_request, expected, sizeof expected);
+    static const char refused[] = "{\"detail\": \"audit log unavailable\"}";
+
+    enum { MAX_POSTS = 200 };
+    static char answered[MAX_POSTS + 8][32];
+    int n_answered = 0;
+    struct reply r;
+    for (int i = 0; i < 5; i++) {
+        snprintf(id, sizeof id, "before-%d", i);
+        post_as(at, "/v1/prediction", id, NULL, first_request, &r);
+        assert_int_equal(r.status, 200);
+        snprintf(answered[n_answered++], sizeof answered[0], "%s", id);
+        reply_free(&r);
+    }
+
+    /* The disk fills up. */
+    int fd = open(filler, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    assert_true(fd >= 0);
+    static char block[4096];
+    while (write(fd, block, sizeof block) > 0)
+        ;
+    assert_int_equal(errno, ENOSPC);
+    close(fd);
+
+    char first_refused[32] = "";
+    for (int i = 0; i < MAX_POSTS && !first_refused[0]; i++) {
+        snprintf(id, sizeof id, "full-%d", i);
+        post_as(at, "/v1/prediction", id, NULL, first_request, &r);
+        if (r.status == 200) {
+            assert_string_equal(r.body, expected);
+            snprintf(answered[n_answered++], sizeof answered[0], "%s", id);
+        } else {
+            assert_int_equal(r.status, 503);
+            assert_string_equal(r.body, refused);
+            snprintf(first_refused, sizeof first_refused, "%s", id);
+        }
+        reply_free(&r);
+    }
+    assert_true(first_refused[0]); /* the disk really was full */
+    http_at(at, "GET", "/readyz", NULL, NULL, 0, &r);
+    assert_int_equal(r.status, 503);
+    assert_string_equal(r.body,
+                        "{\"status\": \"audit log unavailable\", \"reason\": "
+                        "\"cannot write decisions: database or disk is "
+                        "full\"}");
+    reply_free(&r);
+    post_as(at, "/v1/prediction", "while-full", NULL, first_request, &r);
+    assert_int_equal(r.status, 503); /* refused at once, never queued */
+    assert_string_equal(r.body, refused);
+    reply_free(&r);
+    http_at(at, "GET", "/metrics", NULL, NULL, 0, &r);
+    assert_true(metric(r.body, "incomescore_audit_failing") == 1);
+    assert_true(metric(r.body, "incomescore_audit_records_total{outcome="
+                               "\"failed_write\"}") == 0);
+    reply_free(&r);
+
+    /* Space comes back: the held record is written, the server is ready
+     * and answers again. */
+    assert_int_equal(unlink(filler), 0);
+    assert_true(metric_until(at, "incomescore_audit_failing", 0) == 0);
+    http_at(at, "GET", "/readyz", NULL, NULL, 0, &r);
+    assert_int_equal(r.status, 200);
+    reply_free(&r);
+    post_as(at, "/v1/prediction", "after", NULL, first_request, &r);
+    assert_int_equal(r.status, 200);
+    snprintf(answered[n_answered++], sizeof answered[0], "after");
+    reply_free(&r);
+    http_at(at, "GET", "/metrics", NULL, NULL, 0, &r);
+    double queued = metric(r.body, "incomescore_audit_records_total{outcome="
+                                   "\"queued\"}");
+    assert_true(metric(r.body, "incomescore_audit_records_total{outcome="
+                               "\"written\"}") == queued);
+    assert_true(metric(r.body, "incomescore_audit_records_total{outcome="
+                               "\"failed_write\"}") == 0);
+    reply_free(&r);
+    server_stop(a);
+
+    /* Every answered decision has its row, the held one too, in order. */
+    char rows[16384], want[16384];
+    audit_rows(db_path, rows, sizeof rows);
+    size_t len = 0;
+    for (int i = 0; i < n_answered; i++) {
+        if (strcmp(answered[i], "after") == 0)
+            len += (size_t)snprintf(want + len, sizeof want - len, "%s -\n",
+                                    first_refused);
+        len += (size_t)snprintf(want + len, sizeof want - len, "%s -\n",
+                                answered[i]);
+    }
+    assert_string_equal(rows, want);
+    assert_true(queued == n_answered + 1);
+    unmount_tmpfs(NULL);
 }
 
 /* Last: stops the server, then reads the audit log it wrote. */
@@ -1955,6 +2145,10 @@ int suite_server(int *count)
         cmocka_unit_test(a_bad_key_file_refuses_to_start),
         cmocka_unit_test(each_decision_names_its_api_key_in_the_audit_log),
         cmocka_unit_test(a_full_audit_queue_is_503_and_logs_no_decision),
+        cmocka_unit_test(a_decision_is_answered_once_its_record_is_committed),
+        cmocka_unit_test_teardown(
+            a_full_disk_is_503_and_not_ready_until_space_returns,
+            unmount_tmpfs),
         cmocka_unit_test(every_decision_is_in_the_audit_log),
     };
     *count = (int)(sizeof tests / sizeof tests[0]);

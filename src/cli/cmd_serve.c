@@ -36,7 +36,9 @@ static void print_help(void)
     printf("usage: " PROGRAM " serve [--registry DIR | --model BUNDLE] "
            "[--host H]\n"
            "                         [--port P] [--audit sqlite|stdout|off]\n"
-           "                         [--audit-db FILE] [--threads N]\n"
+           "                         [--audit-db FILE]\n"
+           "                         [--audit-durability commit|queue]\n"
+           "                         [--threads N]\n"
            "                         [--max-body BYTES] "
            "[--max-batch-body BYTES]\n"
            "                         [--timeout SECONDS] "
@@ -71,6 +73,20 @@ static void print_help(void)
            "--audit-db FILE       the SQLite file (default\n"
            "                      " PATHS_AUDIT_HELP ", else\n"
            "                      " PATHS_AUDIT_FALLBACK ")\n"
+           "--audit-durability MODE  when a decision may be answered: "
+           "commit\n"
+           "                      (default: once its record is committed, "
+           "so a\n"
+           "                      crash or kill -9 loses no answered "
+           "decision) or\n"
+           "                      queue (once queued: faster, but a crash "
+           "loses\n"
+           "                      what is still queued). While the log "
+           "cannot write\n"
+           "                      (disk full, read-only), decisions and "
+           "/readyz\n"
+           "                      answer 503 and its records are held and "
+           "retried.\n"
            "--threads N           HTTP worker threads (default %d)\n"
            "--max-body BYTES      largest /v1/prediction body (default %d)\n"
            "--max-batch-body BYTES  largest /v1/predictions body (default "
@@ -125,6 +141,7 @@ static const struct option serve_options[] = {
     {"port", required_argument, NULL, 'p'},
     {"audit", required_argument, NULL, 'a'},
     {"audit-db", required_argument, NULL, 'd'},
+    {"audit-durability", required_argument, NULL, 'D'},
     {"threads", required_argument, NULL, 't'},
     {"max-body", required_argument, NULL, 'b'},
     {"max-batch-body", required_argument, NULL, 'B'},
@@ -214,6 +231,15 @@ int cmd_serve(int argc, char **argv)
         case 'H': cfg.host = optarg; break;
         case 'p': port_text = optarg; break;
         case 'd': cfg.audit_path = optarg; break;
+        case 'D':
+            if (strcmp(optarg, "commit") == 0)
+                cfg.audit_ack = AUDIT_ACK_COMMITTED;
+            else if (strcmp(optarg, "queue") == 0)
+                cfg.audit_ack = AUDIT_ACK_QUEUED;
+            else
+                return usage_error(cmd, "--audit-durability is commit or "
+                                        "queue, not '%s'", optarg);
+            break;
         case 'a':
             if (strcmp(optarg, "sqlite") == 0)
                 cfg.audit_sink = AUDIT_SQLITE;

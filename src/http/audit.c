@@ -2,9 +2,10 @@
  * audit.c — the decision log behind audit.h: a bounded queue filled by
  * request threads and emptied by one writer thread.
  *
- * The queue is a ring of `capacity` pointers under one mutex, with two
+ * The queue is a ring of `capacity` pointers under one mutex, with three
  * condition variables: `not_empty` wakes the writer, `not_full` wakes
- * submitters waiting for room. audit_submit copies the record, before
+ * submitters waiting for room, `committed` those waiting for their
+ * commit. audit_submit copies the record, before
  * taking the lock, into one compact allocation holding only the text it
  * carries (a few hundred bytes, where struct audit_record is over 4 KB):
  * memory follows what is queued rather than the capacity, and the lock is
@@ -22,23 +23,24 @@
  * frees the slots only after the transaction commits. So `capacity` is an
  * exact bound on decisions answered but not yet on disk.
  *
- * Group commit, gathered. The writer sleeps while the queue is empty; the
- * first record wakes it, and it then lets a batch gather for GATHER_MS,
- * or until WAKE_RECORDS are queued (the submitter that queues that one
- * wakes it), before writing everything queued (up to BATCH records) in
- * one transaction — BEGIN IMMEDIATE, one prepared INSERT per record,
- * COMMIT. Why not write as soon as anything is queued: the writer shares
- * two cores with the HTTP threads, and woken for every record it wrote
- * ~11 records a commit, each commit appending the same rightmost table
- * and index pages to the WAL again — 11 µs of CPU a record, where a
- * gathered batch of a few hundred costs ~4 µs. The answer never waits
- * for this: a decision is answered once queued, and reaches the WAL at
- * most GATHER_MS plus one batch's write later. With WAL and
- * synchronous=NORMAL a commit is an append to the WAL without fsync;
- * durability is to the last checkpoint on power loss, to the last commit
- * on a process crash. Checkpoints run in the writer every
- * CHECKPOINT_BYTES of WAL (SQLite's PASSIVE auto-checkpoint): small ones,
- * because a checkpoint is a burst of copying and fsync that holds a core.
+ * Group commit. On commit acknowledgement (the default) the writer
+ * writes as soon as anything is queued: every record waiting, up to
+ * BATCH, in one transaction — BEGIN IMMEDIATE, one prepared INSERT per
+ * record, COMMIT — then broadcasts `committed`, and each submitter
+ * whose records are now below `done` returns. What arrives while a
+ * batch is written is the next batch, so the batch grows with the load
+ * and a commit's cost is shared by every request that waited for it.
+ * On queue acknowledgement the answer does not wait, so the writer lets
+ * a batch gather for GATHER_MS, or until WAKE_RECORDS are queued (the
+ * submitter that queues that one wakes it): woken for every record it
+ * wrote ~11 records a commit, each commit appending the same rightmost
+ * table and index pages to the WAL again — 11 µs of CPU a record, where
+ * a gathered batch of a few hundred costs ~4 µs. With WAL and
+ * synchronous=NORMAL a commit is an append to the WAL without fsync
+ * (audit.h says what that means for a crash and for a power loss).
+ * Checkpoints run in the writer every CHECKPOINT_BYTES of WAL (SQLite's
+ * PASSIVE auto-checkpoint): small ones, because a checkpoint is a burst
+ * of copying and fsync that holds a core.
  *
  * Room is given in arrival order. A submitter that must wait joins a
  * line, and while anyone waits, newcomers queue behind them even when a
@@ -47,22 +49,20 @@
  * would never get them (measured: 20 of 20 batches of 10,000 refused
  * under a steady backlog of singles, none of the singles).
  *
- * A failed batch stays at the head of the queue and is retried once after
- * a pause (a lock held too long, a disk briefly full); if the retry fails
- * too, its records are given up and counted in failed_writes, so the
- * writer moves on and audit_close always ends. This is the one way a
- * queued record is lost, against audit.h's "nothing queued is ever
- * dropped": holding failed records instead would keep close from ending
- * while the disk is gone. The first failure after a success is reported
- * on stderr as one JSON line — this thread has no caller to hand an
- * errbuf to — and later ones stay quiet until the log recovers, so an
- * outage is one line, not one per batch.
+ * A failed batch stays at the head of the queue and is tried again with
+ * a growing pause (audit.h); while it fails, `failing` refuses new
+ * records, so the held ones cannot be joined by answers that would
+ * depend on the same broken disk. Only audit_close gives a held batch
+ * up, after CLOSE_TRIES, counting it in failed_writes.
  *
  * The api_key column came after the first release: a new table has it
  * last, where ALTER TABLE puts it in an old one, so both read alike.
  *
  * The counters obey queued = written + failed_writes + (records still in
- * the queue); refused records were never queued.
+ * the queue); refused records were never queued. Records are numbered
+ * in queue order by `queued`, and `done` = written + failed_writes is
+ * the number of the last one to leave the head: a submitter knows its
+ * records are committed when `done` reaches the number of its last.
  */
 #include "http/audit.h"
 
@@ -75,6 +75,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "base/text.h"
@@ -88,8 +89,12 @@
  * once). */
 #define GATHER_MS 5
 #define WAKE_RECORDS 256
-/* The writer's idle tick and the pause before retrying a failed batch. */
+/* The writer's idle tick, and the first pause before retrying a failed
+ * batch; each further failure doubles the pause up to BACKOFF_MAX_MS. A
+ * log being closed tries a held batch CLOSE_TRIES times, then gives up. */
 #define TICK_MS 50
+#define BACKOFF_MAX_MS 1000
+#define CLOSE_TRIES 3
 /* New databases get 16 KiB pages: the WAL is written a page per syscall
  * (two, with its frame header), and a row is ~700 bytes, so bigger pages
  * mean a quarter of the syscalls for the same bytes. An existing file
@@ -114,6 +119,8 @@ struct audit_log {
     pthread_t writer;
     pthread_mutex_t mu;
     pthread_cond_t not_empty, not_full;
+    pthread_cond_t committed; /* broadcast when the head moves or fails */
+    enum audit_ack ack;
     /* Under mu: */
     struct entry **ring;
     size_t capacity, head, count;
@@ -123,9 +130,19 @@ struct audit_log {
     struct audit_stats stats;
     struct waiter *waiters;       /* the line for room, oldest first */
     struct waiter **waiters_tail; /* where the next one joins */
+    /* Records are numbered from 1 in queue order: `done` records have
+     * left the head (written or given up at close), those numbered up to
+     * `lost_through` may have been given up. */
+    uint64_t done, lost_through;
+    bool failing;        /* the last write failed; nothing new is taken */
+    void (*notify)(void *arg); /* audit_set_notify's, after every batch */
+    void *notify_arg;
+    char failure[64 + 2 + 192]; /* why, for /readyz: what: detail */
 
     /* Writer-only: */
-    bool failing; /* the last batch failed; its error is already reported */
+    bool reported; /* the failing episode is already on stderr */
+    char last_what[64], last_detail[192];
+    uint64_t reopened; /* also read by audit_get_stats, atomically */
     int64_t second;      /* the second `second_text` spells, */
     char second_text[24]; /* "2023-11-14T22:13:20"; "" when none yet */
 };
@@ -238,27 +255,37 @@ static void iso_time(struct audit_log *log, int64_t time_ms, char out[32])
 
 /* ---- reporting -------------------------------------------------------- */
 
-static void report_failure(struct audit_log *log, size_t n, const char *what,
-                           const char *detail)
+/* One JSON line on stderr: this thread has no caller to hand an errbuf
+ * to. A path or message that is not UTF-8 cannot go into JSON; the line
+ * still goes out, without them. */
+static void report(const struct audit_log *log, const char *level,
+                   const char *msg, const char *detail)
 {
-    if (log->failing)
-        return;
-    log->failing = true;
-    char msg[512];
-    snprintf(msg, sizeof msg, "audit: %s: %s (batch of %zu records)",
-             log->path ? log->path : "stdout", what, n);
-    json_t *line = json_pack("{s:s, s:s, s:s}", "level", "error", "msg", msg,
+    char full[512];
+    snprintf(full, sizeof full, "audit: %s: %s",
+             log->path ? log->path : "stdout", msg);
+    json_t *line = json_pack("{s:s, s:s, s:s}", "level", level, "msg", full,
                              log->sink == AUDIT_SQLITE ? "sqlite" : "error",
                              detail ? detail : "");
     char *text = line ? json_dumps(line, JSON_COMPACT) : NULL;
-    /* A path or message that is not UTF-8 cannot go into JSON; the line
-     * still goes out, without them. */
     fprintf(stderr, "%s\n",
             text ? text
                  : "{\"level\":\"error\","
                    "\"msg\":\"audit: cannot write decisions\"}");
     free(text);
     json_decref(line);
+}
+
+/* Why the last write failed, kept by the writer for the failure line and
+ * for /readyz. */
+static void note_error(struct audit_log *log, const char *what,
+                       const char *detail)
+{
+    snprintf(log->last_what, sizeof log->last_what, "%s", what);
+    /* cut to fit: a reason, not a transcript */
+    size_t n = detail ? strnlen(detail, sizeof log->last_detail - 1) : 0;
+    memcpy(log->last_detail, detail ? detail : "", n);
+    log->last_detail[n] = '\0';
 }
 
 /* ---- SQLite sink ------------------------------------------------------ */
@@ -447,8 +474,56 @@ static bool insert_one(struct audit_log *log, const struct entry *e)
     return step_done(st);
 }
 
-/* Writes ring slots [first, first + n) (wrapping) in one transaction. */
-static bool sqlite_write(struct audit_log *log, size_t first, size_t n)
+static void sqlite_close(struct audit_log *log)
+{
+    sqlite3_finalize(log->begin);
+    sqlite3_finalize(log->commit);
+    sqlite3_finalize(log->rollback);
+    sqlite3_finalize(log->insert);
+    sqlite3_close(log->db);
+    log->begin = log->commit = log->rollback = log->insert = NULL;
+    log->db = NULL;
+}
+
+/* Whether the file the connection writes is no longer the one at the
+ * path (deleted, or renamed and replaced): SQLite compares the path's
+ * inode with the open file's. A check that cannot be made counts as
+ * moved, so the file is opened again rather than trusted. */
+static bool file_moved(struct audit_log *log)
+{
+    int moved = 0;
+    if (sqlite3_file_control(log->db, "main", SQLITE_FCNTL_HAS_MOVED,
+                             &moved) != SQLITE_OK)
+        return true;
+    return moved != 0;
+}
+
+/* A new connection to the file at the path, made (with its table) when
+ * the old one was deleted. A WAL and shared-memory file left beside a
+ * deleted database belong to the old file; a new database must not
+ * start from them, so they go first. */
+static bool sqlite_reopen(struct audit_log *log)
+{
+    sqlite_close(log);
+    struct stat st;
+    if (stat(log->path, &st) < 0 && errno == ENOENT) {
+        char side[4200];
+        snprintf(side, sizeof side, "%s-wal", log->path);
+        unlink(side);
+        snprintf(side, sizeof side, "%s-shm", log->path);
+        unlink(side);
+    }
+    struct errbuf err;
+    if (sqlite_open(log, &err) < 0) {
+        sqlite_close(log);
+        note_error(log, "cannot open the database again", err.msg);
+        return false;
+    }
+    return true;
+}
+
+/* Ring slots [first, first + n) (wrapping) in one transaction. */
+static bool sqlite_insert_batch(struct audit_log *log, size_t first, size_t n)
 {
     bool ok = step_done(log->begin);
     for (size_t i = 0; ok && i < n; i++)
@@ -456,13 +531,48 @@ static bool sqlite_write(struct audit_log *log, size_t first, size_t n)
     if (ok)
         ok = step_done(log->commit);
     if (!ok) {
-        char detail[256];
-        snprintf(detail, sizeof detail, "%s", sqlite3_errmsg(log->db));
+        note_error(log, "cannot write decisions", sqlite3_errmsg(log->db));
         if (!sqlite3_get_autocommit(log->db))
             step_done(log->rollback);
-        report_failure(log, n, "cannot write decisions", detail);
     }
     return ok;
+}
+
+/* Writes the batch, and is true only when it is committed in the file
+ * that is at the path afterwards. The file is checked before the batch
+ * (a deletion found then costs nothing) and after its commit: a batch
+ * committed into a file deleted meanwhile went nowhere anyone can read,
+ * so it is written again into a new file at the path. Records committed
+ * to a file before it was deleted go with it: that is the deletion's
+ * doing, and the warning line says when it was found. */
+static bool sqlite_write(struct audit_log *log, size_t first, size_t n)
+{
+    for (int pass = 0; pass < 2; pass++) {
+        if (log->db && file_moved(log)) {
+            report(log, "warning",
+                   "the database file was deleted or replaced; a new one is "
+                   "opened at the path",
+                   NULL);
+            __atomic_add_fetch(&log->reopened, 1, __ATOMIC_RELAXED);
+            /* The WAL is named after the path, not the file: SQLite does
+             * not checkpoint a moved database when it closes, so what is
+             * in the WAL would stay beside the path for whatever file
+             * comes there next. Copied into the file it belongs to
+             * (wherever it was moved) first. */
+            sqlite3_wal_checkpoint_v2(log->db, "main",
+                                      SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+            sqlite_close(log);
+        }
+        if (!log->db && !sqlite_reopen(log))
+            return false;
+        if (!sqlite_insert_batch(log, first, n))
+            return false;
+        if (!file_moved(log))
+            return true;
+    }
+    note_error(log, "cannot write decisions",
+               "the database file keeps being deleted or replaced");
+    return false;
 }
 
 /* ---- stdout sink ------------------------------------------------------ */
@@ -536,16 +646,28 @@ static bool stdout_write(struct audit_log *log, size_t first, size_t n)
     clearerr(out);
     funlockfile(out);
     if (!ok)
-        report_failure(log, n, "cannot write decisions", strerror(saved));
+        note_error(log, "cannot write decisions", strerror(saved));
     return ok;
 }
 
 /* ---- the writer ------------------------------------------------------- */
 
+/* Waits (mu held) for ms, or less when the log is being closed. */
+static void pause_unless_stopping(struct audit_log *log, long ms)
+{
+    struct timespec until;
+    deadline_after(&until, ms);
+    while (!log->stopping &&
+           pthread_cond_timedwait(&log->not_empty, &log->mu, &until) !=
+               ETIMEDOUT)
+        ;
+}
+
 static void *writer_main(void *arg)
 {
     struct audit_log *log = arg;
-    size_t retry_n = 0; /* records at the head that have failed once */
+    long backoff = 0;  /* ms before the next try of a failed batch */
+    int close_tries = 0; /* failed tries since the log began closing */
 
     pthread_mutex_lock(&log->mu);
     for (;;) {
@@ -554,9 +676,11 @@ static void *writer_main(void *arg)
             deadline_after(&ts, TICK_MS);
             pthread_cond_timedwait(&log->not_empty, &log->mu, &ts);
         }
-        /* A batch gathers unless someone waits for the room it holds. */
-        if (!retry_n && log->count < log->wake_at && !log->stopping &&
-            !log->waiters) {
+        /* A batch gathers unless someone waits for the room it holds,
+         * or for its commit: an acknowledgement on commit writes at
+         * once, and what arrives meanwhile is the next batch. */
+        if (log->ack == AUDIT_ACK_QUEUED && !log->failing &&
+            log->count < log->wake_at && !log->stopping && !log->waiters) {
             struct timespec until;
             deadline_after(&until, GATHER_MS);
             while (log->count < log->wake_at && !log->stopping &&
@@ -568,26 +692,50 @@ static void *writer_main(void *arg)
         if (log->count == 0)
             break; /* stopping, and everything is written */
         size_t first = log->head;
-        size_t n = retry_n ? retry_n : log->count < BATCH ? log->count : BATCH;
+        size_t n = log->count < BATCH ? log->count : BATCH;
         pthread_mutex_unlock(&log->mu);
 
         bool ok = log->sink == AUDIT_SQLITE ? sqlite_write(log, first, n)
                                             : stdout_write(log, first, n);
 
-        /* stdout is not retried: part of the batch may already be out,
-         * and printing it twice would log decisions twice. */
-        if (!ok && !retry_n && log->sink == AUDIT_SQLITE) {
-            retry_n = n;
+        if (!ok) {
+            /* Held, not dropped: the batch stays at the head and is
+             * tried again, further apart each time, until the disk
+             * takes it; meanwhile nothing new is taken (the API answers
+             * 503) and /readyz says why. Only a log being closed gives
+             * up, after CLOSE_TRIES, so that shutdown ends. */
+            if (!log->reported) { /* one line an episode, not a batch */
+                log->reported = true;
+                report(log, "error", log->last_what, log->last_detail);
+            }
             pthread_mutex_lock(&log->mu);
-            struct timespec until;
-            deadline_after(&until, TICK_MS);
-            while (!log->stopping &&
-                   pthread_cond_timedwait(&log->not_empty, &log->mu,
-                                          &until) != ETIMEDOUT)
-                ;
-            continue;
+            log->failing = true;
+            snprintf(log->failure, sizeof log->failure, "%s: %s",
+                     log->last_what, log->last_detail);
+            /* Whoever waits for a commit is answered 503 now, not at
+             * the end of its wait. */
+            pthread_cond_broadcast(&log->committed);
+            if (log->notify) {
+                void (*notify)(void *) = log->notify;
+                void *notify_arg = log->notify_arg;
+                pthread_mutex_unlock(&log->mu);
+                notify(notify_arg);
+                pthread_mutex_lock(&log->mu);
+            }
+            if (!log->stopping || ++close_tries < CLOSE_TRIES) {
+                backoff = backoff ? backoff * 2 : TICK_MS;
+                if (backoff > BACKOFF_MAX_MS)
+                    backoff = BACKOFF_MAX_MS;
+                pause_unless_stopping(log, log->stopping ? TICK_MS : backoff);
+                continue;
+            }
+            pthread_mutex_unlock(&log->mu);
+            char lost[96];
+            snprintf(lost, sizeof lost,
+                     "closing: %zu records could not be written and are lost",
+                     n);
+            report(log, "error", lost, log->last_detail);
         }
-        retry_n = 0;
         /* Freed before the slots are handed back, while no submitter can
          * reuse them. */
         size_t freed = 0;
@@ -596,17 +744,37 @@ static void *writer_main(void *arg)
             freed += entry_size(e);
             free(e);
         }
+        bool recovered = false;
         pthread_mutex_lock(&log->mu);
         if (ok) {
             log->stats.written += n;
+            recovered = log->failing;
             log->failing = false;
+            log->failure[0] = '\0';
+            backoff = 0;
         } else {
             log->stats.failed_writes += n;
+            log->lost_through = log->done + n;
         }
+        log->done += n;
         log->head = (log->head + n) % log->capacity;
         log->count -= n;
         log->bytes -= freed;
         pthread_cond_broadcast(&log->not_full);
+        pthread_cond_broadcast(&log->committed);
+        void (*notify)(void *) = log->notify;
+        if (recovered || notify) {
+            /* Outside the lock: the notified take it to read tickets. */
+            void *notify_arg = log->notify_arg;
+            pthread_mutex_unlock(&log->mu);
+            if (recovered) { /* the next failure is a new episode */
+                log->reported = false;
+                report(log, "info", "writing again", "");
+            }
+            if (notify)
+                notify(notify_arg);
+            pthread_mutex_lock(&log->mu);
+        }
     }
     pthread_mutex_unlock(&log->mu);
     return NULL;
@@ -616,11 +784,7 @@ static void *writer_main(void *arg)
 
 static void log_free(struct audit_log *log)
 {
-    sqlite3_finalize(log->begin);
-    sqlite3_finalize(log->commit);
-    sqlite3_finalize(log->rollback);
-    sqlite3_finalize(log->insert);
-    sqlite3_close(log->db);
+    sqlite_close(log);
     /* Nothing is left after the writer's drain; this is for a failed open. */
     for (size_t i = 0; log->ring && i < log->count; i++)
         free(log->ring[(log->head + i) % log->capacity]);
@@ -629,12 +793,15 @@ static void log_free(struct audit_log *log)
     free(log);
 }
 
-int audit_open(struct audit_log **out, enum audit_sink sink, const char *path,
-               size_t queue_capacity, struct errbuf *err)
+int audit_open(struct audit_log **out, enum audit_sink sink,
+               enum audit_ack ack, const char *path, size_t queue_capacity,
+               struct errbuf *err)
 {
     *out = NULL;
     if (sink != AUDIT_SQLITE && sink != AUDIT_STDOUT && sink != AUDIT_OFF)
         return err_set(err, "audit: unknown sink %d", (int)sink);
+    if (ack != AUDIT_ACK_COMMITTED && ack != AUDIT_ACK_QUEUED)
+        return err_set(err, "audit: unknown acknowledgement %d", (int)ack);
     if (sink == AUDIT_SQLITE && (!path || !*path))
         return err_set(err, "audit: the SQLite sink needs a database path");
     if (sink != AUDIT_OFF && queue_capacity == 0)
@@ -644,6 +811,7 @@ int audit_open(struct audit_log **out, enum audit_sink sink, const char *path,
     if (!log)
         return err_set(err, "audit: out of memory");
     log->sink = sink;
+    log->ack = ack;
     if (sink == AUDIT_OFF) {
         *out = log;
         return 0;
@@ -671,6 +839,7 @@ int audit_open(struct audit_log **out, enum audit_sink sink, const char *path,
     pthread_mutex_init(&log->mu, NULL);
     pthread_cond_init(&log->not_empty, &ca);
     pthread_cond_init(&log->not_full, &ca);
+    pthread_cond_init(&log->committed, &ca);
     log->waiters_tail = &log->waiters;
     pthread_condattr_destroy(&ca);
 
@@ -682,6 +851,7 @@ int audit_open(struct audit_log **out, enum audit_sink sink, const char *path,
     int rc = pthread_create(&log->writer, NULL, writer_main, log);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (rc != 0) {
+        pthread_cond_destroy(&log->committed);
         pthread_cond_destroy(&log->not_full);
         pthread_cond_destroy(&log->not_empty);
         pthread_mutex_destroy(&log->mu);
@@ -705,19 +875,49 @@ static bool has_room(const struct audit_log *log, size_t n, size_t size)
            log->bytes + size <= AUDIT_QUEUE_BYTES;
 }
 
+/* With mu held: waits until the records numbered up to `last` (the n
+ * just queued) are committed: 0. -1 when the log fails first, is
+ * closing, or the deadline passes: the records stay queued and will
+ * probably be written, but the caller must answer 503 — so the log may
+ * hold a decision that was not answered, never the reverse. Each writer
+ * commit wakes every waiter: one futex broadcast for a whole batch. */
+static int wait_for_commit(struct audit_log *log, uint64_t last, size_t n,
+                           const struct timespec *deadline)
+{
+    for (;;) {
+        if (log->done >= last)
+            return log->lost_through >= last - n + 1 ? -1 : 0;
+        if (log->failing || log->stopping ||
+            pthread_cond_timedwait(&log->committed, &log->mu, deadline) ==
+                ETIMEDOUT)
+            break;
+    }
+    if (log->done >= last && log->lost_through < last - n + 1)
+        return 0;
+    log->stats.unconfirmed += n;
+    return -1;
+}
+
 /* The one way into the ring: e[0..n), `size` bytes in all, are queued
  * together or not at all; refused, they are freed. `lost` counts records
  * of the same submission that had no memory to be copied: the others
  * cannot be queued without them. */
 static int queue_entries(struct audit_log *log, struct entry **e, size_t n,
-                         size_t size, size_t lost, int wait_ms)
+                         size_t size, size_t lost, int wait_ms,
+                         struct audit_ticket *ticket)
 {
     /* What the whole queue could not hold is refused at once: waiting
      * would only make the answer late. */
     bool can_fit = !lost && n <= log->capacity && size <= AUDIT_QUEUE_BYTES;
+    struct timespec deadline;
+    deadline_after(&deadline, wait_ms > 0 ? wait_ms : 0);
     pthread_mutex_lock(&log->mu);
     /* A log being closed takes nothing new: the writer may already have
-     * drained and left. */
+     * drained and left. A failing log takes nothing new either: what it
+     * holds already waits for the disk, and a decision answered now
+     * could not be shown to have been logged. */
+    if (log->failing)
+        can_fit = false;
     bool go = can_fit && !log->stopping && !log->waiters &&
               has_room(log, n, size);
     if (!go && can_fit && wait_ms > 0 && !log->stopping) {
@@ -728,10 +928,8 @@ static int queue_entries(struct audit_log *log, struct entry **e, size_t n,
         /* Wakes a writer that is letting a batch gather: it writes what
          * it has at once, so room comes back without that wait. */
         pthread_cond_signal(&log->not_empty);
-        struct timespec deadline;
-        deadline_after(&deadline, wait_ms);
         for (;;) {
-            go = log->waiters == &me && !log->stopping &&
+            go = log->waiters == &me && !log->stopping && !log->failing &&
                  has_room(log, n, size);
             if (go || log->stopping ||
                 pthread_cond_timedwait(&log->not_full, &log->mu,
@@ -739,7 +937,7 @@ static int queue_entries(struct audit_log *log, struct entry **e, size_t n,
                 break;
         }
         if (!go)
-            go = log->waiters == &me && !log->stopping &&
+            go = log->waiters == &me && !log->stopping && !log->failing &&
                  has_room(log, n, size);
         struct waiter **p = &log->waiters;
         while (*p != &me)
@@ -770,8 +968,15 @@ static int queue_entries(struct audit_log *log, struct entry **e, size_t n,
     if (before == 0 || (before < log->wake_at && log->count >= log->wake_at))
         pthread_cond_signal(&log->not_empty);
     log->stats.queued += n;
+    int rc = 0;
+    if (ticket) {
+        ticket->first = log->stats.queued - n + 1;
+        ticket->last = log->stats.queued;
+    } else if (log->ack == AUDIT_ACK_COMMITTED) {
+        rc = wait_for_commit(log, log->stats.queued, n, &deadline);
+    }
     pthread_mutex_unlock(&log->mu);
-    return 0;
+    return rc;
 }
 
 int audit_submit(struct audit_log *log, const struct audit_record *rec,
@@ -784,8 +989,50 @@ int audit_submit(struct audit_log *log, const struct audit_record *rec,
         return 0;
     /* No memory to hold it: as good as no room. */
     struct entry *e = entry_from(rec);
-    return e ? queue_entries(log, &e, 1, entry_size(e), 0, wait_ms)
-             : queue_entries(log, NULL, 0, 0, 1, wait_ms);
+    return e ? queue_entries(log, &e, 1, entry_size(e), 0, wait_ms, NULL)
+             : queue_entries(log, NULL, 0, 0, 1, wait_ms, NULL);
+}
+
+int audit_enqueue(struct audit_log *log, const struct audit_record *rec,
+                  int wait_ms, struct audit_ticket *ticket)
+{
+    *ticket = (struct audit_ticket){0, 0};
+    if (!log || !rec)
+        return -1;
+    if (log->sink == AUDIT_OFF)
+        return 0;
+    struct entry *e = entry_from(rec);
+    return e ? queue_entries(log, &e, 1, entry_size(e), 0, wait_ms, ticket)
+             : queue_entries(log, NULL, 0, 0, 1, wait_ms, ticket);
+}
+
+int audit_ticket_check(struct audit_log *log, const struct audit_ticket *t,
+                       bool give_up)
+{
+    if (!log || log->sink == AUDIT_OFF || t->last == 0)
+        return 1;
+    pthread_mutex_lock(&log->mu);
+    int rc;
+    if (log->done >= t->last && log->lost_through < t->first)
+        rc = 1;
+    else if (log->done >= t->last || log->failing || log->stopping || give_up)
+        rc = -1;
+    else
+        rc = 0;
+    if (rc < 0)
+        log->stats.unconfirmed += t->last - t->first + 1;
+    pthread_mutex_unlock(&log->mu);
+    return rc;
+}
+
+void audit_set_notify(struct audit_log *log, void (*fn)(void *arg), void *arg)
+{
+    if (!log || log->sink == AUDIT_OFF)
+        return;
+    pthread_mutex_lock(&log->mu);
+    log->notify = fn;
+    log->notify_arg = arg;
+    pthread_mutex_unlock(&log->mu);
 }
 
 /* ---- groups ----------------------------------------------------------- */
@@ -846,9 +1093,12 @@ static void group_clear(struct audit_group *g)
     g->count = g->bytes = g->lost = 0;
 }
 
-int audit_submit_group(struct audit_log *log, struct audit_group *g,
-                       int wait_ms)
+/* audit_submit_group, and audit_enqueue_group when ticket is not NULL. */
+static int group_submit(struct audit_log *log, struct audit_group *g,
+                        int wait_ms, struct audit_ticket *ticket)
 {
+    if (ticket)
+        *ticket = (struct audit_ticket){0, 0};
     if (!g)
         return -1;
     int rc;
@@ -859,11 +1109,23 @@ int audit_submit_group(struct audit_log *log, struct audit_group *g,
     } else {
         /* The ring owns the entries now, or they are freed. */
         rc = queue_entries(log, g->entries, g->count, g->bytes, g->lost,
-                           wait_ms);
+                           wait_ms, ticket);
         g->count = 0;
     }
     group_clear(g);
     return rc;
+}
+
+int audit_submit_group(struct audit_log *log, struct audit_group *g,
+                       int wait_ms)
+{
+    return group_submit(log, g, wait_ms, NULL);
+}
+
+int audit_enqueue_group(struct audit_log *log, struct audit_group *g,
+                        int wait_ms, struct audit_ticket *ticket)
+{
+    return group_submit(log, g, wait_ms, ticket);
 }
 
 void audit_group_free(struct audit_group *g)
@@ -884,7 +1146,23 @@ void audit_get_stats(struct audit_log *log, struct audit_stats *out)
         return;
     pthread_mutex_lock(&log->mu);
     *out = log->stats;
+    out->failing = log->failing;
     pthread_mutex_unlock(&log->mu);
+    out->reopened = __atomic_load_n(&log->reopened, __ATOMIC_RELAXED);
+}
+
+int audit_health(struct audit_log *log, char *why, size_t size)
+{
+    if (size)
+        why[0] = '\0';
+    if (!log || log->sink == AUDIT_OFF)
+        return 0;
+    pthread_mutex_lock(&log->mu);
+    bool failing = log->failing;
+    if (failing && size)
+        snprintf(why, size, "%s", log->failure);
+    pthread_mutex_unlock(&log->mu);
+    return failing ? -1 : 0;
 }
 
 void audit_close(struct audit_log *log)
@@ -898,6 +1176,7 @@ void audit_close(struct audit_log *log)
         pthread_cond_broadcast(&log->not_full);
         pthread_mutex_unlock(&log->mu);
         pthread_join(log->writer, NULL);
+        pthread_cond_destroy(&log->committed);
         pthread_cond_destroy(&log->not_full);
         pthread_cond_destroy(&log->not_empty);
         pthread_mutex_destroy(&log->mu);

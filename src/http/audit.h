@@ -1,40 +1,75 @@
 /*
  * audit.h — every decision the API makes, recorded: time, request id,
  * model version, inputs, outputs. To SQLite by default (WAL mode, batched
- * transactions written by a background thread, off the request path), or
- * as JSON lines on stdout for container logs.
+ * transactions written by a background thread), or as JSON lines on
+ * stdout for container logs.
  *
- * When the queue is full. A lender must be able to show every decision
- * it made, so a decision is never answered without its record: a request
- * thread waits up to `wait_ms` for room in the queue; if there is still
- * none, audit_submit fails and the API answers 503 without a decision
- * (counted in audit_stats as refused). The queue is full at
- * queue_capacity records, or when the records waiting hold
- * AUDIT_QUEUE_BYTES of text (so memory stays bounded whatever their
- * size). Nothing queued is dropped while the database accepts writes,
- * and audit_close writes all of it before returning. A batch the
- * database refuses is retried once; if it fails again its records are
- * counted in failed_writes and reported on stderr (a disk that stays
- * broken cannot be waited on forever).
+ * When a decision is acknowledged (enum audit_ack). A lender must be
+ * able to show every decision it made, so a decision is never answered
+ * without its record:
+ *   AUDIT_ACK_COMMITTED (the default): audit_submit returns 0 only once
+ *     the record is committed — in the SQLite file, or written and
+ *     flushed (fflush) to stdout. Group commit: the writer commits every
+ *     record waiting in one transaction and wakes all their submitters
+ *     at once, so many requests share one commit. SQLite runs in WAL
+ *     mode with synchronous=NORMAL: a commit is in the operating
+ *     system's hands when it returns, so killing the process (kill -9,
+ *     a crash, the OOM killer) loses no acknowledged record; a power
+ *     loss or kernel crash can lose the transactions since the WAL was
+ *     last synced (at a checkpoint, every few MB), never the file's
+ *     consistency. FULL (an fsync a commit) would cover power loss at
+ *     the price of a disk flush in every answer's latency.
+ *   AUDIT_ACK_QUEUED: audit_submit returns 0 once the record is queued;
+ *     it reaches the database a few milliseconds later. Faster, but a
+ *     process crash loses what is still queued (up to queue_capacity
+ *     records).
+ * A submitter waits at most `wait_ms` in all (for room, then for its
+ * commit); past that, audit_submit fails and the API answers 503. A
+ * record whose wait ran out is usually committed afterwards: the log may
+ * hold a decision that was answered 503 (counted as unconfirmed), never
+ * the reverse.
+ *
+ * When writing fails (disk full, read-only file system, I/O error). The
+ * failed batch is held at the head of the queue and tried again, 50 ms
+ * later and then twice as far apart each time up to a second, until it
+ * is written; nothing queued is dropped. While the log is failing it
+ * takes no new record (audit_submit fails at once, the API answers 503,
+ * /readyz is not ready with audit_health's reason), and waiting
+ * submitters are released with a failure. One error line goes to stderr
+ * when an episode starts and an info line when writing works again.
+ * audit_close tries a held batch a few more times and then gives up on
+ * it, counted in failed_writes and reported: a disk that stays broken
+ * cannot be waited on forever at shutdown. On stdout a batch tried
+ * again may repeat lines that were already out before the failure: a
+ * repeated request_id, never a missing one.
+ *
+ * A deleted or replaced database file. Before each batch, and after its
+ * commit, the writer asks SQLite whether the file it writes is still the
+ * one at the path (the path's inode against the open file's). If not,
+ * it logs a warning, opens the path again (creating the file and its
+ * table; a WAL left beside a deleted file is removed first) and writes
+ * the batch there — again, when it was committed into the file that
+ * went away. Rows committed before the file was deleted go with it.
+ *
+ * The queue is full at queue_capacity records, or when the records
+ * waiting hold AUDIT_QUEUE_BYTES of text (so memory stays bounded
+ * whatever their size); a submitter waits for room within its wait_ms.
+ * audit_close writes everything queued before returning.
  *
  * A group of records (a batch request's decisions) is queued whole or
- * not at all, so an answer refused for want of room leaves none of its
- * decisions in the log: a record in the log is a decision answered.
+ * not at all, and acknowledged once all of them are committed (they are
+ * written in one transaction unless the group is larger than a batch):
+ * an answer refused leaves none of its decisions unlogged.
  *
  * Which API key made the request is recorded by the key's name (from
  * the key file, apikeys.h), never the key or its hash; a server without
  * keys records none (SQL NULL, JSON null). A database made before the
  * column existed gains it when opened; its old rows read NULL.
- *
- * Queued is not yet written: the writer lets a batch gather for a few
- * milliseconds (or until a few hundred records wait) and commits it in
- * one transaction, so a record reaches the database within ~5 ms plus
- * one batch's write of being queued. A process crash loses what is still
- * queued; audit_close does not.
  */
 #ifndef INCOMESCORE_AUDIT_H
 #define INCOMESCORE_AUDIT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -42,6 +77,9 @@
 #include "base/errbuf.h"
 
 enum audit_sink { AUDIT_SQLITE, AUDIT_STDOUT, AUDIT_OFF };
+
+/* When audit_submit says yes: on commit (the default) or on queueing. */
+enum audit_ack { AUDIT_ACK_COMMITTED, AUDIT_ACK_QUEUED };
 
 #define AUDIT_ID_SIZE 64
 #define AUDIT_VERSION_SIZE 32
@@ -61,10 +99,15 @@ struct audit_record {
 };
 
 /* Records, not submissions: a refused group counts each of its records
- * as refused. */
+ * as refused. queued = written + failed_writes + (records still queued);
+ * refused records were never queued; unconfirmed ones were queued but
+ * their submitter gave up waiting for the commit (answered 503). */
 struct audit_stats {
-    uint64_t queued, written, refused, failed_writes;
-    uint64_t waiting; /* submitters waiting for room now */
+    uint64_t queued, written, refused, failed_writes, unconfirmed;
+    uint64_t waiting;  /* submitters waiting for room now */
+    uint64_t reopened; /* times the database file was found deleted or
+                        * replaced and opened again */
+    bool failing;      /* writes fail now; new records are refused */
 };
 
 struct audit_log;
@@ -75,13 +118,17 @@ struct audit_group;
 
 /* Opens the log. For AUDIT_SQLITE, `path` is the database file (created
  * with its table when absent). queue_capacity records may wait (and no
- * more than AUDIT_QUEUE_BYTES of them). */
-int audit_open(struct audit_log **out, enum audit_sink sink, const char *path,
-               size_t queue_capacity, struct errbuf *err);
+ * more than AUDIT_QUEUE_BYTES of them). `ack` says when a submission is
+ * acknowledged. */
+int audit_open(struct audit_log **out, enum audit_sink sink,
+               enum audit_ack ack, const char *path, size_t queue_capacity,
+               struct errbuf *err);
 
-/* Queues a copy of rec; waits up to wait_ms for room. 0, or -1 when the
- * queue stayed full (the caller must not answer with a decision). Safe
- * from any number of threads. */
+/* Queues a copy of rec and, with AUDIT_ACK_COMMITTED, waits for its
+ * commit; waits up to wait_ms in all. 0, or -1 when the queue stayed
+ * full, the log is failing, or (on commit) the record was not committed
+ * in time: the caller must not answer with a decision. Safe from any
+ * number of threads. */
 int audit_submit(struct audit_log *log, const struct audit_record *rec,
                  int wait_ms);
 
@@ -95,8 +142,9 @@ struct audit_group *audit_group_new(size_t expected);
 int audit_group_add(struct audit_group *g, const struct audit_record *rec);
 
 /* Queues every record of g, or none: waits up to wait_ms for room for
- * all of them together (in records and in bytes). 0 (an empty group
- * included), or -1 when they did not fit in time. A group bigger than
+ * all of them together (in records and in bytes) and, on commit, for
+ * all of their commits. 0 (an empty group included), or -1 when they did
+ * not fit or were not committed in time, or the log is failing. A group bigger than
  * the whole queue can never fit and is refused at once, without waiting.
  * Either way g is left empty, ready to be filled again. */
 int audit_submit_group(struct audit_log *log, struct audit_group *g,
@@ -104,7 +152,40 @@ int audit_submit_group(struct audit_log *log, struct audit_group *g,
 
 void audit_group_free(struct audit_group *g);
 
+/* Waiting for a commit without holding a thread (the server parks the
+ * connection instead). audit_enqueue and audit_enqueue_group queue as
+ * audit_submit and audit_submit_group do (waiting up to wait_ms for
+ * room, 0 or -1 alike) but never wait for the commit: they fill a ticket
+ * naming the records queued, which audit_ticket_check reads. */
+struct audit_ticket {
+    uint64_t first, last; /* the records' numbers; 0, 0: nothing queued */
+};
+
+int audit_enqueue(struct audit_log *log, const struct audit_record *rec,
+                  int wait_ms, struct audit_ticket *ticket);
+int audit_enqueue_group(struct audit_log *log, struct audit_group *g,
+                        int wait_ms, struct audit_ticket *ticket);
+
+/* 1 when every record of the ticket is committed (an empty ticket, or
+ * AUDIT_OFF, included); 0 while they wait; -1 when the log is failing or
+ * closing, or give_up is true (the caller's wait is over) and they are
+ * not committed: the caller answers 503, and the records count as
+ * unconfirmed. */
+int audit_ticket_check(struct audit_log *log, const struct audit_ticket *t,
+                       bool give_up);
+
+/* fn(arg) is called by the writer thread after every batch it writes
+ * (or fails to write), without the log's lock: the moment to check
+ * tickets. It must not call audit_submit or audit_close. */
+void audit_set_notify(struct audit_log *log, void (*fn)(void *arg),
+                      void *arg);
+
 void audit_get_stats(struct audit_log *log, struct audit_stats *out);
+
+/* 0 while records are being written (or there is no log); -1 while the
+ * log is failing, with why ("cannot write decisions: database or disk is
+ * full") in why[0..size). */
+int audit_health(struct audit_log *log, char *why, size_t size);
 
 /* Writes everything queued, stops the writer, closes. NULL is fine. */
 void audit_close(struct audit_log *log);

@@ -23,6 +23,7 @@
 #define INCOMESCORE_HTTP_INTERNAL_H
 
 #include <microhttpd.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -36,6 +37,7 @@
 #include "http/metrics.h"
 #include "http/routes.h"
 #include "http/server.h"
+#include "score/scoring.h"
 
 struct text;
 
@@ -51,6 +53,15 @@ struct server {
     char url[128];
     struct audit_log *audit; /* NULL: audit off */
     atomic_long in_flight;
+
+    /* routes.c's: connections parked until their decisions' records are
+     * committed (commit acknowledgement), and the thread that ends the
+     * parking of those whose wait is over (server.c starts it). */
+    bool parking;
+    pthread_mutex_t parked_mu;
+    struct exchange *parked; /* under parked_mu */
+    pthread_t park_reaper;
+    atomic_bool park_reaper_stop;
 
     struct live_slot live;       /* live_model.c's */
     struct keyring keys;         /* keyring.c's */
@@ -74,7 +85,27 @@ struct exchange {
     size_t len, cap;
     size_t discarded;
     bool too_big;
+
+    /* Parked (routes.c): the answer prepared, waiting for its records'
+     * commit; parked_status is 200 or 503 once decided. */
+    struct exchange *parked_next;
+    struct audit_ticket ticket;
+    uint64_t park_deadline_ns;
+    int parked_status;
+    char *parked_body;
+    size_t parked_len;
+    struct score *parked_scores; /* &parked_one or a batch's array */
+    size_t parked_scored;
+    struct score parked_one;
 };
+
+/* Resumes the parked connections whose records are committed, whose log
+ * failed, or (all, or their wait over) every one still waiting: the last
+ * answer 503. Safe from any thread (routes.c). */
+void routes_resume_parked(struct server *s, bool all);
+
+/* The parked answers' memory, when a parked request ends (server.c). */
+void routes_parked_free(struct exchange *ex);
 
 #define JSON_TYPE "application/json"
 

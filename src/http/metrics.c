@@ -161,6 +161,18 @@ static void audit_text(struct metrics *m, const struct audit_stats *as,
                    "incomescore_audit_records_total{outcome=\"refused\"} %llu\n"
                    "incomescore_audit_records_total{outcome=\"failed_write\"} "
                    "%llu\n"
+                   "incomescore_audit_records_total{outcome=\"unconfirmed\"} "
+                   "%llu\n"
+                   "# HELP incomescore_audit_failing 1 while the audit log "
+                   "cannot write (decisions answer 503, its records are "
+                   "held).\n"
+                   "# TYPE incomescore_audit_failing gauge\n"
+                   "incomescore_audit_failing %d\n"
+                   "# HELP incomescore_audit_reopened_total Times the audit "
+                   "database file was found deleted or replaced and opened "
+                   "again.\n"
+                   "# TYPE incomescore_audit_reopened_total counter\n"
+                   "incomescore_audit_reopened_total %llu\n"
                    "# HELP incomescore_audit_queue_depth Records waiting to "
                    "be written.\n"
                    "# TYPE incomescore_audit_queue_depth gauge\n"
@@ -177,6 +189,8 @@ static void audit_text(struct metrics *m, const struct audit_stats *as,
                 (unsigned long long)as->written,
                 (unsigned long long)as->refused,
                 (unsigned long long)as->failed_writes,
+                (unsigned long long)as->unconfirmed, as->failing ? 1 : 0,
+                (unsigned long long)as->reopened,
                 (unsigned long long)(as->queued > as->written +
                                                       as->failed_writes
                                          ? as->queued - as->written -

@@ -22,6 +22,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -402,6 +403,7 @@ static void request_done(void *cls, struct MHD_Connection *c, void **con_cls,
     struct server *s = cls;
     struct exchange *ex = *con_cls;
     if (ex) {
+        routes_parked_free(ex);
         free(ex->body);
         free(ex);
         *con_cls = NULL;
@@ -494,6 +496,62 @@ static void config_defaults(struct server_config *c)
         c->data_dir = paths_data_dir();
 }
 
+/* ------------------------------------------------------------ parking */
+
+/* How often the reaper looks for parked requests whose audit wait is
+ * over: the precision of audit_wait_ms on commit acknowledgement. */
+#define PARK_TICK_US 5000
+
+static void parked_notify(void *arg)
+{
+    routes_resume_parked(arg, false);
+}
+
+/* Commits resume parked requests (the audit writer's notification); a
+ * stalled writer notifies nobody, so this thread ends the waits that are
+ * over. */
+static void *park_reaper_main(void *arg)
+{
+    struct server *s = arg;
+    while (!atomic_load(&s->park_reaper_stop)) {
+        usleep(PARK_TICK_US);
+        routes_resume_parked(s, false);
+    }
+    return NULL;
+}
+
+static int park_start(struct server *s, struct errbuf *err)
+{
+    pthread_mutex_init(&s->parked_mu, NULL);
+    s->parking = true;
+    atomic_store(&s->park_reaper_stop, false);
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int rc = pthread_create(&s->park_reaper, NULL, park_reaper_main, s);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc != 0) {
+        s->parking = false;
+        pthread_mutex_destroy(&s->parked_mu);
+        return err_set(err, "cannot start the audit wait thread: %s",
+                       strerror(rc));
+    }
+    audit_set_notify(s->audit, parked_notify, s);
+    return 0;
+}
+
+/* After the daemon stopped: nothing is parked any more. */
+static void park_stop(struct server *s)
+{
+    if (!s->parking)
+        return;
+    audit_set_notify(s->audit, NULL, NULL);
+    atomic_store(&s->park_reaper_stop, true);
+    pthread_join(s->park_reaper, NULL);
+    s->parking = false;
+    pthread_mutex_destroy(&s->parked_mu);
+}
+
 static void server_free(struct server *s)
 {
     live_slot_destroy(&s->live);
@@ -544,18 +602,21 @@ int server_start(struct server **out, const struct server_config *cfg,
     site_docs_load(s, &s->site, c->data_dir, &s->keys);
 
     if (c->audit_sink != AUDIT_OFF &&
-        audit_open(&s->audit, c->audit_sink, c->audit_path, c->audit_queue,
-                   err) < 0) {
+        audit_open(&s->audit, c->audit_sink, c->audit_ack, c->audit_path,
+                   c->audit_queue, err) < 0) {
         err_prefix(err, "audit log");
         goto fail;
     }
+    if (s->audit && c->audit_ack == AUDIT_ACK_COMMITTED &&
+        park_start(s, err) < 0)
+        goto fail;
 
     s->listen_fd = open_listener(c->host, c->port, &s->port, err);
     if (s->listen_fd < 0)
         goto fail;
     s->daemon = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO |
-            MHD_USE_ITC,
+            MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME,
         0, NULL, NULL, handle, s,
         MHD_OPTION_LISTEN_SOCKET, (MHD_socket)s->listen_fd,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)c->threads,
@@ -583,6 +644,10 @@ int server_start(struct server **out, const struct server_config *cfg,
     log_member(&extra, "audit", c->audit_sink == AUDIT_OFF      ? "off"
                                 : c->audit_sink == AUDIT_STDOUT ? "stdout"
                                                                 : "sqlite");
+    if (c->audit_sink != AUDIT_OFF)
+        log_member(&extra, "audit_ack", c->audit_ack == AUDIT_ACK_QUEUED
+                                            ? "queue"
+                                            : "commit");
     text_printf(&extra, ", \"threads\": %u", c->threads);
     log_event(s, "info", "start", extra.p, "listening on %s (model %s)",
               s->url, *version ? version : "none");
@@ -595,6 +660,7 @@ fail:
         MHD_stop_daemon(s->daemon);
     if (s->listen_fd >= 0)
         close(s->listen_fd);
+    park_stop(s);
     audit_close(s->audit);
     server_free(s);
     return -1;
@@ -623,11 +689,15 @@ void server_stop(struct server *s)
          atomic_load(&s->in_flight) > 0 && waited < STOP_GRACE_MS; waited++)
         usleep(1000);
     long left = atomic_load(&s->in_flight);
+    /* The daemon must not stop with a connection suspended: whatever is
+     * still parked (a log that stopped answering) is resumed with 503. */
+    routes_resume_parked(s, true);
     MHD_stop_daemon(s->daemon); /* closes the listener unless quiesced */
     if (fd != MHD_INVALID_SOCKET)
         close(fd);
 
     live_model_unwatch(&s->live);
+    park_stop(s);
     audit_close(s->audit);
     log_event(s, "info", "stop", NULL, "stopped%s",
               left > 0 ? " (requests still in flight were cut)" : "");

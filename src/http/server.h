@@ -20,7 +20,8 @@
  *                         for one call, whatever its bytes). Body up to
  *                         max_batch_body.
  *   GET /healthz          200 {"status": "ok"} while the process answers
- *   GET /readyz           200 when a model is loaded, else 503
+ *   GET /readyz           200 when a model is loaded and the audit log
+ *                         writes, else 503
  *   GET /v1/model         the live version: id, created_at, metrics, lineage
  *   GET /v1/meta          states, input field limits, score bands, segments:
  *                         derived from refdata, request_limits and the rules
@@ -62,8 +63,16 @@
  * (SIGHUP in `serve`) looks at once, and reads the key file again.
  *
  * Audit. Every decision is submitted to the audit log before it is
- * answered; if the log refuses it, the answer is 503 {"detail": "audit
- * log unavailable"} and no decision leaves the server. A batch is audited
+ * answered and, by default (cfg->audit_ack), answered only once its
+ * record is committed; if the log refuses it, is failing or does not
+ * commit it within audit_wait_ms, the answer is 503 {"detail": "audit
+ * log unavailable"} and no decision leaves the server. While the log
+ * cannot write (audit.h), GET /readyz is 503 {"status": "audit log
+ * unavailable", "reason": "..."} too, so a balancer sends the traffic
+ * elsewhere until a write succeeds again. No thread waits for a commit:
+ * the connection is suspended until the audit writer's next batch
+ * settles it (routes.c), so one commit answers every request that was
+ * waiting for it. A batch is audited
  * item by item (request id "<id>/<index>", the item as inputs, its answer
  * as outputs; items answered with an error are not decisions and are not
  * recorded), because one record per batch would not fit a record's 2 KB
@@ -131,8 +140,10 @@ struct server_config {
     int watch_interval_ms;      /* registry LIVE check; 1000; < 0: never */
     enum audit_sink audit_sink; /* AUDIT_SQLITE (0) by default */
     const char *audit_path;     /* NULL: paths_audit_file() */
+    enum audit_ack audit_ack;   /* AUDIT_ACK_COMMITTED (0) by default */
     size_t audit_queue;         /* records that may wait; 16384 */
-    int audit_wait_ms;          /* wait for room before 503; 200 */
+    int audit_wait_ms;          /* wait for room (and, on commit, for the
+                                 * commit) before 503; 200 */
     const char *data_dir;       /* openapi.json, docs.html;
                                  * NULL: paths_data_dir() */
     FILE *log_stream;           /* JSON log lines; NULL: stderr */
