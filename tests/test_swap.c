@@ -145,6 +145,20 @@ static void *reader(void *arg)
     return NULL;
 }
 
+/* Waits (yielding, at most ~5 s) until the readers have read more than
+ * `than` times, so that publishing overlaps reading even on a loaded
+ * machine where the readers would otherwise not run before the publisher
+ * is done. */
+static long reads_beyond(struct race *r, long than)
+{
+    long n = atomic_load(&r->reads);
+    for (long spins = 0; n <= than && spins < 5000000; spins++) {
+        sched_yield();
+        n = atomic_load(&r->reads);
+    }
+    return n;
+}
+
 static void readers_racing_a_publisher_never_see_a_freed_object(void **state)
 {
     (void)state;
@@ -158,10 +172,11 @@ static void readers_racing_a_publisher_never_see_a_freed_object(void **state)
     pthread_t threads[READERS];
     for (int i = 0; i < READERS; i++)
         assert_int_equal(pthread_create(&threads[i], NULL, reader, &r), 0);
+    long seen = reads_beyond(&r, 0);
     for (int i = 1; i <= PUBLISHES; i++) {
         swap_publish(&r.sw, &thing_new(i)->ref);
         if (i % 64 == 0)
-            sched_yield();
+            seen = reads_beyond(&r, seen);
     }
     atomic_store(&r.done, true);
     for (int i = 0; i < READERS; i++)
