@@ -74,6 +74,7 @@ struct exchange {
     size_t len, cap;
     size_t discarded;
     bool too_big;
+    bool body_not_json; /* sent with a Content-Type FastAPI reads as bytes */
 };
 
 #define JSON_TYPE "application/json"
