@@ -21,7 +21,9 @@ static const char predict_help[] =
     "POST /v1/prediction) with the live model of the registry, or with the\n"
     "bundle directory given by --model. Writes one response per line, in\n"
     "order: {\"scoring\": 678.17, \"cluster\": \"A\", ...}, or for a bad line\n"
-    "{\"error\": \"edad: must be between 18 and 80\", \"detail\": [...]}.\n"
+    "{\"error\": \"edad: Input should be greater than or equal to 18\",\n"
+    "\"detail\": [...]}, the detail as the API's 422 (FastAPI + pydantic 2):\n"
+    "numeric strings such as \"32\" are read as numbers, as the API does.\n"
     "Exit 0 when every line was scored, 1 when any line was bad.\n";
 
 static const struct option predict_options[] = {
