@@ -189,6 +189,15 @@ BUNDLE=$REG/versions/v0002
 head -1 "$WORK/requests.jsonl" > "$WORK/one.jsonl"
 run_in "predict --model" 0 "$WORK/one.jsonl" "$BIN" predict --model "$BUNDLE"
 has "predict --model names its version" "$WORK/out" '"model_version": "v0002"'
+# the 422 detail lists against FastAPI + pydantic 2, where it is installed
+if command -v python3 >/dev/null; then
+    python3 "$(dirname "$0")/pydantic_diff.py" "$BIN" "$BUNDLE" > "$WORK/diff" 2>&1
+    case $? in
+    0) ok ;;
+    77) echo "cli: skipped the pydantic comparison (pydantic 2 is not installed)" ;;
+    *) ko "detail lists differ from FastAPI's: $(cat "$WORK/diff")" ;;
+    esac
+fi
 run "predict with both sources" 2 "$BIN" predict --model "$BUNDLE" --registry "$REG"
 run "predict empty registry" 1 "$BIN" predict --registry "$WORK/empty-registry"
 has "empty registry says train" "$WORK/err" "has no live model yet"
