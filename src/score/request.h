@@ -12,9 +12,12 @@
  *     and booleans as 1 and 0 (pydantic takes true for an int);
  *   - what it refuses carries its very type and msg: "missing" ("Field
  *     required", input: the whole body), "int_parsing", "int_from_float",
+ *     "int_parsing_size" (a float beyond 64 bits for an integer),
  *     "float_parsing", "int_type" and "float_type" (null, lists,
  *     objects), "model_attributes_type" for a body that is not an object
- *     (loc ["body"]), and "json_invalid" for text Python's json module
+ *     (loc ["body"]; "list_type" for the batch, which is a list; see
+ *     request_no_body for an empty body or another Content-Type), and
+ *     "json_invalid" for text Python's json module
  *     refuses (loc ["body", character offset], input {}, ctx {"error":
  *     Python's words, "Expecting value"...; see request_json_error);
  *   - the original's own checks (it answered 200 {"Error": ...}) are ours
@@ -27,7 +30,9 @@
  *     unemployment).
  * lugar_actual is an index 0–31 or, as a welcome extra, a state's name; a
  * string that is neither is pydantic's int_parsing.
- * Where we still differ from FastAPI is listed in README ("Errors").
+ * tests/pydantic_diff.py holds us to pydantic 2 where it is installed.
+ * Where we still differ from FastAPI is listed in README ("Errors as
+ * FastAPI answers them").
  */
 #ifndef INCOMESCORE_REQUEST_H
 #define INCOMESCORE_REQUEST_H
