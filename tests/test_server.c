@@ -491,11 +491,11 @@ static void each_validation_rule_is_422_naming_the_field(void **s)
         {"lugar_actual", "-1", "lugar_actual"},
         {"lugar_actual", "\"Atlantis\"", "lugar_actual"},
         {"edad", NULL, "edad"},                /* missing */
-        {"edad", "\"32\"", "edad"},            /* wrong type */
+        {"edad", "\"x32\"", "edad"},           /* wrong type */
         {"edad", "32.5", "edad"},              /* not whole */
         {"edad", "null", "edad"},
         {"ingreso", "1e12", "ingreso"},        /* absurd magnitude */
-        {"semanasCotizadas", "true", "semanasCotizadas"},
+        {"semanasCotizadas", "[1000]", "semanasCotizadas"},
         {"tiempo_desempleado", "3", "tiempo_desempleado"}, /* with antigüedad */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -510,7 +510,9 @@ static void each_validation_rule_is_422_naming_the_field(void **s)
         char msg[256];
         assert_int_equal(request_parse_text(body, strlen(body), &v1->scorer.rd, &a,
                                             &errs, msg, sizeof msg), -1);
-        json_t *expected = request_errors_json(&errs);
+        json_t *sent = request_json(body, strlen(body));
+        json_t *expected = request_errors_json(&errs, sent);
+        json_decref(sent);
         json_t *got = reply_json(&r);
         if (!json_equal(expected, got))
             fail_msg("%s: got %s", body, r.body);
@@ -534,21 +536,77 @@ static void each_validation_rule_is_422_naming_the_field(void **s)
     reply_free(&r);
 }
 
-static void malformed_json_is_400_with_a_detail(void **s)
+/* As FastAPI + pydantic 2 answer it: 422 with json_invalid at Python's
+ * character offset, in Python's words (this was a 400 with a string
+ * detail, which the original's clients could not iterate over). */
+static void malformed_json_is_422_json_invalid(void **s)
 {
     (void)s;
-    static const char *const bodies[] = {"{\"edad\": ", "not json", "",
-                                         "{\"edad\": 32,}"};
-    for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
+    static const struct {
+        const char *body, *answer;
+    } cases[] = {
+        {"{\"edad\": ",
+         "{\"detail\":[{\"type\":\"json_invalid\",\"loc\":[\"body\",9],\"msg\":"
+         "\"JSON decode error\",\"input\":{},\"ctx\":{\"error\":\"Expecting "
+         "value\"}}]}"},
+        {"not json",
+         "{\"detail\":[{\"type\":\"json_invalid\",\"loc\":[\"body\",0],\"msg\":"
+         "\"JSON decode error\",\"input\":{},\"ctx\":{\"error\":\"Expecting "
+         "value\"}}]}"},
+        {"{\"edad\": 32,}",
+         "{\"detail\":[{\"type\":\"json_invalid\",\"loc\":[\"body\",12],\"msg\":"
+         "\"JSON decode error\",\"input\":{},\"ctx\":{\"error\":\"Expecting "
+         "property name enclosed in double quotes\"}}]}"},
+        /* no body at all: the model is missing */
+        {"", "{\"detail\":[{\"type\":\"missing\",\"loc\":[\"body\"],\"msg\":"
+             "\"Field required\",\"input\":null}]}"},
+        /* JSON, not an object */
+        {"[1]", "{\"detail\":[{\"type\":\"model_attributes_type\",\"loc\":"
+                "[\"body\"],\"msg\":\"Input should be a valid dictionary or "
+                "object to extract fields from\",\"input\":[1]}]}"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct reply r;
-        post_json("/v1/prediction", bodies[i], &r);
-        if (r.status != 400)
-            fail_msg("'%s': status %ld %s", bodies[i], r.status, r.body);
-        json_t *j = reply_json(&r);
-        assert_true(json_is_string(json_object_get(j, "detail")));
-        json_decref(j);
+        post_json("/v1/prediction", cases[i].body, &r);
+        if (r.status != 422 || strcmp(r.body, cases[i].answer) != 0)
+            fail_msg("'%s': status %ld %s", cases[i].body, r.status, r.body);
         reply_free(&r);
     }
+    /* the batch route reads JSON the same way, and wants a list */
+    struct reply r;
+    post_json("/v1/predictions", "[{},", &r);
+    assert_int_equal(r.status, 422);
+    assert_string_equal(r.body,
+                        "{\"detail\":[{\"type\":\"json_invalid\",\"loc\":"
+                        "[\"body\",4],\"msg\":\"JSON decode error\",\"input\":"
+                        "{},\"ctx\":{\"error\":\"Expecting value\"}}]}");
+    reply_free(&r);
+    post_json("/v1/predictions", "{\"edad\": 32}", &r);
+    assert_int_equal(r.status, 422);
+    assert_string_equal(r.body,
+                        "{\"detail\":[{\"type\":\"list_type\",\"loc\":"
+                        "[\"body\"],\"msg\":\"Input should be a valid list\","
+                        "\"input\":{\"edad\":32}}]}");
+    reply_free(&r);
+}
+
+/* pydantic's lax mode, over HTTP: numeric strings and whole floats are
+ * scored as the numbers they spell. */
+static void lax_coercions_are_scored_as_pydantic_reads_them(void **s)
+{
+    (void)s;
+    static const char lax[] =
+        "{\"ingreso\": \"45000\", \"antiguedad_laboral_meses\": 50.0, "
+        "\"tiempo_desempleado\": \" 0 \", \"trabajos_ultimos_5\": true, "
+        "\"semanasCotizadas\": \"1_000\", \"edad\": \"32\", "
+        "\"crecimiento_ingreso\": \"265.38\", \"lugar_actual\": \"18\"}";
+    struct reply r, want;
+    post_json("/v1/prediction", lax, &r);
+    post_json("/v1/prediction", first_request, &want);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.body, want.body);
+    reply_free(&r);
+    reply_free(&want);
 }
 
 /* 413 from the Content-Length alone: the server answers before the
@@ -600,29 +658,51 @@ static void an_oversized_body_is_413_before_it_is_read(void **s)
     close(fd);
 }
 
-static void a_body_that_is_not_json_is_415(void **s)
+/* FastAPI reads a body as JSON when there is no Content-Type or it is
+ * application/json or application/...+json; any other body is validated
+ * as a string: 422 model_attributes_type, its input the text (this was
+ * 415, which the original never answered). */
+static void a_body_of_another_content_type_is_422_model_attributes_type(
+    void **s)
 {
     (void)s;
     struct reply r;
-    http("POST", "/v1/prediction", "Content-Type: text/plain", first_request,
-         strlen(first_request), &r);
-    assert_int_equal(r.status, 415);
-    assert_string_equal(r.body, "{\"detail\": \"Content-Type must be "
-                                "application/json\"}");
+    http("POST", "/v1/prediction", "Content-Type: text/plain", "{\"a\": 1}", 8,
+         &r);
+    assert_int_equal(r.status, 422);
+    assert_string_equal(r.body,
+                        "{\"detail\":[{\"type\":\"model_attributes_type\","
+                        "\"loc\":[\"body\"],\"msg\":\"Input should be a valid "
+                        "dictionary or object to extract fields from\","
+                        "\"input\":\"{\\\"a\\\": 1}\"}]}");
     reply_free(&r);
     http("POST", "/v1/prediction", NULL, first_request, strlen(first_request),
          &r); /* curl's default: application/x-www-form-urlencoded */
-    assert_int_equal(r.status, 415);
-    reply_free(&r);
-    http("POST", "/v1/prediction",
-         "Content-Type: Application/JSON; charset=utf-8", first_request,
-         strlen(first_request), &r);
-    assert_int_equal(r.status, 200);
+    assert_int_equal(r.status, 422);
     reply_free(&r);
     http("POST", "/v1/prediction", "Content-Type: application/jsonp",
          first_request, strlen(first_request), &r);
-    assert_int_equal(r.status, 415);
+    assert_int_equal(r.status, 422);
     reply_free(&r);
+    http("POST", "/v1/predictions", "Content-Type: text/plain", "[]", 2, &r);
+    assert_int_equal(r.status, 422);
+    assert_string_equal(r.body,
+                        "{\"detail\":[{\"type\":\"list_type\",\"loc\":"
+                        "[\"body\"],\"msg\":\"Input should be a valid list\","
+                        "\"input\":\"[]\"}]}");
+    reply_free(&r);
+    static const char *const json_types[] = {
+        "Content-Type: Application/JSON; charset=utf-8",
+        "Content-Type: application/vnd.api+json",
+        "Content-Type:", /* curl sends none */
+    };
+    for (size_t i = 0; i < sizeof json_types / sizeof json_types[0]; i++) {
+        http("POST", "/v1/prediction", json_types[i], first_request,
+             strlen(first_request), &r);
+        if (r.status != 200)
+            fail_msg("%s: %ld %s", json_types[i], r.status, r.body);
+        reply_free(&r);
+    }
 }
 
 static void other_methods_are_405_with_allow(void **s)
@@ -680,14 +760,16 @@ static void a_batch_answers_in_order_with_a_bad_item_in_place(void **s)
     json_decref(e);
     json_t *bad = json_array_get(j, 1);
     assert_non_null(strstr(json_string_value(json_object_get(bad, "error")),
-                           "edad: must be between 18 and 80"));
+                           "edad: Input should be greater than or equal to "
+                           "18"));
     assert_true(json_array_size(json_object_get(bad, "detail")) >= 2);
     assert_string_equal(json_string_value(json_object_get(
                             json_array_get(json_object_get(
                                                json_array_get(j, 3), "detail"),
                                            0),
                             "msg")),
-                        "must be a JSON object");
+                        "Input should be a valid dictionary or object to "
+                        "extract fields from");
     json_decref(j);
     reply_free(&r);
 
@@ -876,12 +958,14 @@ static void openapi_docs_and_the_root_redirect(void **s)
     json_t *responses = json_object_get(
         json_object_get(json_object_get(p, "/v1/prediction"), "post"),
         "responses");
-    static const char *const codes[] = {"200", "400", "405", "413",
-                                        "415", "422", "503"};
+    static const char *const codes[] = {"200", "405", "413", "422", "503"};
     for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
         if (!json_object_get(responses, codes[i]))
             fail_msg("openapi.json: /v1/prediction lacks response %s",
                      codes[i]);
+    /* malformed JSON and other Content-Types are 422s, as in FastAPI */
+    assert_null(json_object_get(responses, "400"));
+    assert_null(json_object_get(responses, "415"));
     json_t *props = json_object_get(
         json_object_get(json_object_get(json_object_get(j, "components"),
                                         "schemas"),
@@ -990,7 +1074,7 @@ static void metrics_count_requests_scores_and_the_model(void **s)
                           "\"/v1/prediction\",status=\"200\"}") ==
                 (before < 0 ? 0 : before) + 3);
     assert_true(metric(t, "incomescore_http_requests_total{route="
-                          "\"/v1/prediction\",status=\"400\"}") >= 1);
+                          "\"/v1/prediction\",status=\"422\"}") >= 1);
     assert_true(metric(t, "incomescore_score_count") == scores + 3);
     assert_true(metric(t, "incomescore_http_request_duration_seconds_count"
                           "{route=\"/v1/prediction\"}") >= 4);
@@ -1046,7 +1130,7 @@ static void assert_json_text(const char *text)
     json_decref(j);
 }
 
-/* What a hostile or broken client sends is answered (400/413/422) or
+/* What a hostile or broken client sends is answered (413/422) or
  * timed out, never crashes or stalls the server. */
 static void hostile_bodies_are_refused_cleanly(void **s)
 {
@@ -1057,10 +1141,12 @@ static void hostile_bodies_are_refused_cleanly(void **s)
     request_with(nul, sizeof nul, "edad", "32");
     size_t nul_at = strlen(nul) - 1;       /* {..., "edad": 32<NUL>} */
     memcpy(nul + nul_at, "\0}", 3);
-    assert_int_equal(raw_post(nul, nul_at + 2, out, sizeof out), 400);
-    char expected[128];
+    assert_int_equal(raw_post(nul, nul_at + 2, out, sizeof out), 422);
+    char expected[256];
     snprintf(expected, sizeof expected,
-             "{\"detail\": \"not JSON: a NUL byte at offset %zu\"}", nul_at);
+             "{\"detail\":[{\"type\":\"json_invalid\",\"loc\":[\"body\",%zu],"
+             "\"msg\":\"JSON decode error\",\"input\":{},\"ctx\":{\"error\":"
+             "\"Expecting ',' delimiter\"}}]}", nul_at);
     assert_string_equal(raw_body(out), expected);
     /* invalid UTF-8 in a state name: refused, and the answer is JSON */
     char bad_utf8[1024];
@@ -1073,16 +1159,16 @@ static void hostile_bodies_are_refused_cleanly(void **s)
     size_t depth = 60000;
     char *deep = malloc(200001);
     memset(deep, '[', 100000);
-    assert_int_equal(raw_post(deep, depth, out, sizeof out), 400);
+    assert_int_equal(raw_post(deep, depth, out, sizeof out), 422);
     struct reply r;
     http("POST", "/v1/predictions", "Content-Type: application/json", deep,
          100000, &r);
-    assert_int_equal(r.status, 400);
+    assert_int_equal(r.status, 422);
     reply_free(&r);
     memset(deep + 100000, ']', 100000);
     http("POST", "/v1/predictions", "Content-Type: application/json", deep,
          200000, &r);
-    assert_int_equal(r.status, 400);
+    assert_int_equal(r.status, 422);
     reply_free(&r);
     free(deep);
     /* numbers past double's range */
@@ -2121,9 +2207,11 @@ int suite_server(int *count)
         cmocka_unit_test(healthz_answers_ok),
         cmocka_unit_test(the_original_requests_score_as_in_process),
         cmocka_unit_test(each_validation_rule_is_422_naming_the_field),
-        cmocka_unit_test(malformed_json_is_400_with_a_detail),
+        cmocka_unit_test(malformed_json_is_422_json_invalid),
+        cmocka_unit_test(lax_coercions_are_scored_as_pydantic_reads_them),
         cmocka_unit_test(an_oversized_body_is_413_before_it_is_read),
-        cmocka_unit_test(a_body_that_is_not_json_is_415),
+        cmocka_unit_test(
+            a_body_of_another_content_type_is_422_model_attributes_type),
         cmocka_unit_test(other_methods_are_405_with_allow),
         cmocka_unit_test(a_batch_answers_in_order_with_a_bad_item_in_place),
         cmocka_unit_test(a_batch_over_10000_requests_is_413),

@@ -61,10 +61,14 @@ static char *expected_answer(const struct bundle *b, const char *line)
                                 sizeof msg);
     size_t len;
     if (rc == -2)
-        return request_error_answer(msg, NULL, ANSWER_COMPACT, &len);
+        return request_error_answer(msg, &errs, NULL, ANSWER_COMPACT, &len);
     if (rc < 0) {
+        json_t *body = request_json(line, strlen(line));
         request_errors_text(&errs, msg, sizeof msg);
-        return request_error_answer(msg, &errs, ANSWER_COMPACT, &len);
+        char *text = request_error_answer(msg, &errs, body, ANSWER_COMPACT,
+                                          &len);
+        json_decref(body);
+        return text;
     }
     struct score s;
     score_applicant(&b->scorer, &a, &s);
@@ -133,7 +137,8 @@ static void a_bad_line_is_answered_in_place(void **state)
         assert_string_equal(answers[i], want);
         free(want);
     }
-    assert_non_null(strstr(answers[1], "\"edad: must be between 18 and 80\""));
+    assert_non_null(strstr(answers[1], "\"edad: Input should be greater than "
+                                       "or equal to 18\""));
     assert_true(strncmp(answers[2], "{\"error\":\"not JSON", 18) == 0);
     assert_true(strncmp(answers[4], "{\"error\":\"not JSON", 18) == 0);
     free(output);

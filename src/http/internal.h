@@ -85,6 +85,7 @@ struct exchange {
     size_t len, cap;
     size_t discarded;
     bool too_big;
+    bool body_not_json; /* sent with a Content-Type FastAPI reads as bytes */
 
     /* Parked (routes.c): the answer prepared, waiting for its records'
      * commit; parked_status is 200 or 503 once decided. */

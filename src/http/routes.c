@@ -202,11 +202,56 @@ void routes_parked_free(struct exchange *ex)
 
 /* ------------------------------------------------------ POST routes */
 
+/* 422 with errs as FastAPI's detail list; body is the request as read
+ * (see request_errors_json). */
+static enum MHD_Result answer_errors(struct exchange *ex,
+                                     const struct request_errors *errs,
+                                     const json_t *body)
+{
+    json_t *j = request_errors_json(errs, body);
+    size_t len;
+    char *text = api_doc_json(j, &len);
+    json_decref(j);
+    return text ? answer(ex, 422, JSON_TYPE, text, len, MHD_RESPMEM_MUST_FREE,
+                         NULL, NULL)
+                : MHD_NO;
+}
+
+/* A body FastAPI would not read as JSON (none, or another Content-Type):
+ * refused as it refuses it, the route's own way for a string (a model
+ * says model_attributes_type, the batch's list list_type). 0 when the
+ * body is to be read as JSON. */
+static int refuse_unread_body(struct exchange *ex, bool list,
+                              enum MHD_Result *rc)
+{
+    struct request_errors errs;
+    if (ex->len == 0) {
+        request_no_body(&errs);
+        *rc = answer_errors(ex, &errs, NULL);
+        return 1;
+    }
+    if (!ex->body_not_json)
+        return 0;
+    json_t *text = json_stringn(ex->body, ex->len); /* NULL unless UTF-8 */
+    if (list) {
+        request_not_a_list(&errs);
+    } else {
+        struct applicant a;
+        request_parse(text, NULL, &a, &errs); /* a string: refused */
+    }
+    *rc = answer_errors(ex, &errs, text);
+    json_decref(text);
+    return 1;
+}
+
 static enum MHD_Result post_prediction(struct exchange *ex)
 {
     struct server *s = ex->server;
     if (ex->parked_status)
         return answer_parked(ex);
+    enum MHD_Result rc;
+    if (refuse_unread_body(ex, false, &rc))
+        return rc;
     struct live_model *m = live_model_acquire(s);
     if (!m)
         return answer_json(ex, 503, no_model);
@@ -214,19 +259,15 @@ static enum MHD_Result post_prediction(struct exchange *ex)
     struct applicant a;
     struct request_errors errs;
     char msg[512];
-    enum MHD_Result rc;
     int parsed = request_parse_text(ex->body, ex->len, &b->scorer.rd, &a,
                                     &errs, msg, sizeof msg);
     if (parsed == -2) {
-        rc = answer_detail(ex, 400, msg);
+        rc = answer_errors(ex, &errs, NULL);
     } else if (parsed < 0) {
-        json_t *j = request_errors_json(&errs);
-        size_t len;
-        char *text = api_doc_json(j, &len);
-        json_decref(j);
-        rc = text ? answer(ex, 422, JSON_TYPE, text, len,
-                           MHD_RESPMEM_MUST_FREE, NULL, NULL)
-                  : MHD_NO;
+        /* read again, on this path only, for the errors' "input" */
+        json_t *body = request_json(ex->body, ex->len);
+        rc = answer_errors(ex, &errs, body);
+        json_decref(body);
     } else {
         struct score sc;
         score_applicant(&b->scorer, &a, &sc);
@@ -260,10 +301,12 @@ static enum MHD_Result post_prediction(struct exchange *ex)
 /* One item of a batch that is not scored: as `predict` answers a bad
  * line (request.h). */
 static void batch_item_error(struct text *out, const char *message,
-                             const struct request_errors *errs)
+                             const struct request_errors *errs,
+                             const json_t *item)
 {
     size_t len;
-    char *text = request_error_answer(message, errs, ANSWER_SPACED, &len);
+    char *text = request_error_answer(message, errs, item, ANSWER_SPACED,
+                                      &len);
     if (text)
         text_put(out, text, len);
     else
@@ -276,21 +319,18 @@ static enum MHD_Result post_predictions(struct exchange *ex)
     struct server *s = ex->server;
     if (ex->parked_status)
         return answer_parked(ex);
-    json_error_t jerr;
-    json_t *items = json_loadb(ex->body, ex->len, JSON_REJECT_DUPLICATES,
-                               &jerr);
-    if (!items) {
-        char msg[512];
-        snprintf(msg, sizeof msg, "not JSON: %s (column %d)", jerr.text,
-                 jerr.column);
-        return answer_detail(ex, 400, msg);
-    }
     enum MHD_Result rc;
+    if (refuse_unread_body(ex, true, &rc))
+        return rc;
+    struct request_errors errs;
+    json_t *items = request_json(ex->body, ex->len);
+    if (!items) {
+        request_json_error(ex->body, ex->len, &errs);
+        return answer_errors(ex, &errs, NULL);
+    }
     if (!json_is_array(items)) {
-        rc = answer_json(ex, 422,
-                         "{\"detail\": [{\"loc\": [\"body\"], \"msg\": \"must "
-                         "be a JSON array of request objects\", \"type\": "
-                         "\"value_error\"}]}");
+        request_not_a_list(&errs);
+        rc = answer_errors(ex, &errs, items);
         json_decref(items);
         return rc;
     }
@@ -326,11 +366,10 @@ static enum MHD_Result post_predictions(struct exchange *ex)
             text_puts(&out, ", ");
         json_t *item = json_array_get(items, i);
         struct applicant a;
-        struct request_errors errs;
         if (request_parse(item, &b->scorer.rd, &a, &errs) < 0) {
             char msg[1024];
             request_errors_text(&errs, msg, sizeof msg);
-            batch_item_error(&out, msg, &errs);
+            batch_item_error(&out, msg, &errs, item);
             continue;
         }
         struct score *sc = &scores[scored++];

@@ -40,7 +40,8 @@ const char *route_path(enum route r);
 bool route_is_post(enum route r);
 
 /* Answers ex on its route, once the method is known to be allowed and,
- * for a POST, the whole body is in ex->body (NUL-free and terminated). */
+ * for a POST, the whole body is in ex->body (terminated; it may hold a
+ * NUL, which the request parser refuses as JSON does). */
 enum MHD_Result route_answer(struct exchange *ex);
 
 #endif

@@ -8,14 +8,16 @@
  * Routes
  *   POST /v1/prediction   one request object (SPEC §7) → 200 with the
  *                         scoring core's response; 422 naming every bad
- *                         field (FastAPI's shape); 400 malformed JSON;
- *                         413 body over max_body; 415 not JSON; 405 other
+ *                         field in FastAPI's shape, malformed JSON, an
+ *                         empty body and a non-JSON Content-Type included
+ *                         (request.h); 413 body over max_body; 405 other
  *                         methods (with Allow); 503 when no model is
  *                         loaded or the audit log refused the record
  *   POST /v1/predictions  a JSON array of up to SERVER_BATCH_MAX request
  *                         objects → an array of answers in order; a bad
  *                         item is answered in place with {"error": ...,
- *                         "detail": [...]} as `predict` does. A longer
+ *                         "detail": [...]} as `predict` does; a body that
+ *                         is not a list is 422 list_type. A longer
  *                         array is refused with 413 (the body is too big
  *                         for one call, whatever its bytes). Body up to
  *                         max_batch_body.

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* The bounds no real applicant crosses: 70 years of work, a monthly
  * income of ten million pesos, growth over 100,000%. */
@@ -29,20 +30,31 @@ const struct field_limit request_limits[REQUEST_FIELD_COUNT] = {
 enum { R_INGRESO, R_ANTIGUEDAD, R_DESEMPLEO, R_TRABAJOS, R_SEMANAS, R_EDAD,
        R_CRECIMIENTO, R_LUGAR };
 
-static void add_error(struct request_errors *errs, const char *field,
-                      const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static struct field_error *add_error(struct request_errors *errs,
+                                     const char *field, const char *type,
+                                     const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
-static void add_error(struct request_errors *errs, const char *field,
-                      const char *fmt, ...)
+/* The new error (NULL when the list is full, which 8 fields and 2 rules
+ * never reach), so a caller can add its ctx. */
+static struct field_error *add_error(struct request_errors *errs,
+                                     const char *field, const char *type,
+                                     const char *fmt, ...)
 {
     if (errs->count == REQUEST_MAX_ERRORS)
-        return;
+        return NULL;
     struct field_error *e = &errs->errors[errs->count++];
     e->field = field;
+    e->type = type;
+    e->bound = NULL;
+    e->bound_value = 0;
+    e->position = -1;
+    e->reason[0] = '\0';
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(e->message, sizeof e->message, fmt, ap);
     va_end(ap);
+    return e;
 }
 
 /* The eight fields as found, before any rule is applied: the one shape
@@ -53,6 +65,8 @@ struct fields {
     enum field_kind kind[REQUEST_FIELD_COUNT];
     double number[REQUEST_FIELD_COUNT];
     char string[REQUEST_FIELD_COUNT][REQUEST_STRING_MAX];
+    bool string_cut[REQUEST_FIELD_COUNT]; /* longer than string[] holds */
+    bool real[REQUEST_FIELD_COUNT];       /* a number written with . or e */
 };
 
 static int field_index(const char *name, size_t len)
@@ -68,16 +82,92 @@ static void fields_from_json(const json_t *obj, struct fields *f)
 {
     for (int i = 0; i < REQUEST_FIELD_COUNT; i++) {
         json_t *v = json_object_get(obj, request_limits[i].name);
-        f->kind[i] = !v                 ? FIELD_MISSING
-                     : json_is_number(v) ? FIELD_NUMBER
-                     : json_is_string(v) ? FIELD_STRING
-                                         : FIELD_OTHER;
-        if (f->kind[i] == FIELD_NUMBER)
+        /* pydantic's lax int and float take true and false as 1 and 0 */
+        f->kind[i] = !v                   ? FIELD_MISSING
+                     : json_is_number(v)  ? FIELD_NUMBER
+                     : json_is_boolean(v) ? FIELD_NUMBER
+                     : json_is_string(v)  ? FIELD_STRING
+                                          : FIELD_OTHER;
+        f->string_cut[i] = false;
+        f->real[i] = json_is_real(v);
+        if (json_is_number(v))
             f->number[i] = json_number_value(v);
-        else if (f->kind[i] == FIELD_STRING)
+        else if (json_is_boolean(v))
+            f->number[i] = json_is_true(v) ? 1 : 0;
+        else if (f->kind[i] == FIELD_STRING) {
+            f->string_cut[i] = json_string_length(v) >= REQUEST_STRING_MAX;
             snprintf(f->string[i], REQUEST_STRING_MAX, "%s",
                      json_string_value(v));
+        }
     }
+}
+
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* pydantic 2's lax reading of a string as a number (checked against
+ * pydantic 2.13): surrounding whitespace ignored, '_' allowed between
+ * two digits; an integer is [+-]digits, optionally followed by '.' and
+ * zeros ("32.0", not "32." nor "3e1"); a number is what Rust's f64 parse
+ * takes ("5.", ".5", "1e3", "inf", "nan"; no hex). true when s is one. */
+static bool lax_number(const char *s, bool integer, double *out)
+{
+    char buf[REQUEST_STRING_MAX];
+    size_t n = 0;
+    while (*s == ' ' || (*s >= '\t' && *s <= '\r'))
+        s++;
+    const char *end = s + strlen(s);
+    while (end > s && (end[-1] == ' ' || (end[-1] >= '\t' && end[-1] <= '\r')))
+        end--;
+    for (const char *p = s; p < end; p++) {
+        if (*p == '_') {
+            if (p == s || p + 1 == end || !is_digit(p[-1]) || !is_digit(p[1]))
+                return false;
+            continue;
+        }
+        buf[n++] = *p;
+    }
+    buf[n] = '\0';
+    const char *p = buf;
+    if (*p == '+' || *p == '-')
+        p++;
+    if (!integer && (strcasecmp(p, "inf") == 0 ||
+                     strcasecmp(p, "infinity") == 0 ||
+                     strcasecmp(p, "nan") == 0)) {
+        *out = strtod(buf, NULL);
+        return true;
+    }
+    size_t digits = 0, fraction = 0;
+    while (is_digit(*p)) {
+        p++;
+        digits++;
+    }
+    if (*p == '.') {
+        p++;
+        while (is_digit(*p) && (!integer || *p == '0')) {
+            p++;
+            fraction++;
+        }
+        if (integer && fraction == 0)
+            return false;
+    }
+    if (digits + fraction == 0)
+        return false;
+    if (!integer && (*p == 'e' || *p == 'E')) {
+        p++;
+        if (*p == '+' || *p == '-')
+            p++;
+        if (!is_digit(*p))
+            return false;
+        while (is_digit(*p))
+            p++;
+    }
+    if (*p != '\0')
+        return false;
+    *out = strtod(buf, NULL);
+    return true;
 }
 
 /* Field i as a number within its limits; 0, or -1 with the error
@@ -86,45 +176,83 @@ static int check_number(const struct fields *f, int i, double *out,
                         struct request_errors *errs)
 {
     const struct field_limit *l = &request_limits[i];
-    if (f->kind[i] == FIELD_MISSING) {
-        add_error(errs, l->name, "is missing");
-        return -1;
-    }
-    if (f->kind[i] != FIELD_NUMBER) {
-        add_error(errs, l->name, "must be a %s",
-                  l->integer ? "whole number" : "number");
-        return -1;
-    }
     double x = f->number[i];
+    switch (f->kind[i]) {
+    case FIELD_MISSING:
+        add_error(errs, l->name, "missing", "Field required");
+        return -1;
+    case FIELD_OTHER:
+        if (l->integer)
+            add_error(errs, l->name, "int_type",
+                      "Input should be a valid integer");
+        else
+            add_error(errs, l->name, "float_type",
+                      "Input should be a valid number");
+        return -1;
+    case FIELD_STRING:
+        if (f->string_cut[i] || !lax_number(f->string[i], l->integer, &x)) {
+            if (l->integer)
+                add_error(errs, l->name, "int_parsing",
+                          "Input should be a valid integer, unable to parse "
+                          "string as an integer");
+            else
+                add_error(errs, l->name, "float_parsing",
+                          "Input should be a valid number, unable to parse "
+                          "string as a number");
+            return -1;
+        }
+        break;
+    case FIELD_NUMBER:
+        break;
+    }
     if (!isfinite(x)) {
-        add_error(errs, l->name, "must be a finite number");
+        add_error(errs, l->name, "finite_number",
+                  "Input should be a finite number");
         return -1;
     }
     if (l->integer && x != floor(x)) {
-        add_error(errs, l->name, "must be a whole number");
+        add_error(errs, l->name, "int_from_float",
+                  "Input should be a valid integer, got a number with a "
+                  "fractional part");
+        return -1;
+    }
+    /* pydantic turns a float into a 64-bit integer, or refuses it */
+    if (l->integer && f->kind[i] == FIELD_NUMBER && f->real[i] &&
+        fabs(x) >= 0x1p63) {
+        add_error(errs, l->name, "int_parsing_size",
+                  "Unable to parse input string as an integer, exceeded "
+                  "maximum size");
         return -1;
     }
     if (x < l->min || x > l->max) {
-        add_error(errs, l->name, "must be between %g and %g", l->min, l->max);
+        bool low = x < l->min;
+        struct field_error *e =
+            add_error(errs, l->name,
+                      low ? "greater_than_equal" : "less_than_equal",
+                      "Input should be %s than or equal to %.15g",
+                      low ? "greater" : "less", low ? l->min : l->max);
+        if (e) {
+            e->bound = low ? "ge" : "le";
+            e->bound_value = low ? l->min : l->max;
+        }
         return -1;
     }
     *out = x;
     return 0;
 }
 
+/* A state's name is our extra; a string that is neither a name nor a
+ * number is what the original's int field refused. */
 static int check_state(const struct fields *f, const struct refdata *rd,
                        int *out, struct request_errors *errs)
 {
-    if (f->kind[R_LUGAR] == FIELD_STRING) {
-        *out = state_match(rd, f->string[R_LUGAR]);
-        if (*out == STATE_UNKNOWN) {
-            add_error(errs, request_limits[R_LUGAR].name,
-                      "is not a state index 0-31 or a state name");
-            return -1;
-        }
-        return 0;
-    }
     double x;
+    if (f->kind[R_LUGAR] == FIELD_STRING && !f->string_cut[R_LUGAR] &&
+        !lax_number(f->string[R_LUGAR], true, &x)) {
+        *out = state_match(rd, f->string[R_LUGAR]);
+        if (*out != STATE_UNKNOWN)
+            return 0;
+    }
     if (check_number(f, R_LUGAR, &x, errs) < 0)
         return -1;
     *out = (int)x;
@@ -142,16 +270,17 @@ static int validate(const struct fields *f, const struct refdata *rd,
     ok[R_LUGAR] = check_state(f, rd, &state, errs) == 0;
 
     /* The original's cross-field rules, checked only when both fields
-     * are themselves valid so each message stands on its own. */
+     * are themselves valid so each message stands on its own; worded as
+     * pydantic words a validator's ValueError. */
     if (ok[R_INGRESO] && ok[R_CRECIMIENTO] && v[R_INGRESO] == 0 &&
         v[R_CRECIMIENTO] != 0)
-        add_error(errs, "crecimiento_ingreso",
-                  "must be 0 when ingreso is 0");
+        add_error(errs, "crecimiento_ingreso", "value_error",
+                  "Value error, must be 0 when ingreso is 0");
     if (ok[R_ANTIGUEDAD] && ok[R_DESEMPLEO] && v[R_ANTIGUEDAD] > 0 &&
         v[R_DESEMPLEO] > 0)
-        add_error(errs, "tiempo_desempleado",
-                  "must be 0 when antiguedad_laboral_meses is above 0 "
-                  "(a current job)");
+        add_error(errs, "tiempo_desempleado", "value_error",
+                  "Value error, must be 0 when antiguedad_laboral_meses is "
+                  "above 0 (a current job)");
     if (errs->count)
         return -1;
 
@@ -171,12 +300,26 @@ int request_parse(const json_t *obj, const struct refdata *rd,
 {
     errs->count = 0;
     if (!json_is_object(obj)) {
-        add_error(errs, "body", "must be a JSON object");
+        add_error(errs, NULL, "model_attributes_type",
+                  "Input should be a valid dictionary or object to extract "
+                  "fields from");
         return -1;
     }
     struct fields f;
     fields_from_json(obj, &f);
     return validate(&f, rd, a, errs);
+}
+
+void request_no_body(struct request_errors *errs)
+{
+    errs->count = 0;
+    add_error(errs, NULL, "missing", "Field required");
+}
+
+void request_not_a_list(struct request_errors *errs)
+{
+    errs->count = 0;
+    add_error(errs, NULL, "list_type", "Input should be a valid list");
 }
 
 /* ---- the fast path ------------------------------------------------------ */
@@ -242,8 +385,11 @@ static int fields_from_text(const char *text, size_t len, struct fields *f)
 {
     const char *p = text, *end = text + len;
     bool seen_other_key = false;
-    for (int i = 0; i < REQUEST_FIELD_COUNT; i++)
+    for (int i = 0; i < REQUEST_FIELD_COUNT; i++) {
         f->kind[i] = FIELD_MISSING;
+        f->string_cut[i] = false;
+        f->real[i] = false;
+    }
     p = skip_ws(p, end);
     if (p >= end || *p++ != '{')
         return -1;
@@ -305,6 +451,7 @@ static int fields_from_text(const char *text, size_t len, struct fields *f)
             if (fi >= 0) {
                 f->kind[fi] = FIELD_NUMBER;
                 f->number[fi] = x;
+                f->real[fi] = !is_int;
             }
             p = q;
         }
@@ -319,25 +466,293 @@ static int fields_from_text(const char *text, size_t len, struct fields *f)
     }
 }
 
+/* Python skips a UTF-8 byte order mark before JSON (json.loads of bytes
+ * decodes them as utf-8-sig); so do we, for jansson would refuse it. */
+static void skip_bom(const char **text, size_t *len)
+{
+    if (*len >= 3 && memcmp(*text, "\xef\xbb\xbf", 3) == 0) {
+        *text += 3;
+        *len -= 3;
+    }
+}
+
+json_t *request_json(const char *text, size_t len)
+{
+    skip_bom(&text, &len);
+    /* jansson would stop reading at a NUL and accept what came before */
+    if (memchr(text, '\0', len))
+        return NULL;
+    json_error_t jerr;
+    const size_t flags = JSON_REJECT_DUPLICATES | JSON_DECODE_ANY;
+    json_t *j = json_loadb(text, len, flags, &jerr);
+    /* Python reads any integer; as a number it meets the range checks */
+    if (!j && json_error_code(&jerr) == json_error_numeric_overflow)
+        j = json_loadb(text, len, flags | JSON_DECODE_INT_AS_REAL, &jerr);
+    return j;
+}
+
+/* ---- why Python's json refuses a text ---------------------------------- */
+/*
+ * FastAPI reports malformed JSON in the words and at the character
+ * offset of CPython's json scanner (_json.c), e.g. {"type":
+ * "json_invalid", "loc": ["body", 26], "msg": "JSON decode error",
+ * "input": {}, "ctx": {"error": "Expecting value"}} (FastAPI's
+ * routing.py and its test_json_body_decode_error; the messages and
+ * offsets below were checked against Python 3.11's json.loads). This
+ * scanner walks the text as that one does, only to find where and why it
+ * stops; jansson still reads the JSON.
+ */
+struct pyscan {
+    const char *s;
+    size_t len;
+    size_t at;          /* where it stopped (bytes) */
+    const char *reason; /* NULL: Python accepts the text */
+};
+
+/* Deeper than Python's recursion limit lets its scanner go. */
+#define PYSCAN_DEPTH_MAX 900
+
+static size_t py_ws(const struct pyscan *sc, size_t i)
+{
+    while (i < sc->len && (sc->s[i] == ' ' || sc->s[i] == '\t' ||
+                           sc->s[i] == '\n' || sc->s[i] == '\r'))
+        i++;
+    return i;
+}
+
+static int py_fail(struct pyscan *sc, size_t at, const char *reason)
+{
+    sc->at = at;
+    sc->reason = reason;
+    return -1;
+}
+
+static bool is_hex(char c)
+{
+    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* The string whose opening quote is at q; its end in *i. */
+static int py_string(struct pyscan *sc, size_t q, size_t *i)
+{
+    size_t p = q + 1;
+    for (;;) {
+        if (p >= sc->len)
+            return py_fail(sc, q, "Unterminated string starting at");
+        unsigned char c = (unsigned char)sc->s[p];
+        if (c == '"')
+            break;
+        if (c < 0x20)
+            return py_fail(sc, p, "Invalid control character at");
+        if (c == '\\') {
+            if (p + 1 >= sc->len)
+                return py_fail(sc, q, "Unterminated string starting at");
+            char e = sc->s[p + 1];
+            if (e == 'u') {
+                for (size_t k = 2; k < 6; k++)
+                    if (p + k >= sc->len || !is_hex(sc->s[p + k]))
+                        return py_fail(sc, p + 1, "Invalid \\uXXXX escape");
+                p += 6;
+                continue;
+            }
+            if (!strchr("\"\\/bfnrt", e) || e == '\0')
+                return py_fail(sc, p, "Invalid \\escape");
+            p += 2;
+            continue;
+        }
+        p++;
+    }
+    *i = p + 1;
+    return 0;
+}
+
+static bool py_word(const struct pyscan *sc, size_t i, const char *w)
+{
+    size_t n = strlen(w);
+    return sc->len - i >= n && memcmp(sc->s + i, w, n) == 0;
+}
+
+static int py_value(struct pyscan *sc, size_t i, size_t *end, int depth)
+{
+    if (i >= sc->len)
+        return py_fail(sc, i, "Expecting value");
+    char c = sc->s[i];
+    if (c == '"')
+        return py_string(sc, i, end);
+    if ((c == '{' || c == '[') && depth >= PYSCAN_DEPTH_MAX)
+        return py_fail(sc, i, "too deeply nested");
+    if (c == '{') {
+        i = py_ws(sc, i + 1);
+        if (i < sc->len && sc->s[i] == '}') {
+            *end = i + 1;
+            return 0;
+        }
+        for (;;) {
+            if (i >= sc->len || sc->s[i] != '"')
+                return py_fail(sc, i, "Expecting property name enclosed in "
+                                      "double quotes");
+            if (py_string(sc, i, &i) < 0)
+                return -1;
+            i = py_ws(sc, i);
+            if (i >= sc->len || sc->s[i] != ':')
+                return py_fail(sc, i, "Expecting ':' delimiter");
+            if (py_value(sc, py_ws(sc, i + 1), &i, depth + 1) < 0)
+                return -1;
+            i = py_ws(sc, i);
+            if (i < sc->len && sc->s[i] == '}') {
+                *end = i + 1;
+                return 0;
+            }
+            if (i >= sc->len || sc->s[i] != ',')
+                return py_fail(sc, i, "Expecting ',' delimiter");
+            i = py_ws(sc, i + 1);
+        }
+    }
+    if (c == '[') {
+        i = py_ws(sc, i + 1);
+        if (i < sc->len && sc->s[i] == ']') {
+            *end = i + 1;
+            return 0;
+        }
+        for (;;) {
+            if (py_value(sc, i, &i, depth + 1) < 0)
+                return -1;
+            i = py_ws(sc, i);
+            if (i < sc->len && sc->s[i] == ']') {
+                *end = i + 1;
+                return 0;
+            }
+            if (i >= sc->len || sc->s[i] != ',')
+                return py_fail(sc, i, "Expecting ',' delimiter");
+            i = py_ws(sc, i + 1);
+        }
+    }
+    static const char *const words[] = {"null", "true", "false", "NaN",
+                                        "Infinity", "-Infinity"};
+    for (size_t k = 0; k < sizeof words / sizeof words[0]; k++)
+        if (py_word(sc, i, words[k])) {
+            *end = i + strlen(words[k]);
+            return 0;
+        }
+    /* -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?, each optional part
+     * taken only when whole: "1." is the number 1 followed by '.' */
+    size_t p = i;
+    if (p < sc->len && sc->s[p] == '-')
+        p++;
+    if (p < sc->len && sc->s[p] == '0')
+        p++;
+    else if (p < sc->len && sc->s[p] >= '1' && sc->s[p] <= '9')
+        while (p < sc->len && is_digit(sc->s[p]))
+            p++;
+    else
+        return py_fail(sc, i, "Expecting value");
+    if (p + 1 < sc->len && sc->s[p] == '.' && is_digit(sc->s[p + 1])) {
+        p += 2;
+        while (p < sc->len && is_digit(sc->s[p]))
+            p++;
+    }
+    if (p < sc->len && (sc->s[p] == 'e' || sc->s[p] == 'E')) {
+        size_t q = p + 1;
+        if (q < sc->len && (sc->s[q] == '+' || sc->s[q] == '-'))
+            q++;
+        if (q < sc->len && is_digit(sc->s[q])) {
+            while (q < sc->len && is_digit(sc->s[q]))
+                q++;
+            p = q;
+        }
+    }
+    *end = p;
+    return 0;
+}
+
+/* The offset of the first byte that is not UTF-8, or len. */
+static size_t utf8_invalid_at(const char *text, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = s[i];
+        size_t n = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 && c >= 0xc2 ? 2
+                 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 && c <= 0xf4
+                 ? 4 : 0;
+        if (n == 0 || len - i < n)
+            return i;
+        for (size_t k = 1; k < n; k++)
+            if ((s[i + k] & 0xc0) != 0x80)
+                return i;
+        if ((n == 3 && c == 0xe0 && s[i + 1] < 0xa0) ||
+            (n == 3 && c == 0xed && s[i + 1] >= 0xa0) ||
+            (n == 4 && c == 0xf0 && s[i + 1] < 0x90) ||
+            (n == 4 && c == 0xf4 && s[i + 1] >= 0x90))
+            return i;
+        i += n;
+    }
+    return len;
+}
+
+/* Python counts characters, not bytes. */
+static long char_offset(const char *text, size_t bytes)
+{
+    long n = 0;
+    for (size_t i = 0; i < bytes; i++)
+        n += ((unsigned char)text[i] & 0xc0) != 0x80;
+    return n;
+}
+
+void request_json_error(const char *text, size_t len,
+                        struct request_errors *errs)
+{
+    skip_bom(&text, &len);
+    errs->count = 0;
+    struct field_error *e = add_error(errs, NULL, "json_invalid",
+                                      "JSON decode error");
+    struct pyscan sc = {.s = text, .len = utf8_invalid_at(text, len)};
+    size_t end = 0;
+    if (sc.len < len) {
+        /* FastAPI answers 400 "There was an error parsing the body"
+         * here; one shape for every unreadable body is kinder */
+        sc.at = sc.len;
+        sc.reason = "invalid UTF-8";
+    } else if (py_value(&sc, py_ws(&sc, 0), &end, 0) == 0) {
+        end = py_ws(&sc, end);
+        if (end != len) {
+            sc.at = end;
+            sc.reason = "Extra data";
+        }
+    }
+    if (!sc.reason) {
+        /* Python takes it, jansson does not (see request.h) */
+        json_error_t jerr;
+        json_t *j = json_loadb(text, len,
+                               JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
+        if (j) { /* only a numeric overflow, which request_json reads */
+            json_decref(j);
+            snprintf(jerr.text, sizeof jerr.text, "a number out of range");
+            jerr.position = 0;
+        }
+        sc.at = (size_t)jerr.position <= len ? (size_t)jerr.position : len;
+        snprintf(e->reason, sizeof e->reason, "%s", jerr.text);
+    } else {
+        snprintf(e->reason, sizeof e->reason, "%s", sc.reason);
+    }
+    e->position = char_offset(text, sc.at);
+}
+
 int request_parse_text(const char *text, size_t len, const struct refdata *rd,
                        struct applicant *a, struct request_errors *errs,
                        char *json_error, size_t json_error_size)
 {
     errs->count = 0;
+    skip_bom(&text, &len);
     struct fields f;
     if (fields_from_text(text, len, &f) == 0)
         return validate(&f, rd, a, errs);
-    /* jansson would stop reading at a NUL and accept what came before */
-    if (memchr(text, '\0', len)) {
-        snprintf(json_error, json_error_size, "not JSON: a NUL byte in the "
-                 "text");
-        return -2;
-    }
-    json_error_t jerr;
-    json_t *obj = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+    json_t *obj = request_json(text, len);
     if (!obj) {
-        snprintf(json_error, json_error_size, "not JSON: %s (column %d)",
-                 jerr.text, jerr.column);
+        request_json_error(text, len, errs);
+        snprintf(json_error, json_error_size,
+                 "not JSON: %s at character %ld", errs->errors[0].reason,
+                 errs->errors[0].position);
         return -2;
     }
     int rc = request_parse(obj, rd, a, errs);
@@ -345,14 +760,47 @@ int request_parse_text(const char *text, size_t len, const struct refdata *rd,
     return rc;
 }
 
-json_t *request_errors_json(const struct request_errors *errs)
+json_t *request_errors_json(const struct request_errors *errs,
+                            const json_t *body)
 {
     json_t *detail = json_array();
-    for (int i = 0; i < errs->count; i++)
-        json_array_append_new(
-            detail, json_pack("{s:[s,s], s:s, s:s}", "loc", "body",
-                              errs->errors[i].field, "msg",
-                              errs->errors[i].message, "type", "value_error"));
+    for (int i = 0; i < errs->count; i++) {
+        const struct field_error *e = &errs->errors[i];
+        json_t *loc = json_pack("[s]", "body");
+        json_t *input, *ctx = NULL;
+        if (e->position >= 0) {
+            json_array_append_new(loc, json_integer(e->position));
+            input = json_object();
+            ctx = json_pack("{s:s}", "error", e->reason);
+        } else {
+            const json_t *v = NULL;
+            if (e->field) {
+                json_array_append_new(loc, json_string(e->field));
+                v = json_object_get(body, e->field);
+            }
+            input = json_deep_copy(v ? v : body);
+            if (!input)
+                input = json_null();
+        }
+        if (e->bound) {
+            double b = e->bound_value;
+            ctx = json_object();
+            /* the bound has its field's type, as pydantic's ctx has */
+            const struct field_limit *l = NULL;
+            for (int k = 0; k < REQUEST_FIELD_COUNT; k++)
+                if (strcmp(request_limits[k].name, e->field) == 0)
+                    l = &request_limits[k];
+            json_object_set_new(ctx, e->bound,
+                                l && l->integer ? json_integer((json_int_t)b)
+                                                : json_real(b));
+        }
+        json_t *item = json_pack("{s:s, s:o, s:s, s:o}", "type", e->type,
+                                 "loc", loc, "msg", e->message, "input",
+                                 input);
+        if (ctx)
+            json_object_set_new(item, "ctx", ctx);
+        json_array_append_new(detail, item);
+    }
     return json_pack("{s:o}", "detail", detail);
 }
 
@@ -363,7 +811,9 @@ void request_errors_text(const struct request_errors *errs, char *buf,
     buf[0] = '\0';
     for (int i = 0; i < errs->count && used < size; i++)
         used += (size_t)snprintf(buf + used, size - used, "%s%s: %s",
-                                 i ? "; " : "", errs->errors[i].field,
+                                 i ? "; " : "",
+                                 errs->errors[i].field ? errs->errors[i].field
+                                                       : "body",
                                  errs->errors[i].message);
 }
 
@@ -372,7 +822,8 @@ void request_errors_text(const struct request_errors *errs, char *buf,
  * between them differs. */
 char *request_error_answer(const char *message,
                            const struct request_errors *errs,
-                           enum answer_layout layout, size_t *len)
+                           const json_t *body, enum answer_layout layout,
+                           size_t *len)
 {
     const size_t flags = JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY;
     json_t *msg = json_string(message);
@@ -380,7 +831,7 @@ char *request_error_answer(const char *message,
     json_decref(msg);
     char *detail_text = NULL;
     if (errs) {
-        json_t *j = request_errors_json(errs);
+        json_t *j = request_errors_json(errs, body);
         detail_text = json_dumps(json_object_get(j, "detail"), flags);
         json_decref(j);
     }

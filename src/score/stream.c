@@ -83,10 +83,12 @@ static void append(struct batch *b, const char *s, size_t n)
 }
 
 static void answer_error(struct batch *b, const char *message,
-                         const struct request_errors *errs)
+                         const struct request_errors *errs,
+                         const json_t *line)
 {
     size_t len;
-    char *text = request_error_answer(message, errs, ANSWER_COMPACT, &len);
+    char *text = request_error_answer(message, errs, line, ANSWER_COMPACT,
+                                      &len);
     if (text)
         append(b, text, len);
     free(text);
@@ -108,12 +110,15 @@ static void answer_lines(void *ctx, void *batch, void *state)
         int rc = request_parse_text(b->text + b->offset[i], b->length[i],
                                     &scorer->rd, &a, &errs, msg, sizeof msg);
         if (rc == -2) {
-            answer_error(b, msg, NULL);
+            answer_error(b, msg, &errs, NULL);
             continue;
         }
         if (rc < 0) {
+            /* read again, on this path only, for the errors' "input" */
+            json_t *line = request_json(b->text + b->offset[i], b->length[i]);
             request_errors_text(&errs, msg, sizeof msg);
-            answer_error(b, msg, &errs);
+            answer_error(b, msg, &errs, line);
+            json_decref(line);
             continue;
         }
         struct score s;
