@@ -11,7 +11,8 @@ case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
 HERE=$(cd "$(dirname "$0")" && pwd)
 FIX=$HERE/fixtures
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/incomescore-cli-XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
+# the read-only mount of the registry section is undone before the removal
+trap 'umount "$WORK/ro-registry" 2>/dev/null; rm -rf "$WORK"' EXIT
 passed=0
 failed=0
 
@@ -190,6 +191,18 @@ head -1 "$WORK/requests.jsonl" > "$WORK/one.jsonl"
 run_in "predict --model" 0 "$WORK/one.jsonl" "$BIN" predict --model "$BUNDLE"
 has "predict --model names its version" "$WORK/out" '"model_version": "v0002"'
 run "predict with both sources" 2 "$BIN" predict --model "$BUNDLE" --registry "$REG"
+# a mistyped --registry is an error naming it, never a new empty registry
+# that serves nothing
+run "predict missing registry" 1 "$BIN" predict --registry "$WORK/no-registry"
+has "missing registry named" "$WORK/err" "incomescore predict: no registry at $WORK/no-registry ($WORK/no-registry/versions: No such file or directory): 'incomescore train' creates one"
+run "models list missing registry" 1 "$BIN" models list --registry "$WORK/no-registry"
+has "models list names it" "$WORK/err" "no registry at $WORK/no-registry "
+run "serve missing registry" 1 timeout 20 "$BIN" serve --registry "$WORK/no-registry" --port 0
+has "serve names it" "$WORK/err" "no registry at $WORK/no-registry "
+[ ! -e "$WORK/no-registry" ] && ok || ko "a missing registry was created"
+# a registry with no live version yet (train was interrupted) still says
+# to train
+mkdir -p "$WORK/empty-registry/versions"
 run "predict empty registry" 1 "$BIN" predict --registry "$WORK/empty-registry"
 has "empty registry says train" "$WORK/err" "has no live model yet"
 
@@ -218,6 +231,40 @@ wait "$SERVE_PID"
 [ $? -eq 0 ] && ok || ko "serve did not exit 0 on SIGTERM"
 has "serve logs its stop" "$WORK/serve.err" '"event": "stop"'
 has "the decision is in the stdout audit log" "$WORK/serve.out" '"request_id":"cli-test-1"'
+
+# ---- a registry on a read-only mount ---------------------------------------
+# Readers take no lock and write nothing; as root chmod would not stop a
+# write, so the registry is bind-mounted read-only (root needed: no skip).
+RO=$WORK/ro-registry
+mkdir "$RO"
+if mount --bind "$REG" "$RO" && mount -o remount,bind,ro "$RO"; then ok; else
+    ko "cannot bind-mount $REG read-only at $RO (the tests run as root)"; fi
+touch "$RO/probe" 2>/dev/null && ko "$RO is writable" || ok
+run "models list read-only" 0 "$BIN" models list --registry "$RO"
+has "read-only list marks v0001 live" "$WORK/out" "v0001    *"
+run "models show read-only" 0 "$BIN" models show v0002 --registry "$RO"
+has "read-only show" "$WORK/out" '"live": false'
+run_in "predict read-only" 0 "$WORK/one.jsonl" "$BIN" predict --registry "$RO"
+has "read-only predict scores" "$WORK/out" '"model_version": "v0001"'
+run "promote read-only refused" 1 "$BIN" models promote v0002 --registry "$RO"
+has "promote says why" "$WORK/err" "$RO/lock: Read-only file system"
+"$BIN" serve --registry "$RO" --port 0 --audit off > "$WORK/serve.out" 2> "$WORK/serve.err" &
+SERVE_PID=$!
+URL=""
+for _ in $(seq 50); do
+    URL=$(sed -n 's/^incomescore serve: listening on \(http:[^ ]*\) .*/\1/p' "$WORK/serve.err")
+    [ -n "$URL" ] && break
+    sleep 0.1
+done
+[ -n "$URL" ] && ok || ko "serve read-only did not start: $(cat "$WORK/serve.err")"
+if [ -n "$URL" ]; then
+    curl -s "$URL/readyz" > "$WORK/ready"
+    has "serve read-only is ready" "$WORK/ready" '"model_version": "v0001"'
+fi
+kill -TERM "$SERVE_PID" 2>/dev/null
+wait "$SERVE_PID"
+[ $? -eq 0 ] && ok || ko "serve read-only did not exit 0 on SIGTERM"
+umount "$RO" && ok || ko "cannot unmount $RO"
 
 # ---- data directory ------------------------------------------------------
 mkdir "$WORK/empty"

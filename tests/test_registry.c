@@ -43,7 +43,7 @@ static struct registry *open_registry(const char *dir)
 {
     struct registry *r;
     struct errbuf err;
-    if (registry_open(&r, dir, &err) < 0)
+    if (registry_create(&r, dir, &err) < 0)
         fail_msg("%s", err.msg);
     return r;
 }
@@ -180,10 +180,37 @@ static void open_refuses_a_file_in_the_way(void **state)
     char *file = test_write_file(tmp, "registry", "not a directory\n");
     struct registry *r;
     struct errbuf err;
-    assert_int_equal(registry_open(&r, file, &err), -1);
+    assert_int_equal(registry_create(&r, file, &err), -1);
     assert_non_null(strstr(err.msg, file));
     assert_non_null(strstr(err.msg, "Not a directory"));
     free(file);
+    test_rmtree(tmp);
+    free(tmp);
+}
+
+/* A mistyped path is an error naming it, never a new empty registry. */
+static void open_refuses_a_missing_registry_and_creates_nothing(void **state)
+{
+    (void)state;
+    char *tmp = test_mkdtemp();
+    char missing[PATH_SIZE], want[3 * PATH_SIZE];
+    snprintf(missing, sizeof missing, "%s/registy", tmp);
+    snprintf(want, sizeof want, "no registry at %s (%s/versions: No such "
+             "file or directory): 'incomescore train' creates one",
+             missing, missing);
+    struct registry *r = NULL;
+    struct errbuf err;
+    assert_int_equal(registry_open(&r, missing, &err), -1);
+    assert_null(r);
+    assert_string_equal(err.msg, want);
+    struct stat st;
+    assert_int_equal(stat(missing, &st), -1);
+    /* an empty directory (a mount waiting for the first train) is not one
+     * either, and stays empty */
+    assert_int_equal(mkdir(missing, 0755), 0);
+    assert_int_equal(registry_open(&r, missing, &err), -1);
+    assert_non_null(strstr(err.msg, "no registry at "));
+    assert_false(exists(missing, "versions") || exists(missing, "lock"));
     test_rmtree(tmp);
     free(tmp);
 }
@@ -794,7 +821,7 @@ static void concurrent_commits_get_distinct_ids(void **state)
         struct registry *r;
         struct errbuf err;
         char staging[EACH][PATH_SIZE], id[REGISTRY_ID_SIZE], name[64];
-        if (registry_open(&r, dir, &err) < 0)
+        if (registry_create(&r, dir, &err) < 0)
             _exit(2);
         for (int k = 0; k < EACH; k++) {
             if (registry_stage(r, staging[k], sizeof staging[k], &err) < 0)
@@ -854,6 +881,7 @@ int suite_registry(int *count)
     static const struct CMUnitTest tests[] = {
         cmocka_unit_test(open_creates_the_layout),
         cmocka_unit_test(open_refuses_a_file_in_the_way),
+        cmocka_unit_test(open_refuses_a_missing_registry_and_creates_nothing),
         cmocka_unit_test(commit_gives_v0001_then_v0002),
         cmocka_unit_test(commit_numbers_after_the_highest_version),
         cmocka_unit_test(first_commit_becomes_live_later_ones_do_not),

@@ -396,7 +396,9 @@ static int replay_history(const struct registry *r, struct live_chain *c,
 
 /* ---- the API ---------------------------------------------------------- */
 
-int registry_open(struct registry **out, const char *dir, struct errbuf *err)
+/* The handle, without touching the disk. */
+static int registry_new(struct registry **out, const char *dir,
+                        struct errbuf *err)
 {
     *out = NULL;
     if (!dir || !*dir)
@@ -411,6 +413,35 @@ int registry_open(struct registry **out, const char *dir, struct errbuf *err)
         free(r);
         return err_set(err, "%s: out of memory", dir);
     }
+    *out = r;
+    return 0;
+}
+
+/* A registry is there when its versions/ is: an empty directory (a mount
+ * point waiting for the first training) is not one yet. */
+int registry_open(struct registry **out, const char *dir, struct errbuf *err)
+{
+    struct registry *r;
+    if (registry_new(&r, dir, err) < 0)
+        return -1;
+    char path[PATH_MAX];
+    path_of(r, "versions", path);
+    if (!is_dir(path)) {
+        err_set(err, "no registry at %s (%s: %s): 'incomescore train' "
+                     "creates one", r->dir, path, strerror(errno));
+        registry_close(r);
+        return -1;
+    }
+    *out = r;
+    return 0;
+}
+
+int registry_create(struct registry **out, const char *dir,
+                    struct errbuf *err)
+{
+    struct registry *r;
+    if (registry_new(&r, dir, err) < 0)
+        return -1;
     char path[PATH_MAX];
     int rc = mkdir_p(r->dir, err);
     if (rc == 0) {

@@ -33,8 +33,17 @@
 
 struct registry;
 
-/* Opens (creating when absent) the registry at dir. */
+/* Opens the registry at dir, which must exist: a mistyped path is "no
+ * registry at <dir> (...): 'incomescore train' creates one", never a new
+ * empty registry that serves nothing. Opening writes nothing, so a
+ * registry on a read-only mount can be listed, shown and served from
+ * (readers take no lock; only promote, rollback and commit write). */
 int registry_open(struct registry **out, const char *dir, struct errbuf *err);
+
+/* Opens the registry at dir, creating it (versions/, staging/, lock) when
+ * absent: for `train`, the one command that makes a registry. */
+int registry_create(struct registry **out, const char *dir,
+                    struct errbuf *err);
 void registry_close(struct registry *r);
 const char *registry_dir(const struct registry *r);
 
