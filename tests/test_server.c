@@ -29,6 +29,7 @@
 
 #include "http/apikeys.h"
 #include "registry/bundle.h"
+#include "registry/manifest.h"
 #include "registry/registry.h"
 #include "score/request.h"
 #include "score/rules.h"
@@ -796,8 +797,8 @@ static void readyz_model_and_meta_describe_the_live_version(void **s)
 
 /* Both documents give a segment's description from the bundle being
  * served, the words it was trained with: here a copy of v0001 whose
- * manifest words them otherwise (bundle.json is not among the hashed
- * files, so the copy loads). */
+ * manifest words them otherwise, sealed again as train would have
+ * (manifest_seal), so the copy loads. */
 static void segment_texts_come_from_the_bundle_served(void **s)
 {
     (void)s;
@@ -821,6 +822,9 @@ static void segment_texts_come_from_the_bundle_served(void **s)
                                                  JSON_REAL_PRECISION(17)),
                      0);
     json_decref(m);
+    struct errbuf err;
+    if (manifest_seal(path, &err) < 0)
+        fail_msg("%s", err.msg);
 
     struct server_config cfg = {.model_dir = dir,
                                 .audit_sink = AUDIT_OFF,
