@@ -49,6 +49,20 @@ has() { # has NAME FILE TEXT
     if grep -qF -- "$3" "$2"; then ok; else ko "$1: no '$3' in"; sed 's/^/    /' "$2"; fi
 }
 
+# start_serve ARGS...: `serve --port 0 ARGS` in the background, stdout and
+# stderr in $WORK/serve.out and serve.err; its pid in SERVE_PID, its URL in
+# URL ("" when it did not say it listens within 5 s).
+start_serve() {
+    "$BIN" serve --port 0 "$@" > "$WORK/serve.out" 2> "$WORK/serve.err" &
+    SERVE_PID=$!
+    URL=""
+    for _ in $(seq 50); do
+        URL=$(sed -n 's/^incomescore serve: listening on \(http:[^ ]*\) .*/\1/p' "$WORK/serve.err")
+        [ -n "$URL" ] && break
+        sleep 0.1
+    done
+}
+
 # ---- dispatch and usage --------------------------------------------------
 run "no command" 2 "$BIN"
 same "no command message" "$WORK/err" "incomescore: a command is needed
@@ -171,6 +185,15 @@ has "v0002 is still live" "$WORK/out" "v0002    *"
 cp "$WORK/model.saved" "$OLD_MODEL"
 run "models rollback once repaired" 0 "$BIN" models rollback --registry "$REG"
 same "repaired rollback says" "$WORK/out" "v0001 is live"
+# bundle.json is sealed (bundle.json.sha256): a valid edit of its scaler,
+# which would move applicants between segments, is refused by name
+MAN=$REG/versions/v0002/bundle.json
+cp "$MAN" "$WORK/bundle.saved"
+sed '/"mean": \[/{n;s/^\( *\)\(-\{0,1\}\)\([0-9]\)/\1\21\3/;}' "$WORK/bundle.saved" > "$MAN"
+cmp -s "$MAN" "$WORK/bundle.saved" && ko "the scaler edit changed nothing" || ok
+run "promote an edited manifest" 1 "$BIN" models promote v0002 --registry "$REG"
+has "the seal names bundle.json" "$WORK/err" "incomescore models promote: v0002 is not promoted: bundle $REG/versions/v0002: bundle.json has changed since training (SHA-256 "
+cp "$WORK/bundle.saved" "$MAN"
 run "models needs a subcommand" 2 "$BIN" models
 
 cat > "$WORK/requests.jsonl" <<'REQ'
@@ -207,14 +230,7 @@ run "predict empty registry" 1 "$BIN" predict --registry "$WORK/empty-registry"
 has "empty registry says train" "$WORK/err" "has no live model yet"
 
 # ---- serve: the real binary, a real port, a signal -------------------------
-"$BIN" serve --registry "$REG" --port 0 --audit stdout > "$WORK/serve.out" 2> "$WORK/serve.err" &
-SERVE_PID=$!
-URL=""
-for _ in $(seq 50); do
-    URL=$(sed -n 's/^incomescore serve: listening on \(http:[^ ]*\) .*/\1/p' "$WORK/serve.err")
-    [ -n "$URL" ] && break
-    sleep 0.1
-done
+start_serve --registry "$REG" --audit stdout
 [ -n "$URL" ] && ok || ko "serve did not start: $(cat "$WORK/serve.err")"
 if [ -n "$URL" ]; then
     curl -s "$URL/readyz" > "$WORK/ready"
@@ -248,14 +264,7 @@ run_in "predict read-only" 0 "$WORK/one.jsonl" "$BIN" predict --registry "$RO"
 has "read-only predict scores" "$WORK/out" '"model_version": "v0001"'
 run "promote read-only refused" 1 "$BIN" models promote v0002 --registry "$RO"
 has "promote says why" "$WORK/err" "$RO/lock: Read-only file system"
-"$BIN" serve --registry "$RO" --port 0 --audit off > "$WORK/serve.out" 2> "$WORK/serve.err" &
-SERVE_PID=$!
-URL=""
-for _ in $(seq 50); do
-    URL=$(sed -n 's/^incomescore serve: listening on \(http:[^ ]*\) .*/\1/p' "$WORK/serve.err")
-    [ -n "$URL" ] && break
-    sleep 0.1
-done
+start_serve --registry "$RO" --audit off
 [ -n "$URL" ] && ok || ko "serve read-only did not start: $(cat "$WORK/serve.err")"
 if [ -n "$URL" ]; then
     curl -s "$URL/readyz" > "$WORK/ready"

@@ -30,8 +30,13 @@ static const char models_help[] =
     "rollback  makes the version live before the current one live again,\n"
     "          after the same checks as promote\n"
     "\n"
+    "promote and rollback write the history (promotions.jsonl) before LIVE;\n"
+    "one killed half-way is finished by the next promote, rollback or train.\n"
+    "list and show write nothing: a read-only registry can be read.\n"
+    "\n"
     "--registry DIR  default " PATHS_REGISTRY_HELP ", else "
-    PATHS_REGISTRY_FALLBACK "\n";
+    PATHS_REGISTRY_FALLBACK ";\n"
+    "                it must exist: only train creates a registry\n";
 
 static const struct option models_options[] = {
     {"registry", required_argument, NULL, 'r'},
