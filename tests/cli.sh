@@ -11,7 +11,8 @@ case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
 HERE=$(cd "$(dirname "$0")" && pwd)
 FIX=$HERE/fixtures
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/incomescore-cli-XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
+# the read-only mount of the registry section is undone before the removal
+trap 'umount "$WORK/ro-registry" 2>/dev/null; rm -rf "$WORK"' EXIT
 passed=0
 failed=0
 
@@ -46,6 +47,20 @@ same_file() { # same_file NAME GOT EXPECTED_FILE
 }
 has() { # has NAME FILE TEXT
     if grep -qF -- "$3" "$2"; then ok; else ko "$1: no '$3' in"; sed 's/^/    /' "$2"; fi
+}
+
+# start_serve ARGS...: `serve --port 0 ARGS` in the background, stdout and
+# stderr in $WORK/serve.out and serve.err; its pid in SERVE_PID, its URL in
+# URL ("" when it did not say it listens within 5 s).
+start_serve() {
+    "$BIN" serve --port 0 "$@" > "$WORK/serve.out" 2> "$WORK/serve.err" &
+    SERVE_PID=$!
+    URL=""
+    for _ in $(seq 50); do
+        URL=$(sed -n 's/^incomescore serve: listening on \(http:[^ ]*\) .*/\1/p' "$WORK/serve.err")
+        [ -n "$URL" ] && break
+        sleep 0.1
+    done
 }
 
 # ---- dispatch and usage --------------------------------------------------
@@ -186,6 +201,15 @@ has "v0002 is still live" "$WORK/out" "v0002    *"
 cp "$WORK/model.saved" "$OLD_MODEL"
 run "models rollback once repaired" 0 "$BIN" models rollback --registry "$REG"
 same "repaired rollback says" "$WORK/out" "v0001 is live"
+# bundle.json is sealed (bundle.json.sha256): a valid edit of its scaler,
+# which would move applicants between segments, is refused by name
+MAN=$REG/versions/v0002/bundle.json
+cp "$MAN" "$WORK/bundle.saved"
+sed '/"mean": \[/{n;s/^\( *\)\(-\{0,1\}\)\([0-9]\)/\1\21\3/;}' "$WORK/bundle.saved" > "$MAN"
+cmp -s "$MAN" "$WORK/bundle.saved" && ko "the scaler edit changed nothing" || ok
+run "promote an edited manifest" 1 "$BIN" models promote v0002 --registry "$REG"
+has "the seal names bundle.json" "$WORK/err" "incomescore models promote: v0002 is not promoted: bundle $REG/versions/v0002: bundle.json has changed since training (SHA-256 "
+cp "$WORK/bundle.saved" "$MAN"
 run "models needs a subcommand" 2 "$BIN" models
 
 cat > "$WORK/requests.jsonl" <<'REQ'
@@ -215,18 +239,23 @@ if command -v python3 >/dev/null; then
     esac
 fi
 run "predict with both sources" 2 "$BIN" predict --model "$BUNDLE" --registry "$REG"
+# a mistyped --registry is an error naming it, never a new empty registry
+# that serves nothing
+run "predict missing registry" 1 "$BIN" predict --registry "$WORK/no-registry"
+has "missing registry named" "$WORK/err" "incomescore predict: no registry at $WORK/no-registry ($WORK/no-registry/versions: No such file or directory): 'incomescore train' creates one"
+run "models list missing registry" 1 "$BIN" models list --registry "$WORK/no-registry"
+has "models list names it" "$WORK/err" "no registry at $WORK/no-registry "
+run "serve missing registry" 1 timeout 20 "$BIN" serve --registry "$WORK/no-registry" --port 0
+has "serve names it" "$WORK/err" "no registry at $WORK/no-registry "
+[ ! -e "$WORK/no-registry" ] && ok || ko "a missing registry was created"
+# a registry with no live version yet (train was interrupted) still says
+# to train
+mkdir -p "$WORK/empty-registry/versions"
 run "predict empty registry" 1 "$BIN" predict --registry "$WORK/empty-registry"
 has "empty registry says train" "$WORK/err" "has no live model yet"
 
 # ---- serve: the real binary, a real port, a signal -------------------------
-"$BIN" serve --registry "$REG" --port 0 --audit stdout > "$WORK/serve.out" 2> "$WORK/serve.err" &
-SERVE_PID=$!
-URL=""
-for _ in $(seq 50); do
-    URL=$(sed -n 's/^incomescore serve: listening on \(http:[^ ]*\) .*/\1/p' "$WORK/serve.err")
-    [ -n "$URL" ] && break
-    sleep 0.1
-done
+start_serve --registry "$REG" --audit stdout
 [ -n "$URL" ] && ok || ko "serve did not start: $(cat "$WORK/serve.err")"
 if [ -n "$URL" ]; then
     curl -s "$URL/readyz" > "$WORK/ready"
@@ -243,6 +272,33 @@ wait "$SERVE_PID"
 [ $? -eq 0 ] && ok || ko "serve did not exit 0 on SIGTERM"
 has "serve logs its stop" "$WORK/serve.err" '"event": "stop"'
 has "the decision is in the stdout audit log" "$WORK/serve.out" '"request_id":"cli-test-1"'
+
+# ---- a registry on a read-only mount ---------------------------------------
+# Readers take no lock and write nothing; as root chmod would not stop a
+# write, so the registry is bind-mounted read-only (root needed: no skip).
+RO=$WORK/ro-registry
+mkdir "$RO"
+if mount --bind "$REG" "$RO" && mount -o remount,bind,ro "$RO"; then ok; else
+    ko "cannot bind-mount $REG read-only at $RO (the tests run as root)"; fi
+touch "$RO/probe" 2>/dev/null && ko "$RO is writable" || ok
+run "models list read-only" 0 "$BIN" models list --registry "$RO"
+has "read-only list marks v0001 live" "$WORK/out" "v0001    *"
+run "models show read-only" 0 "$BIN" models show v0002 --registry "$RO"
+has "read-only show" "$WORK/out" '"live": false'
+run_in "predict read-only" 0 "$WORK/one.jsonl" "$BIN" predict --registry "$RO"
+has "read-only predict scores" "$WORK/out" '"model_version": "v0001"'
+run "promote read-only refused" 1 "$BIN" models promote v0002 --registry "$RO"
+has "promote says why" "$WORK/err" "$RO/lock: Read-only file system"
+start_serve --registry "$RO" --audit off
+[ -n "$URL" ] && ok || ko "serve read-only did not start: $(cat "$WORK/serve.err")"
+if [ -n "$URL" ]; then
+    curl -s "$URL/readyz" > "$WORK/ready"
+    has "serve read-only is ready" "$WORK/ready" '"model_version": "v0001"'
+fi
+kill -TERM "$SERVE_PID" 2>/dev/null
+wait "$SERVE_PID"
+[ $? -eq 0 ] && ok || ko "serve read-only did not exit 0 on SIGTERM"
+umount "$RO" && ok || ko "cannot unmount $RO"
 
 # ---- data directory ------------------------------------------------------
 mkdir "$WORK/empty"

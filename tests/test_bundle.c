@@ -98,6 +98,59 @@ static void assert_manifest_refused(void (*edit)(json_t *m),
     copy_remove(&c);
 }
 
+/* ---- the manifest's seal (bundle.json.sha256) ----------------------------- */
+
+/* A valid edit: the first feature's mean moved, which moves applicants
+ * between segments. */
+static void scaler_mean_moved(json_t *m)
+{
+    json_t *mean = json_object_get(json_object_get(m, "scaler"), "mean");
+    json_array_set_new(mean, 0,
+                       json_real(json_number_value(json_array_get(mean, 0))
+                                 + 1000.0));
+}
+
+static void an_edited_manifest_is_refused_by_its_seal(void **state)
+{
+    (void)state;
+    struct copy c;
+    copy_shared(&c);
+    char seal[4400], manifest[4400], got[SHA256_HEX_SIZE], want[600];
+    path_in(&c, "bundle.json.sha256", seal, sizeof seal);
+    path_in(&c, "bundle.json", manifest, sizeof manifest);
+    struct errbuf err;
+    char *sealed = file_read_all(seal, NULL, &err);
+    if (!sealed)
+        fail_msg("train wrote no seal: %s", err.msg);
+    edit_manifest(&c, scaler_mean_moved);
+    assert_int_equal(sha256_file(manifest, got, &err), 0);
+    snprintf(want, sizeof want, "bundle.json has changed since training "
+             "(SHA-256 %.12s…, expected %.12s… in bundle.json.sha256)", got,
+             sealed);
+    assert_refused_with(&c, want);
+    free(sealed);
+    copy_remove(&c);
+}
+
+/* A bundle from a release before the seal has none, and loads (its other
+ * files are still checked against the manifest). */
+static void a_bundle_from_before_the_seal_loads(void **state)
+{
+    (void)state;
+    struct copy c;
+    copy_shared(&c);
+    char seal[4400];
+    path_in(&c, "bundle.json.sha256", seal, sizeof seal);
+    assert_int_equal(unlink(seal), 0);
+    edit_manifest(&c, scaler_mean_moved);
+    struct bundle *b;
+    struct errbuf err;
+    if (bundle_load(&b, c.dir, &err) < 0)
+        fail_msg("%s", err.msg);
+    bundle_free(b);
+    copy_remove(&c);
+}
+
 /* ---- accepted ----------------------------------------------------------- */
 
 static void a_whole_bundle_loads_named_after_its_directory(void **state)
@@ -511,6 +564,8 @@ int suite_bundle(int *count)
 {
     static const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_whole_bundle_loads_named_after_its_directory),
+        cmocka_unit_test(an_edited_manifest_is_refused_by_its_seal),
+        cmocka_unit_test(a_bundle_from_before_the_seal_loads),
         cmocka_unit_test(a_bundle_without_its_reports_still_loads),
         cmocka_unit_test(every_file_is_required),
         cmocka_unit_test(a_missing_manifest_is_refused),

@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <regex.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,7 +44,7 @@ static struct registry *open_registry(const char *dir)
 {
     struct registry *r;
     struct errbuf err;
-    if (registry_open(&r, dir, &err) < 0)
+    if (registry_create(&r, dir, &err) < 0)
         fail_msg("%s", err.msg);
     return r;
 }
@@ -180,10 +181,37 @@ static void open_refuses_a_file_in_the_way(void **state)
     char *file = test_write_file(tmp, "registry", "not a directory\n");
     struct registry *r;
     struct errbuf err;
-    assert_int_equal(registry_open(&r, file, &err), -1);
+    assert_int_equal(registry_create(&r, file, &err), -1);
     assert_non_null(strstr(err.msg, file));
     assert_non_null(strstr(err.msg, "Not a directory"));
     free(file);
+    test_rmtree(tmp);
+    free(tmp);
+}
+
+/* A mistyped path is an error naming it, never a new empty registry. */
+static void open_refuses_a_missing_registry_and_creates_nothing(void **state)
+{
+    (void)state;
+    char *tmp = test_mkdtemp();
+    char missing[PATH_SIZE], want[3 * PATH_SIZE];
+    snprintf(missing, sizeof missing, "%s/registy", tmp);
+    snprintf(want, sizeof want, "no registry at %s (%s/versions: No such "
+             "file or directory): 'incomescore train' creates one",
+             missing, missing);
+    struct registry *r = NULL;
+    struct errbuf err;
+    assert_int_equal(registry_open(&r, missing, &err), -1);
+    assert_null(r);
+    assert_string_equal(err.msg, want);
+    struct stat st;
+    assert_int_equal(stat(missing, &st), -1);
+    /* an empty directory (a mount waiting for the first train) is not one
+     * either, and stays empty */
+    assert_int_equal(mkdir(missing, 0755), 0);
+    assert_int_equal(registry_open(&r, missing, &err), -1);
+    assert_non_null(strstr(err.msg, "no registry at "));
+    assert_false(exists(missing, "versions") || exists(missing, "lock"));
     test_rmtree(tmp);
     free(tmp);
 }
@@ -794,7 +822,7 @@ static void concurrent_commits_get_distinct_ids(void **state)
         struct registry *r;
         struct errbuf err;
         char staging[EACH][PATH_SIZE], id[REGISTRY_ID_SIZE], name[64];
-        if (registry_open(&r, dir, &err) < 0)
+        if (registry_create(&r, dir, &err) < 0)
             _exit(2);
         for (int k = 0; k < EACH; k++) {
             if (registry_stage(r, staging[k], sizeof staging[k], &err) < 0)
@@ -849,11 +877,173 @@ static void concurrent_commits_get_distinct_ids(void **state)
     close_and_remove(r, dir);
 }
 
+/* ---- a writer killed between the record and LIVE ------------------------
+ * The crash points are written by hand: what promotions.jsonl and LIVE hold
+ * when a writer died between the two. */
+
+static void append_history(const char *dir, const char *line)
+{
+    char path[JOINED_SIZE];
+    snprintf(path, sizeof path, "%s/promotions.jsonl", dir);
+    FILE *f = fopen(path, "a");
+    assert_non_null(f);
+    fputs(line, f);
+    fclose(f);
+}
+
+static void write_live_by_hand(const char *dir, const char *id)
+{
+    free(test_write_file(dir, "LIVE", id));
+}
+
+/* Killed after the record, before LIVE: the next writer completes the
+ * switch (the record is written only after the checks passed), and the
+ * rollback that found it undoes that promote, not an older one. */
+static void a_record_whose_switch_did_not_happen_is_completed(void **state)
+{
+    (void)state;
+    char *dir = test_mkdtemp();
+    struct registry *r = with_versions(dir, 2);
+    append_history(dir, "{\"time\": \"2026-11-29T10:00:00Z\", \"action\": "
+                        "\"promote\", \"id\": \"v0002\", \"previous\": "
+                        "\"v0001\", \"reason\": \"killed\", "
+                        "\"record_first\": true}\n");
+    assert_live(r, "v0001"); /* readers see LIVE as it is */
+    assert_rolls_back_to(r, "v0001");
+    json_t *last;
+    assert_int_equal(history(dir, &last), 3);
+    assert_string_equal(field(last, "action"), "rollback");
+    assert_string_equal(field(last, "previous"), "v0002");
+    assert_string_equal(field(last, "reason"), "rollback from v0002");
+    json_decref(last);
+    assert_live(r, "v0001");
+    close_and_remove(r, dir);
+}
+
+/* Killed after LIVE, before the record (a release that switched first, or
+ * LIVE edited by hand): recorded as "recovered", so rollback goes back to
+ * what the history last had live instead of refusing. */
+static void a_live_without_its_record_is_recorded_as_recovered(void **state)
+{
+    (void)state;
+    char *dir = test_mkdtemp();
+    struct registry *r = with_versions(dir, 3);
+    write_live_by_hand(dir, "v0003\n");
+    assert_rolls_back_to(r, "v0001");
+    json_t *rec;
+    char path[JOINED_SIZE], *text;
+    snprintf(path, sizeof path, "%s/promotions.jsonl", dir);
+    struct errbuf err;
+    text = file_read_all(path, NULL, &err);
+    assert_non_null(text);
+    char *second = strchr(text, '\n') + 1;
+    *strchr(second, '\n') = '\0';
+    json_error_t jerr;
+    rec = json_loads(second, 0, &jerr);
+    assert_non_null(rec);
+    assert_string_equal(field(rec, "action"), "recovered");
+    assert_string_equal(field(rec, "id"), "v0003");
+    assert_string_equal(field(rec, "previous"), "v0001");
+    assert_string_equal(field(rec, "reason"),
+                        "LIVE named v0003 without a record (v0001 was the "
+                        "last recorded)");
+    json_decref(rec);
+    free(text);
+    assert_int_equal(history(dir, NULL), 3);
+    close_and_remove(r, dir);
+}
+
+/* registry_recover itself: 1 when it repaired, 0 once they agree, and a
+ * first version whose LIVE was never written is made live. */
+static void recover_says_whether_it_repaired(void **state)
+{
+    (void)state;
+    char *dir = test_mkdtemp();
+    struct registry *r = open_registry(dir);
+    struct errbuf err;
+    assert_int_equal(registry_recover(r, &err), 0); /* empty registry */
+    char staging[PATH_SIZE], target[JOINED_SIZE];
+    assert_int_equal(registry_stage(r, staging, sizeof staging, &err), 0);
+    snprintf(target, sizeof target, "%s/versions/v0001", dir);
+    assert_int_equal(rename(staging, target), 0);
+    append_history(dir, "{\"time\": \"2026-11-29T10:00:00Z\", \"action\": "
+                        "\"promote\", \"id\": \"v0001\", \"previous\": null, "
+                        "\"reason\": \"first version\", "
+                        "\"record_first\": true}\n");
+    char id[REGISTRY_ID_SIZE];
+    assert_int_equal(registry_live(r, id, &err), 1);
+    assert_int_equal(registry_recover(r, &err), 1);
+    assert_live(r, "v0001");
+    assert_int_equal(registry_recover(r, &err), 0);
+    /* a torn record (no line end) is not a record: nothing to recover */
+    append_history(dir, "{\"time\": \"2026-11-29T10:01:00Z\", \"action\": "
+                        "\"promo");
+    assert_int_equal(registry_recover(r, &err), 0);
+    assert_live(r, "v0001");
+    assert_int_equal(history(dir, NULL), 2);
+    close_and_remove(r, dir);
+}
+
+/* A promote/rollback writer killed at random moments, 40 times: after each
+ * kill the next writer's recovery leaves the history ending with what LIVE
+ * names, and rollback never refuses for a missing record. */
+static void writers_killed_at_random_leave_a_consistent_registry(void **state)
+{
+    (void)state;
+    char *dir = test_mkdtemp();
+    registry_close(with_versions(dir, 3));
+    srand(10);
+    for (int round = 0; round < 40; round++) {
+        pid_t child = fork();
+        assert_true(child >= 0);
+        if (child == 0) {
+            struct registry *w;
+            struct errbuf err;
+            char id[REGISTRY_ID_SIZE];
+            if (registry_open(&w, dir, &err) < 0)
+                _exit(2);
+            for (int k = 0; k < 100000; k++) { /* until killed */
+                if (registry_promote(w, k % 2 ? "v0002" : "v0003", NULL,
+                                     NULL, NULL, &err) < 0 ||
+                    registry_rollback(w, NULL, NULL, id, &err) < 0)
+                    _exit(3);
+            }
+            _exit(0);
+        }
+        usleep((useconds_t)(rand() % 3000));
+        kill(child, SIGKILL);
+        int status;
+        waitpid(child, &status, 0);
+        if (WIFEXITED(status))
+            fail_msg("round %d: the writer exited %d before the kill", round,
+                     WEXITSTATUS(status));
+        struct registry *r = open_registry(dir);
+        struct errbuf err;
+        if (registry_recover(r, &err) < 0)
+            fail_msg("round %d: %s", round, err.msg);
+        assert_int_equal(registry_recover(r, &err), 0);
+        char live[REGISTRY_ID_SIZE];
+        assert_int_equal(registry_live(r, live, &err), 0);
+        json_t *last;
+        history(dir, &last);
+        assert_string_equal(field(last, "id"), live);
+        json_decref(last);
+        registry_close(r);
+    }
+    test_rmtree(dir);
+    free(dir);
+}
+
 int suite_registry(int *count)
 {
     static const struct CMUnitTest tests[] = {
         cmocka_unit_test(open_creates_the_layout),
         cmocka_unit_test(open_refuses_a_file_in_the_way),
+        cmocka_unit_test(open_refuses_a_missing_registry_and_creates_nothing),
+        cmocka_unit_test(a_record_whose_switch_did_not_happen_is_completed),
+        cmocka_unit_test(a_live_without_its_record_is_recorded_as_recovered),
+        cmocka_unit_test(recover_says_whether_it_repaired),
+        cmocka_unit_test(writers_killed_at_random_leave_a_consistent_registry),
         cmocka_unit_test(commit_gives_v0001_then_v0002),
         cmocka_unit_test(commit_numbers_after_the_highest_version),
         cmocka_unit_test(first_commit_becomes_live_later_ones_do_not),

@@ -31,6 +31,7 @@
 
 #include "http/apikeys.h"
 #include "registry/bundle.h"
+#include "registry/manifest.h"
 #include "registry/registry.h"
 #include "score/request.h"
 #include "score/rules.h"
@@ -90,7 +91,7 @@ static int setup(void **state)
     curl_global_init(CURL_GLOBAL_DEFAULT);
     work = test_mkdtemp();
     snprintf(registry_path, sizeof registry_path, "%s/registry", work);
-    if (registry_open(&registry, registry_path, &err) < 0)
+    if (registry_create(&registry, registry_path, &err) < 0)
         return -1;
     char id[REGISTRY_ID_SIZE];
     if (test_bundle_commit(registry, id, &err) < 0 ||
@@ -881,8 +882,8 @@ static void readyz_model_and_meta_describe_the_live_version(void **s)
 
 /* Both documents give a segment's description from the bundle being
  * served, the words it was trained with: here a copy of v0001 whose
- * manifest words them otherwise (bundle.json is not among the hashed
- * files, so the copy loads). */
+ * manifest words them otherwise, sealed again as train would have
+ * (manifest_seal), so the copy loads. */
 static void segment_texts_come_from_the_bundle_served(void **s)
 {
     (void)s;
@@ -906,6 +907,9 @@ static void segment_texts_come_from_the_bundle_served(void **s)
                                                  JSON_REAL_PRECISION(17)),
                      0);
     json_decref(m);
+    struct errbuf err;
+    if (manifest_seal(path, &err) < 0)
+        fail_msg("%s", err.msg);
 
     struct server_config cfg = {.model_dir = dir,
                                 .audit_sink = AUDIT_OFF,
@@ -1310,6 +1314,116 @@ static void a_broken_bundle_is_refused_and_the_old_one_keeps_serving(void **s)
     assert_int_equal(server_reload(server, &err), 0);
 }
 
+/* Lines of the log file at path holding `text`. */
+static int lines_with(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    char *line = NULL;
+    size_t cap = 0;
+    int n = 0;
+    while (getline(&line, &cap, f) > 0)
+        n += strstr(line, text) != NULL;
+    free(line);
+    fclose(f);
+    return n;
+}
+
+/* Waits (up to 2 s) until the log at path has `want` lines with text,
+ * then 10 more watch intervals to see that no more come. */
+static int settled_lines_with(FILE *log, const char *path, const char *text,
+                              int want)
+{
+    for (int i = 0; i < 100; i++) {
+        fflush(log);
+        if (lines_with(path, text) >= want)
+            break;
+        usleep(20000);
+    }
+    usleep(10 * 20000);
+    fflush(log);
+    return lines_with(path, text);
+}
+
+static double metric_at(const char *at, const char *name)
+{
+    struct reply r;
+    http_at(at, "GET", "/metrics", NULL, NULL, 0, &r);
+    assert_int_equal(r.status, 200);
+    double v = metric(r.body, name);
+    reply_free(&r);
+    return v;
+}
+
+/* A LIVE that names a version not there, or is not a version id at all,
+ * keeps the old model serving and is never silent: an error line and a
+ * failure counted, once per change by the watcher (which looks every
+ * 20 ms here), and on every SIGHUP (server_reload). */
+static void a_broken_live_is_logged_once_counted_and_said_on_reload(void **s)
+{
+    (void)s;
+    char dir[4200], log_file[4300], at[64], live[4300];
+    snprintf(dir, sizeof dir, "%s/broken-live", work);
+    snprintf(log_file, sizeof log_file, "%s/broken-live.log", work);
+    snprintf(live, sizeof live, "%s/LIVE", dir);
+    struct registry *reg;
+    struct errbuf err;
+    char id[REGISTRY_ID_SIZE];
+    if (registry_create(&reg, dir, &err) < 0 ||
+        test_bundle_commit(reg, id, &err) < 0)
+        fail_msg("%s", err.msg);
+    registry_close(reg);
+    FILE *log = fopen(log_file, "w");
+    assert_non_null(log);
+    struct server_config cfg = {.registry_dir = dir,
+                                .watch_interval_ms = 20,
+                                .audit_sink = AUDIT_OFF,
+                                .log_stream = log};
+    struct server *watched = start_at(&cfg, at, sizeof at);
+    const char *event = "\"event\": \"live_unusable\"";
+
+    free(test_write_file(dir, "LIVE", "v0009\n"));
+    assert_int_equal(settled_lines_with(log, log_file, event, 1), 1);
+    char want[9000];
+    snprintf(want, sizeof want, "\"msg\": \"the registry's live version "
+             "cannot be used, still serving v0001: %s: names v0009, but "
+             "%s/versions/v0009: No such file or directory\"", live, dir);
+    assert_int_equal(lines_with(log_file, want), 1);
+    assert_true(metric_at(at, "incomescore_model_reload_failures_total") ==
+                1);
+
+    /* SIGHUP says it again, and counts it */
+    assert_int_equal(server_reload(watched, &err), -1);
+    assert_int_equal(settled_lines_with(log, log_file, event, 2), 2);
+    assert_true(metric_at(at, "incomescore_model_reload_failures_total") ==
+                2);
+
+    /* another breakage is another line */
+    free(test_write_file(dir, "LIVE", "garbage\n"));
+    assert_int_equal(settled_lines_with(log, log_file, event, 3), 3);
+    assert_int_equal(lines_with(log_file, "'garbage' is not a version id"),
+                     1);
+
+    /* and v0001 served all along */
+    struct reply r;
+    http_at(at, "GET", "/readyz", NULL, NULL, 0, &r);
+    assert_int_equal(r.status, 200);
+    reply_free(&r);
+    char version[64];
+    server_model_version(watched, version, sizeof version);
+    assert_string_equal(version, "v0001");
+
+    /* repaired, then broken the same way: a change, so a new line */
+    free(test_write_file(dir, "LIVE", "v0001\n"));
+    usleep(10 * 20000);
+    free(test_write_file(dir, "LIVE", "garbage\n"));
+    assert_int_equal(settled_lines_with(log, log_file, event, 4), 4);
+    assert_true(metric_at(at, "incomescore_model_reload_failures_total") ==
+                4);
+    server_stop(watched);
+    fclose(log);
+}
+
 /* A registry with nothing live: the server starts, is not ready, and
  * refuses to score without a model. */
 static void without_a_live_version_the_server_is_not_ready(void **s)
@@ -1317,6 +1431,13 @@ static void without_a_live_version_the_server_is_not_ready(void **s)
     (void)s;
     char empty[4200], at[64];
     snprintf(empty, sizeof empty, "%s/empty-registry", work);
+    /* made by a train that committed nothing yet: a registry that does
+     * not exist at all refuses the start (test_registry.c) */
+    struct registry *made;
+    struct errbuf err;
+    if (registry_create(&made, empty, &err) < 0)
+        fail_msg("%s", err.msg);
+    registry_close(made);
     struct server_config cfg = {.registry_dir = empty,
                                 .watch_interval_ms = -1,
                                 .audit_sink = AUDIT_OFF,
@@ -2224,6 +2345,7 @@ int suite_server(int *count)
         cmocka_unit_test(stalled_clients_time_out_and_others_are_served),
         cmocka_unit_test(a_promoted_version_is_served_after_reload),
         cmocka_unit_test(a_broken_bundle_is_refused_and_the_old_one_keeps_serving),
+        cmocka_unit_test(a_broken_live_is_logged_once_counted_and_said_on_reload),
         cmocka_unit_test(without_a_live_version_the_server_is_not_ready),
         cmocka_unit_test(reloads_under_load_answer_every_request),
         cmocka_unit_test(stop_answers_the_request_in_flight),

@@ -35,7 +35,7 @@ static struct registry *open_registry(const char *dir)
 {
     struct registry *r;
     struct errbuf err;
-    if (registry_open(&r, dir, &err) < 0)
+    if (registry_create(&r, dir, &err) < 0)
         fail_msg("%s", err.msg);
     return r;
 }

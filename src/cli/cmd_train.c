@@ -110,8 +110,8 @@ int cmd_train(int argc, char **argv)
 
     struct errbuf err;
     struct registry *reg;
-    if (registry_open(&reg, registry_path ? registry_path
-                                          : paths_registry_dir(), &err) < 0)
+    if (registry_create(&reg, registry_path ? registry_path
+                                            : paths_registry_dir(), &err) < 0)
         return fail(cmd, "%s", err.msg);
     char id[REGISTRY_ID_SIZE];
     struct train_summary s;

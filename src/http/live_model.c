@@ -26,6 +26,7 @@ void live_slot_init(struct live_slot *slot, const char *model_dir,
     slot->registry = NULL;
     slot->model_dir = model_dir;
     slot->failed_id[0] = '\0';
+    slot->live_error[0] = '\0';
     slot->watch_interval_ms = watch_interval_ms;
     slot->watcher_started = false;
     slot->stopping = false;
@@ -115,6 +116,26 @@ void server_model_version(struct server *s, char *id, size_t size)
     live_model_release(m);
 }
 
+/* LIVE could not be read or names no version: nothing was loaded and the
+ * old model keeps serving. Logged and counted by the watcher when the
+ * reason changed, by a server_reload always. */
+static int live_unusable(struct server *s, const char *current, bool watcher,
+                         struct errbuf *err)
+{
+    struct live_slot *slot = &s->live;
+    if (watcher && strcmp(slot->live_error, err->msg) == 0)
+        return -1;
+    snprintf(slot->live_error, sizeof slot->live_error, "%s", err->msg);
+    METRIC_COUNT(s->metrics.reload_failures);
+    struct text what = {0};
+    log_member(&what, "model_version", current);
+    log_event(s, "error", "live_unusable", what.p,
+              "the registry's live version cannot be used, still serving "
+              "%s: %s", *current ? current : "none", err->msg);
+    free(what.p);
+    return -1;
+}
+
 /* The reload itself; the caller holds reload_lock. `watcher`: a version
  * that failed once is not tried again until LIVE names another. */
 static int reload_locked(struct server *s, bool watcher, struct errbuf *err)
@@ -128,20 +149,22 @@ static int reload_locked(struct server *s, bool watcher, struct errbuf *err)
 
     int rc = live_model_locate(slot->registry, slot->model_dir, id, dir,
                                sizeof dir, err);
-    if (rc == 1)
+    if (rc == 1) {
+        slot->live_error[0] = '\0';
         return err_set(err, "registry %s has no live version yet",
                        registry_dir(slot->registry));
+    }
+    if (rc < 0 && !*id && slot->registry)
+        return live_unusable(s, current, watcher, err);
+    slot->live_error[0] = '\0'; /* LIVE names a version: usable again */
     /* With --model the directory is loaded again whatever it holds;
      * with a registry, the version already serving is not. */
     if (*id && strcmp(id, current) == 0)
         return 1;
     if (watcher && *id && strcmp(id, slot->failed_id) == 0)
         return 1;
-    if (rc < 0) {
-        if (!*id)
-            return -1; /* LIVE unreadable: nothing was refused */
+    if (rc < 0)
         goto failed;
-    }
     struct live_model *m;
     if (live_model_load(&m, dir, err) < 0)
         goto failed;

@@ -12,6 +12,13 @@
  * old one keeps serving. The watcher thread looks at LIVE every
  * watch_interval_ms and does not retry a version that failed until LIVE
  * names another; server_reload (server.h) looks at once.
+ *
+ * A failure is never silent: a refused bundle, and a LIVE that cannot be
+ * read or names a version that is not there, are logged as errors
+ * ("reload_refused", "live_unusable") and counted in
+ * incomescore_model_reload_failures_total, by the watcher once per change
+ * (it looks every interval and would repeat itself), on every
+ * server_reload (SIGHUP) whatever it finds.
  */
 #ifndef INCOMESCORE_LIVE_MODEL_H
 #define INCOMESCORE_LIVE_MODEL_H
@@ -42,6 +49,7 @@ struct live_slot {
     struct registry *registry;   /* NULL with --model */
     const char *model_dir;       /* --model, else NULL */
     char failed_id[REGISTRY_ID_SIZE]; /* the watcher does not retry it */
+    char live_error[ERRBUF_SIZE]; /* why LIVE was last unusable: "" */
     int watch_interval_ms;       /* < 0: no watcher */
     pthread_t watcher;
     bool watcher_started;

@@ -36,8 +36,12 @@ static int load_parts(struct bundle *b, const char *dir, struct errbuf *err)
 {
     char path[4096 + 64];
     snprintf(path, sizeof path, "%s/%s", dir, MANIFEST_FILE);
-    if (manifest_read(&b->manifest, path, err) < 0 ||
-        check_hashes(dir, &b->manifest, err) < 0)
+    if (manifest_read(&b->manifest, path, err) < 0)
+        return err_prefix(err, "%s", MANIFEST_FILE);
+    /* after the read, so a malformed manifest says what is wrong in it */
+    if (manifest_check_seal(path, err) < 0)
+        return -1;
+    if (check_hashes(dir, &b->manifest, err) < 0)
         return err_prefix(err, "%s", MANIFEST_FILE);
 
     double centroids[SEGMENT_COUNT * FEATURE_COUNT];

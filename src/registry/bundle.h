@@ -8,6 +8,8 @@
  *                   rows), model (file, rounds, parameters), the other
  *                   files' SHA-256, metrics, importance, lineage (dataset
  *                   and its SHA-256, rules' SHA-256, seed, split)
+ *   bundle.json.sha256  the manifest's own SHA-256 (manifest.h's seal;
+ *                   absent in bundles from before it, which still load)
  *   model.json      the XGBoost model, in XGBoost's JSON format
  *   rules.json      the rules: target, score scale, bands, reasons
  *   refdata/        states.csv, enigh.csv, itaee.csv as trained with
@@ -15,7 +17,9 @@
  *
  * Loading checks it all and refuses an incomplete or inconsistent bundle
  * with the reason: a missing file, a file whose SHA-256 is not the one in
- * the manifest, a manifest out of its contract (manifest.h: a feature
+ * the manifest, a manifest that is not the one sealed at training (an
+ * edited scaler would move applicants between segments), a manifest out
+ * of its contract (manifest.h: a feature
  * list that is not ours, a scaler or centroid that is not finite, ...),
  * a model that does not parse or uses a feature we do not have. What
  * scoring needs of it ends up in one struct scorer (score/scoring.h);

@@ -9,10 +9,13 @@
  */
 #include "registry/manifest.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/fileio.h"
 
@@ -470,6 +473,54 @@ int manifest_write(const struct manifest *m, const char *path,
         return err_set(err, "%s: could not be built", path);
     int rc = atomic_write_json(path, doc, MANIFEST_JSON_FLAGS, err);
     json_decref(doc);
+    return rc < 0 ? -1 : manifest_seal(path, err);
+}
+
+/* "<path>.sha256" into seal; -1 when it does not fit. */
+static int seal_path(const char *path, char *seal, size_t size,
+                     struct errbuf *err)
+{
+    if ((size_t)snprintf(seal, size, "%s" MANIFEST_SEAL_SUFFIX, path) >= size)
+        return err_set(err, "%s: path too long", path);
+    return 0;
+}
+
+int manifest_seal(const char *path, struct errbuf *err)
+{
+    char seal[PATH_MAX], hex[SHA256_HEX_SIZE], line[SHA256_HEX_SIZE + 300];
+    if (seal_path(path, seal, sizeof seal, err) < 0 ||
+        sha256_file(path, hex, err) < 0)
+        return -1;
+    const char *slash = strrchr(path, '/');
+    int n = snprintf(line, sizeof line, "%s  %.255s\n", hex,
+                     slash ? slash + 1 : path);
+    return atomic_write_file(seal, line, (size_t)n, err);
+}
+
+int manifest_check_seal(const char *path, struct errbuf *err)
+{
+    char seal[PATH_MAX], got[SHA256_HEX_SIZE];
+    if (seal_path(path, seal, sizeof seal, err) < 0)
+        return -1;
+    if (access(seal, F_OK) != 0 && errno == ENOENT)
+        return 0; /* a bundle from before the seal (manifest.h) */
+    size_t len;
+    char *text = file_read_all(seal, &len, err);
+    if (!text)
+        return -1;
+    int rc = 0;
+    const char *name = strrchr(path, '/');
+    name = name ? name + 1 : path;
+    if (len < SHA256_HEX_SIZE - 1 ||
+        strspn(text, "0123456789abcdef") != SHA256_HEX_SIZE - 1)
+        rc = err_set(err, "%s: not a SHA-256 of %s", seal, name);
+    else if (sha256_file(path, got, err) < 0)
+        rc = -1;
+    else if (strncmp(got, text, SHA256_HEX_SIZE - 1) != 0)
+        rc = err_set(err, "%s has changed since training (SHA-256 %.12s…, "
+                          "expected %.12s… in %s" MANIFEST_SEAL_SUFFIX ")",
+                     name, got, text, name);
+    free(text);
     return rc;
 }
 

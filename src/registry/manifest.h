@@ -115,9 +115,25 @@ int manifest_read(struct manifest *m, const char *path, struct errbuf *err);
 int manifest_from_json(struct manifest *m, const json_t *doc,
                        struct errbuf *err);
 
-/* Writes *m to path atomically (base/fileio.h), in the format above. */
+/* Writes *m to path atomically (base/fileio.h), in the format above,
+ * then seals it (manifest_seal). */
 int manifest_write(const struct manifest *m, const char *path,
                    struct errbuf *err);
+
+/* The manifest's own integrity. bundle.json holds the other files'
+ * SHA-256 but cannot hold its own, and an edited scaler or centroid moves
+ * applicants between segments without a trace; so its SHA-256 goes next
+ * to it, in <path>.sha256 ("<hex>  bundle.json\n", what `sha256sum -c`
+ * reads in the version's directory). manifest_seal writes it;
+ * manifest_check_seal returns 0 when the manifest is the one sealed, -1
+ * with "bundle.json has changed since training (SHA-256 …, expected …)"
+ * when not. A bundle written before the seal existed has no .sha256 and
+ * loads as before (its other files still checked): absence is accepted,
+ * so the seal guards against edits and damage, not against someone who
+ * deletes it too. */
+#define MANIFEST_SEAL_SUFFIX ".sha256"
+int manifest_seal(const char *path, struct errbuf *err);
+int manifest_check_seal(const char *path, struct errbuf *err);
 
 /* The manifest as the JSON document bundle.json holds: a new reference,
  * or NULL when out of memory or when model.params is not a JSON object.

@@ -13,7 +13,9 @@
  * lock at once.
  *
  * promotions.jsonl is the history of what was live: one JSON object a line,
- *   {"time", "action": "promote"|"rollback", "id", "previous", "reason"}
+ *   {"time", "action": "promote"|"rollback"|"recovered", "id", "previous",
+ *    "reason", "record_first": true}
+ * (records of releases before record_first lack it).
  * Replaying it as a stack (promote pushes, rollback pops) gives the chain of
  * live versions that rollback walks back through.
  */
@@ -209,7 +211,8 @@ static json_t *id_or_null(const char *id)
  * unterminated tail can only be such a fragment. */
 static int append_record(const struct registry *r, const char *action,
                          const char *id, const char *previous,
-                         const char *reason, struct errbuf *err)
+                         const char *reason, off_t *before,
+                         struct errbuf *err)
 {
     char path[PATH_MAX];
     path_of(r, "promotions.jsonl", path);
@@ -227,6 +230,7 @@ static int append_record(const struct registry *r, const char *action,
     json_object_set_new(rec, "previous", id_or_null(previous));
     json_object_set_new(rec, "reason", reason ? json_string(reason)
                                               : json_null());
+    json_object_set_new(rec, "record_first", json_true());
     char *text = json_dumps(rec, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(rec);
     if (!text)
@@ -278,36 +282,53 @@ static int append_record(const struct registry *r, const char *action,
         rc = err_set(err, "%s: fsync: %s", path, strerror(errno));
     close(fd);
     free(text);
+    if (before)
+        *before = end;
     return rc;
 }
 
-/* LIVE, then its record; when the record cannot be written LIVE goes back,
- * so the history never misses a change of the live version. */
+/* Takes back the record append_record just wrote (the history's length
+ * before it is `before`): 0, or -1 when the file cannot be cut. */
+static int unappend_record(const struct registry *r, off_t before)
+{
+    char path[PATH_MAX];
+    path_of(r, "promotions.jsonl", path);
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    int rc = ftruncate(fd, before) == 0 && fsync(fd) == 0 ? 0 : -1;
+    close(fd);
+    return rc;
+}
+
+/* The record, then LIVE: a writer killed between the two leaves a record
+ * whose switch did not happen, which the next writer completes
+ * (recover_locked), never a LIVE that changed without a record. When LIVE
+ * cannot be written the record is taken back; if even that fails, the
+ * next writer completes the switch, and the message says so. */
 static int set_live(const struct registry *r, const char *action,
                     const char *id, const char *previous, const char *reason,
                     int rewrite_live, struct errbuf *err)
 {
-    if (rewrite_live && write_live(r, id, err) < 0)
+    off_t before;
+    if (append_record(r, action, id, previous, reason, &before, err) < 0)
         return -1;
-    if (append_record(r, action, id, previous, reason, err) < 0) {
-        if (rewrite_live) {
-            struct errbuf ignored;
-            if (previous && *previous)
-                write_live(r, previous, &ignored);
-            else {
-                char path[PATH_MAX];
-                path_of(r, "LIVE", path);
-                unlink(path);
-            }
-        }
-        return -1;
-    }
-    return 0;
+    if (!rewrite_live || write_live(r, id, err) == 0)
+        return 0;
+    if (unappend_record(r, before) < 0)
+        err_prefix(err, "%s is recorded as live but LIVE could not be "
+                        "switched; the next promote, rollback or train "
+                        "completes it", id);
+    return -1;
 }
 
 struct live_chain {
     char (*ids)[REGISTRY_ID_SIZE];
     size_t count, cap;
+    /* the last record: what recovery needs to tell an interrupted switch
+     * from a LIVE changed without a record */
+    char last_id[REGISTRY_ID_SIZE], last_previous[REGISTRY_ID_SIZE];
+    int last_record_first;
 };
 
 static int chain_push(struct live_chain *c, const char *id)
@@ -368,7 +389,8 @@ static int replay_history(const struct registry *r, struct live_chain *c,
                    || (prev && !parse_id(prev, NULL))) {
             rc = err_set(err, "%s line %zu: a record needs \"action\" and "
                               "\"id\" (a version id)", path, lineno);
-        } else if (strcmp(action, "promote") == 0) {
+        } else if (strcmp(action, "promote") == 0
+                   || strcmp(action, "recovered") == 0) {
             /* a history begun before LIVE had a record still knows what
              * was live before its first promote */
             if (c->count == 0 && prev && chain_push(c, prev) < 0)
@@ -387,6 +409,13 @@ static int replay_history(const struct registry *r, struct live_chain *c,
             rc = err_set(err, "%s line %zu: unknown action '%s'", path,
                          lineno, action);
         }
+        if (rc == 0) {
+            snprintf(c->last_id, sizeof c->last_id, "%s", id);
+            snprintf(c->last_previous, sizeof c->last_previous, "%s",
+                     prev ? prev : "");
+            c->last_record_first =
+                json_is_true(json_object_get(rec, "record_first"));
+        }
         json_decref(rec);
         line = next;
     }
@@ -394,9 +423,66 @@ static int replay_history(const struct registry *r, struct live_chain *c,
     return rc;
 }
 
+/* Brings LIVE and the history into agreement after a writer died between
+ * writing one and the other; the caller holds the writers' lock. Returns
+ * 0 when they agree (or LIVE or the history is unreadable: the operation
+ * that needs them says so), 1 when repaired, -1 when the repair failed.
+ *   - The last record was written first (record_first) and LIVE still
+ *     names its "previous": the switch did not happen. It is completed,
+ *     since the record is only written after the version passed its
+ *     checks and the history already says it is live.
+ *   - Otherwise LIVE names a version the history does not end with (a
+ *     release before record_first, killed between the switch and the
+ *     record, or a hand edit): that is recorded as "recovered", so
+ *     rollback goes back to what was live before. */
+static int recover_locked(const struct registry *r, struct errbuf *err)
+{
+    char live[REGISTRY_ID_SIZE] = "";
+    struct errbuf ignored;
+    int live_rc = read_live(r, live, &ignored);
+    struct live_chain chain = {0};
+    int rc = 0;
+    if (live_rc < 0 || replay_history(r, &chain, &ignored) < 0)
+        goto out;
+    const char *top = chain_top(&chain);
+    if (!top || strcmp(top, live) == 0)
+        goto out;
+    if (chain.last_record_first && strcmp(chain.last_id, top) == 0
+        && strcmp(chain.last_previous, live) == 0) {
+        rc = write_live(r, top, err) < 0 ? -1 : 1;
+        if (rc < 0)
+            err_prefix(err, "completing the switch to %s", top);
+    } else if (live_rc == 0) {
+        char reason[2 * REGISTRY_ID_SIZE + 64];
+        snprintf(reason, sizeof reason, "LIVE named %s without a record "
+                 "(%s was the last recorded)", live, top);
+        rc = append_record(r, "recovered", live, top, reason, NULL, err) < 0
+                 ? -1 : 1;
+        if (rc < 0)
+            err_prefix(err, "recording LIVE's %s", live);
+    }
+out:
+    free(chain.ids);
+    return rc;
+}
+
+/* The writers' lock, with LIVE and the history made to agree first: every
+ * writer starts from a consistent state whatever the last one died in. */
+static int lock_and_recover(const struct registry *r, struct errbuf *err)
+{
+    int fd = lock_writers(r, err);
+    if (fd >= 0 && recover_locked(r, err) < 0) {
+        unlock_writers(fd);
+        return -1;
+    }
+    return fd;
+}
+
 /* ---- the API ---------------------------------------------------------- */
 
-int registry_open(struct registry **out, const char *dir, struct errbuf *err)
+/* The handle, without touching the disk. */
+static int registry_new(struct registry **out, const char *dir,
+                        struct errbuf *err)
 {
     *out = NULL;
     if (!dir || !*dir)
@@ -411,6 +497,35 @@ int registry_open(struct registry **out, const char *dir, struct errbuf *err)
         free(r);
         return err_set(err, "%s: out of memory", dir);
     }
+    *out = r;
+    return 0;
+}
+
+/* A registry is there when its versions/ is: an empty directory (a mount
+ * point waiting for the first training) is not one yet. */
+int registry_open(struct registry **out, const char *dir, struct errbuf *err)
+{
+    struct registry *r;
+    if (registry_new(&r, dir, err) < 0)
+        return -1;
+    char path[PATH_MAX];
+    path_of(r, "versions", path);
+    if (!is_dir(path)) {
+        err_set(err, "no registry at %s (%s: %s): 'incomescore train' "
+                     "creates one", r->dir, path, strerror(errno));
+        registry_close(r);
+        return -1;
+    }
+    *out = r;
+    return 0;
+}
+
+int registry_create(struct registry **out, const char *dir,
+                    struct errbuf *err)
+{
+    struct registry *r;
+    if (registry_new(&r, dir, err) < 0)
+        return -1;
     char path[PATH_MAX];
     int rc = mkdir_p(r->dir, err);
     if (rc == 0) {
@@ -434,6 +549,16 @@ int registry_open(struct registry **out, const char *dir, struct errbuf *err)
     }
     *out = r;
     return 0;
+}
+
+int registry_recover(struct registry *r, struct errbuf *err)
+{
+    int fd = lock_writers(r, err);
+    if (fd < 0)
+        return -1;
+    int rc = recover_locked(r, err);
+    unlock_writers(fd);
+    return rc;
 }
 
 void registry_close(struct registry *r)
@@ -513,7 +638,7 @@ int registry_commit(struct registry *r, const char *staging_path, char *id,
 {
     if (!is_dir(staging_path))
         return err_set(err, "%s: %s", staging_path, strerror(errno));
-    int lock = lock_writers(r, err);
+    int lock = lock_and_recover(r, err);
     if (lock < 0)
         return -1;
     int rc = 0;
@@ -603,7 +728,7 @@ int registry_promote(struct registry *r, const char *id, const char *reason,
 {
     if (check_version(r, id, err) < 0)
         return -1;
-    int lock = lock_writers(r, err);
+    int lock = lock_and_recover(r, err);
     if (lock < 0)
         return -1;
     char dir[PATH_MAX];
@@ -635,7 +760,7 @@ int registry_promote(struct registry *r, const char *id, const char *reason,
 int registry_rollback(struct registry *r, registry_check_fn *check,
                       void *check_arg, char *id, struct errbuf *err)
 {
-    int lock = lock_writers(r, err);
+    int lock = lock_and_recover(r, err);
     if (lock < 0)
         return -1;
     struct live_chain chain = {0};

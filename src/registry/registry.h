@@ -8,7 +8,8 @@
  *   staging/              versions being written; invisible to readers
  *   LIVE                  the live version's id, one line, replaced by
  *                         rename so a reader sees the old or the new id
- *   promotions.jsonl      every promote and rollback: time, id, previous
+ *   promotions.jsonl      every promote and rollback: time, id, previous;
+ *                         written before LIVE (see registry_recover)
  *   lock                  flock()ed by writers (commit, promote, rollback)
  *
  * A version appears by renaming its finished staging directory into
@@ -33,8 +34,17 @@
 
 struct registry;
 
-/* Opens (creating when absent) the registry at dir. */
+/* Opens the registry at dir, which must exist: a mistyped path is "no
+ * registry at <dir> (...): 'incomescore train' creates one", never a new
+ * empty registry that serves nothing. Opening writes nothing, so a
+ * registry on a read-only mount can be listed, shown and served from
+ * (readers take no lock; only promote, rollback and commit write). */
 int registry_open(struct registry **out, const char *dir, struct errbuf *err);
+
+/* Opens the registry at dir, creating it (versions/, staging/, lock) when
+ * absent: for `train`, the one command that makes a registry. */
+int registry_create(struct registry **out, const char *dir,
+                    struct errbuf *err);
 void registry_close(struct registry *r);
 const char *registry_dir(const struct registry *r);
 
@@ -87,6 +97,18 @@ int registry_promote(struct registry *r, const char *id, const char *reason,
  * target between the check and the switch. */
 int registry_rollback(struct registry *r, registry_check_fn *check,
                       void *check_arg, char *id, struct errbuf *err);
+
+/* Makes LIVE and promotions.jsonl agree after a writer was killed between
+ * writing one and the other. Every writer (commit, promote, rollback)
+ * does this first under the lock; readers write nothing, so until the
+ * next writer they see LIVE as it is. A promote or rollback writes its
+ * record (marked "record_first") before switching LIVE: a record whose
+ * switch did not happen is completed (LIVE made to name it), and a LIVE
+ * that names a version the history does not end with is recorded as
+ * action "recovered" (previous: the last recorded), a step rollback goes
+ * back through like a promote. Returns 0 when they agreed, 1 when
+ * repaired, -1 with err set. */
+int registry_recover(struct registry *r, struct errbuf *err);
 
 /* The ids of all versions, oldest first; caller frees the array. */
 int registry_list(struct registry *r, char (**ids)[REGISTRY_ID_SIZE],
