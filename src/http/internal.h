@@ -51,6 +51,7 @@ struct server {
     char url[128];
     struct audit_log *audit; /* NULL: audit off */
     atomic_long in_flight;
+    atomic_bool stopping; /* server_stop began: no new request is scored */
 
     struct live_slot live;       /* live_model.c's */
     struct keyring keys;         /* keyring.c's */
@@ -74,6 +75,7 @@ struct exchange {
     size_t len, cap;
     size_t discarded;
     bool too_big;
+    bool close_after; /* answer with Connection: close */
 };
 
 #define JSON_TYPE "application/json"

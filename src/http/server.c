@@ -121,6 +121,11 @@ enum MHD_Result answer(struct exchange *ex, int status,
     MHD_add_response_header(r, "X-Request-Id", ex->request_id);
     if (header)
         MHD_add_response_header(r, header, value);
+    /* Where the connection cannot carry another request: after an
+     * ambiguous one, and once the server is stopping (server_stop). */
+    if (ex->close_after ||
+        atomic_load_explicit(&ex->server->stopping, memory_order_relaxed))
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
     enum MHD_Result rc = MHD_queue_response(ex->conn, (unsigned)status, r);
     MHD_destroy_response(r);
     metrics_request(&ex->server->metrics, ex->route, status,
@@ -232,6 +237,48 @@ static bool content_type_is_json(const char *ct)
     return *ct == '\0' || *ct == ';';
 }
 
+/* RFC 9112 §6.3: a message whose length is ambiguous is refused, for
+ * a server that took one reading and a proxy in front that took another
+ * would see a second request hidden in the first's body (smuggling).
+ * libmicrohttpd 0.9.75 reads the first Content-Length and lets
+ * Transfer-Encoding win silently. We refuse any second Content-Length,
+ * even an equal one (no client needs to send two), one that is not
+ * only digits, and Content-Length together with Transfer-Encoding. */
+struct framing {
+    unsigned lengths;
+    bool transfer_encoding;
+    bool bad_length;
+};
+
+static enum MHD_Result framing_count(void *cls, enum MHD_ValueKind kind,
+                                     const char *key, const char *value)
+{
+    (void)kind;
+    struct framing *f = cls;
+    if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
+        f->lengths++;
+        size_t digits = strspn(value, "0123456789");
+        if (digits == 0 || value[digits] != '\0')
+            f->bad_length = true;
+    } else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+        f->transfer_encoding = true;
+    }
+    return MHD_YES;
+}
+
+static const char *framing_error(struct MHD_Connection *c)
+{
+    struct framing f = {0};
+    MHD_get_connection_values(c, MHD_HEADER_KIND, framing_count, &f);
+    if (f.lengths > 1)
+        return "more than one Content-Length header";
+    if (f.lengths && f.transfer_encoding)
+        return "Content-Length together with Transfer-Encoding";
+    if (f.bad_length)
+        return "Content-Length is not a number";
+    return NULL;
+}
+
 /* The first call: the request line and headers. A request refused here
  * is answered from `head`, on the stack; one let through gets its own
  * exchange for the calls to come. */
@@ -246,6 +293,16 @@ static enum MHD_Result handle_headers(struct server *s,
     atomic_fetch_add(&s->in_flight, 1);
     request_id_make(c, arrived_ms, head.request_id);
     head.route = route_of(url);
+    /* Before anything else: where this request ends is unknown, so no
+     * answer but this one, and the connection is closed after it (an
+     * answer given before the body is read ends the connection). */
+    const char *framing = framing_error(c);
+    if (framing) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "ambiguous message length: %s", framing);
+        head.close_after = true;
+        return answer_detail(&head, 400, msg);
+    }
     /* Before the method, Content-Type or size: a client without a key
      * learns nothing else, and no body of theirs is read. */
     if (keyring_needs_key(&s->keys, url) &&
