@@ -52,11 +52,24 @@ struct server {
     struct audit_log *audit; /* NULL: audit off */
     atomic_long in_flight;
     atomic_bool stopping; /* server_stop began: no new request is scored */
+    atomic_size_t body_bytes; /* body buffers reserved, against
+                               * cfg.max_bodies_in_flight */
 
     struct live_slot live;       /* live_model.c's */
     struct keyring keys;         /* keyring.c's */
     struct site_docs site;       /* api_docs.c's */
     struct metrics metrics;      /* metrics.c's; counted where it happens */
+};
+
+/* Why a request is refused before its body is used; answered after
+ * the body was read and dropped (server.c, answer_refusal). */
+enum refusal {
+    REFUSE_NONE,
+    REFUSE_KEY,      /* 401 */
+    REFUSE_TYPE,     /* 415 */
+    REFUSE_SIZE,     /* 413: declared over the limit */
+    REFUSE_BUSY,     /* 503: over the body budget */
+    REFUSE_STOPPING, /* 503: server_stop began */
 };
 
 /* One request between libmicrohttpd's calls (server.c makes it when
@@ -74,6 +87,8 @@ struct exchange {
     char *body;
     size_t len, cap;
     size_t discarded;
+    size_t reserved;   /* bytes of the body budget held */
+    enum refusal refusal;
     bool too_big;
     bool close_after; /* answer with Connection: close */
 };
