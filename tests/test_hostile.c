@@ -498,6 +498,87 @@ static void bodies_in_flight_are_bounded_by_the_budget(void **state)
     server_stop(s);
 }
 
+/* POSTs body to path on a connection of its own; the status, and the
+ * response into buf. */
+static int post(const struct server *s, const char *path, const char *body,
+                size_t len, char *buf, size_t size)
+{
+    int fd = connect_to(s);
+    char head[256];
+    post_head(head, sizeof head, path, len);
+    send_text(fd, head);
+    if (!send_all(fd, body, len))
+        fail_msg("send: %s", strerror(errno));
+    int status = read_response(fd, buf, size, 10000);
+    close(fd);
+    return status;
+}
+
+/* A batch is sized from its text before it is parsed: too many items,
+ * or too many JSON values for its items (parsing allocates per value),
+ * are 413 without building them. Strings holding , [ { and escaped
+ * quotes do not count. */
+static void a_batch_is_sized_before_it_is_parsed(void **state)
+{
+    (void)state;
+    struct server *s = start((struct server_config){0});
+    char buf[8192];
+    size_t size = 2 * 1024 * 1024;
+    char *body = malloc(size);
+
+    /* 2 MB of {}: 699,050 items, refused from the text */
+    size_t len = 0, items = 0;
+    body[len++] = '[';
+    while (len + 4 <= size) {
+        if (items++)
+            body[len++] = ',';
+        body[len++] = '{';
+        body[len++] = '}';
+    }
+    body[len++] = ']';
+    assert_int_equal(post(s, "/v1/predictions", body, len, buf, sizeof buf),
+                     413);
+    char want[256];
+    snprintf(want, sizeof want, "{\"detail\": \"a batch holds at most %d "
+             "requests; this one has %zu: split it\"}", SERVER_BATCH_MAX,
+             items);
+    assert_string_equal(body_of(buf), want);
+
+    /* 10,001 items whose strings hold what a careless count would see */
+    static const char tricky[] = "{\"lugar_actual\": \"a,[{\\\"]},\"}";
+    len = 0;
+    body[len++] = '[';
+    for (int i = 0; i <= SERVER_BATCH_MAX; i++) {
+        if (i)
+            body[len++] = ',';
+        memcpy(body + len, tricky, sizeof tricky - 1);
+        len += sizeof tricky - 1;
+    }
+    body[len++] = ']';
+    assert_int_equal(post(s, "/v1/predictions", body, len, buf, sizeof buf),
+                     413);
+    assert_string_equal(body_of(buf), "{\"detail\": \"a batch holds at most "
+                        "10000 requests; this one has 10001: split it\"}");
+
+    /* one item holding 330,000 numbers: 330,003 values (3 containers,
+     * a colon, 329,999 commas) */
+    len = (size_t)sprintf(body, "[{\"ingreso\": [");
+    for (int i = 0; i < 330000; i++)
+        len += (size_t)sprintf(body + len, i ? ",1" : "1");
+    len += (size_t)sprintf(body + len, "]}]");
+    assert_int_equal(post(s, "/v1/predictions", body, len, buf, sizeof buf),
+                     413);
+    assert_string_equal(body_of(buf), "{\"detail\": \"a batch holds at most "
+                        "320000 JSON values; this one has 330003\"}");
+
+    /* a batch within both is answered */
+    len = (size_t)sprintf(body, "[%s, %s]", scored_request, scored_request);
+    assert_int_equal(post(s, "/v1/predictions", body, len, buf, sizeof buf),
+                     200);
+    free(body);
+    server_stop(s);
+}
+
 /* ------------------------------------------------------- item 1 */
 
 /* A body sent a byte at a time, each within the idle timeout, is cut at
@@ -621,6 +702,7 @@ int suite_hostile(int *count)
         cmocka_unit_test(after_stop_began_keep_alive_requests_are_refused),
         cmocka_unit_test(a_client_sending_its_whole_body_reads_the_refusal),
         cmocka_unit_test(bodies_in_flight_are_bounded_by_the_budget),
+        cmocka_unit_test(a_batch_is_sized_before_it_is_parsed),
         cmocka_unit_test(a_body_dribbled_past_its_deadline_is_cut),
         cmocka_unit_test(a_slowloris_on_1100_connections_leaves_others_served),
     };
