@@ -8,7 +8,7 @@
 Measured (2 cores, N=300): before the body budget 551 MB with the bodies
 in, 596 MB peak after the batch of {}; with it 92 MB and 92 MB.
 """
-import os, re, socket, subprocess, sys, time
+import re, socket, subprocess, sys, time
 
 binary, bundle = sys.argv[1], sys.argv[2]
 n = int(sys.argv[3]) if len(sys.argv) > 3 else 500
