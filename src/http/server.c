@@ -53,9 +53,10 @@ _Static_assert(DEFAULT_AUDIT_QUEUE >= SERVER_BATCH_MAX,
                "the default audit queue holds the largest batch");
 #define DEFAULT_AUDIT_WAIT_MS 200
 #define STOP_GRACE_MS 5000
-/* A chunked body (no Content-Length) over the limit is read and dropped
- * so that the client gets its 413; past this many times the limit the
- * client is not listening and the connection is closed instead. */
+/* A body over the limit, or a refused request's, is read and dropped so
+ * that the client gets its answer (drain_limit); past this many times
+ * the limit the client is not listening and the connection is closed
+ * instead. */
 #define DISCARD_FACTOR 16
 
 static uint64_t now_ns(clockid_t clock)
@@ -291,8 +292,8 @@ static const char *framing_error(struct MHD_Connection *c)
  * compare-and-swap per body, no lock. */
 static bool budget_take(struct server *s, size_t n)
 {
-    /* compare-and-swap, not add-then-undo: two takes racing must not
-     * both be refused when one of them fits */
+    /* not add-then-undo: two takes racing would both be refused when
+     * one of them fits */
     size_t held = atomic_load_explicit(&s->body_bytes, memory_order_relaxed);
     do {
         if (n > s->cfg.max_bodies_in_flight - held ||
