@@ -9,7 +9,7 @@ set -eu
 
 PACKAGES="build-essential pkg-config libjansson-dev libutf8proc-dev libcsv-dev
 libcmocka-dev libbson-dev libmongoc-dev libssl-dev libxgboost-dev
-liblapacke-dev libsqlite3-dev libmicrohttpd-dev libcurl4-openssl-dev curl sqlite3"
+liblapacke-dev libsqlite3-dev libmicrohttpd-dev libcurl4-openssl-dev curl sqlite3 python3"
 
 missing=""
 for p in $PACKAGES; do

@@ -266,6 +266,24 @@ if [ -n "$URL" ]; then
     has "serve scores the original request" "$WORK/answer" '{"scoring": '
     sed -n 1p "$WORK/requests.jsonl" | "$BIN" predict --registry "$REG" > "$WORK/offline" 2>/dev/null
     same_file "the API answers as predict does" "$WORK/answer" "$WORK/offline"
+    # Python's http.client writes the whole body before it reads: an early
+    # refusal must reach it, not a connection reset (issue 10 item 5).
+    python3 - "$URL" > "$WORK/early" 2>&1 <<'PY'
+import http.client, sys, urllib.parse
+u = urllib.parse.urlsplit(sys.argv[1])
+for ctype in ("application/json", "text/plain"):
+    c = http.client.HTTPConnection(u.hostname, u.port, timeout=10)
+    c.request("POST", "/v1/prediction", body=b" " * 1000000,
+              headers={"Content-Type": ctype})
+    r = c.getresponse()
+    print(r.status, r.read().decode())
+    c.close()
+PY
+    # (another Content-Type is no longer refused by itself, as in FastAPI:
+    # the size refuses both)
+    printf '%s\n' '413 {"detail": "request body is larger than 65536 bytes"}' \
+        '413 {"detail": "request body is larger than 65536 bytes"}' > "$WORK/early.want"
+    same_file "http.client reads the 413 after sending 1 MB, JSON or not" "$WORK/early" "$WORK/early.want"
 fi
 kill -TERM "$SERVE_PID" 2>/dev/null
 wait "$SERVE_PID"

@@ -43,6 +43,9 @@ static void print_help(void)
            "[--max-batch-body BYTES]\n"
            "                         [--timeout SECONDS] "
            "[--connection-limit N]\n"
+           "                         [--per-address-limit N] "
+           "[--body-deadline SECONDS]\n"
+           "                         [--max-bodies-in-flight BYTES]\n"
            "                         [--api-keys FILE [--protect-all]]\n"
            "       " PROGRAM " serve --hash-key [--key-name NAME] < key\n"
            "\n"
@@ -93,6 +96,21 @@ static void print_help(void)
            "%d)\n"
            "--timeout SECONDS     idle connection timeout (default %d)\n"
            "--connection-limit N  simultaneous connections (default %d)\n"
+           "--per-address-limit N simultaneous connections from one client "
+           "address\n"
+           "                      (default %d; behind a reverse proxy every "
+           "client\n"
+           "                      has the proxy's address: raise it to "
+           "--connection-limit)\n"
+           "--body-deadline SECONDS  a request body not in within this many "
+           "seconds\n"
+           "                      of its headers closes the connection "
+           "(default %d)\n"
+           "--max-bodies-in-flight BYTES  request bodies held at once, all "
+           "connections\n"
+           "                      together; beyond it 503 with Retry-After "
+           "(default\n"
+           "                      %d, at least 4 of the largest body)\n"
            "--api-keys FILE       require an API key (default $"
            PATHS_API_KEYS_ENV ";\n"
            "                      none: the API is open). Clients send\n"
@@ -129,6 +147,8 @@ static void print_help(void)
            SERVER_DEFAULT_PORT, SERVER_DEFAULT_THREADS,
            (int)SERVER_DEFAULT_MAX_BODY, (int)SERVER_DEFAULT_MAX_BATCH_BODY,
            SERVER_DEFAULT_TIMEOUT_S, SERVER_DEFAULT_CONNECTION_LIMIT,
+           SERVER_DEFAULT_PER_ADDRESS_LIMIT, SERVER_DEFAULT_BODY_DEADLINE_S,
+           (int)SERVER_DEFAULT_MAX_BODIES_IN_FLIGHT,
            APIKEY_MIN_LEN, APIKEY_MAX_LEN);
     fputs(HELP_ENV_HEAD HELP_ENV_PORT HELP_ENV_API_KEYS HELP_ENV_HOME
               HELP_ENV_DATA, stdout);
@@ -147,6 +167,9 @@ static const struct option serve_options[] = {
     {"max-batch-body", required_argument, NULL, 'B'},
     {"timeout", required_argument, NULL, 'T'},
     {"connection-limit", required_argument, NULL, 'c'},
+    {"per-address-limit", required_argument, NULL, 'A'},
+    {"body-deadline", required_argument, NULL, 'L'},
+    {"max-bodies-in-flight", required_argument, NULL, 'M'},
     {"api-keys", required_argument, NULL, 'k'},
     {"protect-all", no_argument, NULL, 'P'},
     {"hash-key", no_argument, NULL, 'K'},
@@ -280,6 +303,25 @@ int cmd_serve(int argc, char **argv)
                 return usage_error(cmd, "--connection-limit takes 1 to "
                                         "1000000, not '%s'", optarg);
             cfg.connection_limit = (unsigned)v;
+            break;
+        case 'A':
+            if (parse_count(optarg, 1, 1000000, &v) < 0)
+                return usage_error(cmd, "--per-address-limit takes 1 to "
+                                        "1000000, not '%s'", optarg);
+            cfg.per_address_limit = (unsigned)v;
+            break;
+        case 'L':
+            if (parse_count(optarg, 1, 3600, &v) < 0)
+                return usage_error(cmd, "--body-deadline takes 1 to 3600 "
+                                        "seconds, not '%s'", optarg);
+            cfg.body_deadline_s = (unsigned)v;
+            break;
+        case 'M':
+            if (parse_count(optarg, 1024, 1LL << 40, &v) < 0)
+                return usage_error(cmd, "--max-bodies-in-flight takes 1024 "
+                                        "to 1099511627776 bytes, not '%s'",
+                                   optarg);
+            cfg.max_bodies_in_flight = (size_t)v;
             break;
         case 'k': cfg.api_keys_path = optarg; break;
         case 'P': cfg.protect_all = true; break;

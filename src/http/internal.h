@@ -53,6 +53,9 @@ struct server {
     char url[128];
     struct audit_log *audit; /* NULL: audit off */
     atomic_long in_flight;
+    atomic_bool stopping; /* server_stop began: no new request is scored */
+    atomic_size_t body_bytes; /* body buffers reserved, against
+                               * cfg.max_bodies_in_flight */
 
     /* routes.c's: connections parked until their decisions' records are
      * committed (commit acknowledgement), and the thread that ends the
@@ -67,6 +70,16 @@ struct server {
     struct keyring keys;         /* keyring.c's */
     struct site_docs site;       /* api_docs.c's */
     struct metrics metrics;      /* metrics.c's; counted where it happens */
+};
+
+/* Why a request is refused before its body is used; answered after
+ * the body was read and dropped (server.c, answer_refusal). */
+enum refusal {
+    REFUSE_NONE,
+    REFUSE_KEY,      /* 401 */
+    REFUSE_SIZE,     /* 413: declared over the limit */
+    REFUSE_BUSY,     /* 503: over the body budget */
+    REFUSE_STOPPING, /* 503: server_stop began */
 };
 
 /* One request between libmicrohttpd's calls (server.c makes it when
@@ -84,7 +97,10 @@ struct exchange {
     char *body;
     size_t len, cap;
     size_t discarded;
+    size_t reserved;   /* bytes of the body budget held */
+    enum refusal refusal;
     bool too_big;
+    bool close_after; /* answer with Connection: close */
     bool body_not_json; /* sent with a Content-Type FastAPI reads as bytes */
 
     /* Parked (routes.c): the answer prepared, waiting for its records'

@@ -11,6 +11,7 @@
 #include "http/routes.h"
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <time.h>
 #include <stdlib.h>
@@ -314,6 +315,58 @@ static void batch_item_error(struct text *out, const char *message,
     free(text);
 }
 
+/* A batch's size as its text shows it, before jansson builds anything:
+ * the top-level array's items, and a bound on the JSON values in the
+ * whole text (its containers, commas and colons: what parsing will
+ * allocate grows with them). jansson spends ~230 bytes on an empty object,
+ * so a 2 MB batch of {} (699,050 items) cost 158 MB to be refused as too
+ * long; counted first, it costs nothing. Malformed text is counted as
+ * far as it goes and left to jansson to refuse. */
+struct batch_shape {
+    size_t items;  /* of the top-level array; 0 when not an array */
+    size_t values; /* containers, commas and colons */
+};
+
+static struct batch_shape batch_shape(const char *p, size_t n)
+{
+    struct batch_shape shape = {0, 0};
+    size_t depth = 0;
+    bool top_array = false, in_item = false;
+    for (size_t i = 0; i < n; i++) {
+        char c = p[i];
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+            continue;
+        if (c == ']' || c == '}') {
+            depth -= depth > 0;
+            continue;
+        }
+        if (c == ',' || c == ':') {
+            shape.values++;
+            if (depth == 1 && c == ',')
+                in_item = false;
+            continue;
+        }
+        /* a value begins (or a scalar goes on) here */
+        if (top_array && depth == 1 && !in_item) {
+            shape.items++;
+            in_item = true;
+        }
+        if (c == '"') { /* skip the string, escapes and all */
+            for (i++; i < n && p[i] != '"'; i++)
+                i += p[i] == '\\';
+        } else if (c == '[' || c == '{') {
+            top_array |= depth == 0 && c == '[' && shape.values == 0;
+            shape.values++;
+            depth++;
+        }
+    }
+    return shape;
+}
+
+/* JSON values a batch may hold on average per request: 8 fields with
+ * their commas and colons are 17; room for a few keys the API ignores. */
+#define BATCH_VALUES_PER_ITEM 32
+
 static enum MHD_Result post_predictions(struct exchange *ex)
 {
     struct server *s = ex->server;
@@ -322,6 +375,22 @@ static enum MHD_Result post_predictions(struct exchange *ex)
     enum MHD_Result rc;
     if (refuse_unread_body(ex, true, &rc))
         return rc;
+    struct batch_shape shape = batch_shape(ex->body, ex->len);
+    if (shape.items > SERVER_BATCH_MAX) {
+        char msg[160];
+        snprintf(msg, sizeof msg,
+                 "a batch holds at most %d requests; this one has %zu: "
+                 "split it", SERVER_BATCH_MAX, shape.items);
+        return answer_detail(ex, 413, msg);
+    }
+    size_t values_max = (size_t)SERVER_BATCH_MAX * BATCH_VALUES_PER_ITEM;
+    if (shape.values > values_max) {
+        char msg[160];
+        snprintf(msg, sizeof msg,
+                 "a batch holds at most %zu JSON values; this one has %zu",
+                 values_max, shape.values);
+        return answer_detail(ex, 413, msg);
+    }
     struct request_errors errs;
     json_t *items = request_json(ex->body, ex->len);
     if (!items) {

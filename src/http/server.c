@@ -3,7 +3,8 @@
  * and each request's way up to its route. Here live: the configuration's
  * defaults, the listening socket, libmicrohttpd's access handler (the
  * request line and headers: request id, API key, method, Content-Type,
- * declared size; then the body), the answer functions every route uses
+ * declared size, framing; then the body, within the server-wide body
+ * budget and its deadline), the answer functions every route uses
  * and the JSON log lines. What is answered is routes.c's; the live model,
  * the keys, the documents and the counters each have their own file
  * (internal.h lists them).
@@ -19,6 +20,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -52,9 +54,10 @@ _Static_assert(DEFAULT_AUDIT_QUEUE >= SERVER_BATCH_MAX,
                "the default audit queue holds the largest batch");
 #define DEFAULT_AUDIT_WAIT_MS 200
 #define STOP_GRACE_MS 5000
-/* A chunked body (no Content-Length) over the limit is read and dropped
- * so that the client gets its 413; past this many times the limit the
- * client is not listening and the connection is closed instead. */
+/* A body over the limit, or a refused request's, is read and dropped so
+ * that the client gets its answer (drain_limit); past this many times
+ * the limit the client is not listening and the connection is closed
+ * instead. */
 #define DISCARD_FACTOR 16
 
 static uint64_t now_ns(clockid_t clock)
@@ -122,6 +125,11 @@ enum MHD_Result answer(struct exchange *ex, int status,
     MHD_add_response_header(r, "X-Request-Id", ex->request_id);
     if (header)
         MHD_add_response_header(r, header, value);
+    /* Where the connection cannot carry another request: after an
+     * ambiguous one, and once the server is stopping (server_stop). */
+    if (ex->close_after ||
+        atomic_load_explicit(&ex->server->stopping, memory_order_relaxed))
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
     enum MHD_Result rc = MHD_queue_response(ex->conn, (unsigned)status, r);
     MHD_destroy_response(r);
     metrics_request(&ex->server->metrics, ex->route, status,
@@ -164,6 +172,8 @@ enum MHD_Result answer_text(struct exchange *ex, int status,
 static const char unauthorized[] =
     "{\"detail\": \"a valid API key is required (Authorization: Bearer "
     "<key>)\"}";
+static const char busy[] =
+    "{\"detail\": \"too many request bodies in flight; retry\"}";
 static const char method_not_allowed[] =
     "{\"detail\": \"Method Not Allowed\"}";
 
@@ -243,9 +253,119 @@ static bool content_type_is_json(const char *ct)
            (len > 5 && strncasecmp(end - 5, "+json", 5) == 0);
 }
 
-/* The first call: the request line and headers. A request refused here
- * is answered from `head`, on the stack; one let through gets its own
- * exchange for the calls to come. */
+/* RFC 9112 §6.3: a message whose length is ambiguous is refused, for
+ * a server that took one reading and a proxy in front that took another
+ * would see a second request hidden in the first's body (smuggling).
+ * libmicrohttpd 0.9.75 reads the first Content-Length and lets
+ * Transfer-Encoding win silently. We refuse any second Content-Length,
+ * even an equal one (no client needs to send two), one that is not
+ * only digits, and Content-Length together with Transfer-Encoding. */
+struct framing {
+    unsigned lengths;
+    bool transfer_encoding;
+    bool bad_length;
+};
+
+static enum MHD_Result framing_count(void *cls, enum MHD_ValueKind kind,
+                                     const char *key, const char *value)
+{
+    (void)kind;
+    struct framing *f = cls;
+    if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
+        f->lengths++;
+        size_t digits = strspn(value, "0123456789");
+        if (digits == 0 || value[digits] != '\0')
+            f->bad_length = true;
+    } else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+        f->transfer_encoding = true;
+    }
+    return MHD_YES;
+}
+
+static const char *framing_error(struct MHD_Connection *c)
+{
+    struct framing f = {0};
+    MHD_get_connection_values(c, MHD_HEADER_KIND, framing_count, &f);
+    if (f.lengths > 1)
+        return "more than one Content-Length header";
+    if (f.lengths && f.transfer_encoding)
+        return "Content-Length together with Transfer-Encoding";
+    if (f.bad_length)
+        return "Content-Length is not a number";
+    return NULL;
+}
+
+/* The body budget (server_config.max_bodies_in_flight): bytes of body
+ * buffers the requests in flight may hold together. A request takes its
+ * declared Content-Length when its headers are in (a chunked one, as its
+ * buffer grows) and gives it back when it is done; one that would go
+ * over is refused 503 instead of being allocated. One relaxed atomic
+ * compare-and-swap per body, no lock. */
+static bool budget_take(struct server *s, size_t n)
+{
+    /* not add-then-undo: two takes racing would both be refused when
+     * one of them fits */
+    size_t held = atomic_load_explicit(&s->body_bytes, memory_order_relaxed);
+    do {
+        if (n > s->cfg.max_bodies_in_flight - held ||
+            held > s->cfg.max_bodies_in_flight)
+            return false;
+    } while (!atomic_compare_exchange_weak_explicit(
+        &s->body_bytes, &held, held + n, memory_order_relaxed,
+        memory_order_relaxed));
+    return true;
+}
+
+static void budget_give(struct server *s, size_t n)
+{
+    if (n)
+        atomic_fetch_sub_explicit(&s->body_bytes, n, memory_order_relaxed);
+}
+
+/* How much body a refused request (or one over its limit) has read and
+ * dropped before the connection is closed on it: past this the client is
+ * not listening. Reading it is what lets a client that sends its whole
+ * body before reading (Python's http.client, requests) see the answer:
+ * a socket closed with unread bytes sends a reset, which destroys the
+ * answer in the client's buffers. */
+static size_t drain_limit(const struct exchange *ex)
+{
+    size_t limit = ex->limit ? ex->limit : ex->server->cfg.max_body;
+    return DISCARD_FACTOR * (limit + 4096);
+}
+
+/* A refusal's answer. They are given on the last call, after the body
+ * was read and dropped (see drain_limit), so that the connection can be
+ * kept and the client reads the answer; only a declared body too large
+ * to drain is refused on the first call, closing the connection. */
+static enum MHD_Result answer_refusal(struct exchange *ex)
+{
+    char msg[128];
+    switch (ex->refusal) {
+    case REFUSE_KEY:
+        return answer(ex, 401, JSON_TYPE, unauthorized,
+                      sizeof unauthorized - 1, MHD_RESPMEM_PERSISTENT,
+                      MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
+    case REFUSE_STOPPING:
+        return answer_json(ex, 503, "{\"detail\": \"the server is "
+                                    "stopping\"}");
+    case REFUSE_BUSY:
+        return answer(ex, 503, JSON_TYPE, busy, sizeof busy - 1,
+                      MHD_RESPMEM_PERSISTENT, MHD_HTTP_HEADER_RETRY_AFTER,
+                      "1");
+    case REFUSE_SIZE:
+    case REFUSE_NONE:
+        break;
+    }
+    snprintf(msg, sizeof msg, "request body is larger than %zu bytes",
+             ex->limit);
+    return answer_detail(ex, 413, msg);
+}
+
+/* The first call: the request line and headers. What refuses the
+ * request is noted and answered on the last call (answer_refusal); a
+ * request let through gets an exchange whose body buffer grows as the
+ * body arrives, within the budget. */
 static enum MHD_Result handle_headers(struct server *s,
                                       struct MHD_Connection *c,
                                       const char *url, const char *method,
@@ -254,81 +374,117 @@ static enum MHD_Result handle_headers(struct server *s,
     struct exchange head = {.server = s, .conn = c};
     head.start_ns = now_ns(CLOCK_MONOTONIC);
     int64_t arrived_ms = (int64_t)(now_ns(CLOCK_REALTIME) / 1000000u);
+    /* in_flight first, stopping second, server_stop the other way
+     * round (sequentially consistent): either this request sees the
+     * stop, or the stop waits for this request. */
     atomic_fetch_add(&s->in_flight, 1);
     request_id_make(c, arrived_ms, head.request_id);
     head.route = route_of(url);
-    /* Before the method, Content-Type or size: a client without a key
-     * learns nothing else, and no body of theirs is read. */
-    if (keyring_needs_key(&s->keys, url) &&
-        !keyring_authorize(&s->keys,
-                           MHD_lookup_connection_value(
-                               c, MHD_HEADER_KIND,
-                               MHD_HTTP_HEADER_AUTHORIZATION),
-                           head.api_key))
-        return answer(&head, 401, JSON_TYPE, unauthorized,
-                      sizeof unauthorized - 1, MHD_RESPMEM_PERSISTENT,
-                      MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
+    /* Before anything else: where this request ends is unknown, so no
+     * answer but this one, and the connection is closed after it (an
+     * answer given before the body is read ends the connection). */
+    const char *framing = framing_error(c);
+    if (framing) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "ambiguous message length: %s", framing);
+        head.close_after = true;
+        return answer_detail(&head, 400, msg);
+    }
     bool post = route_is_post(head.route);
     if (post)
         head.method_allowed = strcmp(method, MHD_HTTP_METHOD_POST) == 0;
     else
         head.method_allowed = strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
                               strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
-    unsigned long long declared = 0;
-    if (head.method_allowed && post) {
-        const char *ct = MHD_lookup_connection_value(
-            c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
-        head.body_not_json = !content_type_is_json(ct);
+    if (head.method_allowed && post)
         head.limit = head.route == ROUTE_PREDICTION ? s->cfg.max_body
                                                     : s->cfg.max_batch_body;
-        const char *cl = MHD_lookup_connection_value(
-            c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (cl) {
-            char *end;
-            errno = 0;
-            declared = strtoull(cl, &end, 10);
-            if (errno || end == cl || declared > head.limit) {
-                char msg[128];
-                snprintf(msg, sizeof msg,
-                         "request body is larger than %zu bytes", head.limit);
-                return answer_detail(&head, 413, msg);
-            }
-        }
+    const char *cl = MHD_lookup_connection_value(
+        c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    unsigned long long declared = 0;
+    if (cl) {
+        errno = 0;
+        declared = strtoull(cl, NULL, 10); /* digits: framing_error */
+        if (errno)
+            declared = ULLONG_MAX;
+    }
+    if (atomic_load(&s->stopping))
+        head.refusal = REFUSE_STOPPING;
+    /* Before the method, Content-Type or size: a client without a key
+     * learns nothing else, and no body of theirs is kept. */
+    else if (keyring_needs_key(&s->keys, url) &&
+             !keyring_authorize(&s->keys,
+                                MHD_lookup_connection_value(
+                                    c, MHD_HEADER_KIND,
+                                    MHD_HTTP_HEADER_AUTHORIZATION),
+                                head.api_key))
+        head.refusal = REFUSE_KEY;
+    else if (head.method_allowed && post) {
+        /* Another Content-Type is not refused: FastAPI reads such a body
+         * as bytes and the route refuses it as FastAPI does (routes.c). */
+        head.body_not_json = !content_type_is_json(
+            MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                        MHD_HTTP_HEADER_CONTENT_TYPE));
+        if (declared > head.limit)
+            head.refusal = REFUSE_SIZE;
+        else if (declared && !budget_take(s, (size_t)declared + 1))
+            head.refusal = REFUSE_BUSY;
+        else
+            head.reserved = declared ? (size_t)declared + 1 : 0;
         head.arrived_ms = arrived_ms;
     }
-    struct exchange *ex = malloc(sizeof *ex);
-    if (!ex)
-        return MHD_NO;
-    *ex = head;
-    if (declared) {
-        ex->body = malloc((size_t)declared + 1);
-        if (!ex->body) {
-            free(ex);
-            return MHD_NO;
-        }
-        ex->cap = (size_t)declared + 1;
-        ex->body[0] = '\0';
+    if (head.refusal && declared > drain_limit(&head)) {
+        head.close_after = true;
+        return answer_refusal(&head);
     }
+    struct exchange *ex = malloc(sizeof *ex);
+    if (!ex) {
+        budget_give(s, head.reserved);
+        return MHD_NO;
+    }
+    *ex = head;
     *con_cls = ex;
     return MHD_YES;
 }
 
-/* A piece of the body: kept up to the exchange's limit, then read and
- * dropped up to a point (MHD_NO closes the connection). */
+/* A piece of the body: kept up to the exchange's limit, in a buffer that
+ * grows as it arrives (never the declared length up front: a client
+ * declaring 2 MB and sending nothing costs nothing but budget); beyond
+ * it, or for a refused request, read and dropped up to drain_limit
+ * (MHD_NO closes the connection). */
 static enum MHD_Result take_body(struct exchange *ex, const char *upload,
                                  size_t n)
 {
-    if (ex->too_big || ex->len + n > ex->limit) {
-        /* beyond the limit (or a body where none belongs) */
-        ex->too_big = true;
+    /* The idle timeout restarts with every byte: a client sending one a
+     * second would hold its connection, its budget and a place among the
+     * requests in flight for as long as it likes. */
+    if (now_ns(CLOCK_MONOTONIC) - ex->start_ns >
+        (uint64_t)ex->server->cfg.body_deadline_s * 1000000000u)
+        return MHD_NO;
+    if (ex->refusal || ex->too_big || ex->len + n > ex->limit) {
+        if (!ex->refusal)
+            ex->too_big = true; /* beyond the limit, or a body where none
+                                 * belongs */
         ex->discarded += n;
-        return ex->discarded > DISCARD_FACTOR * (ex->limit + 4096) ? MHD_NO
-                                                                   : MHD_YES;
+        return ex->discarded > drain_limit(ex) ? MHD_NO : MHD_YES;
     }
     if (ex->len + n + 1 > ex->cap) {
         size_t cap = ex->cap ? ex->cap : 4096;
         while (cap < ex->len + n + 1)
             cap *= 2;
+        if (ex->reserved && cap > ex->reserved && ex->len + n < ex->reserved)
+            cap = ex->reserved; /* the declared length: all there is */
+        if (cap > ex->reserved) {
+            if (!budget_take(ex->server, cap - ex->reserved)) {
+                free(ex->body);
+                ex->body = NULL;
+                ex->len = ex->cap = 0;
+                ex->refusal = REFUSE_BUSY;
+                ex->discarded = n;
+                return MHD_YES;
+            }
+            ex->reserved = cap;
+        }
         char *p = realloc(ex->body, cap);
         if (!p)
             return MHD_NO;
@@ -345,6 +501,8 @@ static enum MHD_Result take_body(struct exchange *ex, const char *upload,
  * 405, a body too large), then the route, which judges the body. */
 static enum MHD_Result handle_request(struct exchange *ex)
 {
+    if (ex->refusal)
+        return answer_refusal(ex);
     if (ex->route == ROUTE_OTHER)
         return route_answer(ex); /* 404 */
     if (!ex->method_allowed)
@@ -366,16 +524,26 @@ static enum MHD_Result handle_request(struct exchange *ex)
             return MHD_NO;
         ex->body[0] = '\0';
     }
-    return route_answer(ex);
+    enum MHD_Result rc = route_answer(ex);
+    /* The answer is made (its own copy; a parked one is kept apart, see
+     * routes.c): the body's memory and budget are free for others before
+     * the answer is sent. */
+    free(ex->body);
+    ex->body = NULL;
+    ex->len = 0;
+    budget_give(ex->server, ex->reserved);
+    ex->reserved = 0;
+    return rc;
 }
 
 /* libmicrohttpd calls this once when a request's headers are in, then
  * once per piece of body, then once more with *upload_size 0, when we
- * answer. A POST that can be refused from its headers alone (a
- * Content-Length over the limit: 413) is refused on the first call,
- * before any body is read, and the connection is closed after it;
- * everything else is answered on the last call, which keeps the
- * connection alive for the next request. */
+ * answer. Only an ambiguous length, or a refused request declaring a
+ * body too large to drain, is answered on the first call (an answer
+ * given then makes libmicrohttpd stop reading and close the connection
+ * after it, which resets a client still sending); everything else is
+ * answered on the last call, which keeps the connection alive for the
+ * next request. */
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
                               const char *url, const char *method,
                               const char *version, const char *upload,
@@ -402,6 +570,7 @@ static void request_done(void *cls, struct MHD_Connection *c, void **con_cls,
     struct exchange *ex = *con_cls;
     if (ex) {
         routes_parked_free(ex);
+        budget_give(s, ex->reserved);
         free(ex->body);
         free(ex);
         *con_cls = NULL;
@@ -465,8 +634,20 @@ static void config_defaults(struct server_config *c)
         c->max_body = SERVER_DEFAULT_MAX_BODY;
     if (!c->max_batch_body)
         c->max_batch_body = SERVER_DEFAULT_MAX_BATCH_BODY;
+    if (!c->max_bodies_in_flight) {
+        /* room for a few of the largest bodies, whatever the limits */
+        size_t largest = c->max_batch_body > c->max_body ? c->max_batch_body
+                                                         : c->max_body;
+        c->max_bodies_in_flight = SERVER_DEFAULT_MAX_BODIES_IN_FLIGHT;
+        if (c->max_bodies_in_flight / 4 < largest + 1)
+            c->max_bodies_in_flight = 4 * (largest + 1);
+    }
     if (!c->connection_limit)
         c->connection_limit = SERVER_DEFAULT_CONNECTION_LIMIT;
+    if (!c->per_address_limit)
+        c->per_address_limit = SERVER_DEFAULT_PER_ADDRESS_LIMIT;
+    if (!c->body_deadline_s)
+        c->body_deadline_s = SERVER_DEFAULT_BODY_DEADLINE_S;
     if (!c->timeout_s)
         c->timeout_s = SERVER_DEFAULT_TIMEOUT_S;
     if (!c->threads)
@@ -619,6 +800,7 @@ int server_start(struct server **out, const struct server_config *cfg,
         MHD_OPTION_LISTEN_SOCKET, (MHD_socket)s->listen_fd,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)c->threads,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)c->connection_limit,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)c->per_address_limit,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)c->timeout_s,
         MHD_OPTION_NOTIFY_COMPLETED, request_done, s,
         MHD_OPTION_END);
@@ -681,7 +863,16 @@ void server_stop(struct server *s)
 {
     if (!s)
         return;
-    /* Stop accepting, then let what is in flight finish and be sent. */
+    /* No new request from here on: keep-alive connections would
+     * otherwise go on bringing them in while we wait, some to be
+     * scored, logged and then cut. A request whose headers come after
+     * this is answered 503 with Connection: close, unscored; those in
+     * flight are answered with Connection: close. Then stop accepting
+     * and let what is in flight finish and be sent. */
+    atomic_store(&s->stopping, true);
+    long waiting = atomic_load(&s->in_flight);
+    log_event(s, "info", "stopping", NULL,
+              "refusing new requests; %ld in flight", waiting);
     MHD_socket fd = MHD_quiesce_daemon(s->daemon);
     for (int waited = 0;
          atomic_load(&s->in_flight) > 0 && waited < STOP_GRACE_MS; waited++)

@@ -12,7 +12,8 @@
  *                         empty body and a non-JSON Content-Type included
  *                         (request.h); 413 body over max_body; 405 other
  *                         methods (with Allow); 503 when no model is
- *                         loaded or the audit log refused the record
+ *                         loaded, the audit log refused the record, the
+ *                         body budget is spent or the server is stopping
  *   POST /v1/predictions  a JSON array of up to SERVER_BATCH_MAX request
  *                         objects → an array of answers in order; a bad
  *                         item is answered in place with {"error": ...,
@@ -32,6 +33,32 @@
  *   GET /docs             the API's HTML page (data/docs.html); GET / → 307
  *                         to /docs, where the original served Swagger UI
  *   GET /metrics          Prometheus text format
+ * Hostile and careless clients (each refusal a JSON {"detail": ...}):
+ *   - a request whose length is ambiguous (two Content-Length headers,
+ *     even equal; one that is not digits; Content-Length with
+ *     Transfer-Encoding) is 400 with Connection: close, before anything
+ *     else, and nothing after it on the connection is read (RFC 9112
+ *     §6.3: what follows could be a smuggled request);
+ *   - refusals made from the headers (401, 413 from Content-Length,
+ *     503) are answered after the body was read and dropped, up to 16
+ *     times the route's body limit, so that a client that writes its
+ *     whole body before reading sees the answer, not a reset; a declared
+ *     body past that is answered at once and the connection closed;
+ *   - request bodies are buffered as they arrive, never by their
+ *     declared length, and all those in flight together hold at most
+ *     max_bodies_in_flight bytes: a request that would go over is 503
+ *     {"detail": "too many request bodies in flight; retry"} with
+ *     Retry-After: 1. A batch is sized from its text before jansson
+ *     parses it (over SERVER_BATCH_MAX items, or 32 JSON values an item
+ *     on average: 413), since parsing costs ~230 bytes an empty object;
+ *   - one client address holds at most per_address_limit connections
+ *     (libmicrohttpd refuses more at accept), so a slow client opening
+ *     connections leaves the rest of connection_limit to others; a body
+ *     not in within body_deadline_s of its headers closes the connection
+ *     (the idle timeout alone restarts with every byte). Headers that
+ *     trickle in are bounded only by the idle timeout and the
+ *     per-address limit: libmicrohttpd 0.9.75 calls us once they are
+ *     whole.
  * Every answer carries X-Request-Id: the client's (when it is 1–48
  * visible ASCII characters other than quote and backslash) or 16 hex characters
  * that grow with time (milliseconds, then a count), so the audit log's
@@ -119,10 +146,17 @@
 #define SERVER_DEFAULT_THREADS 2
 #define SERVER_DEFAULT_TIMEOUT_S 10
 #define SERVER_DEFAULT_CONNECTION_LIMIT 1024
+/* A quarter of the connections: one address holding all it may (a slow
+ * client opening connections to keep them) leaves the rest to others,
+ * and a load generator's 64 or 128 connections still fit. */
+#define SERVER_DEFAULT_PER_ADDRESS_LIMIT 256
+#define SERVER_DEFAULT_BODY_DEADLINE_S 30
 #define SERVER_DEFAULT_MAX_BODY (64 * 1024)
 /* 10,000 typical requests (~180 bytes each) need ~1.8 MB: the batch
  * body limit is set so that the count, not the bytes, binds first. */
 #define SERVER_DEFAULT_MAX_BATCH_BODY (2 * 1024 * 1024)
+/* 32 largest batches at once; the batch limit must fit in it. */
+#define SERVER_DEFAULT_MAX_BODIES_IN_FLIGHT (64 * 1024 * 1024)
 
 struct server;
 
@@ -134,7 +168,15 @@ struct server_config {
     const char *model_dir;      /* a bundle directory instead of a registry */
     size_t max_body;            /* bytes; SERVER_DEFAULT_MAX_BODY */
     size_t max_batch_body;      /* bytes; SERVER_DEFAULT_MAX_BATCH_BODY */
+    size_t max_bodies_in_flight; /* bytes all request bodies being read
+                                 * may hold together; beyond it 503;
+                                 * SERVER_DEFAULT_MAX_BODIES_IN_FLIGHT */
     unsigned connection_limit;  /* SERVER_DEFAULT_CONNECTION_LIMIT */
+    unsigned per_address_limit; /* connections from one client address;
+                                 * SERVER_DEFAULT_PER_ADDRESS_LIMIT */
+    unsigned body_deadline_s;   /* a body not in within this many seconds
+                                 * of its headers closes the connection;
+                                 * SERVER_DEFAULT_BODY_DEADLINE_S */
     unsigned timeout_s;         /* idle connection timeout;
                                  * SERVER_DEFAULT_TIMEOUT_S */
     unsigned threads;           /* MHD thread pool size;
@@ -179,9 +221,13 @@ int server_reload(struct server *s, struct errbuf *err);
  * way. */
 int server_reload_keys(struct server *s, struct errbuf *err);
 
-/* Stops accepting connections, lets requests in flight finish (up to a
- * few seconds), stops the watcher, closes the audit log after writing
- * everything queued, frees the model. NULL is fine. */
+/* Refuses new requests first — one arriving on an open keep-alive
+ * connection is answered 503 {"detail": "the server is stopping"} with
+ * Connection: close, unscored, so no decision is logged that would then
+ * be cut — then stops accepting connections, lets requests in flight
+ * finish and be answered (with Connection: close; up to a few seconds),
+ * stops the watcher, closes the audit log after writing everything
+ * queued, frees the model. NULL is fine. */
 void server_stop(struct server *s);
 
 #endif
