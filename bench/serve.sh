@@ -180,9 +180,11 @@ stop_server() {
 }
 
 echo "incomescore serve, $(nproc) cores, wrk -t2 --latency -d$DURATION, POST /v1/prediction"
-RUNS="sqlite-commit sqlite-queue off"
+# RUNS="sqlite-commit off" (say) measures only those configurations.
+DEFAULT_RUNS="sqlite-commit sqlite-queue off"
 [ "$CLIENT_IDS" = 1 ] &&
-    RUNS="sqlite-commit sqlite-commit-client-v4-ids sqlite-commit-client-v7-ids sqlite-queue off"
+    DEFAULT_RUNS="sqlite-commit sqlite-commit-client-v4-ids sqlite-commit-client-v7-ids sqlite-queue off"
+RUNS=${RUNS:-$DEFAULT_RUNS}
 for run in $RUNS; do
     audit=${run%%-*}
     durability=commit
