@@ -32,6 +32,7 @@ HERE=$(dirname "$(realpath "$0")")
 BIN=$(realpath "${1:-build/incomescore}")
 MODEL=${2:-}
 DURATION=${DURATION:-10s}
+SERVE_ARGS=${SERVE_ARGS:-}
 
 TMP=$(mktemp -d)
 SERVER_PID=""
@@ -164,7 +165,8 @@ start_server() { # audit durability
     # shellcheck disable=SC2086
     if ! started=$(python3 "$HERE/ready.py" "$PORT" "$TMP/serve.log" \
             "$BIN" serve $MODEL_ARGS --port "$PORT" --audit "$1" \
-            --audit-durability "$2" --audit-db "$TMP/audit.sqlite3"); then
+            --audit-durability "$2" --audit-db "$TMP/audit.sqlite3" \
+            $SERVE_ARGS); then
         echo "serve bench: the server did not start" >&2
         exit 1
     fi
@@ -180,7 +182,8 @@ stop_server() {
 }
 
 echo "incomescore serve, $(nproc) cores, wrk -t2 --latency -d$DURATION, POST /v1/prediction"
-# RUNS="sqlite-commit off" (say) measures only those configurations.
+# RUNS="sqlite-commit off" (say) measures only those configurations;
+# SERVE_ARGS="--threads 4" (say) is passed to every server started.
 DEFAULT_RUNS="sqlite-commit sqlite-queue off"
 [ "$CLIENT_IDS" = 1 ] &&
     DEFAULT_RUNS="sqlite-commit sqlite-commit-client-v4-ids sqlite-commit-client-v7-ids sqlite-queue off"
