@@ -68,6 +68,18 @@ run "unknown option" 2 "$BIN" rules apply --frob
 same "unknown option message" "$WORK/err" "incomescore rules apply: option '--frob' is unknown
 Try 'incomescore rules apply --help'."
 run "option lacking its value" 2 "$BIN" rules apply --rules
+# only whole option names: getopt_long alone took "--prot" as --protect-all
+run "an option prefix is unknown" 2 "$BIN" serve --prot 8000
+same "option prefix message" "$WORK/err" "incomescore serve: option '--prot' is unknown
+Try 'incomescore serve --help'."
+run "a prefix with its value is unknown" 2 "$BIN" serve --po 8000
+same "prefix with value message" "$WORK/err" "incomescore serve: option '--po' is unknown
+Try 'incomescore serve --help'."
+run "a prefix with = is unknown" 2 "$BIN" rules apply --rul=x.json
+has "prefix with = named" "$WORK/err" "option '--rul=x.json' is unknown"
+run "help COMMAND" 0 "$BIN" help train
+has "help train is train's help" "$WORK/out" "usage: incomescore train --data"
+run "help of no command" 2 "$BIN" help frobnicate
 run "stray argument" 2 "$BIN" rules check extra
 run "calibrate needs --data" 2 "$BIN" rules calibrate
 

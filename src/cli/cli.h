@@ -30,6 +30,13 @@ int usage_error(const char *cmd, const char *fmt, ...)
  * (':' for a missing value, with ":" leading the option string). */
 int bad_option(const char *cmd, char **argv, int c);
 
+/* getopt_long(argc, argv, ":", options, NULL) that takes only whole
+ * option names: an abbreviation ("--prot" for --protect-all) is returned
+ * as '?' with argv[optind - 1] the abbreviation, for bad_option. Every
+ * command parses its options with it. */
+struct option;
+int cli_getopt(int argc, char **argv, const struct option *options);
+
 /* Prints "incomescore <cmd>: <message>" on stderr; returns EXIT_FAIL. */
 int fail(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

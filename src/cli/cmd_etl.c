@@ -78,7 +78,7 @@ int cmd_etl(int argc, char **argv)
     int itaee_year = ITAEE_DEFAULT_YEAR;
     const char *as_of = NULL;
     int c;
-    while ((c = getopt_long(argc, argv, ":", etl_options_long, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, etl_options_long)) != -1) {
         switch (c) {
         case 's': opt.source = optarg; break;
         case 'o': opt.dataset_path = optarg; break;

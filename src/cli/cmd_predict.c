@@ -36,7 +36,7 @@ int cmd_predict(int argc, char **argv)
     const char *cmd = "predict";
     const char *registry_path = NULL, *model_path = NULL;
     int c;
-    while ((c = getopt_long(argc, argv, ":", predict_options, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, predict_options)) != -1) {
         switch (c) {
         case 'r': registry_path = optarg; break;
         case 'm': model_path = optarg; break;
