@@ -106,6 +106,10 @@ has "check lists variables" "$WORK/out" "variables: ingreso antiguedad_laboral_m
 printf '{"format": "incomescore-rules/1", "divisor": 0}' > "$WORK/bad.json"
 run "check bad rules" 1 "$BIN" rules check --rules "$WORK/bad.json"
 same "check bad rules message" "$WORK/err" "incomescore rules check: $WORK/bad.json: \"divisor\" must be a whole number from 1 to 1000000"
+run "rules from /dev/zero" 1 "$BIN" rules check --rules /dev/zero
+same "rules past the cap" "$WORK/err" "incomescore rules check: /dev/zero: larger than 16 MiB, the most this file may hold"
+run "rules from a directory" 1 "$BIN" rules check --rules "$WORK"
+same "rules directory" "$WORK/err" "incomescore rules check: $WORK is a directory"
 
 cp "$(dirname "$HERE")/data/rules.json" "$WORK/rules.json"
 run "calibrate in place" 0 "$BIN" rules calibrate --data "$FIX/features.csv" --rules "$WORK/rules.json"
@@ -131,6 +135,13 @@ run "demo-data" 0 "$BIN" demo-data --count 2000 --seed 5 --as-of 2024-06-30 --ou
 [ "$(wc -l < "$WORK/docs.jsonl")" -eq 2000 ] && ok || ko "demo-data wrote $(wc -l < "$WORK/docs.jsonl") lines"
 "$BIN" demo-data --count 2000 --seed 5 --as-of 2024-06-30 > "$WORK/docs2.jsonl" 2>/dev/null
 same_file "demo-data is deterministic" "$WORK/docs2.jsonl" "$WORK/docs.jsonl"
+# --out never replaces a device or a symlink: it writes through / follows
+run "demo-data --out /dev/null" 0 "$BIN" demo-data --count 3 --out /dev/null
+[ -c /dev/null ] && ok || ko "/dev/null is no longer a character device"
+ln -s docs2.jsonl "$WORK/docs.link"
+run "demo-data --out a symlink" 0 "$BIN" demo-data --count 3 --out "$WORK/docs.link"
+[ -L "$WORK/docs.link" ] && ok || ko "the symlink was replaced"
+[ "$(wc -l < "$WORK/docs2.jsonl")" -eq 3 ] && ok || ko "the symlink's target was not written"
 
 run "etl needs --out" 2 "$BIN" etl --source "$WORK/docs.jsonl"
 run "etl" 0 "$BIN" etl --source "$WORK/docs.jsonl" --out "$WORK/dataset.csv" --as-of 2024-06-30
