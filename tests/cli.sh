@@ -205,9 +205,15 @@ run_in "predict with bad lines" 1 "$WORK/requests.jsonl" "$BIN" predict --regist
 [ "$(wc -l < "$WORK/out")" -eq 4 ] && ok || ko "predict wrote $(wc -l < "$WORK/out") lines for 4"
 sed -n 1p "$WORK/out" | grep -q '^{"scoring": [0-9]*\.[0-9][0-9], "cluster": "[ABCD]", "model_version": "v0001", "band": ' && ok || ko "line 1 is not a score: $(sed -n 1p "$WORK/out")"
 sed -n 2p "$WORK/out" | grep -q 'edad: must be between 18 and 80' && ok || ko "line 2: $(sed -n 2p "$WORK/out")"
-sed -n 3p "$WORK/out" | grep -q '^{"error":"not JSON' && ok || ko "line 3: $(sed -n 3p "$WORK/out")"
+sed -n 3p "$WORK/out" > "$WORK/out.3"
+same "not JSON says where and why" "$WORK/out.3" "{\"error\":\"line 3: not JSON: '[' or '{' expected near 'not' (column 3)\"}"
 sed -n 4p "$WORK/out" | grep -q '^{"scoring": ' && ok || ko "line 4: $(sed -n 4p "$WORK/out")"
 has "predict counts bad lines" "$WORK/err" "4 lines, 2 bad"
+# a blank line is skipped and counted, not answered as an error
+printf '\n%s\n\n' "$(head -1 "$WORK/requests.jsonl")" > "$WORK/blank.jsonl"
+run_in "predict skips blank lines" 0 "$WORK/blank.jsonl" "$BIN" predict --registry "$REG"
+[ "$(wc -l < "$WORK/out")" -eq 1 ] && ok || ko "predict answered blank lines: $(cat "$WORK/out")"
+same "predict counts blank lines" "$WORK/err" "incomescore predict: 1 lines, 0 bad, 2 blank skipped"
 BUNDLE=$REG/versions/v0002
 head -1 "$WORK/requests.jsonl" > "$WORK/one.jsonl"
 run_in "predict --model" 0 "$WORK/one.jsonl" "$BIN" predict --model "$BUNDLE"

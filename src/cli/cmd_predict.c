@@ -1,8 +1,8 @@
 /*
  * cmd_predict.c — `incomescore predict`: API request objects in, one JSON
  * per line; one response per line out, in order. A bad line is answered
- * in place with {"error": ..., "detail": [...]}, never skipped, so line N
- * of the output always answers line N of the input. The engine is
+ * in place with {"error": ..., "detail": [...]}, never skipped; blank
+ * lines are skipped and counted (stream.h says why). The engine is
  * score_stream (score/stream.h); this file picks the bundle and the
  * streams and prints the summary.
  */
@@ -22,6 +22,11 @@ static const char predict_help[] =
     "bundle directory given by --model. Writes one response per line, in\n"
     "order: {\"scoring\": 678.17, \"cluster\": \"A\", ...}, or for a bad line\n"
     "{\"error\": \"edad: must be between 18 and 80\", \"detail\": [...]}.\n"
+    "A line that is not JSON is answered with where and why:\n"
+    "{\"error\": \"line 3: not JSON: ... (column 1)\"}. Lines longer than 1 MiB\n"
+    "are answered with an error too. Blank lines are skipped: they get no\n"
+    "answer, so answer N answers the Nth non-blank line; the count of\n"
+    "blank lines goes to stderr.\n"
     "Exit 0 when every line was scored, 1 when any line was bad.\n";
 
 static const struct option predict_options[] = {
@@ -65,8 +70,8 @@ int cmd_predict(int argc, char **argv)
         return fail(cmd, "%s", err.msg);
     if (fflush(stdout) != 0)
         return fail(cmd, "writing stdout failed");
-    if (n.bad)
-        fprintf(stderr, PROGRAM " predict: %ld lines, %ld bad\n", n.lines,
-                n.bad);
+    if (n.bad || n.blank)
+        fprintf(stderr, PROGRAM " predict: %ld lines, %ld bad, %ld blank "
+                "skipped\n", n.lines, n.bad, n.blank);
     return n.bad ? EXIT_FAIL : EXIT_OK;
 }
