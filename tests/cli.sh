@@ -156,6 +156,21 @@ grep -q 'GOMJ\|[A-Z]\{4\}[0-9]\{6\}[HM]' "$WORK/dataset.csv" && ko "a CURP left 
 run "etl missing source" 1 "$BIN" etl --source "$WORK/nope.jsonl" --out "$WORK/x.csv"
 has "etl missing source named" "$WORK/err" "$WORK/nope.jsonl: No such file or directory"
 [ -e "$WORK/x.csv" ] && ko "etl left an output after failing" || ok
+: > "$WORK/none.jsonl"
+run "etl on an empty source" 3 "$BIN" etl --source "$WORK/none.jsonl" --out "$WORK/x.csv"
+same "empty source message" "$WORK/err" "incomescore etl: $WORK/none.jsonl held no documents: no dataset written (an empty source is allowed with --allow-empty)"
+[ -e "$WORK/x.csv" ] && ko "etl wrote a dataset from an empty source" || ok
+run "etl --allow-empty" 0 "$BIN" etl --source "$WORK/none.jsonl" --out "$WORK/x.csv" --allow-empty
+same "an allowed empty dataset is its header" "$WORK/x.csv" "$(cat "$WORK/header")"
+rm -f "$WORK"/x.*
+# two outputs in one file: refused before any work, the dataset untouched
+cp "$WORK/dataset.csv" "$WORK/dataset.saved"
+run "etl --rejects over --out" 1 "$BIN" etl --source "$WORK/docs.jsonl" --out "$WORK/dataset.csv" --rejects "$WORK/./dataset.csv"
+same "rejects over out message" "$WORK/err" "incomescore etl: --out and --rejects are the same file ($WORK/./dataset.csv): each output needs its own"
+ln -s dataset.csv "$WORK/dataset.link"
+run "etl --summary via a symlink to --out" 1 "$BIN" etl --source "$WORK/docs.jsonl" --out "$WORK/dataset.csv" --summary "$WORK/dataset.link"
+has "summary over out refused" "$WORK/err" "--out and --summary are the same file"
+same_file "the refused runs left the dataset" "$WORK/dataset.csv" "$WORK/dataset.saved"
 
 printf '{"rounds": 40, "max_depth": 4, "eta": 0.3}\n' > "$WORK/params.json"
 REG=$WORK/registry

@@ -90,6 +90,42 @@ char *file_read_all(const char *path, size_t *len, struct errbuf *err)
     return file_read_limited(path, SIZE_MAX - 2, len, err);
 }
 
+/* The resolved directory of path and its last name, malloc'd; NULL when
+ * the directory does not resolve. */
+static char *canonical_path(const char *path)
+{
+    char *copy = strdup(path);
+    if (!copy)
+        return NULL;
+    char *slash = strrchr(copy, '/');
+    const char *base = slash ? slash + 1 : copy;
+    if (slash)
+        *slash = '\0';
+    char *dir = realpath(slash ? (*copy ? copy : "/") : ".", NULL);
+    char *out = NULL;
+    if (dir && asprintf(&out, "%s/%s", dir, base) < 0)
+        out = NULL;
+    free(dir);
+    free(copy);
+    return out;
+}
+
+int file_same(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    int has_a = stat(a, &sa) == 0, has_b = stat(b, &sb) == 0;
+    if (has_a && has_b)
+        return S_ISREG(sa.st_mode) && sa.st_dev == sb.st_dev &&
+               sa.st_ino == sb.st_ino;
+    if (has_a != has_b)
+        return 0;
+    char *ca = canonical_path(a), *cb = canonical_path(b);
+    int same = ca && cb ? strcmp(ca, cb) == 0 : strcmp(a, b) == 0;
+    free(ca);
+    free(cb);
+    return same;
+}
+
 /* Temporaries are "<target>.tmp.<pid>.XXXXXX": the pid says whose they
  * are, so that a later run can tell a dead run's leftover (a killed
  * `etl` leaves a dataset-sized one) from a live run's file. */

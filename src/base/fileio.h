@@ -58,6 +58,14 @@ struct atomic_file {
     char *tmp_path;
 };
 
+/* 1 when paths a and b name the same file — through a symlink, a hard
+ * link or another spelling ("./x.csv", "x.csv") — so that a command can
+ * refuse to write two of its outputs into one file; 0 when not. Existing
+ * files are compared by device and inode; a path not yet there by its
+ * resolved directory and name. Two devices (/dev/null twice) are not
+ * "the same" here: writing both through them harms nothing. */
+int file_same(const char *a, const char *b);
+
 int atomic_file_open(struct atomic_file *af, const char *path,
                      struct errbuf *err);
 int atomic_file_commit(struct atomic_file *af, struct errbuf *err);

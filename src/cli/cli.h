@@ -12,6 +12,7 @@
 #define EXIT_OK 0
 #define EXIT_FAIL 1
 #define EXIT_USAGE 2
+#define EXIT_EMPTY_SOURCE 3 /* etl: the source held no documents */
 
 #define PROGRAM "incomescore"
 

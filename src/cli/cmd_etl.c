@@ -2,6 +2,7 @@
  * cmd_etl.c — `incomescore etl`: validation documents → training dataset.
  */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,11 +49,14 @@ static void print_help(void)
            "--rules       rules file (default: " PATHS_RULES_FILE " in the "
            "data directory)\n"
            "--itaee-year  the ITAEE year for crecimiento_gral (default %d)\n"
+           "--allow-empty a source without documents writes an empty dataset\n"
+           "              and exits 0 (without it: no output, exit 3)\n"
            "\n"
            "Prints the counts on stderr: read = written + duplicates + "
            "rejected.\n"
            "Exit 0 even when documents were rejected; 1 when the source or an\n"
-           "output cannot be used.\n",
+           "output cannot be used, or two outputs name the same file; 3 when\n"
+           "the source held no documents (a retraining job must not go on).\n",
            ITAEE_DEFAULT_YEAR);
 }
 
@@ -67,6 +71,7 @@ static const struct option etl_options_long[] = {
     {"db", required_argument, NULL, 'd'},
     {"collection", required_argument, NULL, 'c'},
     {"query", required_argument, NULL, 'q'},
+    {"allow-empty", no_argument, NULL, 'E'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -94,6 +99,7 @@ int cmd_etl(int argc, char **argv)
         case 'd': opt.mongo.database = optarg; break;
         case 'c': opt.mongo.collection = optarg; break;
         case 'q': opt.mongo.query = optarg; break;
+        case 'E': opt.allow_empty = true; break;
         case 'h': print_help(); return EXIT_OK;
         default: return bad_option(cmd, argv, c);
         }
@@ -129,6 +135,10 @@ int cmd_etl(int argc, char **argv)
     int rc = etl_run(&opt, &n, &err);
     rules_free(rules);
     refdata_free(&rd);
+    if (rc == ETL_EMPTY_SOURCE) {
+        fail(cmd, "%s", err.msg);
+        return EXIT_EMPTY_SOURCE;
+    }
     if (rc < 0)
         return fail(cmd, "%s", err.msg);
     struct rusage ru;
