@@ -88,6 +88,9 @@ run_in "apply" 0 "$FIX/features.csv" "$BIN" rules apply
 same_file "apply output" "$WORK/out" "$FIX/features.scored.csv"
 same "apply summary" "$WORK/err" "incomescore rules apply: 3 rows scored, 0 bad"
 
+tr , ';' < "$FIX/features.csv" > "$WORK/semicolon.csv"
+run_in "apply on a ';' file" 1 "$WORK/semicolon.csv" "$BIN" rules apply
+same "apply names the separator" "$WORK/err" "incomescore rules apply: line 1: the file seems to use ';' as separator; incomescore reads ','"
 run_in "apply with bad rows" 1 "$FIX/features_bad_rows.csv" "$BIN" rules apply
 same "apply bad rows: stderr" "$WORK/err" "line 3: column 'edad': 'veinte' is not a number
 line 4: 9 fields, the header has 11
