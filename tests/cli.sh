@@ -159,6 +159,10 @@ grep -q 'GOMJ\|[A-Z]\{4\}[0-9]\{6\}[HM]' "$WORK/dataset.csv" && ko "a CURP left 
 run "etl missing source" 1 "$BIN" etl --source "$WORK/nope.jsonl" --out "$WORK/x.csv"
 has "etl missing source named" "$WORK/err" "$WORK/nope.jsonl: No such file or directory"
 [ -e "$WORK/x.csv" ] && ko "etl left an output after failing" || ok
+# mongodb+srv:// fails at the SRV lookup (.invalid never resolves): the
+# driver's reason is given, the password never
+run "etl on an unresolvable mongodb+srv" 1 "$BIN" etl --source 'mongodb+srv://u:secret@cluster0.nonexistent.invalid/db' --out "$WORK/x.csv"
+has "srv failure gives the driver's reason" "$WORK/err" "incomescore etl: mongodb+srv://u:***@cluster0.nonexistent.invalid/db: cannot create a client: Failed to look up SRV record \"_mongodb._tcp.cluster0.nonexistent.invalid\""
 : > "$WORK/none.jsonl"
 run "etl on an empty source" 3 "$BIN" etl --source "$WORK/none.jsonl" --out "$WORK/x.csv"
 same "empty source message" "$WORK/err" "incomescore etl: $WORK/none.jsonl held no documents: no dataset written (an empty source is allowed with --allow-empty)"
