@@ -131,10 +131,24 @@ int file_same(const char *a, const char *b)
  * `etl` leaves a dataset-sized one) from a live run's file. */
 #define TMP_MARK ".tmp."
 
-/* Removes dir/<base>.tmp.<pid>.* whose process is gone. kill(pid, 0)
- * failing with ESRCH is the only proof: a live process, another user's
- * (EPERM) or a reused pid keeps its file, so a live run's temporary is
- * never taken; the cost of a reused pid is a leftover kept. */
+int leftover_of_dead_process(const char *name, const char *prefix)
+{
+    size_t plen = strlen(prefix);
+    if (strncmp(name, prefix, plen) != 0)
+        return 0;
+    const char *p = name + plen;
+    char *end;
+    errno = 0;
+    long pid = strtol(p, &end, 10);
+    if (end == p || *p == '-' || *p == '+' || errno || *end != '.' ||
+        strlen(end + 1) != 6 || pid <= 0 || pid == (long)getpid())
+        return 0;
+    /* only ESRCH proves the owner gone: a live process, another user's
+     * (EPERM) or a reused pid keeps its leftover */
+    return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+}
+
+/* Removes the target's temporaries whose process is gone. */
 static void remove_dead_temps(const char *target)
 {
     char *copy = strdup(target);
@@ -145,24 +159,15 @@ static void remove_dead_temps(const char *target)
     const char *base = slash ? slash + 1 : copy;
     if (slash)
         *slash = '\0';
-    size_t base_len = strlen(base);
+    char prefix[NAME_MAX + sizeof TMP_MARK];
+    snprintf(prefix, sizeof prefix, "%s" TMP_MARK, base);
     DIR *d = opendir(dir);
     struct dirent *e;
     while (d && (e = readdir(d)) != NULL) {
-        const char *name = e->d_name;
-        if (strncmp(name, base, base_len) != 0 ||
-            strncmp(name + base_len, TMP_MARK, strlen(TMP_MARK)) != 0)
-            continue;
-        const char *p = name + base_len + strlen(TMP_MARK);
-        char *end;
-        long pid = strtol(p, &end, 10);
-        if (end == p || *end != '.' || pid <= 0 || pid == (long)getpid() ||
-            strlen(end + 1) != 6)
-            continue;
-        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+        if (!leftover_of_dead_process(e->d_name, prefix))
             continue;
         char path[PATH_MAX];
-        if (snprintf(path, sizeof path, "%s/%s", dir, name) <
+        if (snprintf(path, sizeof path, "%s/%s", dir, e->d_name) <
             (int)sizeof path)
             unlink(path);
     }

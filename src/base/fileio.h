@@ -66,6 +66,14 @@ struct atomic_file {
  * "the same" here: writing both through them harms nothing. */
 int file_same(const char *a, const char *b);
 
+/* 1 when `name` is "<prefix><pid>.XXXXXX" (the form of atomic_file's
+ * temporaries and of the registry's staging folders) and process pid is
+ * gone, so that what a killed run left can be removed by the next one.
+ * Only kill(pid, 0) failing with ESRCH says "gone": a live process's, or
+ * a reused pid's, leftover is kept — the cost of a reused pid is a
+ * leftover kept, never a live run's file taken. */
+int leftover_of_dead_process(const char *name, const char *prefix);
+
 int atomic_file_open(struct atomic_file *af, const char *path,
                      struct errbuf *err);
 int atomic_file_commit(struct atomic_file *af, struct errbuf *err);
