@@ -69,10 +69,11 @@ same "unknown option message" "$WORK/err" "incomescore rules apply: option '--fr
 Try 'incomescore rules apply --help'."
 run "option lacking its value" 2 "$BIN" rules apply --rules
 # only whole option names: getopt_long alone took "--prot" as --protect-all
-run "an option prefix is unknown" 2 "$BIN" serve --prot 8000
+# bounded: before the fix this started a server
+run "an option prefix is unknown" 2 timeout 10 "$BIN" serve --prot 8000
 same "option prefix message" "$WORK/err" "incomescore serve: option '--prot' is unknown
 Try 'incomescore serve --help'."
-run "a prefix with its value is unknown" 2 "$BIN" serve --po 8000
+run "a prefix with its value is unknown" 2 timeout 10 "$BIN" serve --po 8000
 same "prefix with value message" "$WORK/err" "incomescore serve: option '--po' is unknown
 Try 'incomescore serve --help'."
 run "a prefix with = is unknown" 2 "$BIN" rules apply --rul=x.json

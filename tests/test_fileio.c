@@ -174,6 +174,7 @@ static void a_dead_runs_temporary_is_removed_a_live_ones_kept(void **state)
     char *dir = test_mkdtemp();
     pid_t live = fork();
     if (live == 0) {
+        alarm(60); /* bounded, should an assertion leave it behind */
         pause();
         _exit(0);
     }

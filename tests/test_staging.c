@@ -46,6 +46,7 @@ static void a_dead_runs_staging_is_removed_a_live_ones_kept(void **state)
 
     pid_t live = fork();
     if (live == 0) {
+        alarm(60); /* bounded, should an assertion leave it behind */
         pause();
         _exit(0);
     }
