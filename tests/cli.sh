@@ -99,6 +99,19 @@ has "models --help documents --reason" "$WORK/out" "--reason TEXT   promote only
 run "rollback refuses --reason" 2 "$BIN" models rollback --reason x --registry "$WORK/none"
 same "rollback --reason message" "$WORK/err" "incomescore models rollback: --reason is for promote only
 Try 'incomescore models rollback --help'."
+# only whole option names: getopt_long alone took "--prot" as --protect-all
+# bounded: before the fix this started a server
+run "an option prefix is unknown" 2 timeout 10 "$BIN" serve --prot 8000
+same "option prefix message" "$WORK/err" "incomescore serve: option '--prot' is unknown
+Try 'incomescore serve --help'."
+run "a prefix with its value is unknown" 2 timeout 10 "$BIN" serve --po 8000
+same "prefix with value message" "$WORK/err" "incomescore serve: option '--po' is unknown
+Try 'incomescore serve --help'."
+run "a prefix with = is unknown" 2 "$BIN" rules apply --rul=x.json
+has "prefix with = named" "$WORK/err" "option '--rul=x.json' is unknown"
+run "help COMMAND" 0 "$BIN" help train
+has "help train is train's help" "$WORK/out" "usage: incomescore train --data"
+run "help of no command" 2 "$BIN" help frobnicate
 run "stray argument" 2 "$BIN" rules check extra
 run "calibrate needs --data" 2 "$BIN" rules calibrate
 
@@ -107,6 +120,9 @@ run_in "apply" 0 "$FIX/features.csv" "$BIN" rules apply
 same_file "apply output" "$WORK/out" "$FIX/features.scored.csv"
 same "apply summary" "$WORK/err" "incomescore rules apply: 3 rows scored, 0 bad"
 
+tr , ';' < "$FIX/features.csv" > "$WORK/semicolon.csv"
+run_in "apply on a ';' file" 1 "$WORK/semicolon.csv" "$BIN" rules apply
+same "apply names the separator" "$WORK/err" "incomescore rules apply: line 1: the file seems to use ';' as separator; incomescore reads ','"
 run_in "apply with bad rows" 1 "$FIX/features_bad_rows.csv" "$BIN" rules apply
 same "apply bad rows: stderr" "$WORK/err" "line 3: column 'edad': 'veinte' is not a number
 line 4: 9 fields, the header has 11
@@ -125,6 +141,10 @@ has "check lists variables" "$WORK/out" "variables: ingreso antiguedad_laboral_m
 printf '{"format": "incomescore-rules/1", "divisor": 0}' > "$WORK/bad.json"
 run "check bad rules" 1 "$BIN" rules check --rules "$WORK/bad.json"
 same "check bad rules message" "$WORK/err" "incomescore rules check: $WORK/bad.json: \"divisor\" must be a whole number from 1 to 1000000"
+run "rules from /dev/zero" 1 "$BIN" rules check --rules /dev/zero
+same "rules past the cap" "$WORK/err" "incomescore rules check: /dev/zero: larger than 16 MiB, the most this file may hold"
+run "rules from a directory" 1 "$BIN" rules check --rules "$WORK"
+same "rules directory" "$WORK/err" "incomescore rules check: $WORK is a directory"
 
 cp "$(dirname "$HERE")/data/rules.json" "$WORK/rules.json"
 run "calibrate in place" 0 "$BIN" rules calibrate --data "$FIX/features.csv" --rules "$WORK/rules.json"
@@ -150,6 +170,13 @@ run "demo-data" 0 "$BIN" demo-data --count 2000 --seed 5 --as-of 2024-06-30 --ou
 [ "$(wc -l < "$WORK/docs.jsonl")" -eq 2000 ] && ok || ko "demo-data wrote $(wc -l < "$WORK/docs.jsonl") lines"
 "$BIN" demo-data --count 2000 --seed 5 --as-of 2024-06-30 > "$WORK/docs2.jsonl" 2>/dev/null
 same_file "demo-data is deterministic" "$WORK/docs2.jsonl" "$WORK/docs.jsonl"
+# --out never replaces a device or a symlink: it writes through / follows
+run "demo-data --out /dev/null" 0 "$BIN" demo-data --count 3 --out /dev/null
+[ -c /dev/null ] && ok || ko "/dev/null is no longer a character device"
+ln -s docs2.jsonl "$WORK/docs.link"
+run "demo-data --out a symlink" 0 "$BIN" demo-data --count 3 --out "$WORK/docs.link"
+[ -L "$WORK/docs.link" ] && ok || ko "the symlink was replaced"
+[ "$(wc -l < "$WORK/docs2.jsonl")" -eq 3 ] && ok || ko "the symlink's target was not written"
 
 run "etl needs --out" 2 "$BIN" etl --source "$WORK/docs.jsonl"
 run "etl" 0 "$BIN" etl --source "$WORK/docs.jsonl" --out "$WORK/dataset.csv" --as-of 2024-06-30
@@ -164,6 +191,25 @@ grep -q 'GOMJ\|[A-Z]\{4\}[0-9]\{6\}[HM]' "$WORK/dataset.csv" && ko "a CURP left 
 run "etl missing source" 1 "$BIN" etl --source "$WORK/nope.jsonl" --out "$WORK/x.csv"
 has "etl missing source named" "$WORK/err" "$WORK/nope.jsonl: No such file or directory"
 [ -e "$WORK/x.csv" ] && ko "etl left an output after failing" || ok
+# mongodb+srv:// fails at the SRV lookup (.invalid never resolves): the
+# driver's reason is given, the password never
+run "etl on an unresolvable mongodb+srv" 1 "$BIN" etl --source 'mongodb+srv://u:secret@cluster0.nonexistent.invalid/db' --out "$WORK/x.csv"
+has "srv failure gives the driver's reason" "$WORK/err" "incomescore etl: mongodb+srv://u:***@cluster0.nonexistent.invalid/db: cannot create a client: Failed to look up SRV record \"_mongodb._tcp.cluster0.nonexistent.invalid\""
+: > "$WORK/none.jsonl"
+run "etl on an empty source" 3 "$BIN" etl --source "$WORK/none.jsonl" --out "$WORK/x.csv"
+same "empty source message" "$WORK/err" "incomescore etl: $WORK/none.jsonl held no documents: no dataset written (an empty source is allowed with --allow-empty)"
+[ -e "$WORK/x.csv" ] && ko "etl wrote a dataset from an empty source" || ok
+run "etl --allow-empty" 0 "$BIN" etl --source "$WORK/none.jsonl" --out "$WORK/x.csv" --allow-empty
+same "an allowed empty dataset is its header" "$WORK/x.csv" "$(cat "$WORK/header")"
+rm -f "$WORK"/x.*
+# two outputs in one file: refused before any work, the dataset untouched
+cp "$WORK/dataset.csv" "$WORK/dataset.saved"
+run "etl --rejects over --out" 1 "$BIN" etl --source "$WORK/docs.jsonl" --out "$WORK/dataset.csv" --rejects "$WORK/./dataset.csv"
+same "rejects over out message" "$WORK/err" "incomescore etl: --out and --rejects are the same file ($WORK/./dataset.csv): each output needs its own"
+ln -s dataset.csv "$WORK/dataset.link"
+run "etl --summary via a symlink to --out" 1 "$BIN" etl --source "$WORK/docs.jsonl" --out "$WORK/dataset.csv" --summary "$WORK/dataset.link"
+has "summary over out refused" "$WORK/err" "--out and --summary are the same file"
+same_file "the refused runs left the dataset" "$WORK/dataset.csv" "$WORK/dataset.saved"
 
 printf '{"rounds": 40, "max_depth": 4, "eta": 0.3}\n' > "$WORK/params.json"
 REG=$WORK/registry
@@ -222,9 +268,15 @@ run_in "predict with bad lines" 1 "$WORK/requests.jsonl" "$BIN" predict --regist
 [ "$(wc -l < "$WORK/out")" -eq 4 ] && ok || ko "predict wrote $(wc -l < "$WORK/out") lines for 4"
 sed -n 1p "$WORK/out" | grep -q '^{"scoring": [0-9]*\.[0-9][0-9], "cluster": "[ABCD]", "model_version": "v0001", "band": ' && ok || ko "line 1 is not a score: $(sed -n 1p "$WORK/out")"
 sed -n 2p "$WORK/out" | grep -q 'edad: Input should be greater than or equal to 18' && ok || ko "line 2: $(sed -n 2p "$WORK/out")"
-[ "$(sed -n 3p "$WORK/out")" = '{"error":"not JSON: Expecting value at character 0","detail":[{"type":"json_invalid","loc":["body",0],"msg":"JSON decode error","input":{},"ctx":{"error":"Expecting value"}}]}' ] && ok || ko "line 3: $(sed -n 3p "$WORK/out")"
+sed -n 3p "$WORK/out" > "$WORK/out.3"
+same "not JSON says where and why" "$WORK/out.3" '{"error":"line 3: not JSON: Expecting value at character 0","detail":[{"type":"json_invalid","loc":["body",0],"msg":"JSON decode error","input":{},"ctx":{"error":"Expecting value"}}]}'
 sed -n 4p "$WORK/out" | grep -q '^{"scoring": ' && ok || ko "line 4: $(sed -n 4p "$WORK/out")"
 has "predict counts bad lines" "$WORK/err" "4 lines, 2 bad"
+# a blank line is skipped and counted, not answered as an error
+printf '\n%s\n\n' "$(head -1 "$WORK/requests.jsonl")" > "$WORK/blank.jsonl"
+run_in "predict skips blank lines" 0 "$WORK/blank.jsonl" "$BIN" predict --registry "$REG"
+[ "$(wc -l < "$WORK/out")" -eq 1 ] && ok || ko "predict answered blank lines: $(cat "$WORK/out")"
+same "predict counts blank lines" "$WORK/err" "incomescore predict: 1 lines, 0 bad, 2 blank skipped"
 BUNDLE=$REG/versions/v0002
 head -1 "$WORK/requests.jsonl" > "$WORK/one.jsonl"
 run_in "predict --model" 0 "$WORK/one.jsonl" "$BIN" predict --model "$BUNDLE"

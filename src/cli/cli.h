@@ -14,6 +14,7 @@
 #define EXIT_OK 0
 #define EXIT_FAIL 1
 #define EXIT_USAGE 2
+#define EXIT_EMPTY_SOURCE 3 /* etl: the source held no documents */
 
 #define PROGRAM "incomescore"
 
@@ -50,6 +51,13 @@ int usage_error(const char *cmd, const char *fmt, ...)
 /* Reports the option getopt_long just refused; c is what it returned
  * (':' for a missing value, with ":" leading the option string). */
 int bad_option(const char *cmd, char **argv, int c);
+
+/* getopt_long(argc, argv, ":", options, NULL) that takes only whole
+ * option names: an abbreviation ("--prot" for --protect-all) is returned
+ * as '?' with argv[optind - 1] the abbreviation, for bad_option. Every
+ * command parses its options with it. */
+struct option;
+int cli_getopt(int argc, char **argv, const struct option *options);
 
 /* Prints "incomescore <cmd>: <message>" on stderr; returns EXIT_FAIL. */
 int fail(const char *cmd, const char *fmt, ...)

@@ -79,7 +79,7 @@ int cmd_demo_data(int argc, char **argv)
     int c;
     /* the leading ':' makes a missing value ':' rather than '?', so it can
      * be named as the long option the user typed */
-    while ((c = getopt_long(argc, argv, ":", demo_options_spec, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, demo_options_spec)) != -1) {
         uint64_t v;
         switch (c) {
         case 'c':

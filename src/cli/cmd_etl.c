@@ -2,6 +2,7 @@
  * cmd_etl.c — `incomescore etl`: validation documents → training dataset.
  */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,11 +52,14 @@ static void print_help(void)
            "--rules       rules file (default: " PATHS_RULES_FILE " in the "
            "data directory)\n"
            "--itaee-year  the ITAEE year for crecimiento_gral (default %d)\n"
+           "--allow-empty a source without documents writes an empty dataset\n"
+           "              and exits 0 (without it: no output, exit 3)\n"
            "\n"
            "Prints the counts on stderr: read = written + duplicates + "
            "rejected.\n"
            "Exit 0 even when documents were rejected; 1 when the source or an\n"
-           "output cannot be used.\n"
+           "output cannot be used, or two outputs name the same file; 3 when\n"
+           "the source held no documents (a retraining job must not go on).\n"
            HELP_ENV_HEAD HELP_ENV_URL_DATABASE HELP_ENV_DATA,
            ITAEE_DEFAULT_YEAR);
 }
@@ -71,6 +75,7 @@ static const struct option etl_options_long[] = {
     {"db", required_argument, NULL, 'd'},
     {"collection", required_argument, NULL, 'c'},
     {"query", required_argument, NULL, 'q'},
+    {"allow-empty", no_argument, NULL, 'E'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -82,7 +87,7 @@ int cmd_etl(int argc, char **argv)
     int itaee_year = ITAEE_DEFAULT_YEAR;
     const char *as_of = NULL;
     int c;
-    while ((c = getopt_long(argc, argv, ":", etl_options_long, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, etl_options_long)) != -1) {
         switch (c) {
         case 's': opt.source = optarg; break;
         case 'o': opt.dataset_path = optarg; break;
@@ -98,6 +103,7 @@ int cmd_etl(int argc, char **argv)
         case 'd': opt.mongo.database = optarg; break;
         case 'c': opt.mongo.collection = optarg; break;
         case 'q': opt.mongo.query = optarg; break;
+        case 'E': opt.allow_empty = true; break;
         case 'h': print_help(); return EXIT_OK;
         default: return bad_option(cmd, argv, c);
         }
@@ -133,6 +139,10 @@ int cmd_etl(int argc, char **argv)
     int rc = etl_run(&opt, &n, &err);
     rules_free(rules);
     refdata_free(&rd);
+    if (rc == ETL_EMPTY_SOURCE) {
+        fail(cmd, "%s", err.msg);
+        return EXIT_EMPTY_SOURCE;
+    }
     if (rc < 0)
         return fail(cmd, "%s", err.msg);
     struct rusage ru;

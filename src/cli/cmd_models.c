@@ -171,7 +171,7 @@ int cmd_models(int argc, char **argv)
     snprintf(cmd, sizeof cmd, "models %s", sub);
     const char *registry_path = NULL, *reason = NULL;
     int c;
-    while ((c = getopt_long(argc - 1, argv + 1, ":", models_options, NULL)) !=
+    while ((c = cli_getopt(argc - 1, argv + 1, models_options)) !=
            -1) {
         switch (c) {
         case 'r': registry_path = optarg; break;

@@ -1,8 +1,8 @@
 /*
  * cmd_predict.c — `incomescore predict`: API request objects in, one JSON
  * per line; one response per line out, in order. A bad line is answered
- * in place with {"error": ..., "detail": [...]}, never skipped, so line N
- * of the output always answers line N of the input. The engine is
+ * in place with {"error": ..., "detail": [...]}, never skipped; blank
+ * lines are skipped and counted (stream.h says why). The engine is
  * score_stream (score/stream.h); this file picks the bundle and the
  * streams and prints the summary.
  */
@@ -24,6 +24,11 @@ static const char predict_help[] =
     "{\"error\": \"edad: Input should be greater than or equal to 18\",\n"
     "\"detail\": [...]}, the detail as the API's 422 (FastAPI + pydantic 2):\n"
     "numeric strings such as \"32\" are read as numbers, as the API does.\n"
+    "A line that is not JSON is answered with where and why:\n"
+    "{\"error\": \"line 3: ...\", \"detail\": [{\"type\": \"json_invalid\", ...}]}.\n"
+    "Lines longer than 1 MiB are answered with an error too. Blank lines\n"
+    "are skipped: they get no answer, so answer N answers the Nth non-blank\n"
+    "line; the count of blank lines goes to stderr.\n"
     "Exit 0 when every line was scored, 1 when any line was bad.\n"
     "\n"
     "--registry DIR  default " PATHS_REGISTRY_HELP ", else "
@@ -43,7 +48,7 @@ int cmd_predict(int argc, char **argv)
     const char *cmd = "predict";
     const char *registry_path = NULL, *model_path = NULL;
     int c;
-    while ((c = getopt_long(argc, argv, ":", predict_options, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, predict_options)) != -1) {
         switch (c) {
         case 'r': registry_path = optarg; break;
         case 'm': model_path = optarg; break;
@@ -72,8 +77,8 @@ int cmd_predict(int argc, char **argv)
         return fail(cmd, "%s", err.msg);
     if (fflush(stdout) != 0)
         return fail(cmd, "writing stdout failed");
-    if (n.bad)
-        fprintf(stderr, PROGRAM " predict: %ld lines, %ld bad\n", n.lines,
-                n.bad);
+    if (n.bad || n.blank)
+        fprintf(stderr, PROGRAM " predict: %ld lines, %ld bad, %ld blank "
+                "skipped\n", n.lines, n.bad, n.blank);
     return n.bad ? EXIT_FAIL : EXIT_OK;
 }

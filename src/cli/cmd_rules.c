@@ -159,7 +159,7 @@ int cmd_rules(int argc, char **argv)
     snprintf(cmd, sizeof cmd, "rules %s", sub);
     struct rules_args a = {0};
     int c;
-    while ((c = getopt_long(argc - 1, argv + 1, ":", rules_options, NULL)) != -1) {
+    while ((c = cli_getopt(argc - 1, argv + 1, rules_options)) != -1) {
         switch (c) {
         case 'r': a.rules_path = optarg; break;
         case 'd': a.data_path = optarg; break;

@@ -247,7 +247,7 @@ int cmd_serve(int argc, char **argv)
     bool hash = false;
     long long v;
     int c;
-    while ((c = getopt_long(argc, argv, ":", serve_options, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, serve_options)) != -1) {
         switch (c) {
         case 'r': cfg.registry_dir = optarg; break;
         case 'm': cfg.model_dir = optarg; break;

@@ -79,7 +79,7 @@ int cmd_train(int argc, char **argv)
     train_defaults(&opt);
     const char *registry_path = NULL;
     int c;
-    while ((c = getopt_long(argc, argv, ":", train_options_long, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, train_options_long)) != -1) {
         switch (c) {
         case 'd': opt.dataset_path = optarg; break;
         case 'r': registry_path = optarg; break;

@@ -70,6 +70,30 @@ int bad_option(const char *cmd, char **argv, int c)
     return usage_error(cmd, "option '%s' is unknown", typed);
 }
 
+int cli_getopt(int argc, char **argv, const struct option *options)
+{
+    int index = -1;
+    int c = getopt_long(argc, argv, ":", options, &index);
+    if (c == -1 || c == '?' || c == ':' || index < 0)
+        return c;
+    /* getopt_long takes any unambiguous prefix ("--prot" for
+     * --protect-all); a command line that works by accident breaks when
+     * an option is added, so only the whole name is taken. The option as
+     * typed is the last argv element, or the one before it when its value
+     * was the next element. */
+    int at = optind - 1;
+    if (optarg && at > 0 && optarg == argv[at])
+        at--;
+    const char *typed = argv[at] + 2;
+    size_t len = strcspn(typed, "=");
+    if (len == strlen(options[index].name) &&
+        strncmp(typed, options[index].name, len) == 0)
+        return c;
+    optind = at + 1; /* bad_option reports argv[optind - 1] */
+    optopt = 0;
+    return '?';
+}
+
 int fail(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
@@ -86,6 +110,14 @@ int main(int argc, char **argv)
     if (argc < 2)
         return usage_error(NULL, "a command is needed");
     const char *name = argv[1];
+    if (strcmp(name, "help") == 0 && argc > 2) {
+        /* `help train` is `train --help` */
+        static char help_option[] = "--help";
+        name = argv[2];
+        argv[2] = help_option;
+        argv[1] = (char *)name;
+        argc = 3;
+    }
     if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 ||
         strcmp(name, "help") == 0) {
         print_help(stdout);

@@ -71,11 +71,13 @@ static int open_mongo(struct doc_source *s, const char *uri,
     mongoc_uri_t *u = mongoc_uri_new_with_error(uri, &berr);
     if (!u)
         return err_set(err, "%s: %s", doc_source_safe_name(uri), berr.message);
-    s->client = mongoc_client_new_from_uri(u);
+    /* _with_error: a mongodb+srv:// URI fails here (the SRV lookup), and
+     * the driver's reason is what the operator needs */
+    s->client = mongoc_client_new_from_uri_with_error(u, &berr);
     mongoc_uri_destroy(u);
     if (!s->client)
-        return err_set(err, "%s: cannot create a client",
-                       doc_source_safe_name(uri));
+        return err_set(err, "%s: cannot create a client: %s",
+                       doc_source_safe_name(uri), berr.message);
     mongoc_client_set_appname(s->client, "incomescore-etl");
     const char *db = mo && mo->database ? mo->database : DOC_DEFAULT_DATABASE;
     const char *coll = mo && mo->collection ? mo->collection

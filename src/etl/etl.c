@@ -414,6 +414,18 @@ int etl_run(const struct etl_options *opt, struct etl_counts *counts,
         err_set(err, "out of memory");
         goto done;
     }
+    const char *outputs[][2] = {
+        {"--out", opt->dataset_path}, {"--rejects", rejects_path},
+        {"--summary", summary_path},
+    };
+    for (int i = 0; i < 3; i++)
+        for (int j = i + 1; j < 3; j++)
+            if (file_same(outputs[i][1], outputs[j][1])) {
+                err_set(err, "%s and %s are the same file (%s): each output "
+                        "needs its own", outputs[i][0], outputs[j][0],
+                        outputs[j][1]);
+                goto done;
+            }
     if (doc_source_open(&src, opt->source, &opt->mongo, err) < 0 ||
         atomic_file_open(&rejects, rejects_path, err) < 0 ||
         dedupe_grow(&d) < 0 ||
@@ -421,6 +433,15 @@ int etl_run(const struct etl_options *opt, struct etl_counts *counts,
         goto done;
     counts->blank_lines = doc_source_blank_lines(src);
     counts->written = (long)d.used;
+    if (counts->read == 0 && !opt->allow_empty) {
+        /* a URI may carry a password: only a file is named */
+        err_set(err, "%s held no documents: no dataset written (an empty "
+                "source is allowed with --allow-empty)",
+                strncmp(opt->source, "mongodb", 7) == 0 ? "the source"
+                                                        : opt->source);
+        rc = ETL_EMPTY_SOURCE;
+        goto done;
+    }
 
     if (atomic_file_open(&dataset, opt->dataset_path, err) < 0)
         goto done;

@@ -20,6 +20,8 @@
 #ifndef INCOMESCORE_ETL_H
 #define INCOMESCORE_ETL_H
 
+#include <stdbool.h>
+
 #include "base/dates.h"
 #include "etl/docsource.h"
 #include "base/errbuf.h"
@@ -37,6 +39,8 @@ struct etl_options {
     const struct refdata *rd;
     const struct rules *rules;
     const char *rules_path;    /* for the summary */
+    bool allow_empty;          /* a source without documents is not an
+                                * error (see etl_run) */
 };
 
 struct etl_counts {
@@ -50,8 +54,13 @@ struct etl_counts {
 };
 
 /* Runs the ETL. Returns 0 (bad documents are counted, not failures), or
- * -1 when the source or an output cannot be used; then no output is left
- * behind. */
+ * -1 when the source or an output cannot be used, or two outputs name the
+ * same file (refused before any work: a rejects file over the dataset
+ * destroyed it). A source that held no documents at all returns
+ * ETL_EMPTY_SOURCE unless opt->allow_empty: for a job that retrains, an
+ * empty dataset is an outage upstream, not a result. Whenever the return
+ * is not 0 no output is left behind. */
+#define ETL_EMPTY_SOURCE (-3)
 int etl_run(const struct etl_options *opt, struct etl_counts *counts,
             struct errbuf *err);
 

@@ -190,7 +190,7 @@ int apikeys_load(struct apikeys **out, const char *path, struct errbuf *err)
 {
     *out = NULL;
     size_t len;
-    char *text = file_read_all(path, &len, err);
+    char *text = file_read_limited(path, FILE_CAP_KEYS, &len, err);
     if (!text)
         return -1;
     int rc = apikeys_parse(out, path, text, len, err);

@@ -574,11 +574,34 @@ const char *registry_dir(const struct registry *r)
     return r->dir;
 }
 
+/* A killed `train` leaves its staging folder (a whole bundle); the
+ * folders whose process is gone are removed by the next stage. */
+static void remove_dead_stagings(const struct registry *r)
+{
+    char dir[PATH_MAX];
+    path_of(r, "staging", dir);
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL) {
+        char path[PATH_MAX];
+        if (leftover_of_dead_process(e->d_name, "v-") &&
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name) <
+                (int)sizeof path)
+            registry_discard(NULL, path);
+    }
+    if (d)
+        closedir(d);
+}
+
 int registry_stage(struct registry *r, char *path, size_t size,
                    struct errbuf *err)
 {
+    remove_dead_stagings(r);
+    /* named with our pid, so that a later run can tell ours from a dead
+     * run's (leftover_of_dead_process) */
     char tmpl[PATH_MAX];
-    snprintf(tmpl, sizeof tmpl, "%s/staging/v-XXXXXX", r->dir);
+    snprintf(tmpl, sizeof tmpl, "%s/staging/v-%ld.XXXXXX", r->dir,
+             (long)getpid());
     if (strlen(tmpl) >= size)
         return err_set(err, "%s: path does not fit the caller's buffer",
                        tmpl);

@@ -5,7 +5,9 @@
  *
  * A registry is a directory:
  *   versions/<id>/        one bundle per version, never changed once there
- *   staging/              versions being written; invisible to readers
+ *   staging/              versions being written; invisible to readers.
+ *                         v-<pid>.XXXXXX: registry_stage removes those
+ *                         whose process is gone (a killed train's)
  *   LIVE                  the live version's id, one line, replaced by
  *                         rename so a reader sees the old or the new id
  *   promotions.jsonl      every promote and rollback: time, id, previous;

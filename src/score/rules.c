@@ -460,7 +460,7 @@ int rules_parse(struct rules **out, const char *text, size_t len,
 int rules_load(struct rules **out, const char *path, struct errbuf *err)
 {
     size_t len;
-    char *text = file_read_all(path, &len, err);
+    char *text = file_read_limited(path, FILE_CAP_RULES, &len, err);
     *out = NULL;
     if (!text)
         return -1;

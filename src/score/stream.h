@@ -4,12 +4,16 @@
  * `predict` does, as a library call so that the coming `pipeline` command
  * and the tests score files without the command line.
  *
- * Line N of the output always answers line N of the input. A line that
- * is not scored (not JSON, or a request request.h refuses) is answered in
- * place with request_error_answer's compact
- * {"error": ..., "detail": [...]} and counted as bad, never skipped; an
- * empty line is such a line ("not JSON"). A last line without its line
- * end is read as a line; "\r\n" line ends are accepted.
+ * Every request line gets one answer line, in input order. A line that
+ * is not scored is answered in place with request_error_answer's compact
+ * {"error": ..., "detail": [...]} and counted as bad, never skipped: not
+ * JSON ("line 3: not JSON: '[' or '{' expected near 'x' (column 1)": the
+ * input line, jansson's reason and column), longer than 1 MiB (read to
+ * its end and dropped, never held), or a request request.h refuses. A
+ * blank line (empty, or spaces and tabs) is not a request: it gets no
+ * answer and is counted apart, as etl skips them, so answer N answers the
+ * Nth non-blank line. A last line without its line end is read as a line;
+ * "\r\n" line ends are accepted.
  *
  * Lines are read into batches on the calling thread and answered by
  * worker threads, written back in input order (parmap.h): parsing and
@@ -35,6 +39,7 @@ struct stream_options {
 struct stream_counts {
     long lines;            /* answered, bad ones included */
     long bad;              /* answered with an error */
+    long blank;            /* blank lines: skipped, not answered */
 };
 
 /* Scores every line of opt->in with the scorer (a bundle's) and writes

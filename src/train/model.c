@@ -234,7 +234,7 @@ int model_params_load(struct model_params *p, const char *path,
                       struct errbuf *err)
 {
     size_t len;
-    char *text = file_read_all(path, &len, err);
+    char *text = file_read_limited(path, FILE_CAP_PARAMS, &len, err);
     if (!text)
         return -1;
     json_error_t jerr;

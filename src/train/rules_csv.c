@@ -12,6 +12,23 @@
 #include "base/csvio.h"
 #include "etl/dataset.h"
 
+/* A header read as one field that holds another separator is a file
+ * written with that separator (a spreadsheet in a Spanish locale writes
+ * ';'): saying so beats listing every column as missing. The separator
+ * as the message names it, or NULL. */
+static const char *foreign_separator(const struct csv_record *header)
+{
+    static const struct { char c; const char *name; } seps[] = {
+        {';', "';'"}, {'\t', "a tab"}, {'|', "'|'"},
+    };
+    if (header->field_count != 1)
+        return NULL;
+    for (size_t i = 0; i < sizeof seps / sizeof seps[0]; i++)
+        if (memchr(header->fields[0], seps[i].c, header->lengths[0]))
+            return seps[i].name;
+    return NULL;
+}
+
 /* A reader on `in` past its header, with the columns the rules need
  * mapped; NULL with the reason in err. */
 static struct csv_reader *open_features(const struct rules *r, FILE *in,
@@ -34,6 +51,10 @@ static struct csv_reader *open_features(const struct rules *r, FILE *in,
         err_prefix(err, "header");
     else if (dataset_map_header(header, required, cols, err) == 0)
         return reader;
+    else if (foreign_separator(header))
+        err_set(err, "line %ld: the file seems to use %s as separator; "
+                "incomescore reads ','", header->line,
+                foreign_separator(header));
     csv_reader_free(reader);
     return NULL;
 }
