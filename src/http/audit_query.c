@@ -133,10 +133,14 @@ int audit_find(const char *path, const struct audit_query *q, FILE *out,
         if (rc == 0 && *found == 0) /* a client's id of our shape */
             rc = find_rows(db, path, "1", q, false, 0, out, found, err);
     } else {
-        rc = find_rows(db, path,
-                       "(?2 IS NULL OR time_ms >= ?2)"
-                       " AND (?3 IS NULL OR time_ms < ?3)",
-                       q, false, 0, out, found, err);
+        /* the bounds written only when given: "(?2 IS NULL OR time_ms
+         * >= ?2)" would keep SQLite from using the time index */
+        const char *where = q->has_since && q->has_until
+                                ? "time_ms >= ?2 AND time_ms < ?3"
+                            : q->has_since ? "time_ms >= ?2"
+                            : q->has_until ? "time_ms < ?3"
+                                           : "1";
+        rc = find_rows(db, path, where, q, false, 0, out, found, err);
     }
     sqlite3_close(db);
     return rc;
