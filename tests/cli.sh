@@ -370,6 +370,43 @@ wait "$SERVE_PID"
 [ $? -eq 0 ] && ok || ko "serve read-only did not exit 0 on SIGTERM"
 umount "$RO" && ok || ko "cannot unmount $RO"
 
+# ---- audit find and prune (issue 10 item 3) --------------------------------
+start_serve --registry "$REG" --audit sqlite --audit-db "$WORK/audit.db"
+[ -n "$URL" ] && ok || ko "serve for audit did not start: $(cat "$WORK/serve.err")"
+if [ -n "$URL" ]; then
+    curl -s -X POST "$URL/v1/prediction" -H 'Content-Type: application/json' \
+        -H 'X-Request-Id: cli-audit-1' --data-binary @"$WORK/one.jsonl" > /dev/null
+    curl -s -D "$WORK/headers" -o /dev/null -X POST "$URL/v1/prediction" \
+        -H 'Content-Type: application/json' --data-binary @"$WORK/one.jsonl"
+fi
+kill -TERM "$SERVE_PID" 2>/dev/null
+wait "$SERVE_PID"
+SID=$(sed -n 's/^[Xx]-[Rr]equest-[Ii]d: *\([0-9a-f]*\).*$/\1/p' "$WORK/headers" | tr -d '\r')
+run "audit find a server id" 0 "$BIN" audit find "$SID" --db "$WORK/audit.db"
+has "audit find prints its row" "$WORK/out" "\"request_id\":\"$SID\",\"model_version\":\"v0001\",\"status\":200,\"inputs\":{"
+[ "$(wc -l < "$WORK/out")" -eq 1 ] && ok || ko "audit find printed $(wc -l < "$WORK/out") lines, expected 1"
+run "audit find a client id in a window" 0 "$BIN" audit find cli-audit-1 --since "$(date -u +%F)" --db "$WORK/audit.db"
+has "audit find prints the client's row" "$WORK/out" '"request_id":"cli-audit-1"'
+run "audit find by window" 0 "$BIN" audit find --since 0 --db "$WORK/audit.db"
+[ "$(wc -l < "$WORK/out")" -eq 2 ] && ok || ko "audit window printed $(wc -l < "$WORK/out") lines, expected 2"
+run "audit find nothing" 1 "$BIN" audit find nobody --db "$WORK/audit.db"
+same "audit find nothing says so" "$WORK/err" "incomescore audit: no decision matches"
+run "audit find missing db" 1 "$BIN" audit find "$SID" --db "$WORK/no-audit.db"
+same "audit find names the missing db" "$WORK/err" "incomescore audit: $WORK/no-audit.db: No such file or directory"
+[ ! -e "$WORK/no-audit.db" ] && ok || ko "audit find created a database"
+run "audit find without id or window" 2 "$BIN" audit find --db "$WORK/audit.db"
+run "audit bad time" 2 "$BIN" audit find --since yesterday --db "$WORK/audit.db"
+run "audit option prefix" 2 "$BIN" audit find x --sin 0 --db "$WORK/audit.db"
+run "audit prune needs days" 2 "$BIN" audit prune --older-than 0 --db "$WORK/audit.db"
+# the client's decision made 400 days old: the one a 365-day prune takes
+sqlite3 "$WORK/audit.db" "UPDATE decisions SET time_ms = time_ms - 400 * 86400000 WHERE request_id = 'cli-audit-1'"
+run "audit prune with archive" 0 "$BIN" audit prune --older-than 365 --archive "$WORK/audit-old.db" --db "$WORK/audit.db"
+same "audit prune counts" "$WORK/out" "archived 1, deleted 1 decisions older than 365 days"
+[ "$(sqlite3 "$WORK/audit.db" "SELECT request_id FROM decisions")" = "$SID" ] && ok || ko "prune did not leave exactly $SID"
+[ "$(sqlite3 "$WORK/audit-old.db" "SELECT request_id FROM decisions")" = "cli-audit-1" ] && ok || ko "the archive does not hold exactly cli-audit-1"
+run "audit prune never overwrites an archive" 1 "$BIN" audit prune --older-than 1 --archive "$WORK/audit-old.db" --db "$WORK/audit.db"
+has "audit prune says it exists" "$WORK/err" "$WORK/audit-old.db: exists; an archive is never overwritten"
+
 # ---- data directory ------------------------------------------------------
 mkdir "$WORK/empty"
 run_in "apply without rules file" 1 "$FIX/features.csv" env INCOMESCORE_DATA="$WORK/empty" "$BIN" rules apply

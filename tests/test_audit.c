@@ -706,6 +706,19 @@ static struct audit_stats until_failing(struct audit_log *log, bool failing)
     return st;
 }
 
+/* How many lines the file at path holds now (0 when it cannot be read). */
+static int lines_in(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    int n = 0, c;
+    if (!f)
+        return 0;
+    while ((c = fgetc(f)) != EOF)
+        n += c == '\n';
+    fclose(f);
+    return n;
+}
+
 /* The JSON lines of the file at path, at most `max`, into lines[];
  * their count. */
 static int json_lines(const char *path, json_t **lines, int max)
@@ -760,6 +773,9 @@ static void a_failed_write_is_held_and_retried_until_it_succeeds(void **state)
     audit_get_stats(log, &held);
     db_exec(db, "ALTER TABLE moved RENAME TO decisions");
     struct audit_stats recovered = until_failing(log, false);
+    /* the writer says "writing again" just after it clears failing */
+    for (int i = 0; i < 600 && lines_in(err_path) < 2; i++)
+        nanosleep(&(struct timespec){0, 5 * 1000000L}, NULL);
     restore_fd(STDERR_FILENO, saved);
 
     assert_int_equal(rc_a, 0); /* queue acknowledgement: it was queued */

@@ -21,6 +21,8 @@ static const struct command commands[] = {
     {"predict", cmd_predict, "score request objects, one JSON per line"},
     {"models", cmd_models, "list, show, promote or roll back model versions"},
     {"serve", cmd_serve, "the JSON API (and its docs) over HTTP"},
+    {"audit", cmd_audit, "find decisions in the audit log; prune it "
+                         "(retention)"},
     {"rules", cmd_rules, "apply the business rules to a features CSV; "
                          "calibrate the score scale"},
 };

@@ -298,7 +298,7 @@ static void note_error(struct audit_log *log, const char *what,
  * its time window (our ids carry their millisecond; README shows how) and
  * then its id among that window's rows. The first release made the
  * request_id index; it is dropped when such a database is opened. */
-static const char SCHEMA[] =
+const char audit_schema[] =
     "CREATE TABLE IF NOT EXISTS decisions ("
     " id INTEGER PRIMARY KEY,"
     " time_ms INTEGER NOT NULL,"
@@ -408,7 +408,7 @@ static int sqlite_open(struct audit_log *log, struct errbuf *err)
     char *msg = NULL;
     if (sqlite3_exec(log->db, "PRAGMA synchronous=NORMAL", NULL, NULL, &msg) !=
             SQLITE_OK ||
-        sqlite3_exec(log->db, SCHEMA, NULL, NULL, &msg) != SQLITE_OK) {
+        sqlite3_exec(log->db, audit_schema, NULL, NULL, &msg) != SQLITE_OK) {
         err_set(err, "audit: %s: cannot create the decisions table: %s", path,
                 msg ? msg : sqlite3_errmsg(log->db));
         sqlite3_free(msg);

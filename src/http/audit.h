@@ -112,6 +112,10 @@ struct audit_stats {
 
 struct audit_log;
 
+/* The decisions table and its index (SQL, run on a new database): one
+ * definition for the log and for archives made of it (audit_query.h). */
+extern const char audit_schema[];
+
 /* Records to be queued together or not at all: a compact copy of each,
  * as the queue holds them. */
 struct audit_group;
