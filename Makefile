@@ -3,8 +3,9 @@
 #   make            build build/incomescore
 #   make demo       install missing packages, build, run the demo
 #   make test       build, run every test twice: once plain, once under
-#                   AddressSanitizer + UBSan (no network: `make deps`
-#                   first on a fresh machine)
+#                   AddressSanitizer + UBSan, then a short run of each
+#                   fuzz target (no network: `make deps` first on a fresh
+#                   machine)
 #   make check      build, run every test once, plain
 #   make bench      run the benchmarks in bench/
 #   make bench-bin  build the bench programs: bench/<name>.c → bench/out/<name>
@@ -13,6 +14,11 @@
 #                   bench/score_bench.c against it without libxgboost;
 #                   `make check` does too, so XGBoost creeping into
 #                   scoring fails the build
+#   make fuzz       build the libFuzzer targets (fuzz/fuzz_<target>.c, clang
+#                   with ASan+UBSan) and run each for FUZZ_SECONDS (60) on
+#                   its corpus fuzz/corpus/<target>/ (findings: build/fuzz/)
+#   make fuzz-smoke the same, a short deterministic run of each
+#                   (FUZZ_RUNS inputs, seed 1); `make test` runs it
 #   make deps       install the Debian packages the build needs (as root)
 #   make install    the binary to $(DESTDIR)$(PREFIX)/bin and data/ to
 #                   $(DESTDIR)$(PREFIX)/share/incomescore, where the
@@ -69,7 +75,7 @@ CORE_BIN := $(BUILD)/score-core/score_bench
 BENCH_BIN := $(BENCH_SRC:bench/%.c=bench/out/%)
 
 .PHONY: all deps demo test check check-asan bench bench-bin score-core install \
-        clean FORCE
+        fuzz fuzz-smoke clean FORCE
 all: $(BIN)
 
 # Made anew each time: ar would keep the objects of moved or deleted
@@ -128,6 +134,68 @@ $(BUILD)/%.o: %.c
 deps:
 	@scripts/deps.sh
 
+# Fuzz targets: clang's libFuzzer with ASan+UBSan, over the parsers that
+# read what others send (the request, a document, the rules and key
+# files). Their sources are compiled again with clang in build/fuzz/
+# (libFuzzer needs its coverage instrumentation on the code under test);
+# the archive lets each target pull only what it calls: no XGBoost, no
+# server. A crash, a sanitizer report or a target's own abort (e.g. the
+# request parser disagreeing with jansson) fails the make.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_RUNS    ?= 50000
+FUZZ_DIR     := build/fuzz
+FUZZ_TARGETS := $(patsubst fuzz/fuzz_%.c,%,$(sort $(wildcard fuzz/fuzz_*.c)))
+FUZZ_SRC     := $(sort $(wildcard src/base/*.c src/score/*.c)) \
+                src/etl/document.c src/http/apikeys.c
+FUZZ_OBJ     := $(FUZZ_SRC:%.c=$(FUZZ_DIR)/%.o)
+FUZZ_BIN     := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%)
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all \
+                -fno-omit-frame-pointer
+FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE -pthread -O1 -g -Wall -Wextra -Werror \
+                -iquote src $(shell pkg-config --cflags $(PKGS)) \
+                -DINCOMESCORE_DATADIR='"$(DATADIR)"' $(FUZZ_SAN)
+FUZZ_LDLIBS  := $(shell pkg-config --libs jansson libutf8proc libbson-1.0 \
+                libcrypto) -lcsv -lm -pthread
+
+$(FUZZ_DIR)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+
+$(FUZZ_DIR)/libfuzzed.a: $(FUZZ_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(FUZZ_DIR)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_common.h $(FUZZ_DIR)/libfuzzed.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< \
+	    $(FUZZ_DIR)/libfuzzed.a $(FUZZ_LDLIBS)
+
+-include $(FUZZ_OBJ:.o=.d)
+
+# Each target on a scratch copy of its seed corpus (what it finds new is
+# kept in build/fuzz/corpus/, the seeds in git stay as they are); a crash
+# leaves its input in build/fuzz/ as crash-<hash>.
+fuzz: $(FUZZ_BIN)
+	@for t in $(FUZZ_TARGETS); do \
+	    mkdir -p $(FUZZ_DIR)/corpus/$$t && \
+	    echo "fuzz: $$t for $(FUZZ_SECONDS) s" && \
+	    $(FUZZ_DIR)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) \
+	        -artifact_prefix=$(FUZZ_DIR)/ -print_final_stats=1 \
+	        $(FUZZ_DIR)/corpus/$$t fuzz/corpus/$$t || exit 1; \
+	done
+
+fuzz-smoke: $(FUZZ_BIN)
+	@for t in $(FUZZ_TARGETS); do \
+	    rm -rf $(FUZZ_DIR)/smoke/$$t && mkdir -p $(FUZZ_DIR)/smoke/$$t && \
+	    $(FUZZ_DIR)/fuzz_$$t -runs=$(FUZZ_RUNS) -seed=1 \
+	        -artifact_prefix=$(FUZZ_DIR)/ $(FUZZ_DIR)/smoke/$$t \
+	        fuzz/corpus/$$t >$(FUZZ_DIR)/smoke/$$t.log 2>&1 || \
+	        { tail -40 $(FUZZ_DIR)/smoke/$$t.log; \
+	          echo "fuzz-smoke: $$t FAILED (log: $(FUZZ_DIR)/smoke/$$t.log)"; \
+	          exit 1; }; \
+	    echo "fuzz-smoke: $$t: $(FUZZ_RUNS) runs, no crash"; \
+	done
+
 # The installed binary differs from build/incomescore in one fact, its
 # data directory, which only base/paths.c compiles in. So only paths.c is
 # compiled again (with the installed DATADIR) and linked ahead of the
@@ -165,6 +233,7 @@ test:
 	@scripts/deps.sh --check
 	@$(MAKE) --no-print-directory check
 	@$(MAKE) --no-print-directory check-asan
+	@$(MAKE) --no-print-directory fuzz-smoke
 
 check: $(BIN) $(UNIT) $(CORE_BIN)
 	tests/layers.sh src

@@ -7,9 +7,13 @@
 #                             it never installs and needs no network)
 set -eu
 
+# clang and its runtime (libFuzzer, sanitizers: a Recommends of clang-14,
+# which --no-install-recommends would skip) build the fuzz targets
+# (make fuzz-smoke, part of make test).
 PACKAGES="build-essential pkg-config libjansson-dev libutf8proc-dev libcsv-dev
 libcmocka-dev libbson-dev libmongoc-dev libssl-dev libxgboost-dev
-liblapacke-dev libsqlite3-dev libmicrohttpd-dev libcurl4-openssl-dev curl sqlite3 python3"
+liblapacke-dev libsqlite3-dev libmicrohttpd-dev libcurl4-openssl-dev curl sqlite3 python3
+clang libclang-rt-14-dev"
 
 missing=""
 for p in $PACKAGES; do
