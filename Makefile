@@ -195,6 +195,7 @@ fuzz-smoke: $(FUZZ_BIN)
 	          exit 1; }; \
 	    echo "fuzz-smoke: $$t: $(FUZZ_RUNS) runs, no crash"; \
 	done
+	@echo "fuzz-smoke: $(words $(FUZZ_TARGETS)) passed, 0 failed"
 
 # The installed binary differs from build/incomescore in one fact, its
 # data directory, which only base/paths.c compiles in. So only paths.c is
