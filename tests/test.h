@@ -24,6 +24,15 @@
  * and may remove the tree with test_rmtree(). */
 char *test_mkdtemp(void);
 void test_rmtree(const char *dir);
+
+/* A file path `name` in a fresh temporary directory (the file itself is
+ * not made); test_temp_file_free removes the directory and all in it. */
+struct test_temp_file {
+    char *dir;
+    char path[4096];
+};
+struct test_temp_file test_temp_file_new(const char *name);
+void test_temp_file_free(struct test_temp_file *f);
 /* Writes `text` to dir/name; returns the malloc'd full path. */
 char *test_write_file(const char *dir, const char *name, const char *text);
 

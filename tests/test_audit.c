@@ -27,25 +27,6 @@
 
 #include "http/audit.h"
 
-struct fixture {
-    char *dir;
-    char path[4096];
-};
-
-static struct fixture fixture_new(void)
-{
-    struct fixture f = {.dir = test_mkdtemp()};
-    assert_non_null(f.dir);
-    snprintf(f.path, sizeof f.path, "%s/audit.db", f.dir);
-    return f;
-}
-
-static void fixture_free(struct fixture *f)
-{
-    test_rmtree(f->dir);
-    free(f->dir);
-}
-
 static struct audit_log *open_log(enum audit_sink sink, const char *path,
                                   size_t capacity)
 {
@@ -192,7 +173,7 @@ static void submitted_records_are_in_the_table_with_every_column_exact(
     void **state)
 {
     (void)state;
-    struct fixture f = fixture_new();
+    struct test_temp_file f = test_temp_file_new("audit.db");
     struct audit_record recs[3] = {
         record(1700000000123, "req-1", 200),
         record(0, "req-\"quoted\" ñandú", 422),
@@ -228,13 +209,13 @@ static void submitted_records_are_in_the_table_with_every_column_exact(
     db_rows(f.path, "SELECT " DECISION_COLUMNS " FROM decisions ORDER BY id",
             rows, sizeof rows);
     assert_string_equal(rows, want);
-    fixture_free(&f);
+    test_temp_file_free(&f);
 }
 
 static void reopening_appends_to_the_existing_table(void **state)
 {
     (void)state;
-    struct fixture f = fixture_new();
+    struct test_temp_file f = test_temp_file_new("audit.db");
     for (int round = 0; round < 2; round++) {
         struct audit_log *log = open_log(AUDIT_SQLITE, f.path, 4);
         struct audit_record r = record(1, round ? "second" : "first", 200);
@@ -242,14 +223,14 @@ static void reopening_appends_to_the_existing_table(void **state)
         audit_close(log);
     }
     assert_int_equal(db_count(f.path, "SELECT count(*) FROM decisions"), 2);
-    fixture_free(&f);
+    test_temp_file_free(&f);
 }
 
 static void new_database_has_16k_pages_and_an_old_one_keeps_its_own(
     void **state)
 {
     (void)state;
-    struct fixture f = fixture_new();
+    struct test_temp_file f = test_temp_file_new("audit.db");
     char old_path[4200];
     snprintf(old_path, sizeof old_path, "%s/old.db", f.dir);
     sqlite3 *db = db_open(old_path);
@@ -266,7 +247,7 @@ static void new_database_has_16k_pages_and_an_old_one_keeps_its_own(
         assert_int_equal(
             db_count(paths[i], "SELECT count(*) FROM decisions"), 1);
     }
-    fixture_free(&f);
+    test_temp_file_free(&f);
 }
 
 /* The table as the first release made it, before the api_key column. */
@@ -287,7 +268,7 @@ static const char first_release_schema[] =
 static void a_first_release_database_gains_the_api_key_column(void **state)
 {
     (void)state;
-    struct fixture f = fixture_new();
+    struct test_temp_file f = test_temp_file_new("audit.db");
     sqlite3 *db = db_open(f.path);
     db_exec(db, "PRAGMA journal_mode=WAL");
     db_exec(db, first_release_schema);
@@ -336,13 +317,13 @@ static void a_first_release_database_gains_the_api_key_column(void **state)
         db_count(f.path, "SELECT count(*) FROM sqlite_master WHERE name ="
                          " 'decisions_request_id'"),
         0);
-    fixture_free(&f);
+    test_temp_file_free(&f);
 }
 
 static void database_is_in_wal_mode_indexed_by_time_only(void **state)
 {
     (void)state;
-    struct fixture f = fixture_new();
+    struct test_temp_file f = test_temp_file_new("audit.db");
     struct audit_log *log = open_log(AUDIT_SQLITE, f.path, 4);
     char mode[64];
     db_rows(f.path, "PRAGMA journal_mode", mode, sizeof mode);
@@ -353,7 +334,7 @@ static void database_is_in_wal_mode_indexed_by_time_only(void **state)
         db_count(f.path, "SELECT count(*) FROM sqlite_master WHERE name ="
                          " 'decisions_time_ms' AND sql LIKE '%(time_ms)'"),
         1);
-    fixture_free(&f);
+    test_temp_file_free(&f);
 }
 
 #define THREADS 4
@@ -381,7 +362,7 @@ static void *submit_many(void *arg)
 static void four_threads_of_two_thousand_records_all_arrive(void **state)
 {
     (void)state;
-    struct fixture f = fixture_new();
+    struct test_temp_file f = test_temp_file_new("audit.db");
     struct audit_log *log = open_log(AUDIT_SQLITE, f.path, 256);
     pthread_t th[THREADS];
     struct submitter s[THREADS];
@@ -399,13 +380,13 @@ static void four_threads_of_two_thousand_records_all_arrive(void **state)
     assert_int_equal(
         db_count(f.path, "SELECT count(DISTINCT request_id) FROM decisions"),
         THREADS * PER_THREAD);
-    fixture_free(&f);
+    test_temp_file_free(&f);
 }
 
 static void full_queue_refuses_after_wait_ms_and_counts_refused(void **state)
 {
     (void)state;
-    struct fixture f = fixture_new();
+    struct test_temp_file f = test_temp_file_new("audit.db");
     struct audit_log *log = open_log(AUDIT_SQLITE, f.path, 4);
     sqlite3 *blocker = writer_stalled(f.path);
 
@@ -437,7 +418,7 @@ static void full_queue_refuses_after_wait_ms_and_counts_refused(void **state)
         db_count(f.path,
                  "SELECT count(*) FROM decisions WHERE request_id='refused'"),
         0);
-    fixture_free(&f);
+    test_temp_file_free(&f);
 }
 
 /* Adds records "<prefix>/0" .. "<prefix>/<n-1>" to g. */
@@ -458,7 +439,7 @@ static void group_fill(struct audit_group *g, const char *prefix, int n)
 static void a_group_is_queued_whole_or_not_at_all(void **state)
 {
     (void)state;
-    struct fixture f = fixture_new();
+    struct test_temp_file f = test_temp_file_new("audit.db");
     struct audit_log *log = open_log(AUDIT_SQLITE, f.path, 4);
     sqlite3 *blocker = writer_stalled(f.path);
     struct audit_record one = record(1, "one", 200);
@@ -494,7 +475,7 @@ static void a_group_is_queued_whole_or_not_at_all(void **state)
     db_rows(f.path, "SELECT request_id FROM decisions ORDER BY id", ids,
             sizeof ids);
     assert_string_equal(ids, "'one'\n'three/0'\n'three/1'\n'three/2'\n");
-    fixture_free(&f);
+    test_temp_file_free(&f);
 }
 
 struct group_submitter {
@@ -518,7 +499,7 @@ static void *submit_group_patiently(void *arg)
 static void a_waiting_group_is_served_before_later_singles(void **state)
 {
     (void)state;
-    struct fixture f = fixture_new();
+    struct test_temp_file f = test_temp_file_new("audit.db");
     struct audit_log *log = open_log(AUDIT_SQLITE, f.path, 4);
     sqlite3 *blocker = writer_stalled(f.path);
     for (int i = 0; i < 3; i++) {
@@ -557,7 +538,7 @@ static void a_waiting_group_is_served_before_later_singles(void **state)
     db_rows(f.path, "SELECT request_id FROM decisions ORDER BY id", rows,
             sizeof rows);
     assert_string_equal(rows, "'s0'\n's1'\n's2'\n'g/0'\n'g/1'\n");
-    fixture_free(&f);
+    test_temp_file_free(&f);
 }
 
 /* A group the whole queue could not hold is refused at once, however
@@ -566,7 +547,7 @@ static void a_waiting_group_is_served_before_later_singles(void **state)
 static void a_group_larger_than_the_queue_is_refused_at_once(void **state)
 {
     (void)state;
-    struct fixture f = fixture_new();
+    struct test_temp_file f = test_temp_file_new("audit.db");
     struct audit_log *log = open_log(AUDIT_SQLITE, f.path, 2);
     struct audit_group *g = audit_group_new(3);
     group_fill(g, "three", 3);
@@ -591,7 +572,7 @@ static void a_group_larger_than_the_queue_is_refused_at_once(void **state)
     assert_int_equal(audit_submit_group(NULL, NULL, 0), -1);
     audit_group_free(g);
     audit_group_free(NULL);
-    fixture_free(&f);
+    test_temp_file_free(&f);
 }
 
 /* Records of the largest size, the writer stalled: the queue is full at
@@ -600,7 +581,7 @@ static void a_group_larger_than_the_queue_is_refused_at_once(void **state)
 static void queue_of_large_records_is_full_at_audit_queue_bytes(void **state)
 {
     (void)state;
-    struct fixture f = fixture_new();
+    struct test_temp_file f = test_temp_file_new("audit.db");
     struct audit_log *log = open_log(AUDIT_SQLITE, f.path, 100000);
     sqlite3 *blocker = writer_stalled(f.path);
     struct audit_record r = record(1, "big", 200);
@@ -622,7 +603,7 @@ static void queue_of_large_records_is_full_at_audit_queue_bytes(void **state)
     audit_close(log);
     assert_int_equal(db_count(f.path, "SELECT count(*) FROM decisions"),
                      taken);
-    fixture_free(&f);
+    test_temp_file_free(&f);
 }
 
 static void *release_after_50ms(void *arg)
@@ -637,7 +618,7 @@ static void *release_after_50ms(void *arg)
 static void close_writes_everything_still_queued(void **state)
 {
     (void)state;
-    struct fixture f = fixture_new();
+    struct test_temp_file f = test_temp_file_new("audit.db");
     struct audit_log *log = open_log(AUDIT_SQLITE, f.path, 3000);
     sqlite3 *blocker = writer_stalled(f.path);
     for (int i = 0; i < 3000; i++) {
@@ -656,7 +637,7 @@ static void close_writes_everything_still_queued(void **state)
     pthread_join(th, NULL);
     sqlite3_close(blocker);
     assert_int_equal(db_count(f.path, "SELECT count(*) FROM decisions"), 3000);
-    fixture_free(&f);
+    test_temp_file_free(&f);
 }
 
 /* Polls until the writer has accounted for `n` records one way or the
@@ -677,7 +658,7 @@ static struct audit_stats settled(struct audit_log *log, uint64_t n)
 static void stats_count_queued_and_written(void **state)
 {
     (void)state;
-    struct fixture f = fixture_new();
+    struct test_temp_file f = test_temp_file_new("audit.db");
     struct audit_log *log = open_log(AUDIT_SQLITE, f.path, 8);
     struct audit_record r = record(1, "a", 200);
     for (int i = 0; i < 20; i++)
@@ -688,7 +669,7 @@ static void stats_count_queued_and_written(void **state)
     assert_int_equal(st.refused, 0);
     assert_int_equal(st.failed_writes, 0);
     audit_close(log);
-    fixture_free(&f);
+    test_temp_file_free(&f);
 }
 
 /* Polls (5 ms apart, 3 s at most) until the log's failing state is
@@ -752,7 +733,7 @@ static const char *member(json_t *o, const char *key)
 static void a_failed_write_is_held_and_retried_until_it_succeeds(void **state)
 {
     (void)state;
-    struct fixture f = fixture_new();
+    struct test_temp_file f = test_temp_file_new("audit.db");
     char err_path[4200];
     snprintf(err_path, sizeof err_path, "%s/stderr.txt", f.dir);
     struct audit_log *log = open_log(AUDIT_SQLITE, f.path, 8);
@@ -817,7 +798,7 @@ static void a_failed_write_is_held_and_retried_until_it_succeeds(void **state)
     db_rows(f.path, "SELECT request_id FROM decisions ORDER BY id", rows,
             sizeof rows);
     assert_string_equal(rows, "'a'\n'c'\n");
-    fixture_free(&f);
+    test_temp_file_free(&f);
 }
 
 /* Closing gives a batch that keeps failing up, counted and reported, so
@@ -825,7 +806,7 @@ static void a_failed_write_is_held_and_retried_until_it_succeeds(void **state)
 static void close_gives_up_a_batch_that_keeps_failing(void **state)
 {
     (void)state;
-    struct fixture f = fixture_new();
+    struct test_temp_file f = test_temp_file_new("audit.db");
     char err_path[4200];
     snprintf(err_path, sizeof err_path, "%s/stderr.txt", f.dir);
     struct audit_log *log = open_log(AUDIT_SQLITE, f.path, 8);
@@ -848,7 +829,7 @@ static void close_gives_up_a_batch_that_keeps_failing(void **state)
     assert_string_equal(member(lines[1], "msg"), msg);
     for (int i = 0; i < n; i++)
         json_decref(lines[i]);
-    fixture_free(&f);
+    test_temp_file_free(&f);
 }
 
 /* On commit acknowledgement a submission returns 0 only when its record
@@ -858,7 +839,7 @@ static void close_gives_up_a_batch_that_keeps_failing(void **state)
 static void commit_ack_returns_only_once_the_record_is_committed(void **state)
 {
     (void)state;
-    struct fixture f = fixture_new();
+    struct test_temp_file f = test_temp_file_new("audit.db");
     struct audit_log *log;
     struct errbuf err;
     assert_int_equal(audit_open(&log, AUDIT_SQLITE, AUDIT_ACK_COMMITTED,
@@ -889,7 +870,7 @@ static void commit_ack_returns_only_once_the_record_is_committed(void **state)
     audit_close(log);
     assert_int_equal(db_count(f.path, "SELECT count(*) FROM decisions"
                                       " WHERE request_id = 'late'"), 1);
-    fixture_free(&f);
+    test_temp_file_free(&f);
 }
 
 /* A waiting submitter is answered as soon as the write fails, not at the
@@ -897,7 +878,7 @@ static void commit_ack_returns_only_once_the_record_is_committed(void **state)
 static void commit_ack_fails_when_the_write_fails(void **state)
 {
     (void)state;
-    struct fixture f = fixture_new();
+    struct test_temp_file f = test_temp_file_new("audit.db");
     char err_path[4200];
     snprintf(err_path, sizeof err_path, "%s/stderr.txt", f.dir);
     struct audit_log *log;
@@ -921,7 +902,7 @@ static void commit_ack_fails_when_the_write_fails(void **state)
     assert_true(waited < 30000);
     /* held, then written: answered 503, yet in the log */
     assert_int_equal(db_count(f.path, "SELECT count(*) FROM decisions"), 1);
-    fixture_free(&f);
+    test_temp_file_free(&f);
 }
 
 /* The database file deleted while the log writes (with its WAL and
@@ -931,7 +912,7 @@ static void commit_ack_fails_when_the_write_fails(void **state)
 static void a_deleted_or_replaced_database_file_is_noticed(void **state)
 {
     (void)state;
-    struct fixture f = fixture_new();
+    struct test_temp_file f = test_temp_file_new("audit.db");
     char err_path[4200], side[4200], old[4200];
     snprintf(err_path, sizeof err_path, "%s/stderr.txt", f.dir);
     snprintf(old, sizeof old, "%s/old.db", f.dir);
@@ -984,7 +965,7 @@ static void a_deleted_or_replaced_database_file_is_noticed(void **state)
         assert_string_equal(member(lines[i], "msg"), msg);
         json_decref(lines[i]);
     }
-    fixture_free(&f);
+    test_temp_file_free(&f);
 }
 
 /* ---- stdout ----------------------------------------------------------- */
@@ -992,7 +973,7 @@ static void a_deleted_or_replaced_database_file_is_noticed(void **state)
 static void stdout_sink_writes_one_parseable_json_line_per_record(void **state)
 {
     (void)state;
-    struct fixture f = fixture_new();
+    struct test_temp_file f = test_temp_file_new("audit.db");
     char out_path[4200];
     snprintf(out_path, sizeof out_path, "%s/stdout.jsonl", f.dir);
     struct audit_record recs[3] = {
@@ -1059,7 +1040,7 @@ static void stdout_sink_writes_one_parseable_json_line_per_record(void **state)
     }
     fclose(in);
     assert_int_equal(n, 3);
-    fixture_free(&f);
+    test_temp_file_free(&f);
 }
 
 /* The key's name, or null, right after the request id; the whole line
@@ -1067,7 +1048,7 @@ static void stdout_sink_writes_one_parseable_json_line_per_record(void **state)
 static void stdout_line_names_the_api_key_or_says_null(void **state)
 {
     (void)state;
-    struct fixture f = fixture_new();
+    struct test_temp_file f = test_temp_file_new("audit.db");
     char out_path[4200];
     snprintf(out_path, sizeof out_path, "%s/stdout.jsonl", f.dir);
     struct audit_record named = record(1700000000123, "req-1", 200);
@@ -1108,7 +1089,7 @@ static void stdout_line_names_the_api_key_or_says_null(void **state)
     }
     fclose(in);
     assert_int_equal(n, 2);
-    fixture_free(&f);
+    test_temp_file_free(&f);
 }
 
 /* ---- refusals and AUDIT_OFF ------------------------------------------- */
@@ -1116,7 +1097,7 @@ static void stdout_line_names_the_api_key_or_says_null(void **state)
 static void unwritable_path_fails_open_naming_the_path(void **state)
 {
     (void)state;
-    struct fixture f = fixture_new();
+    struct test_temp_file f = test_temp_file_new("audit.db");
     char missing[4200];
     snprintf(missing, sizeof missing, "%s/no-such-dir/audit.db", f.dir);
     const char *paths[] = {missing, f.dir /* a directory */};
@@ -1129,13 +1110,13 @@ static void unwritable_path_fails_open_naming_the_path(void **state)
         if (!strstr(err.msg, paths[i]))
             fail_msg("'%s' does not name %s", err.msg, paths[i]);
     }
-    fixture_free(&f);
+    test_temp_file_free(&f);
 }
 
 static void missing_path_and_zero_capacity_are_refused(void **state)
 {
     (void)state;
-    struct fixture f = fixture_new();
+    struct test_temp_file f = test_temp_file_new("audit.db");
     struct audit_log *log;
     struct errbuf err;
     assert_int_equal(audit_open(&log, AUDIT_SQLITE, AUDIT_ACK_QUEUED, NULL, 4, &err), -1);
@@ -1144,13 +1125,13 @@ static void missing_path_and_zero_capacity_are_refused(void **state)
     assert_non_null(strstr(err.msg, "capacity"));
     assert_int_equal(audit_submit(NULL, NULL, 0), -1);
     audit_close(NULL);
-    fixture_free(&f);
+    test_temp_file_free(&f);
 }
 
 static void off_sink_accepts_and_writes_nothing(void **state)
 {
     (void)state;
-    struct fixture f = fixture_new();
+    struct test_temp_file f = test_temp_file_new("audit.db");
     struct audit_log *log = open_log(AUDIT_OFF, f.path, 0);
     struct audit_record r = record(1, "a", 200);
     for (int i = 0; i < 100; i++)
@@ -1161,7 +1142,7 @@ static void off_sink_accepts_and_writes_nothing(void **state)
     audit_close(log);
     struct stat sb;
     assert_int_equal(stat(f.path, &sb), -1);
-    fixture_free(&f);
+    test_temp_file_free(&f);
 }
 
 int suite_audit(int *count)

@@ -34,25 +34,6 @@
     "\"inputs\":{\"ingreso\":45000,\"edad\":32},"                           \
     "\"outputs\":{\"scoring\":678.17,\"cluster\":\"A\"},\"api_key\":null}\n"
 
-struct fixture {
-    char *dir;
-    char path[4096];
-};
-
-static struct fixture fixture_new(void)
-{
-    struct fixture f = {.dir = test_mkdtemp()};
-    assert_non_null(f.dir);
-    snprintf(f.path, sizeof f.path, "%s/audit.db", f.dir);
-    return f;
-}
-
-static void fixture_free(struct fixture *f)
-{
-    test_rmtree(f->dir);
-    free(f->dir);
-}
-
 static struct audit_record record(int64_t time_ms, const char *id)
 {
     struct audit_record r = {.time_ms = time_ms, .status = 200};
@@ -125,7 +106,7 @@ static long long count(const char *path, const char *sql)
 static void a_server_id_is_found_with_its_batch_items(void **state)
 {
     (void)state;
-    struct fixture f = fixture_new();
+    struct test_temp_file f = test_temp_file_new("audit.db");
     write_five(f.path);
     long found;
     struct audit_query q = {.id = ID0};
@@ -146,13 +127,13 @@ static void a_server_id_is_found_with_its_batch_items(void **state)
     text = find(f.path, &q, &found);
     assert_int_equal(found, 1);
     free(text);
-    fixture_free(&f);
+    test_temp_file_free(&f);
 }
 
 static void a_client_id_is_found_in_its_window_or_by_a_full_scan(void **state)
 {
     (void)state;
-    struct fixture f = fixture_new();
+    struct test_temp_file f = test_temp_file_new("audit.db");
     write_five(f.path);
     long found;
     struct audit_query q = {.id = "caller-42", .has_since = true,
@@ -179,13 +160,13 @@ static void a_client_id_is_found_in_its_window_or_by_a_full_scan(void **state)
     assert_string_equal(text, LINE(5, 1700000002000, "2023-11-14T22:13:22.000Z",
                                    "0000000000000abc"));
     free(text);
-    fixture_free(&f);
+    test_temp_file_free(&f);
 }
 
 static void a_window_is_since_inclusive_until_exclusive(void **state)
 {
     (void)state;
-    struct fixture f = fixture_new();
+    struct test_temp_file f = test_temp_file_new("audit.db");
     write_five(f.path);
     long found;
     struct audit_query q = {.has_since = true, .since_ms = T0 + 1,
@@ -205,7 +186,7 @@ static void a_window_is_since_inclusive_until_exclusive(void **state)
     text = find(f.path, &until, &found);
     assert_int_equal(found, 2);
     free(text);
-    fixture_free(&f);
+    test_temp_file_free(&f);
 }
 
 static void times_parse_as_ms_iso_date_and_datetime(void **state)
@@ -232,7 +213,7 @@ static void times_parse_as_ms_iso_date_and_datetime(void **state)
 static void a_missing_database_is_named_and_not_created(void **state)
 {
     (void)state;
-    struct fixture f = fixture_new();
+    struct test_temp_file f = test_temp_file_new("audit.db");
     struct audit_query q = {.id = ID0};
     long found;
     struct errbuf err;
@@ -248,13 +229,13 @@ static void a_missing_database_is_named_and_not_created(void **state)
     assert_string_equal(err.msg, want);
     struct stat st;
     assert_int_equal(stat(f.path, &st), -1);
-    fixture_free(&f);
+    test_temp_file_free(&f);
 }
 
 static void prune_deletes_exactly_the_rows_before_the_cut(void **state)
 {
     (void)state;
-    struct fixture f = fixture_new();
+    struct test_temp_file f = test_temp_file_new("audit.db");
     write_five(f.path);
     struct audit_prune_result res;
     struct errbuf err;
@@ -266,13 +247,13 @@ static void prune_deletes_exactly_the_rows_before_the_cut(void **state)
                      T0 + 1);
     assert_int_equal(audit_prune(f.path, T0 + 1, NULL, &res, &err), 0);
     assert_int_equal(res.deleted, 0);
-    fixture_free(&f);
+    test_temp_file_free(&f);
 }
 
 static void prune_archives_exactly_the_rows_it_deletes(void **state)
 {
     (void)state;
-    struct fixture f = fixture_new();
+    struct test_temp_file f = test_temp_file_new("audit.db");
     write_five(f.path);
     char archive[4200];
     snprintf(archive, sizeof archive, "%s/audit-2023-11.sqlite3", f.dir);
@@ -307,7 +288,7 @@ static void prune_archives_exactly_the_rows_it_deletes(void **state)
     snprintf(tmp, sizeof tmp, "%s.tmp.%ld", archive, (long)getpid());
     struct stat st;
     assert_int_equal(stat(tmp, &st), -1);
-    fixture_free(&f);
+    test_temp_file_free(&f);
 }
 
 /* Writes records dated now until told to stop; counts them. */
@@ -334,7 +315,7 @@ static void *keep_writing(void *arg)
 static void prune_while_the_server_writes_loses_no_newer_row(void **state)
 {
     (void)state;
-    struct fixture f = fixture_new();
+    struct test_temp_file f = test_temp_file_new("audit.db");
     enum { OLD = 3 * AUDIT_PRUNE_BATCH + 123 };
     struct writer w = {.log = log_open(f.path)};
     for (long i = 0; i < OLD; i++) {
@@ -376,7 +357,7 @@ static void prune_while_the_server_writes_loses_no_newer_row(void **state)
                                    "WHERE request_id GLOB 'new-*'"),
                      w.written);
     assert_true(w.written >= 2000);
-    fixture_free(&f);
+    test_temp_file_free(&f);
 }
 
 int suite_audit_query(int *count)

@@ -38,6 +38,23 @@ void test_rmtree(const char *dir)
     nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+struct test_temp_file test_temp_file_new(const char *name)
+{
+    struct test_temp_file f = {.dir = test_mkdtemp()};
+    if (!f.dir) {
+        fprintf(stderr, "unit: no temporary directory\n");
+        exit(1);
+    }
+    snprintf(f.path, sizeof f.path, "%s/%s", f.dir, name);
+    return f;
+}
+
+void test_temp_file_free(struct test_temp_file *f)
+{
+    test_rmtree(f->dir);
+    free(f->dir);
+}
+
 char *test_write_file(const char *dir, const char *name, const char *text)
 {
     size_t n = strlen(dir) + strlen(name) + 2;
