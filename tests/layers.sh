@@ -15,9 +15,10 @@ allowed() {
     etl)      echo "base score etl" ;;
     registry) echo "base score registry" ;;
     train)    echo "base score etl registry train" ;;
+    pipeline) echo "base score etl registry train pipeline" ;;
     http)     echo "base score registry http" ;;
     demo)     echo "base score demo" ;;
-    cli)      echo "base score etl registry train http demo cli" ;;
+    cli)      echo "base score etl registry train pipeline http demo cli" ;;
     *)        echo "" ;;
     esac
 }
