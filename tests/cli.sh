@@ -300,6 +300,8 @@ has "models list names it" "$WORK/err" "no registry at $WORK/no-registry "
 run "serve missing registry" 1 timeout 20 "$BIN" serve --registry "$WORK/no-registry" --port 0
 has "serve names it" "$WORK/err" "no registry at $WORK/no-registry "
 [ ! -e "$WORK/no-registry" ] && ok || ko "a missing registry was created"
+run "serve --header-deadline 0" 2 "$BIN" serve --header-deadline 0 --port 0
+has "header deadline range" "$WORK/err" "--header-deadline takes 1 to 3600 seconds, not '0'"
 # a registry with no live version yet (train was interrupted) still says
 # to train
 mkdir -p "$WORK/empty-registry/versions"

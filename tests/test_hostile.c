@@ -611,6 +611,68 @@ static void a_body_dribbled_past_its_deadline_is_cut(void **state)
     server_stop(s);
 }
 
+/* Headers sent a byte every 200 ms: the idle timeout (5 s) never comes,
+ * the header deadline (1 s from the connection's start) does, and the
+ * cut is logged and counted. */
+static void headers_dribbled_past_their_deadline_are_cut(void **state)
+{
+    (void)state;
+    struct server *s = start((struct server_config){.header_deadline_s = 1,
+                                                    .timeout_s = 5});
+    int fd = connect_to(s);
+    send_text(fd, "GET /healthz HTTP/1.1\r\nHost: x\r\nX-a: ");
+    bool cut = false;
+    char buf[8192];
+    for (int i = 0; i < 20 && !cut; i++) {
+        usleep(200000);
+        cut = !send_all(fd, "a", 1);
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        if (!cut && poll(&p, 1, 0) > 0) {
+            bool closed;
+            read_all(fd, buf, sizeof buf, 100, &closed);
+            if (*buf)
+                fail_msg("answered: %s", buf);
+            cut = closed;
+        }
+    }
+    assert_true(cut);
+    close(fd);
+
+    static char metrics[1 << 17];
+    fd = connect_to(s);
+    send_text(fd, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert_int_equal(read_response(fd, metrics, sizeof metrics, 3000), 200);
+    assert_non_null(strstr(
+        metrics, "\nincomescore_header_deadline_closed_total 1\n"));
+    close(fd);
+    server_stop(s);
+    assert_int_equal(log_lines_with("\"event\": \"header_deadline\""), 1);
+}
+
+/* The deadline starts again at each answer: a keep-alive client whose
+ * requests come within it is served on one connection, one that waits
+ * past it is closed. */
+static void the_header_deadline_starts_again_at_each_answer(void **state)
+{
+    (void)state;
+    struct server *s = start((struct server_config){.header_deadline_s = 1,
+                                                    .timeout_s = 5});
+    int fd = connect_to(s);
+    char buf[8192];
+    for (int i = 0; i < 4; i++) {
+        send_text(fd, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+        if (read_response(fd, buf, sizeof buf, 3000) != 200)
+            fail_msg("request %d: %s", i, buf);
+        usleep(300000); /* 1.2 s on the connection in all, 0.3 s at a time */
+    }
+    bool closed;
+    read_all(fd, buf, sizeof buf, 4000, &closed);
+    assert_string_equal(buf, "");
+    assert_true(closed);
+    close(fd);
+    server_stop(s);
+}
+
 struct slowloris {
     const struct server *server;
     int connections; /* to open, from 127.0.0.1 */
@@ -705,6 +767,8 @@ int suite_hostile(int *count)
         cmocka_unit_test(bodies_in_flight_are_bounded_by_the_budget),
         cmocka_unit_test(a_batch_is_sized_before_it_is_parsed),
         cmocka_unit_test(a_body_dribbled_past_its_deadline_is_cut),
+        cmocka_unit_test(headers_dribbled_past_their_deadline_are_cut),
+        cmocka_unit_test(the_header_deadline_starts_again_at_each_answer),
         cmocka_unit_test(a_slowloris_on_1100_connections_leaves_others_served),
     };
     *count = (int)(sizeof tests / sizeof tests[0]);

@@ -45,6 +45,7 @@ static void print_help(void)
            "[--connection-limit N]\n"
            "                         [--per-address-limit N] "
            "[--body-deadline SECONDS]\n"
+           "                         [--header-deadline SECONDS]\n"
            "                         [--max-bodies-in-flight BYTES]\n"
            "                         [--api-keys FILE [--protect-all]]\n"
            "       " PROGRAM " serve --hash-key [--key-name NAME] < key\n"
@@ -106,6 +107,13 @@ static void print_help(void)
            "seconds\n"
            "                      of its headers closes the connection "
            "(default %d)\n"
+           "--header-deadline SECONDS  a request's headers not in within "
+           "this many\n"
+           "                      seconds of the connection's start (or of "
+           "the\n"
+           "                      previous answer on it) close the "
+           "connection\n"
+           "                      (default %d)\n"
            "--max-bodies-in-flight BYTES  request bodies held at once, all "
            "connections\n"
            "                      together; beyond it 503 with Retry-After "
@@ -148,6 +156,7 @@ static void print_help(void)
            (int)SERVER_DEFAULT_MAX_BODY, (int)SERVER_DEFAULT_MAX_BATCH_BODY,
            SERVER_DEFAULT_TIMEOUT_S, SERVER_DEFAULT_CONNECTION_LIMIT,
            SERVER_DEFAULT_PER_ADDRESS_LIMIT, SERVER_DEFAULT_BODY_DEADLINE_S,
+           SERVER_DEFAULT_HEADER_DEADLINE_S,
            (int)SERVER_DEFAULT_MAX_BODIES_IN_FLIGHT,
            APIKEY_MIN_LEN, APIKEY_MAX_LEN);
     fputs(HELP_ENV_HEAD HELP_ENV_PORT HELP_ENV_API_KEYS HELP_ENV_HOME
@@ -169,6 +178,7 @@ static const struct option serve_options[] = {
     {"connection-limit", required_argument, NULL, 'c'},
     {"per-address-limit", required_argument, NULL, 'A'},
     {"body-deadline", required_argument, NULL, 'L'},
+    {"header-deadline", required_argument, NULL, 'R'},
     {"max-bodies-in-flight", required_argument, NULL, 'M'},
     {"api-keys", required_argument, NULL, 'k'},
     {"protect-all", no_argument, NULL, 'P'},
@@ -315,6 +325,12 @@ int cmd_serve(int argc, char **argv)
                 return usage_error(cmd, "--body-deadline takes 1 to 3600 "
                                         "seconds, not '%s'", optarg);
             cfg.body_deadline_s = (unsigned)v;
+            break;
+        case 'R':
+            if (parse_count(optarg, 1, 3600, &v) < 0)
+                return usage_error(cmd, "--header-deadline takes 1 to 3600 "
+                                        "seconds, not '%s'", optarg);
+            cfg.header_deadline_s = (unsigned)v;
             break;
         case 'M':
             if (parse_count(optarg, 1024, 1LL << 40, &v) < 0)

@@ -14,6 +14,7 @@
  *   live_model.c  the live model: loading, reloading, the registry watcher
  *   api_docs.c    /v1/model, /v1/meta, /openapi.json and /docs, prepared
  *   metrics.c     the Prometheus counters and their text
+ *   header_watch.c the deadline for a request's headers (slowloris)
  *   swap.c        the reference-counted pointer behind the live model
  *                 and the keys
  * and, each with its own public header: audit.c (the decision log) and
@@ -31,6 +32,7 @@
 
 #include "http/apikeys.h"
 #include "http/audit.h"
+#include "http/header_watch.h"
 #include "http/api_docs.h"
 #include "http/keyring.h"
 #include "http/live_model.h"
@@ -70,6 +72,7 @@ struct server {
     struct keyring keys;         /* keyring.c's */
     struct site_docs site;       /* api_docs.c's */
     struct metrics metrics;      /* metrics.c's; counted where it happens */
+    struct header_watch header_watch; /* header_watch.c's */
 };
 
 /* Why a request is refused before its body is used; answered after

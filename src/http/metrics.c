@@ -148,6 +148,12 @@ static void model_text(struct metrics *m, const struct bundle *live,
                    "# TYPE incomescore_model_reload_failures_total counter\n"
                    "incomescore_model_reload_failures_total %lu\n",
                 METRIC_READ(m->reloads), METRIC_READ(m->reload_failures));
+    text_printf(t, "# HELP incomescore_header_deadline_closed_total "
+                   "Connections closed because a request's headers were "
+                   "not in within the header deadline.\n"
+                   "# TYPE incomescore_header_deadline_closed_total counter\n"
+                   "incomescore_header_deadline_closed_total %lu\n",
+                METRIC_READ(m->header_deadline_cuts));
 }
 
 static void audit_text(struct metrics *m, const struct audit_stats *as,

@@ -371,6 +371,7 @@ static enum MHD_Result handle_headers(struct server *s,
                                       const char *url, const char *method,
                                       void **con_cls)
 {
+    header_watch_headers_in(c);
     struct exchange head = {.server = s, .conn = c};
     head.start_ns = now_ns(CLOCK_MONOTONIC);
     int64_t arrived_ms = (int64_t)(now_ns(CLOCK_REALTIME) / 1000000u);
@@ -564,9 +565,9 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
 static void request_done(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode code)
 {
-    (void)c;
     (void)code;
     struct server *s = cls;
+    header_watch_answered(c);
     struct exchange *ex = *con_cls;
     if (ex) {
         routes_parked_free(ex);
@@ -648,6 +649,8 @@ static void config_defaults(struct server_config *c)
         c->per_address_limit = SERVER_DEFAULT_PER_ADDRESS_LIMIT;
     if (!c->body_deadline_s)
         c->body_deadline_s = SERVER_DEFAULT_BODY_DEADLINE_S;
+    if (!c->header_deadline_s)
+        c->header_deadline_s = SERVER_DEFAULT_HEADER_DEADLINE_S;
     if (!c->timeout_s)
         c->timeout_s = SERVER_DEFAULT_TIMEOUT_S;
     if (!c->threads)
@@ -793,6 +796,8 @@ int server_start(struct server **out, const struct server_config *cfg,
     s->listen_fd = open_listener(c->host, c->port, &s->port, err);
     if (s->listen_fd < 0)
         goto fail;
+    if (header_watch_start(s, err) < 0)
+        goto fail;
     s->daemon = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO |
             MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME,
@@ -803,6 +808,7 @@ int server_start(struct server **out, const struct server_config *cfg,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)c->per_address_limit,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)c->timeout_s,
         MHD_OPTION_NOTIFY_COMPLETED, request_done, s,
+        MHD_OPTION_NOTIFY_CONNECTION, header_watch_notify, s,
         MHD_OPTION_END);
     if (!s->daemon) {
         err_set(err, "the HTTP daemon did not start on %s:%d", c->host,
@@ -838,6 +844,7 @@ int server_start(struct server **out, const struct server_config *cfg,
 fail:
     if (s->daemon)
         MHD_stop_daemon(s->daemon);
+    header_watch_stop(s);
     if (s->listen_fd >= 0)
         close(s->listen_fd);
     park_stop(s);
@@ -885,6 +892,7 @@ void server_stop(struct server *s)
     if (fd != MHD_INVALID_SOCKET)
         close(fd);
 
+    header_watch_stop(s);
     live_model_unwatch(&s->live);
     park_stop(s);
     audit_close(s->audit);

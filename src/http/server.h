@@ -55,10 +55,11 @@
  *     (libmicrohttpd refuses more at accept), so a slow client opening
  *     connections leaves the rest of connection_limit to others; a body
  *     not in within body_deadline_s of its headers closes the connection
- *     (the idle timeout alone restarts with every byte). Headers that
- *     trickle in are bounded only by the idle timeout and the
- *     per-address limit: libmicrohttpd 0.9.75 calls us once they are
- *     whole.
+ *     (the idle timeout alone restarts with every byte), and a request's
+ *     headers not in within header_deadline_s of the connection's start
+ *     or of the previous answer close it too (header_watch.h: a watch
+ *     thread shuts such sockets down, since libmicrohttpd 0.9.75 calls
+ *     us only once headers are whole).
  * Every answer carries X-Request-Id: the client's (when it is 1–48
  * visible ASCII characters other than quote and backslash) or 16 hex characters
  * that grow with time (milliseconds, then a count), so the audit log's
@@ -151,6 +152,9 @@
  * and a load generator's 64 or 128 connections still fit. */
 #define SERVER_DEFAULT_PER_ADDRESS_LIMIT 256
 #define SERVER_DEFAULT_BODY_DEADLINE_S 30
+/* Twice the idle timeout: an honest keep-alive client that waits almost
+ * the idle timeout and then sends its headers at once is never cut. */
+#define SERVER_DEFAULT_HEADER_DEADLINE_S 20
 #define SERVER_DEFAULT_MAX_BODY (64 * 1024)
 /* 10,000 typical requests (~180 bytes each) need ~1.8 MB: the batch
  * body limit is set so that the count, not the bytes, binds first. */
@@ -177,6 +181,10 @@ struct server_config {
     unsigned body_deadline_s;   /* a body not in within this many seconds
                                  * of its headers closes the connection;
                                  * SERVER_DEFAULT_BODY_DEADLINE_S */
+    unsigned header_deadline_s; /* a request's headers not in within this
+                                 * many seconds of the connection's start
+                                 * or of the previous answer close the
+                                 * connection; SERVER_DEFAULT_HEADER_DEADLINE_S */
     unsigned timeout_s;         /* idle connection timeout;
                                  * SERVER_DEFAULT_TIMEOUT_S */
     unsigned threads;           /* MHD thread pool size;
