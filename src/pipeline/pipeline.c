@@ -856,11 +856,6 @@ fail:
 
 /* ---- retention ------------------------------------------------------------------ */
 
-static int cmp_name(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static int rm_entry(const char *path, const struct stat *st, int flag,
                     struct FTW *ftw)
 {
@@ -874,25 +869,12 @@ static void retention(struct run *run)
 {
     char dir[PATH_MAX];
     snprintf(dir, sizeof dir, "%s/runs", run->c->registry_dir);
-    DIR *d = opendir(dir);
-    if (d) {
-        char **names = NULL;
-        size_t n = 0, cap = 0;
-        struct dirent *e;
-        while ((e = readdir(d)) != NULL) {
-            if (e->d_name[0] == '.')
-                continue;
-            if (n == cap) {
-                cap = cap ? cap * 2 : 64;
-                char **g = realloc(names, cap * sizeof *g);
-                if (!g)
-                    break;
-                names = g;
-            }
-            names[n++] = strdup(e->d_name);
-        }
-        closedir(d);
-        qsort(names, n, sizeof *names, cmp_name);
+    char **names;
+    size_t n;
+    struct errbuf err;
+    if (runs_list(run->c->registry_dir, &names, &n, &err) < 0) {
+        run_say(run, false, "pipeline: retention: %s", err.msg);
+    } else {
         /* a killed run's plain dataset copies (the lock says none runs) */
         for (size_t i = 0; i < n; i++) {
             char p[PATH_MAX + 256], q[PATH_MAX + 300];
@@ -909,15 +891,12 @@ static void retention(struct run *run)
             snprintf(p, sizeof p, "%s/%s", dir, names[i]);
             nftw(p, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
         }
-        for (size_t i = 0; i < n; i++)
-            free(names[i]);
-        free(names);
+        runs_free(names, n);
     }
     /* the dataset of the last ETL stays for the next run's skip */
     const char *keep[1] = {json_string_value(json_object_get(
         json_object_get(run->memo, "etl"), "dataset_sha256"))};
     size_t removed = 0;
-    struct errbuf err;
     if (dataver_prune(run->c->registry_dir, keep, 1, &removed, &err) < 0)
         run_say(run, false, "pipeline: retention: %s", err.msg);
     else if (removed)

@@ -64,4 +64,10 @@ void run_finish_doc(struct run *run, const char *status, const char *error,
 /* report.md and report.html in the run directory, from run.json. */
 int runreport_write(struct run *run, struct errbuf *err);
 
+/* The names of the run directories, oldest first (names sort in run
+ * order); none when there is no runs/ yet. Free with runs_free. */
+int runs_list(const char *registry_dir, char ***names, size_t *count,
+              struct errbuf *err);
+void runs_free(char **names, size_t n);
+
 #endif

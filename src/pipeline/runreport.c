@@ -521,9 +521,61 @@ int runreport_write(struct run *run, struct errbuf *err)
 
 /* ---- past runs ------------------------------------------------------------------ */
 
-static int cmp_desc(const void *a, const void *b)
+static int cmp_name(const void *a, const void *b)
 {
-    return strcmp(*(char *const *)b, *(char *const *)a);
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int runs_list(const char *registry_dir, char ***names_out, size_t *count,
+              struct errbuf *err)
+{
+    *names_out = NULL;
+    *count = 0;
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/runs", registry_dir);
+    DIR *dp = opendir(dir);
+    if (!dp)
+        return errno == ENOENT ? 0 : err_set(err, "%s: %s", dir,
+                                             strerror(errno));
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *e;
+    int rc = 0;
+    while ((e = readdir(dp)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            char **g = realloc(names, cap * sizeof *g);
+            if (!g) {
+                rc = err_set(err, "out of memory");
+                break;
+            }
+            names = g;
+        }
+        names[n] = strdup(e->d_name);
+        if (!names[n]) {
+            rc = err_set(err, "out of memory");
+            break;
+        }
+        n++;
+    }
+    closedir(dp);
+    if (rc < 0) {
+        runs_free(names, n);
+        return -1;
+    }
+    qsort(names, n, sizeof *names, cmp_name);
+    *names_out = names;
+    *count = n;
+    return 0;
+}
+
+void runs_free(char **names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
 }
 
 int pipeline_list_runs(const char *registry_dir, FILE *out,
@@ -531,38 +583,20 @@ int pipeline_list_runs(const char *registry_dir, FILE *out,
 {
     char dir[4096];
     snprintf(dir, sizeof dir, "%s/runs", registry_dir);
-    DIR *dp = opendir(dir);
-    if (!dp) {
-        if (errno == ENOENT) {
-            fprintf(out, "(no pipeline runs yet)\n");
-            return 0;
-        }
-        return err_set(err, "%s: %s", dir, strerror(errno));
+    char **names;
+    size_t n;
+    if (runs_list(registry_dir, &names, &n, err) < 0)
+        return -1;
+    if (n == 0) {
+        fprintf(out, "(no pipeline runs yet)\n");
+        free(names);
+        return 0;
     }
-    char **names = NULL;
-    size_t n = 0, cap = 0;
-    struct dirent *e;
-    while ((e = readdir(dp)) != NULL) {
-        if (e->d_name[0] == '.')
-            continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            char **g = realloc(names, cap * sizeof *g);
-            if (!g)
-                break;
-            names = g;
-        }
-        names[n] = strdup(e->d_name);
-        if (names[n])
-            n++;
-    }
-    closedir(dp);
-    qsort(names, n, sizeof *names, cmp_desc);
     fprintf(out, "%-30s %-11s %-10s %-9s %-9s %8s\n", "run", "status",
             "decision", "candidate", "live", "seconds");
-    for (size_t i = 0; i < n; i++) {
+    for (size_t k = n; k-- > 0;) { /* newest first */
         char path[4096 + 300];
-        snprintf(path, sizeof path, "%s/%s/run.json", dir, names[i]);
+        snprintf(path, sizeof path, "%s/%s/run.json", dir, names[k]);
         json_t *j = json_load_file(path, 0, NULL);
         const char *status = str(j, "status");
         /* a run whose process is gone while "running" was killed */
@@ -574,13 +608,12 @@ int pipeline_list_runs(const char *registry_dir, FILE *out,
         const char *cand = json_string_value(json_object_get(j, "candidate"));
         const char *live = json_string_value(json_object_get(j,
                                                              "live_after"));
-        fprintf(out, "%-30s %-11s %-10s %-9s %-9s %8.1f\n", names[i],
+        fprintf(out, "%-30s %-11s %-10s %-9s %-9s %8.1f\n", names[k],
                 j ? status : "unreadable", str(j, "decision"),
                 cand ? cand : "-", live ? live : "-", secs);
         json_decref(j);
-        free(names[i]);
     }
-    free(names);
+    runs_free(names, n);
     return 0;
 }
 
