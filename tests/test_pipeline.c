@@ -40,6 +40,8 @@ static struct gate_figures live_and_candidate(double live_r2, double live_mae,
     f.has_psi = true;
     for (int i = 0; i < GATE_PSI_COUNT; i++)
         f.psi[i] = 0.01;
+    f.changed_segment = 0.04;
+    f.changed_band = 0.02;
     f.changed_either = 0.05;
     return f;
 }
@@ -83,16 +85,19 @@ static void gate_refuses_unstable_population(void **state)
     struct gate_figures f = live_and_candidate(0.99, 5.0, 0.99, 5.0);
     f.psi[5] = 1.5;              /* edad */
     f.psi[GATE_PSI_SCORE] = 0.15;
-    f.changed_either = 0.4;
+    f.changed_segment = 0.6;
+    f.changed_band = 0.4;
     struct gate_verdict v;
     gate_decide(&f, &t, &v);
     assert_false(v.accept);
-    assert_int_equal(v.reason_count, 3);
+    assert_int_equal(v.reason_count, 4);
     assert_string_equal(v.reasons[0],
                         "PSI of edad 1.500 is at or above 0.25 (red)");
-    assert_string_equal(v.reasons[1], "40.0 % of applicants would change "
-                                      "segment or band (more than 25.0 %)");
-    assert_string_equal(v.reasons[2], "note: PSI of score 0.150 is amber "
+    assert_string_equal(v.reasons[1], "60.0 % of applicants would change "
+                                      "segment (more than 50.0 %)");
+    assert_string_equal(v.reasons[2], "40.0 % of applicants would change "
+                                      "band (more than 10.0 %)");
+    assert_string_equal(v.reasons[3], "note: PSI of score 0.150 is amber "
                                       "(0.10 to 0.25)");
 }
 
@@ -310,7 +315,7 @@ static void config_file_refuses_unknown_keys(void **state)
                                  "\"gate\": {\"psi_max\": 0.3}}");
     char *bad = test_write_file(dir, "bad.json", "{\"gate\": {\"psi\": 1}}");
     char *range = test_write_file(dir, "range.json",
-                                  "{\"gate\": {\"max_changed_share\": 2}}");
+                                  "{\"gate\": {\"max_changed_band\": 2}}");
     struct pipeline_config c;
     pipeline_defaults(&c);
     void *doc = NULL;
@@ -327,7 +332,7 @@ static void config_file_refuses_unknown_keys(void **state)
              bad);
     assert_string_equal(err.msg, msg);
     assert_int_equal(pipeline_config_load(&c, range, &doc2, &err), -1);
-    snprintf(msg, sizeof msg, "%s: gate: gate.max_changed_share 2 is out of "
+    snprintf(msg, sizeof msg, "%s: gate: gate.max_changed_band 2 is out of "
              "range (0 to 1)", range);
     assert_string_equal(err.msg, msg);
     json_decref(doc);

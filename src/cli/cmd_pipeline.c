@@ -72,8 +72,9 @@ static void print_help(void)
         "    max_mae_increase %.1f   candidate MAE <= live MAE + this\n"
         "    psi_warn %.2f          PSI amber from here (a note)\n"
         "    psi_max %.2f           PSI red from here: refused\n"
-        "    max_changed_share %.2f share of applicants changing segment\n"
-        "                           or band: above it, refused\n"
+        "    max_changed_band %.2f  share of applicants changing band:\n"
+        "                           above it, refused\n"
+        "    max_changed_segment %.2f  the same for the segment letter\n"
         "\n"
         "exit status: 0 the run ended (promoted, first model, or unchanged),\n"
         "1 a stage failed (the live model untouched), 2 bad usage, 3 the\n"
@@ -86,7 +87,7 @@ static void print_help(void)
         HELP_ENV_HOME HELP_ENV_DATA HELP_ENV_SOURCE_DATE_EPOCH,
         (unsigned long long)d.seed, d.itaee_year, d.keep_runs, g->min_r2,
         g->max_mae_points, g->max_r2_drop, g->max_mae_increase, g->psi_warn,
-        g->psi_max, g->max_changed_share);
+        g->psi_max, g->max_changed_band, g->max_changed_segment);
 }
 
 static const struct option pipeline_options[] = {

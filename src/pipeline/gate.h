@@ -38,7 +38,8 @@ struct gate_thresholds {
     double max_mae_increase;  /* candidate MAE ≤ live MAE + this (points) */
     double psi_warn;          /* amber from here */
     double psi_max;           /* red from here: refused */
-    double max_changed_share; /* segment or band changes, 0..1 */
+    double max_changed_band;    /* share of applicants changing band */
+    double max_changed_segment; /* ... changing segment letter */
 };
 
 void gate_defaults(struct gate_thresholds *t);
