@@ -13,6 +13,7 @@ set -eu
 PACKAGES="build-essential pkg-config libjansson-dev libutf8proc-dev libcsv-dev
 libcmocka-dev libbson-dev libmongoc-dev libssl-dev libxgboost-dev
 liblapacke-dev libsqlite3-dev libmicrohttpd-dev libcurl4-openssl-dev curl sqlite3 python3
+libzstd-dev
 clang libclang-rt-14-dev"
 
 missing=""

@@ -409,6 +409,157 @@ same "audit prune counts" "$WORK/out" "archived 1, deleted 1 decisions older tha
 run "audit prune never overwrites an archive" 1 "$BIN" audit prune --older-than 1 --archive "$WORK/audit-old.db" --db "$WORK/audit.db"
 has "audit prune says it exists" "$WORK/err" "$WORK/audit-old.db: exists; an archive is never overwritten"
 
+# ---- pipeline ------------------------------------------------------------
+# Small runs (2000 documents, 30 rounds) so each takes about a second.
+P="$WORK/pipe"
+PREG="$P/registry"
+mkdir "$P"
+printf '{"rounds": 30, "max_depth": 4, "max_bin": 256}\n' > "$P/params.json"
+"$BIN" demo-data --count 2000 --seed 11 --as-of 2024-06-30 --out "$P/day1.jsonl" 2>/dev/null
+"$BIN" demo-data --count 2000 --seed 12 --as-of 2024-06-30 --out "$P/day2.jsonl" 2>/dev/null
+head -150 "$P/day1.jsonl" > "$P/truncated.jsonl"
+# k-means on 2000 rows relabels many applicants from one day to the next;
+# the config lets the segment share through so the tests reach the rest
+printf '{"params": "%s", "gate": {"max_changed_segment": 0.9}}\n' "$P/params.json" > "$P/config.json"
+pipe() { "$BIN" pipeline --registry "$PREG" --config "$P/config.json" --as-of 2024-06-30 "$@"; }
+last_run() { ls -d "$PREG"/runs/* | sort | tail -1; }
+stages() { # stages RUN_DIR: "name status" of each stage, one per line
+    python3 -c 'import json,sys
+for s in json.load(open(sys.argv[1]))["stages"]: print(s["name"], s["status"])' "$1/run.json"
+}
+run "pipeline help" 0 "$BIN" pipeline --help
+has "pipeline help names the lock status" "$WORK/out" "4 another run holds the lock"
+has "pipeline help names the gate" "$WORK/out" "psi_max 0.25"
+run "pipeline without source" 2 "$BIN" pipeline --registry "$PREG"
+same "pipeline without source says so" "$WORK/err" "incomescore pipeline: --source is required (or set URL_DATABASE, or \"source\" in the config)
+Try 'incomescore pipeline --help'."
+run "pipeline bad gate key" 2 pipe --source "$P/day1.jsonl" --gate psi=1
+same "pipeline bad gate key named" "$WORK/err" "incomescore pipeline: --gate: \"psi\" is not a gate threshold
+Try 'incomescore pipeline --help'."
+[ ! -e "$PREG" ] && ok || ko "a refused command line made a registry"
+
+# a first model below the floors does not go live
+run "pipeline first model below floors" 5 "$BIN" pipeline --registry "$P/floors" --config "$P/config.json" --as-of 2024-06-30 --source "$P/day1.jsonl" --gate min_r2=0.9999
+[ ! -e "$P/floors/LIVE" ] && ok || ko "a first model below the floors went live"
+has "floors: reason" "$(ls -d "$P"/floors/runs/* | tail -1)/report.md" "is below the floor 0.9999"
+
+# the first run: an empty registry's first model goes live on the floors
+run "pipeline first run" 0 pipe --source "$P/day1.jsonl"
+R1=$(last_run)
+same "pipeline first run prints run, decision, candidate" "$WORK/out" "$(basename "$R1") first v0001"
+same "pipeline first run: v0001 live" "$PREG/LIVE" "v0001"
+same "pipeline first run stages" /dev/stdin "$(printf 'etl done\ntrain done\nevaluate done\ngate done\npromote done\nreport done')" <<E2
+$(stages "$R1")
+E2
+for f in run.json report.md report.html pipeline.log dataset.summary.json; do
+    [ -s "$R1/$f" ] && ok || ko "pipeline run directory lacks $f"
+done
+[ ! -e "$R1/dataset.csv" ] && ok || ko "the run's plain dataset copy was left behind"
+has "report counts" "$R1/report.md" "| read | 2,000 |"
+has "report decision" "$R1/report.md" "Decision: first. Candidate v0001, live before —, live after v0001. Status ok."
+has "report html is self-contained" "$R1/report.html" "<svg xmlns="
+if grep -q '<script\|src="http\|href="http' "$R1/report.html"; then ko "report.html loads something"; else ok; fi
+run "models show names the data version" 0 "$BIN" models show v0001 --registry "$PREG"
+SHA1=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["lineage"]["dataset_sha256"])' < "$WORK/out")
+has "models show: data version" "$WORK/out" "\"name\": \"data/$SHA1.csv.zst\""
+has "models show: data version kept" "$WORK/out" "\"kept\": true"
+has "lineage names the data version" "$WORK/out" "\"dataset\": \"data/$SHA1.csv.zst\""
+
+# nothing changed: every stage skipped, no new version
+run "pipeline unchanged" 0 pipe --source "$P/day1.jsonl"
+R2=$(last_run)
+same "pipeline unchanged decision" "$WORK/out" "$(basename "$R2") unchanged v0001"
+same "pipeline unchanged stages" /dev/stdin "$(printf 'etl skipped\ntrain skipped\nevaluate skipped\ngate skipped\npromote skipped\nreport done')" <<E2
+$(stages "$R2")
+E2
+[ ! -e "$PREG/versions/v0002" ] && ok || ko "an unchanged run trained a version"
+
+# --force reruns every stage: the same data trains the same model again
+run "pipeline --force" 0 pipe --source "$P/day1.jsonl" --force
+same "pipeline --force stages" /dev/stdin "$(printf 'etl done\ntrain done\nevaluate done\ngate done\npromote done\nreport done')" <<E2
+$(stages "$(last_run)")
+E2
+same_file "pipeline --force: same model bytes" "$PREG/versions/v0002/model.json" "$PREG/versions/v0001/model.json"
+
+# new data from the same population: a comparable model goes live
+run "pipeline new data promoted" 0 pipe --source "$P/day2.jsonl"
+has "pipeline new data decision" "$WORK/out" "promoted v0003"
+same "pipeline new data: v0003 live" "$PREG/LIVE" "v0003"
+has "report PSI table" "$(last_run)/report.md" "| edad | "
+has "report metrics table" "$(last_run)/report.md" "| MAE (score points) |"
+
+# a shifted population (the same people ten years later) is refused on PSI
+run "pipeline shifted population refused" 5 pipe --source "$P/day2.jsonl" --as-of 2034-06-30
+has "shifted: decision" "$WORK/out" "refused v0004"
+same "shifted: live unchanged" "$PREG/LIVE" "v0003"
+has "shifted: PSI reason" "$(last_run)/run.json" "PSI of edad"
+has "shifted: report shows red" "$(last_run)/report.md" "🔴 red"
+tail -1 "$PREG/gate.jsonl" > "$WORK/verdict"
+has "shifted: the refusal is in the registry" "$WORK/verdict" '"id":"v0004","live":"v0003","decision":"refused"'
+run "a refused version is not promoted by hand" 1 "$BIN" models promote v0004 --registry "$PREG"
+has "promote names the refusal" "$WORK/err" "v0004 was refused by the pipeline's gate (PSI of"
+has "promote says how to force" "$WORK/err" "'incomescore models promote v0004 --force' promotes it anyway"
+same "refused promote leaves LIVE" "$PREG/LIVE" "v0003"
+run "models show has the verdict" 0 "$BIN" models show v0004 --registry "$PREG"
+has "models show: refused" "$WORK/out" '"decision": "refused"'
+
+# a damaged (truncated) extract is refused on its metrics
+run "pipeline damaged data refused" 5 pipe --source "$P/truncated.jsonl"
+has "damaged: R2 reason" "$(last_run)/run.json" "below the live model's"
+same "damaged: live unchanged" "$PREG/LIVE" "v0003"
+
+# forcing a refused version by hand is recorded as forced
+run "models promote --force" 0 "$BIN" models promote v0004 --force --registry "$PREG"
+tail -1 "$PREG/promotions.jsonl" > "$WORK/promo"
+has "forced promotion recorded" "$WORK/promo" '"reason":"forced: promoted by hand (refused by the gate: PSI of'
+run "models rollback after force" 0 "$BIN" models rollback --registry "$PREG"
+
+# a kept version retrains from its own data byte for byte
+run "pipeline retrain" 0 "$BIN" pipeline retrain v0003 --registry "$PREG" --out "$P/retrained"
+if diff -r "$P/retrained" "$PREG/versions/v0003" >/dev/null; then ok; else ko "retrained v0003 differs from the kept one"; diff -r "$P/retrained" "$PREG/versions/v0003" | head -5; fi
+run "pipeline retrain needs --out" 2 "$BIN" pipeline retrain v0003 --registry "$PREG"
+
+# an injected failure in any stage leaves LIVE; the next run resumes
+for stage in etl train evaluate gate promote; do
+    run "pipeline fails in $stage" 1 env INCOMESCORE_PIPELINE_FAULT=$stage:fail "$BIN" pipeline --registry "$PREG" --config "$P/config.json" --as-of 2024-06-29 --source "$P/day1.jsonl"
+    has "failure in $stage is named" "$WORK/err" "incomescore pipeline: stage $stage failed: injected failure (INCOMESCORE_PIPELINE_FAULT=$stage:fail) (the live model is unchanged; state in"
+    same "failure in $stage: LIVE unchanged" "$PREG/LIVE" "v0003"
+done
+# the etl and train of the failed runs above are not redone
+run "pipeline after failures" 0 pipe --source "$P/day1.jsonl" --as-of 2024-06-29
+has "pipeline after failures: promoted" "$WORK/out" "promoted"
+same "after failures: what was done is skipped" /dev/stdin "$(printf 'etl skipped\ntrain skipped\nevaluate skipped\ngate done\npromote done\nreport done')" <<E2
+$(stages "$(last_run)")
+E2
+
+# the lock: a run killed while it holds it; a second run meanwhile exits 4
+env INCOMESCORE_PIPELINE_FAULT=train:hang "$BIN" pipeline --registry "$PREG" --config "$P/config.json" --source "$P/day2.jsonl" --as-of 2024-06-28 >/dev/null 2>&1 &
+HANG=$!
+for _ in $(seq 100); do # until it hangs in train, its etl done
+    grep -qs "train: hanging" "$PREG"/runs/*/pipeline.log && break
+    sleep 0.1
+done
+LIVE_BEFORE=$(cat "$PREG/LIVE")
+run "second pipeline run at once" 4 pipe --source "$P/day1.jsonl"
+has "second run names the holder" "$WORK/err" "incomescore pipeline: another pipeline run (pid $HANG, run "
+kill -9 "$HANG"; wait "$HANG" 2>/dev/null
+same "killed run: LIVE unchanged" "$PREG/LIVE" "$LIVE_BEFORE"
+run "pipeline runs" 0 "$BIN" pipeline runs --registry "$PREG"
+has "pipeline runs shows the killed run" "$WORK/out" "interrupted"
+has "pipeline runs shows a refusal" "$WORK/out" "refused    v0004"
+run "pipeline after a kill" 0 pipe --source "$P/day2.jsonl" --as-of 2024-06-28
+stages "$(last_run)" > "$WORK/stages"
+same "after a kill: the etl is not redone" /dev/stdin "etl skipped" <<E2
+$(head -1 "$WORK/stages")
+E2
+
+# retention: a data version no model names goes; the named ones stay
+printf 'x' | zstd -q > "$PREG/data/$(printf '%064d' 0).csv.zst" 2>/dev/null || printf 'x' > "$PREG/data/$(printf '%064d' 0).csv.zst"
+run "pipeline keep-runs" 0 pipe --source "$P/day2.jsonl" --as-of 2024-06-28 --keep-runs 2
+[ ! -e "$PREG/data/$(printf '%064d' 0).csv.zst" ] && ok || ko "an unnamed data version was kept"
+[ -e "$PREG/data/$SHA1.csv.zst" ] && ok || ko "v0001's data version was removed"
+[ "$(ls "$PREG/runs" | wc -l)" -eq 2 ] && ok || ko "keep-runs 2 left $(ls "$PREG/runs" | wc -l) runs"
+
 # ---- data directory ------------------------------------------------------
 mkdir "$WORK/empty"
 run_in "apply without rules file" 1 "$FIX/features.csv" env INCOMESCORE_DATA="$WORK/empty" "$BIN" rules apply

@@ -13,18 +13,23 @@
 #include "registry/bundle.h"
 #include "base/paths.h"
 #include "cli/cli.h"
+#include "pipeline/dataver.h"
+#include "pipeline/pipeline.h"
 #include "registry/registry.h"
 
 static const char models_help[] =
     "usage: " PROGRAM " models list [--registry DIR]\n"
     "       " PROGRAM " models show ID [--registry DIR]\n"
     "       " PROGRAM " models promote ID [--registry DIR] [--reason TEXT]\n"
+    "                                     [--force]\n"
     "       " PROGRAM " models rollback [--registry DIR]\n"
     "\n"
     "list      every version, oldest first: live marker, creation time,\n"
     "          dataset rows, held-out R2 and score MAE, boosting rounds\n"
     "show      a version's manifest (bundle.json: metrics, lineage,\n"
-    "          segments, parameters) and whether it is live\n"
+    "          segments, parameters), whether it is live, its data\n"
+    "          version (data/<sha256>.csv.zst, kept or not) and the\n"
+    "          pipeline gate's verdict on it\n"
     "promote   makes a version live after loading it with every check a\n"
     "          server makes; a running server picks it up\n"
     "rollback  makes the version live before the current one live again,\n"
@@ -40,11 +45,15 @@ static const char models_help[] =
     "--reason TEXT   promote only: why, recorded with the promotion in\n"
     "                the registry's promotions.jsonl (default \"promoted\n"
     "                by hand\")\n"
+    "--force         promote only: promote a version the pipeline's gate\n"
+    "                refused (recorded as \"forced: ...\" with the gate's\n"
+    "                reasons)\n"
     HELP_ENV_HEAD HELP_ENV_HOME;
 
 static const struct option models_options[] = {
     {"registry", required_argument, NULL, 'r'},
     {"reason", required_argument, NULL, 'w'},
+    {"force", no_argument, NULL, 'f'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -114,6 +123,8 @@ static int models_show(struct registry *reg, const char *id)
     json_t *out = json_pack("{s:s, s:s, s:b}", "id", id, "path", path, "live",
                             strcmp(live, id) == 0);
     json_t *doc = manifest_to_json(m);
+    char m_sha[SHA256_HEX_SIZE];
+    memcpy(m_sha, m->lineage.dataset_sha256, sizeof m_sha);
     free(m);
     if (!out || !doc) {
         json_decref(out);
@@ -121,6 +132,18 @@ static int models_show(struct registry *reg, const char *id)
         return fail("models show", "out of memory");
     }
     json_object_update(out, doc);
+    /* the pipeline's records of this version: its kept dataset and the
+     * gate's verdict */
+    char name[128], decision[32], why[1024];
+    dataver_name(m_sha, name, sizeof name);
+    json_object_set_new(out, "data_version", json_pack(
+        "{s:s, s:b}", "name", name, "kept",
+        dataver_exists(registry_dir(reg), m_sha)));
+    int judged = pipeline_verdict(registry_dir(reg), id, decision,
+                                  sizeof decision, why, sizeof why, &err);
+    if (judged > 0)
+        json_object_set_new(out, "gate", json_pack("{s:s, s:s}", "decision",
+                                                   decision, "reasons", why));
     json_dumpf(out, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
                                 JSON_REAL_PRECISION(10));
     putchar('\n');
@@ -130,9 +153,24 @@ static int models_show(struct registry *reg, const char *id)
 }
 
 static int models_promote(struct registry *reg, const char *id,
-                          const char *reason)
+                          const char *reason, bool force)
 {
     struct errbuf err;
+    char decision[32], why[1024], forced[1400];
+    int judged = pipeline_verdict(registry_dir(reg), id, decision,
+                                  sizeof decision, why, sizeof why, &err);
+    if (judged < 0)
+        return fail("models promote", "%s", err.msg);
+    bool refused = judged > 0 && strcmp(decision, "refused") == 0;
+    if (refused && !force)
+        return fail("models promote", "%s was refused by the pipeline's "
+                    "gate (%s); 'incomescore models promote %s --force' "
+                    "promotes it anyway", id, why, id);
+    if (refused) {
+        snprintf(forced, sizeof forced, "forced: %s (refused by the gate: "
+                 "%s)", reason ? reason : "promoted by hand", why);
+        reason = forced;
+    }
     if (registry_promote(reg, id, reason ? reason : "promoted by hand",
                          bundle_loads, NULL, &err) < 0)
         return fail("models promote", "%s", err.msg);
@@ -170,12 +208,14 @@ int cmd_models(int argc, char **argv)
     char cmd[32];
     snprintf(cmd, sizeof cmd, "models %s", sub);
     const char *registry_path = NULL, *reason = NULL;
+    bool force = false;
     int c;
     while ((c = cli_getopt(argc - 1, argv + 1, models_options)) !=
            -1) {
         switch (c) {
         case 'r': registry_path = optarg; break;
         case 'w': reason = optarg; break;
+        case 'f': force = true; break;
         case 'h': fputs(models_help, stdout); return EXIT_OK;
         default: return bad_option(cmd, argv + 1, c);
         }
@@ -183,6 +223,8 @@ int cmd_models(int argc, char **argv)
     /* Accepted and dropped it would be a silent lie in the history. */
     if (reason && strcmp(sub, "promote") != 0)
         return usage_error(cmd, "--reason is for promote only");
+    if (force && strcmp(sub, "promote") != 0)
+        return usage_error(cmd, "--force is for promote only");
     int rest = argc - 1 - optind;
     if (rest != want_args)
         return usage_error(cmd, want_args ? "needs a version id" :
@@ -196,7 +238,8 @@ int cmd_models(int argc, char **argv)
         return fail(cmd, "%s", err.msg);
     int rc = strcmp(sub, "list") == 0    ? models_list(reg)
              : strcmp(sub, "show") == 0  ? models_show(reg, id)
-             : strcmp(sub, "promote") == 0 ? models_promote(reg, id, reason)
+             : strcmp(sub, "promote") == 0
+                 ? models_promote(reg, id, reason, force)
                                            : models_rollback(reg);
     registry_close(reg);
     return rc;

@@ -23,6 +23,8 @@ static const struct command commands[] = {
     {"serve", cmd_serve, "the JSON API (and its docs) over HTTP"},
     {"audit", cmd_audit, "find decisions in the audit log; prune it "
                          "(retention)"},
+    {"pipeline", cmd_pipeline, "the daily retraining: ETL, train, gate, "
+                               "promote, report"},
     {"rules", cmd_rules, "apply the business rules to a features CSV; "
                          "calibrate the score scale"},
 };

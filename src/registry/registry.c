@@ -656,8 +656,8 @@ static int rename_new(const char *from, const char *to)
 
 /* The id goes to `id` once the version is in versions/, even when making
  * the first version live then fails (the message says so). */
-int registry_commit(struct registry *r, const char *staging_path, char *id,
-                    struct errbuf *err)
+static int commit_version(struct registry *r, const char *staging_path,
+                          char *id, int first_goes_live, struct errbuf *err)
 {
     if (!is_dir(staging_path))
         return err_set(err, "%s: %s", staging_path, strerror(errno));
@@ -686,7 +686,7 @@ int registry_commit(struct registry *r, const char *staging_path, char *id,
     }
     char live_path[PATH_MAX];
     path_of(r, "LIVE", live_path);
-    if (access(live_path, F_OK) != 0 && errno == ENOENT) {
+    if (first_goes_live && access(live_path, F_OK) != 0 && errno == ENOENT) {
         rc = set_live(r, "promote", new_id, NULL, "first version", 1, err);
         if (rc < 0)
             err_prefix(err, "%s committed but not made live", new_id);
@@ -694,6 +694,18 @@ int registry_commit(struct registry *r, const char *staging_path, char *id,
 out:
     unlock_writers(lock);
     return rc;
+}
+
+int registry_commit(struct registry *r, const char *staging_path, char *id,
+                    struct errbuf *err)
+{
+    return commit_version(r, staging_path, id, 1, err);
+}
+
+int registry_commit_held(struct registry *r, const char *staging_path,
+                         char *id, struct errbuf *err)
+{
+    return commit_version(r, staging_path, id, 0, err);
 }
 
 static int remove_entry(const char *path, const struct stat *st, int flag,

@@ -62,6 +62,11 @@ int registry_stage(struct registry *r, char *path, size_t size,
 int registry_commit(struct registry *r, const char *staging_path, char *id,
                     struct errbuf *err);
 
+/* The same, but the new version is never made live here, not even the
+ * first: for a caller that decides (the pipeline's gate). */
+int registry_commit_held(struct registry *r, const char *staging_path,
+                         char *id, struct errbuf *err);
+
 /* Removes a staging directory that will not be committed. */
 void registry_discard(struct registry *r, const char *staging_path);
 

@@ -1,7 +1,9 @@
 /*
  * report_internal.h — what the four files of the training report share;
  * not for use outside src/train/report*.c (the report's contract is
- * report.h).
+ * report.h), except its spelling and escaping part (report_format.c),
+ * which the pipeline's run report uses too, so that both reports write
+ * numbers and escape text alike.
  *
  * The report is cut by concept, in the order the data goes through it:
  *

@@ -160,6 +160,12 @@ done:
 
 /* ---- the split ----------------------------------------------------------- */
 
+/* How many of n rows are held out: the first of the shuffle. */
+static size_t test_rows_of(size_t n, double test_fraction)
+{
+    return (size_t)llround((double)n * test_fraction);
+}
+
 /* A seeded shuffle of 0..n-1 (Fisher–Yates on the project's PRNG). */
 static size_t *shuffled_indices(size_t n, uint64_t seed)
 {
@@ -296,7 +302,7 @@ int train_bundle(const struct train_options *opt, const char *dir,
 
     /* split: the first test_fraction of a seeded shuffle is held out */
     size_t n = d.n;
-    size_t n_test = (size_t)llround((double)n * opt->test_fraction);
+    size_t n_test = test_rows_of(n, opt->test_fraction);
     size_t n_train = n - n_test;
     size_t n_stop = (size_t)llround((double)n_train * opt->stopping_fraction);
     idx = shuffled_indices(n, opt->seed);
@@ -456,13 +462,14 @@ int train_bundle(const struct train_options *opt, const char *dir,
     m->metrics.train_rows = (int64_t)n_train;
     m->metrics.test_rows = (int64_t)n_test;
     memcpy(m->importance, importance, sizeof m->importance);
-    if (strlen(opt->dataset_path) >= sizeof m->lineage.dataset) {
+    const char *label = opt->dataset_label ? opt->dataset_label
+                                           : opt->dataset_path;
+    if (strlen(label) >= sizeof m->lineage.dataset) {
         err_set(err, "the dataset's path is longer than %zu bytes",
                 sizeof m->lineage.dataset - 1);
         goto done;
     }
-    snprintf(m->lineage.dataset, sizeof m->lineage.dataset, "%s",
-             opt->dataset_path);
+    snprintf(m->lineage.dataset, sizeof m->lineage.dataset, "%s", label);
     m->lineage.dataset_rows = (int64_t)n;
     m->lineage.target_from_column = d.target_from_column;
     m->lineage.target_rules_mismatches = d.mismatches;
@@ -520,4 +527,57 @@ done:
         refdata_free(&rd);
     rules_free(rules);
     return rc;
+}
+
+/* ---- the rows, for others ----------------------------------------------- */
+
+void train_rows_free(struct train_rows *rows)
+{
+    free(rows->x);
+    free(rows->target);
+    rows->x = rows->target = NULL;
+    rows->n = 0;
+}
+
+int train_read_rows(const struct train_options *opt, int held_out,
+                    struct train_rows *rows, struct errbuf *err)
+{
+    memset(rows, 0, sizeof *rows);
+    const char *rules_path = opt->rules_path ? opt->rules_path
+                                             : paths_rules_file();
+    struct rules *rules = NULL;
+    struct data d = {0};
+    if (rules_load(&rules, rules_path, err) < 0)
+        return -1;
+    int rc = read_dataset(opt->dataset_path, rules, &d, err);
+    rules_free(rules);
+    if (rc < 0) {
+        data_free(&d);
+        return -1;
+    }
+    if (!held_out) {
+        rows->n = d.n;
+        rows->x = d.x;
+        rows->target = d.target;
+        return 0;
+    }
+    size_t n_test = test_rows_of(d.n, opt->test_fraction);
+    size_t *idx = shuffled_indices(d.n, opt->seed);
+    rows->x = malloc((n_test ? n_test : 1) * FEATURE_COUNT * sizeof *rows->x);
+    rows->target = malloc((n_test ? n_test : 1) * sizeof *rows->target);
+    if (!idx || !rows->x || !rows->target) {
+        free(idx);
+        data_free(&d);
+        train_rows_free(rows);
+        return err_set(err, "out of memory for %zu rows", d.n);
+    }
+    for (size_t i = 0; i < n_test; i++) {
+        memcpy(&rows->x[i * FEATURE_COUNT], &d.x[idx[i] * FEATURE_COUNT],
+               FEATURE_COUNT * sizeof *rows->x);
+        rows->target[i] = d.target[idx[i]];
+    }
+    rows->n = n_test;
+    free(idx);
+    data_free(&d);
+    return 0;
 }

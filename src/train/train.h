@@ -19,6 +19,9 @@
 
 struct train_options {
     const char *dataset_path;
+    const char *dataset_label; /* what lineage.dataset records; NULL: the
+                                * path (the pipeline names its kept data
+                                * version, data/<sha256>.csv.zst) */
     const char *rules_path;     /* NULL: the shipped rules */
     const char *params_path;    /* NULL: data/model.json */
     const char *data_dir;       /* reference tables; NULL: the default */
@@ -44,5 +47,21 @@ void train_defaults(struct train_options *opt);
  * refused, listing the first ones. */
 int train_bundle(const struct train_options *opt, const char *dir,
                  struct train_summary *sum, struct errbuf *err);
+
+/* A dataset's rows as training reads them (features and target, the
+ * target column when there is one, else the rules'), so that others
+ * measure a model on exactly what training measured it on. */
+struct train_rows {
+    size_t n;
+    double *x;          /* n × FEATURE_COUNT */
+    double *target;     /* n */
+};
+void train_rows_free(struct train_rows *rows);
+
+/* Every row of opt's dataset (all), or only the rows train_bundle holds
+ * out of it with opt's seed and test_fraction (held_out), in that order.
+ * Refused as train_bundle refuses the dataset. */
+int train_read_rows(const struct train_options *opt, int held_out,
+                    struct train_rows *rows, struct errbuf *err);
 
 #endif

@@ -7,8 +7,8 @@
 
 #include "registry/bundle.h"
 
-int train_into_registry(struct registry *reg, const struct train_options *opt,
-                        struct train_summary *sum, char *id,
+static int train_commit(struct registry *reg, const struct train_options *opt,
+                        struct train_summary *sum, char *id, int held,
                         struct errbuf *err)
 {
     char staging[PATH_MAX]; /* registry_open leaves room for it */
@@ -22,8 +22,24 @@ int train_into_registry(struct registry *reg, const struct train_options *opt,
         rc = bundle_load(&check, staging, err);
     bundle_free(check);
     if (rc == 0)
-        rc = registry_commit(reg, staging, id, err);
+        rc = held ? registry_commit_held(reg, staging, id, err)
+                  : registry_commit(reg, staging, id, err);
     if (rc < 0)
         registry_discard(reg, staging);
     return rc;
+}
+
+int train_into_registry(struct registry *reg, const struct train_options *opt,
+                        struct train_summary *sum, char *id,
+                        struct errbuf *err)
+{
+    return train_commit(reg, opt, sum, id, 0, err);
+}
+
+int train_into_registry_held(struct registry *reg,
+                             const struct train_options *opt,
+                             struct train_summary *sum, char *id,
+                             struct errbuf *err)
+{
+    return train_commit(reg, opt, sum, id, 1, err);
 }

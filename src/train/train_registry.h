@@ -27,4 +27,11 @@ int train_into_registry(struct registry *reg, const struct train_options *opt,
                         struct train_summary *sum, char *id,
                         struct errbuf *err);
 
+/* The same, but the new version is never made live (registry_commit_held):
+ * the pipeline's gate decides. */
+int train_into_registry_held(struct registry *reg,
+                             const struct train_options *opt,
+                             struct train_summary *sum, char *id,
+                             struct errbuf *err);
+
 #endif
