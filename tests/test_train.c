@@ -5,6 +5,7 @@
  */
 #include "test.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,6 +153,33 @@ static void segment_letters_follow_mean_target(void **s)
         previous = t;
     }
     json_decref(file);
+    bundle_free(b);
+}
+
+/* Each letter's training rows are counted under that letter. The
+ * training rows' standardized features have mean 0 and each centroid is
+ * the mean of its own rows, so the centroids weighted by their sizes sum
+ * to 0 — only when each size stands beside its own centroid. */
+static void segment_sizes_stand_beside_their_own_centroids(void **s)
+{
+    (void)s;
+    struct bundle *b;
+    struct errbuf err;
+    assert_int_equal(bundle_load(&b, bundle_dir, &err), 0);
+    const struct manifest *m = &b->manifest;
+    int64_t rows = 0;
+    for (int g = 0; g < SEGMENT_COUNT; g++)
+        rows += m->segments[g].train_rows;
+    assert_int_equal(rows, m->metrics.train_rows);
+    for (int f = 0; f < FEATURE_COUNT; f++) {
+        double sum = 0;
+        for (int g = 0; g < SEGMENT_COUNT; g++)
+            sum += (double)m->segments[g].train_rows *
+                   m->segments[g].centroid[f];
+        if (fabs(sum) > 1e-6 * (double)rows)
+            fail_msg("feature %d: sizes × centroids sum to %g, not 0", f,
+                     sum);
+    }
     bundle_free(b);
 }
 
@@ -342,6 +370,7 @@ int suite_train(int *count)
         cmocka_unit_test(train_writes_a_complete_bundle_that_loads),
         cmocka_unit_test(same_data_and_seed_give_the_same_bundle_byte_for_byte),
         cmocka_unit_test(segment_letters_follow_mean_target),
+        cmocka_unit_test(segment_sizes_stand_beside_their_own_centroids),
         cmocka_unit_test(a_bundle_missing_a_file_is_refused),
         cmocka_unit_test(a_changed_model_or_rules_is_refused_by_its_hash),
         cmocka_unit_test(a_bundle_for_other_features_is_refused),

@@ -334,6 +334,11 @@ int train_bundle(const struct train_options *opt, const char *dir,
         seg_target[s] = seg_size[s] ? seg_target[s] / (double)seg_size[s] : 0;
     segments_order_by_target(centroids, SEGMENT_COUNT, FEATURE_COUNT,
                              seg_target, labels, n_train);
+    /* The sizes from the letters' labels: counted before the ordering,
+     * they stayed in k-means order while everything else moved. */
+    memset(seg_size, 0, sizeof seg_size);
+    for (size_t i = 0; i < n_train; i++)
+        seg_size[labels[i]]++;
     double t_segments = now_seconds();
 
     /* the model: rows [0, n_stop) of the training part stop early, the
