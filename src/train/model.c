@@ -71,6 +71,11 @@ static const struct param_spec param_specs[] = {
     {"nthread", P_INT, FIELD(nthread), true, 1, 256, false, NULL},
     /* XGBoost holds the seed as int64; the range is checked as integers. */
     {"seed", P_SEED, FIELD(seed), true, 0, 0, false, NULL},
+    {"min_rows", P_INT, FIELD(min_rows), false, 20, 1000000000, false, NULL},
+    {"min_segment_share", P_REAL, FIELD(min_segment_share), false, 0, 0.25,
+     false, NULL},
+    {"min_holdout_r2", P_REAL, FIELD(min_holdout_r2), false, -1, 1, false,
+     NULL},
 };
 
 #define PARAM_COUNT (sizeof param_specs / sizeof param_specs[0])
@@ -96,6 +101,10 @@ void model_params_defaults(struct model_params *p)
     p->max_bin = 256;
     p->nthread = 2;
     p->seed = 0;
+    /* the guards: see data/model.json's notes in README */
+    p->min_rows = 200;
+    p->min_segment_share = 0.01;
+    p->min_holdout_r2 = 0.5;
 }
 
 /* The value of one parameter as text, as XGBoost and our JSON take it. */

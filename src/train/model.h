@@ -33,6 +33,12 @@ struct model_params {
     int max_bin;
     int nthread;
     uint64_t seed;
+    /* Not XGBoost's: the floors under which training refuses to make a
+     * bundle (train.c), so that a degenerate model never reaches a
+     * registry. */
+    int min_rows;              /* rows in the dataset */
+    double min_segment_share;  /* of the training rows, in each segment */
+    double min_holdout_r2;     /* the target's R² on the held-out rows */
 };
 
 /* Reads parameters from a JSON object file; keys not given keep the
