@@ -183,6 +183,73 @@ static void segment_sizes_stand_beside_their_own_centroids(void **s)
     bundle_free(b);
 }
 
+/* A dataset whose `target` column came from other rules (every value
+ * 0.1 higher) trains on the rules' target all the same: the same model,
+ * byte for byte, as the fixture's, and every row counted as a mismatch. */
+static void the_target_follows_the_rules_not_the_column(void **s)
+{
+    (void)s;
+    size_t len;
+    char *text = file_read_all(dataset, &len, NULL);
+    assert_non_null(text);
+    char stale[4200], dir[4200];
+    snprintf(stale, sizeof stale, "%s/stale.csv", work);
+    FILE *out = fopen(stale, "w");
+    int target_field = -1;
+    long rows = 0;
+    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+        int field = 0;
+        for (char *p = line, *start = line;; p++) {
+            if (*p != ',' && *p != '\0')
+                continue;
+            char saved = *p;
+            *p = '\0';
+            if (target_field < 0 && strcmp(start, "target") == 0)
+                target_field = field;
+            if (field && fputc(',', out) == EOF)
+                fail();
+            if (rows && field == target_field)
+                fprintf(out, "%.2f", strtod(start, NULL) + 0.1);
+            else
+                fputs(start, out);
+            field++;
+            start = p + 1;
+            if (saved == '\0')
+                break;
+        }
+        fputc('\n', out);
+        rows++;
+    }
+    fclose(out);
+    free(text);
+    assert_true(target_field >= 0);
+
+    snprintf(dir, sizeof dir, "%s/stale", work);
+    mkdir(dir, 0755);
+    struct train_options topt;
+    train_defaults(&topt);
+    topt.dataset_path = stale;
+    topt.params_path = params;
+    topt.data_dir = INCOMESCORE_DATADIR;
+    topt.rules_path = test_rules_shipped_path();
+    struct train_summary sum;
+    struct errbuf err;
+    if (train_bundle(&topt, dir, &sum, &err) < 0)
+        fail_msg("%s", err.msg);
+    assert_int_equal(sum.target_mismatches, rows - 1);
+    char a[4300], b[4300];
+    snprintf(a, sizeof a, "%s/model.json", bundle_dir);
+    snprintf(b, sizeof b, "%s/model.json", dir);
+    assert_true(files_equal(a, b));
+    struct bundle *bundle;
+    assert_int_equal(bundle_load(&bundle, dir, &err), 0);
+    assert_false(bundle->manifest.lineage.target_from_column);
+    assert_int_equal(bundle->manifest.lineage.target_rules_mismatches,
+                     rows - 1);
+    bundle_free(bundle);
+    test_rmtree(dir);
+}
+
 /* ---- the guards: constructed datasets are refused with their cause ---- */
 
 /* A dataset of the fixture's header and its data rows `first`..`last`
@@ -493,6 +560,7 @@ int suite_train(int *count)
         cmocka_unit_test(same_data_and_seed_give_the_same_bundle_byte_for_byte),
         cmocka_unit_test(segment_letters_follow_mean_target),
         cmocka_unit_test(segment_sizes_stand_beside_their_own_centroids),
+        cmocka_unit_test(the_target_follows_the_rules_not_the_column),
         cmocka_unit_test(too_few_rows_are_refused),
         cmocka_unit_test(identical_rows_are_refused),
         cmocka_unit_test(an_empty_segment_is_refused),

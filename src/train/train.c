@@ -54,8 +54,7 @@ struct data {
     size_t n, cap;
     double *x;          /* n × FEATURE_COUNT */
     double *target;     /* n */
-    long mismatches;
-    bool target_from_column;
+    long mismatches; /* rows whose `target` column the rules contradict */
 };
 
 static void data_free(struct data *d)
@@ -81,9 +80,11 @@ static int data_push(struct data *d)
     return 0;
 }
 
-/* Reads every row; the target is the dataset's `target` column when it has
- * one (how often it disagrees with the rules is counted for the lineage),
- * else the rules' target. */
+/* Reads every row; the target is always the one the rules being trained
+ * with give, so a rules change never trains on stale targets. A
+ * dataset's own `target` column (the rules the ETL ran with) is only
+ * compared: how many rows it contradicts goes to the lineage and to
+ * train's output. */
 static int read_dataset(const char *path, const struct rules *rules,
                         struct data *d, struct errbuf *err)
 {
@@ -109,7 +110,6 @@ static int read_dataset(const char *path, const struct rules *rules,
     }
     int target_col = dataset_find_column(&rec,
                                          dataset_column_name(DATASET_TARGET));
-    d->target_from_column = target_col != COLUMN_ABSENT;
 
     long bad = 0;
     char listed[ERRBUF_SIZE] = "";
@@ -141,11 +141,9 @@ static int read_dataset(const char *path, const struct rules *rules,
         memcpy(&d->x[d->n * FEATURE_COUNT], values,
                FEATURE_COUNT * sizeof *values);
         rules_evaluate(rules, values, &res);
-        if (target_col == COLUMN_ABSENT)
-            t = res.target;
-        else if (fabs(t - res.target) > 0.005)
+        if (target_col != COLUMN_ABSENT && fabs(t - res.target) > 0.005)
             d->mismatches++;
-        d->target[d->n++] = t;
+        d->target[d->n++] = res.target;
     }
     rc = 0;
     if (bad)
@@ -548,7 +546,7 @@ int train_bundle(const struct train_options *opt, const char *dir,
     snprintf(m->lineage.dataset, sizeof m->lineage.dataset, "%s",
              opt->dataset_path);
     m->lineage.dataset_rows = (int64_t)n;
-    m->lineage.target_from_column = d.target_from_column;
+    m->lineage.target_from_column = false; /* always the rules', now */
     m->lineage.target_rules_mismatches = d.mismatches;
     m->lineage.seed = opt->seed;
     m->lineage.test_fraction = opt->test_fraction;
