@@ -561,6 +561,42 @@ int model_predict_xgboost(const char *model_json, size_t model_len,
     return 0;
 }
 
+/* In-place prediction does not compute contributions (1.7.4: "Unsupported
+ * prediction type:2"), so these go through a DMatrix. */
+int model_contributions_xgboost(const char *model_json, size_t model_len,
+                                const float *x, size_t n, int n_features,
+                                float *out, struct errbuf *err)
+{
+    if (n == 0)
+        return 0;
+    if (n_features < 1)
+        return err_set(err, "%d features: at least 1 is needed", n_features);
+    BoosterHandle b;
+    if (booster_from_json(&b, model_json, model_len, err) < 0)
+        return -1;
+    DMatrixHandle m;
+    if (XGDMatrixCreateFromMat(x, (bst_ulong)n, (bst_ulong)n_features, NAN,
+                               &m) != 0) {
+        xgb_fail(err, "XGDMatrixCreateFromMat");
+        XGBoosterFree(b);
+        return -1;
+    }
+    bst_ulong len;
+    const float *result;
+    int rc = 0;
+    /* option_mask 4: pred_contribs (exact TreeSHAP) */
+    if (XGBoosterPredict(b, m, 4, 0, 0, &len, &result) != 0)
+        rc = xgb_fail(err, "XGBoosterPredict");
+    else if (len != (bst_ulong)(n * ((size_t)n_features + 1)))
+        rc = err_set(err, "XGBoost gave %llu contributions for %zu rows of "
+                     "%d features", (unsigned long long)len, n, n_features);
+    else
+        memcpy(out, result, len * sizeof *out);
+    XGDMatrixFree(m);
+    XGBoosterFree(b);
+    return rc;
+}
+
 int model_feature_importance(const char *model_json, size_t model_len,
                              int n_features, double *importance,
                              struct errbuf *err)

@@ -66,6 +66,13 @@ int model_predict_xgboost(const char *model_json, size_t model_len,
                           const float *x, size_t n, int n_features,
                           float *out, struct errbuf *err);
 
+/* XGBoost's own feature contributions (pred_contribs, exact TreeSHAP) for
+ * n rows: n × (n_features + 1) floats, each row's contributions then its
+ * bias (the reference for forest_explain). */
+int model_contributions_xgboost(const char *model_json, size_t model_len,
+                                const float *x, size_t n, int n_features,
+                                float *out, struct errbuf *err);
+
 /* Gain-based importance of each feature (n_features doubles, summing to
  * 1, 0 for unused features) from XGBoost. */
 int model_feature_importance(const char *model_json, size_t model_len,
