@@ -285,7 +285,14 @@ cat > "$WORK/requests.jsonl" <<'REQ'
 not json
 {"ingreso": 1000, "antiguedad_laboral_meses": 0, "tiempo_desempleado": 13, "trabajos_ultimos_5": 2, "semanasCotizadas": 198, "edad": 29, "crecimiento_ingreso": 0, "lugar_actual": 5}
 REQ
+run_in "predict --explain" 1 "$WORK/requests.jsonl" "$BIN" predict --registry "$REG" --explain
+cp "$WORK/out" "$WORK/explained.jsonl"
 run_in "predict with bad lines" 1 "$WORK/requests.jsonl" "$BIN" predict --registry "$REG"
+# the explained answers are the plain ones with the explanation last; bad
+# lines are answered the same
+sed 's/, "explanation": {"base": -*[0-9.]*, "features": {"ingreso": -*[0-9.]*, "antiguedad_laboral_meses": -*[0-9.]*, "tiempo_desempleado": -*[0-9.]*, "trabajos_ultimos_5": -*[0-9.]*, "semanasCotizadas": -*[0-9.]*, "edad": -*[0-9.]*, "crecimiento_ingreso": -*[0-9.]*, "decil_ingreso_ENIGH": -*[0-9.]*, "liquidez_porcentual": -*[0-9.]*, "costo_de_vida": -*[0-9.]*, "crecimiento_gral": -*[0-9.]*}}}$/}/' "$WORK/explained.jsonl" > "$WORK/unexplained.jsonl"
+same_file "predict --explain adds only the explanation" "$WORK/unexplained.jsonl" "$WORK/out"
+[ "$(grep -c '"explanation": {"base": ' "$WORK/explained.jsonl")" -eq 2 ] && ok || ko "predict --explain: not 2 explained lines"
 [ "$(wc -l < "$WORK/out")" -eq 4 ] && ok || ko "predict wrote $(wc -l < "$WORK/out") lines for 4"
 sed -n 1p "$WORK/out" | grep -q '^{"scoring": [0-9]*\.[0-9][0-9], "cluster": "[ABCD]", "model_version": "v0001", "band": ' && ok || ko "line 1 is not a score: $(sed -n 1p "$WORK/out")"
 sed -n 2p "$WORK/out" | grep -q 'edad: Input should be greater than or equal to 18' && ok || ko "line 2: $(sed -n 2p "$WORK/out")"
