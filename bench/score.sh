@@ -9,6 +9,7 @@
 # bench/score_bench.c with `make -s bench/out/score_bench` (the Makefile's
 # flags, against build/libincomescore.a) and prints:
 #   score_applicant median/p99 ns per applicant   (target: ≤ 3 µs median)
+#   score_explain median/p99 ns per applicant     (the model's explanation)
 #   predict applicants/s on 1,000,000 requests     (target: ≥ 500,000/s)
 # Timings are for reading; no test asserts them.
 set -eu

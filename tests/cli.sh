@@ -147,20 +147,41 @@ run "rules from a directory" 1 "$BIN" rules check --rules "$WORK"
 same "rules directory" "$WORK/err" "incomescore rules check: $WORK is a directory"
 
 cp "$(dirname "$HERE")/data/rules.json" "$WORK/rules.json"
-run "calibrate in place" 0 "$BIN" rules calibrate --data "$FIX/features.csv" --rules "$WORK/rules.json"
+run "calibrate: 3 rows are too few by default" 1 "$BIN" rules calibrate --data "$FIX/features.csv" --rules "$WORK/rules.json"
+same "calibrate min rows" "$WORK/err" "incomescore rules calibrate: $FIX/features.csv: 3 rows; at least 1000 are needed for a scale (--min-rows)"
+same_file "calibrate refused: rules untouched" "$WORK/rules.json" "$(dirname "$HERE")/data/rules.json"
+MINMAX="--bounds minmax --min-rows 2"
+# shellcheck disable=SC2086
+run "calibrate --dry-run" 0 "$BIN" rules calibrate --data "$FIX/features.csv" --rules "$WORK/rules.json" $MINMAX --dry-run
+same_file "dry run writes nothing" "$WORK/rules.json" "$(dirname "$HERE")/data/rules.json"
+has "dry run: the scale" "$WORK/out" "target at 300                        0.16               0.32"
+has "dry run: the median" "$WORK/out" "score p50                          486.03             380.21"
+has "dry run: rows at 850" "$WORK/out" "rows at 850                    0 (  0.0%)         1 ( 33.3%)"
+same "dry run says so" "$WORK/err" "incomescore rules calibrate: dry run, nothing written"
+# shellcheck disable=SC2086
+run "calibrate in place" 0 "$BIN" rules calibrate --data "$FIX/features.csv" --rules "$WORK/rules.json" $MINMAX
 same "calibrate summary" "$WORK/err" "incomescore rules calibrate: target 0.32 -> 300, 0.80 -> 850 (3 rows); written to $WORK/rules.json"
 run "calibrated rules check" 0 "$BIN" rules check --rules "$WORK/rules.json"
 has "calibrated scale" "$WORK/out" "scale: target 0.32 -> 300, 0.8 -> 850"
 ls "$WORK" | grep -q '\.tmp\.' && ko "calibrate left a temporary file" || ok
+diff "$(dirname "$HERE")/data/rules.json" "$WORK/rules.json" | grep -c '^[<>]' > "$WORK/changed"
+same "calibrate changes 3 lines only" "$WORK/changed" "6"
 
 cp "$WORK/rules.json" "$WORK/before.json"
-run "calibrate refuses bad rows" 1 "$BIN" rules calibrate --data "$FIX/features_bad_rows.csv" --rules "$WORK/rules.json"
+# shellcheck disable=SC2086
+run "calibrate refuses bad rows" 1 "$BIN" rules calibrate --data "$FIX/features_bad_rows.csv" --rules "$WORK/rules.json" $MINMAX
 has "calibrate bad rows reason" "$WORK/err" "2 bad rows (listed above); fix them first"
 same_file "calibrate refused: rules untouched" "$WORK/rules.json" "$WORK/before.json"
+run "calibrate bad --bounds" 2 "$BIN" rules calibrate --data "$FIX/features.csv" --bounds median
+has "bad bounds message" "$WORK/err" "--bounds is quantile or minmax, not 'median'"
+run "--dry-run belongs to calibrate" 2 "$BIN" rules check --dry-run
+has "dry-run elsewhere" "$WORK/err" "--bounds, --quantile, --min-rows and --dry-run belong to calibrate"
 
-run "calibrate to --out" 0 "$BIN" rules calibrate --data "$FIX/features.csv" --out "$WORK/new.json"
+# shellcheck disable=SC2086
+run "calibrate to --out" 0 "$BIN" rules calibrate --data "$FIX/features.csv" --out "$WORK/new.json" $MINMAX
 run "calibrated --out is valid" 0 "$BIN" rules check --rules "$WORK/new.json"
-run "calibrate to stdout" 0 "$BIN" rules calibrate --data "$FIX/features.csv"
+# shellcheck disable=SC2086
+run "calibrate to stdout" 0 "$BIN" rules calibrate --data "$FIX/features.csv" $MINMAX
 has "calibrate stdout is the rules" "$WORK/out" '"target_at_850": 0.8'
 
 # ---- documents → dataset → model → scores ----------------------------------
@@ -264,7 +285,14 @@ cat > "$WORK/requests.jsonl" <<'REQ'
 not json
 {"ingreso": 1000, "antiguedad_laboral_meses": 0, "tiempo_desempleado": 13, "trabajos_ultimos_5": 2, "semanasCotizadas": 198, "edad": 29, "crecimiento_ingreso": 0, "lugar_actual": 5}
 REQ
+run_in "predict --explain" 1 "$WORK/requests.jsonl" "$BIN" predict --registry "$REG" --explain
+cp "$WORK/out" "$WORK/explained.jsonl"
 run_in "predict with bad lines" 1 "$WORK/requests.jsonl" "$BIN" predict --registry "$REG"
+# the explained answers are the plain ones with the explanation last; bad
+# lines are answered the same
+sed 's/, "explanation": {"base": -*[0-9.]*, "features": {"ingreso": -*[0-9.]*, "antiguedad_laboral_meses": -*[0-9.]*, "tiempo_desempleado": -*[0-9.]*, "trabajos_ultimos_5": -*[0-9.]*, "semanasCotizadas": -*[0-9.]*, "edad": -*[0-9.]*, "crecimiento_ingreso": -*[0-9.]*, "decil_ingreso_ENIGH": -*[0-9.]*, "liquidez_porcentual": -*[0-9.]*, "costo_de_vida": -*[0-9.]*, "crecimiento_gral": -*[0-9.]*}}}$/}/' "$WORK/explained.jsonl" > "$WORK/unexplained.jsonl"
+same_file "predict --explain adds only the explanation" "$WORK/unexplained.jsonl" "$WORK/out"
+[ "$(grep -c '"explanation": {"base": ' "$WORK/explained.jsonl")" -eq 2 ] && ok || ko "predict --explain: not 2 explained lines"
 [ "$(wc -l < "$WORK/out")" -eq 4 ] && ok || ko "predict wrote $(wc -l < "$WORK/out") lines for 4"
 sed -n 1p "$WORK/out" | grep -q '^{"scoring": [0-9]*\.[0-9][0-9], "cluster": "[ABCD]", "model_version": "v0001", "band": ' && ok || ko "line 1 is not a score: $(sed -n 1p "$WORK/out")"
 sed -n 2p "$WORK/out" | grep -q 'edad: Input should be greater than or equal to 18' && ok || ko "line 2: $(sed -n 2p "$WORK/out")"

@@ -482,7 +482,10 @@ static void a_trained_manifest_is_rewritten_byte_for_byte(void **state)
     assert_int_equal(m->rounds, 30);
     assert_int_equal(m->lineage.seed, 42);
     assert_int_equal(m->itaee_year, ITAEE_DEFAULT_YEAR);
-    assert_true(m->lineage.target_from_column);
+    /* the target is always the rules' now (issue 13: targets follow the
+     * rules), even from a dataset with a target column */
+    assert_false(m->lineage.target_from_column);
+    assert_int_equal(m->lineage.target_rules_mismatches, 0);
     assert_string_equal(m->segments[0].description, segment_descriptions[0]);
     free(a);
     free(b);

@@ -5,11 +5,13 @@
  */
 #include "test.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "base/fileio.h"
 #include "score/rules.h"
 #include "train/calibrate.h"
 
@@ -54,16 +56,35 @@ static int teardown(void **state)
     return 0;
 }
 
-/* Calibrates against a dataset holding `csv`; the reason goes to err. */
-static int calibrate(struct fixture *f, const char *csv,
-                     struct calibration *cal, struct errbuf *err)
+/* The original's bounds on a few rows: what most tests below check. */
+static const struct calibration_options minmax = {
+    .bounds = CALIBRATION_MINMAX, .min_rows = 2};
+
+/* Calibrates against a dataset holding `csv` with options o; the reason
+ * goes to err. */
+static int calibrate_with(struct fixture *f, const char *csv,
+                          const struct calibration_options *o,
+                          struct calibration *cal, struct errbuf *err)
 {
     char *path = test_write_file(f->dir, "dataset.csv", csv);
     FILE *diag = fopen("/dev/null", "w");
-    int rc = rules_calibrate(f->rules, path, diag, cal, err);
+    int rc = rules_calibrate(f->rules, path, o, diag, cal, err);
     fclose(diag);
     free(path);
     return rc;
+}
+
+static int calibrate(struct fixture *f, const char *csv,
+                     struct calibration *cal, struct errbuf *err)
+{
+    return calibrate_with(f, csv, &minmax, cal, err);
+}
+
+/* The score the shipped scale gives a target (2 decimals). */
+static double rules_score_at(const struct fixture *f, double target)
+{
+    return round((300 + (target - f->lo) / (f->hi - f->lo) * 550) * 100) /
+           100;
 }
 
 /* A refusal names its reason and leaves the scale alone. */
@@ -131,7 +152,140 @@ static void a_bad_row_refuses_the_calibration(void **state)
 static void one_row_is_not_enough(void **state)
 {
     assert_refused(*state, HEADER ROW_HIGH,
-                   "dataset.csv: 1 rows; at least 2 are needed");
+                   "dataset.csv: 1 rows; at least 2 are needed for a scale "
+                   "(--min-rows)");
+}
+
+/* The default asks for 1,000 rows: a scale from ten applicants (which
+ * calibrated silently before) is an accident. */
+static void ten_rows_are_not_enough_by_default(void **state)
+{
+    struct fixture *f = *state;
+    char csv[4096] = HEADER;
+    for (int i = 0; i < 10; i++)
+        strcat(csv, i % 2 ? ROW_HIGH : ROW_LOW);
+    struct calibration_options o;
+    calibration_defaults(&o);
+    struct calibration cal;
+    struct errbuf err;
+    assert_int_equal(calibrate_with(f, csv, &o, &cal, &err), -1);
+    char want[4200];
+    snprintf(want, sizeof want, "%s/dataset.csv: 10 rows; at least 1000 are "
+             "needed for a scale (--min-rows)", f->dir);
+    assert_string_equal(err.msg, want);
+}
+
+/* 1,000 applicants at 0.39 and one each at 0.32 and 0.80: min–max follows
+ * the two outliers; the 0.1% quantiles (nearest rank) do not. The spread
+ * says where the scores land before and after. */
+static void quantile_bounds_ignore_single_outliers(void **state)
+{
+    struct fixture *f = *state;
+    size_t size = 1200 * sizeof ROW_MID + sizeof HEADER;
+    char *csv = malloc(size);
+    strcpy(csv, HEADER ROW_LOW ROW_HIGH);
+    for (int i = 0; i < 499; i++)
+        strcat(csv, ROW_MID);
+    strcat(csv, "1000,0,13,2,198,29,0,0,-93.5,-92.1,1.5\n"); /* 0.32 again */
+    for (int i = 0; i < 501; i++)
+        strcat(csv, ROW_MID);
+    /* targets: 0.32 twice, 0.80 once, 0.39 1,000 times */
+    struct calibration_options o;
+    calibration_defaults(&o);
+    struct calibration cal;
+    struct errbuf err;
+    if (calibrate_with(f, csv, &o, &cal, &err) < 0)
+        fail_msg("%s", err.msg);
+    assert_int_equal(cal.rows, 1003);
+    /* rank round(0.001 × 1002) = 1: the second 0.32; the top: rank 1001,
+     * a 0.39 — the single 0.80 is left out */
+    assert_float_equal(cal.target_at_300, 0.32, 1e-9);
+    assert_float_equal(cal.target_at_850, 0.39, 1e-9);
+    assert_true(cal.before_300 == f->lo);
+    assert_true(cal.before_850 == f->hi);
+    /* after: 1,000 rows at 850 (0.39) and the 0.80 too; 2 at 300 */
+    assert_int_equal(cal.after.clamped_high, 1001);
+    assert_int_equal(cal.after.clamped_low, 2);
+    assert_float_equal(cal.after.percentile[2], 850, 1e-9);
+    assert_float_equal(cal.before.percentile[2], rules_score_at(f, 0.39),
+                       1e-9);
+
+    cal = (struct calibration){0};
+    if (calibrate_with(f, csv, &minmax, &cal, &err) < 0)
+        fail_msg("%s", err.msg);
+    assert_float_equal(cal.target_at_300, 0.32, 1e-9);
+    assert_float_equal(cal.target_at_850, 0.80, 1e-9);
+    free(csv);
+}
+
+/* Only the scale's two numbers and its note change in the file: every
+ * other byte of the shipped rules stays. */
+static void the_file_is_rewritten_in_place(void **state)
+{
+    struct fixture *f = *state;
+    struct calibration cal;
+    struct errbuf err;
+    if (calibrate(f, HEADER ROW_HIGH ROW_LOW ROW_MID, &cal, &err) < 0)
+        fail_msg("%s", err.msg);
+    size_t len;
+    char *original = file_read_all(test_rules_shipped_path(), &len, NULL);
+    assert_non_null(original);
+    char *text;
+    size_t text_len;
+    if (rules_text_rescaled(original, len, f->rules, &text, &text_len,
+                            &err) < 0)
+        fail_msg("%s", err.msg);
+    /* line by line: the same lines but the three of the scale */
+    char *a_save, *b_save;
+    char *a = strtok_r(original, "\n", &a_save);
+    char *b = strtok_r(text, "\n", &b_save);
+    int differing = 0;
+    for (; a && b; a = strtok_r(NULL, "\n", &a_save),
+                   b = strtok_r(NULL, "\n", &b_save)) {
+        if (strcmp(a, b) == 0)
+            continue;
+        differing++;
+        if (strstr(a, "\"target_at_300\": "))
+            assert_string_equal(b, "    \"target_at_300\": 0.32,");
+        else if (strstr(a, "\"target_at_850\": "))
+            assert_string_equal(b, "    \"target_at_850\": 0.8,");
+        else if (!strstr(a, "\"calibration\": ") ||
+                 !strstr(b, "\"calibration\": \"from "))
+            fail_msg("line changed:\n%s\n%s", a, b);
+    }
+    assert_null(a);
+    assert_null(b);
+    assert_int_equal(differing, 3);
+    free(original);
+    free(text);
+}
+
+/* A file whose scale is not where its text says (a key written with an
+ * escape) is refused rather than rewritten wrongly. */
+static void a_scale_that_cannot_be_found_is_refused(void **state)
+{
+    struct fixture *f = *state;
+    struct calibration cal;
+    struct errbuf err;
+    if (calibrate(f, HEADER ROW_HIGH ROW_LOW ROW_MID, &cal, &err) < 0)
+        fail_msg("%s", err.msg);
+    size_t len;
+    char *original = file_read_all(test_rules_shipped_path(), &len, NULL);
+    char *key = strstr(original, "\"scale\"");
+    assert_non_null(key);
+    char *edited = malloc(len + 8);
+    size_t head = (size_t)(key - original);
+    memcpy(edited, original, head);
+    strcpy(edited + head, "\"sc\\u0061le\"");
+    strcat(edited, key + 7);
+    char *text;
+    size_t text_len;
+    assert_int_equal(rules_text_rescaled(edited, strlen(edited), f->rules,
+                                         &text, &text_len, &err), -1);
+    assert_string_equal(err.msg, "the rules file's scale cannot be found to "
+                                 "be rewritten in place");
+    free(edited);
+    free(original);
 }
 
 static void rows_with_one_target_give_no_scale(void **state)
@@ -147,7 +301,7 @@ static void a_missing_dataset_is_refused(void **state)
     struct calibration cal;
     struct errbuf err;
     assert_int_equal(rules_calibrate(f->rules, "/nonexistent/dataset.csv",
-                                     stderr, &cal, &err), -1);
+                                     &minmax, stderr, &cal, &err), -1);
     assert_string_equal(err.msg, "/nonexistent/dataset.csv: cannot open");
 }
 
@@ -169,6 +323,14 @@ int suite_calibrate(int *count)
                                         teardown),
         cmocka_unit_test_setup_teardown(rows_with_one_target_give_no_scale,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(ten_rows_are_not_enough_by_default,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            quantile_bounds_ignore_single_outliers, setup, teardown),
+        cmocka_unit_test_setup_teardown(the_file_is_rewritten_in_place, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(
+            a_scale_that_cannot_be_found_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(a_missing_dataset_is_refused, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(

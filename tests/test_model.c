@@ -534,6 +534,95 @@ static int assert_forest_agrees_on(struct sample_spec train,
     return depth;
 }
 
+/* Our TreeSHAP against XGBoost's pred_contribs on every row of `rows`:
+ * each contribution and the bias within 1e-4 (XGBoost sums in float, we
+ * in double), and contributions + bias = the forest's prediction within
+ * 1e-4. */
+static void assert_explanations_agree(const struct sample *train,
+                                      const struct sample *rows,
+                                      const struct model_params *p,
+                                      const char *what)
+{
+    size_t len;
+    char *json = train_or_fail(train, NULL, p, &len, NULL);
+    struct forest *f = forest_or_fail(json, len);
+    struct errbuf err;
+    float *ref = malloc(rows->n * (NF + 1) * sizeof *ref);
+    assert_non_null(ref);
+    if (model_contributions_xgboost(json, len, rows->x, rows->n, NF, ref,
+                                    &err) < 0)
+        fail_msg("model_contributions_xgboost: %s", err.msg);
+    double max_diff = 0, max_sum = 0;
+    for (size_t i = 0; i < rows->n; i++) {
+        double phi[NF + 1], total = 0;
+        assert_int_equal(forest_explain(f, &rows->x[i * NF], phi), 0);
+        for (int k = 0; k <= NF; k++) {
+            double d = fabs(phi[k] - (double)ref[i * (NF + 1) + (size_t)k]);
+            if (!(d <= max_diff))
+                max_diff = isnan(d) ? INFINITY : d;
+            total += phi[k];
+        }
+        double d = fabs(total - (double)forest_predict(f, &rows->x[i * NF]));
+        if (!(d <= max_sum))
+            max_sum = isnan(d) ? INFINITY : d;
+    }
+    print_message("max |ours - xgboost pred_contribs| = %g, max |sum - "
+                  "prediction| = %g over %zu %s\n", max_diff, max_sum,
+                  rows->n, what);
+    assert_true(max_diff <= 1e-4);
+    assert_true(max_sum <= 1e-4);
+    free(ref);
+    forest_free(f);
+    free(json);
+}
+
+static void explanations_agree_with_xgboost_pred_contribs(void **state)
+{
+    (void)state;
+    struct model_params p = small_params();
+    struct sample t = make_sample(3000, 11, 0, 0.1);
+    struct sample r = make_sample(500, 12, 0, 0.1);
+    assert_explanations_agree(&t, &r, &p, "held-out rows");
+    free_sample(&r);
+    /* missing values take the default direction in both */
+    r = make_sample(500, 13, 0.2, 0.1);
+    assert_explanations_agree(&t, &r, &p, "rows with missing values");
+    free_sample(&r);
+    /* deep trees: features met twice on a path */
+    p.max_depth = 10;
+    r = make_sample(300, 14, 0, 0.1);
+    assert_explanations_agree(&t, &r, &p, "rows, depth 10");
+    free_sample(&r);
+    free_sample(&t);
+}
+
+/* A model without covers (sum_hessian) scores but cannot explain. */
+static void a_model_without_covers_does_not_explain(void **state)
+{
+    (void)state;
+    struct model_params p = small_params();
+    struct sample t = make_sample(500, 15, 0, 0.1);
+    size_t len;
+    char *json = train_or_fail(&t, NULL, &p, &len, NULL);
+    json_t *doc = json_loadb(json, len, 0, NULL);
+    json_t *trees = json_object_get(
+        json_object_get(json_object_get(json_object_get(doc, "learner"),
+                                        "gradient_booster"), "model"),
+        "trees");
+    size_t i;
+    json_t *tree;
+    json_array_foreach(trees, i, tree) json_object_del(tree, "sum_hessian");
+    char *stripped = json_dumps(doc, JSON_COMPACT);
+    struct forest *f = forest_or_fail(stripped, strlen(stripped));
+    double phi[NF + 1];
+    assert_int_equal(forest_explain(f, t.x, phi), -1);
+    forest_free(f);
+    free(stripped);
+    json_decref(doc);
+    free(json);
+    free_sample(&t);
+}
+
 static void forest_agrees_with_xgboost_on_every_held_out_row(void **state)
 {
     (void)state;
@@ -731,6 +820,8 @@ int suite_model(int *count)
         cmocka_unit_test(training_refuses_out_of_range_params),
         cmocka_unit_test(xgboost_prediction_refuses_a_broken_model),
         cmocka_unit_test(forest_agrees_with_xgboost_on_every_held_out_row),
+        cmocka_unit_test(explanations_agree_with_xgboost_pred_contribs),
+        cmocka_unit_test(a_model_without_covers_does_not_explain),
         cmocka_unit_test(rows_with_missing_values_take_the_default_direction),
         cmocka_unit_test(trees_that_are_a_single_leaf_agree_too),
         cmocka_unit_test(forests_deeper_than_the_complete_layout_agree_too),

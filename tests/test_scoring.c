@@ -203,6 +203,62 @@ static void a_short_buffer_gets_the_length_it_needs(void **s)
     bundle_free(b);
 }
 
+/* The model's explanation adds up to the score before clamping and
+ * rounding, and the explained answer is the plain one with the
+ * explanation as its last member, every feature in order. */
+static void an_explanation_adds_up_to_the_score(void **s)
+{
+    (void)s;
+    struct bundle *b = shared_or_fail();
+    static const struct applicant *const applicants[] = {&readme_applicant,
+                                                         &weak_applicant};
+    for (int i = 0; i < 2; i++) {
+        struct score sc;
+        score_applicant(&b->scorer, applicants[i], &sc);
+        struct explanation e;
+        assert_int_equal(score_explain(&b->scorer, applicants[i], &e), 0);
+        double total = e.base;
+        for (int f = 0; f < FEATURE_COUNT; f++)
+            total += e.points[f];
+        double unclamped = 300 + (sc.predicted_target - 0.16) / 0.68 * 550;
+        if (fabs(total - unclamped) > 1e-3)
+            fail_msg("base + contributions = %.6f, the score unclamped "
+                     "%.6f", total, unclamped);
+
+        char plain[1024], explained[2048];
+        int n = score_format_json(&b->scorer, &sc, plain, sizeof plain);
+        int m = score_format_explained(&b->scorer, applicants[i], &sc,
+                                       explained, sizeof explained);
+        assert_int_equal(m, (int)strlen(explained));
+        assert_memory_equal(explained, plain, (size_t)n - 1);
+        assert_true(strncmp(explained + n - 1, ", \"explanation\": "
+                                               "{\"base\": ", 26) == 0);
+        json_t *doc = json_loads(explained, 0, NULL);
+        assert_non_null(doc);
+        json_t *x = json_object_get(doc, "explanation");
+        assert_float_equal(json_number_value(json_object_get(x, "base")),
+                           round(e.base * 100) / 100, 1e-9);
+        json_t *features = json_object_get(x, "features");
+        assert_int_equal(json_object_size(features), FEATURE_COUNT);
+        const char *key;
+        json_t *v;
+        int f = 0;
+        json_object_foreach(features, key, v) {
+            assert_string_equal(key, variable_names[f]);
+            assert_float_equal(json_number_value(v),
+                               round(e.points[f] * 100) / 100, 1e-9);
+            f++;
+        }
+        json_decref(doc);
+        /* a short buffer: the length needed, as snprintf */
+        char small[64];
+        assert_int_equal(score_format_explained(&b->scorer, applicants[i],
+                                                &sc, small, sizeof small), m);
+        assert_memory_equal(small, explained, sizeof small - 1);
+    }
+    bundle_free(b);
+}
+
 /* ---- scores at the edges ------------------------------------------------ */
 
 static const char *band_label(const struct scorer *s, int i)
@@ -351,6 +407,7 @@ int suite_scoring(int *count)
         cmocka_unit_test(a_response_is_exactly_the_contract),
         cmocka_unit_test(the_score_is_the_forest_prediction_on_the_rules_scale),
         cmocka_unit_test(a_short_buffer_gets_the_length_it_needs),
+        cmocka_unit_test(an_explanation_adds_up_to_the_score),
         cmocka_unit_test(a_score_on_a_band_edge_is_in_the_band_it_starts),
         cmocka_unit_test(scores_are_clamped_to_300_and_850),
         cmocka_unit_test(a_made_scorer_answers_exactly),

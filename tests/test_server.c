@@ -455,6 +455,53 @@ static void the_original_requests_score_as_in_process(void **s)
     }
 }
 
+/* ?explain=1 adds the model's explanation, as score_format_explained
+ * makes it in process; FastAPI's other truthy and falsy strings work; any
+ * other value is FastAPI's 422 for a bool query parameter. */
+static void explain_adds_the_models_explanation(void **s)
+{
+    (void)s;
+    struct applicant a;
+    struct request_errors errs;
+    char msg[256], expected[4096], plain[4096];
+    assert_int_equal(request_parse_text(first_request, strlen(first_request),
+                                        &v1->scorer.rd, &a, &errs, msg,
+                                        sizeof msg), 0);
+    struct score sc;
+    score_applicant(&v1->scorer, &a, &sc);
+    score_format_explained(&v1->scorer, &a, &sc, expected, sizeof expected);
+    score_format_json(&v1->scorer, &sc, plain, sizeof plain);
+    struct reply r;
+    static const char *const yes[] = {"1", "true", "YES", "on"};
+    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) {
+        char path[64];
+        snprintf(path, sizeof path, "/v1/prediction?explain=%s", yes[i]);
+        post_json(path, first_request, &r);
+        assert_int_equal(r.status, 200);
+        assert_string_equal(r.body, expected);
+        reply_free(&r);
+    }
+    post_json("/v1/prediction?explain=false", first_request, &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.body, plain);
+    reply_free(&r);
+    post_json("/v1/prediction?explain=maybe", first_request, &r);
+    assert_int_equal(r.status, 422);
+    assert_string_equal(r.body,
+        "{\"detail\": [{\"type\": \"bool_parsing\", \"loc\": [\"query\", "
+        "\"explain\"], \"msg\": \"Input should be a valid boolean, unable "
+        "to interpret input\", \"input\": \"maybe\"}]}");
+    reply_free(&r);
+    /* a batch: each scored item explained, a bad one in place */
+    char batch[4096];
+    snprintf(batch, sizeof batch, "[%s, {}]", first_request);
+    post_json("/v1/predictions?explain=1", batch, &r);
+    assert_int_equal(r.status, 200);
+    assert_true(strncmp(r.body, "[", 1) == 0);
+    assert_true(strncmp(r.body + 1, expected, strlen(expected)) == 0);
+    reply_free(&r);
+}
+
 /* A request with one field changed: `field` set to the raw JSON `value`
  * (NULL: removed). */
 static void request_with(char *out, size_t size, const char *field,
@@ -2337,6 +2384,7 @@ int suite_server(int *count)
     static const struct CMUnitTest tests[] = {
         cmocka_unit_test(healthz_answers_ok),
         cmocka_unit_test(the_original_requests_score_as_in_process),
+        cmocka_unit_test(explain_adds_the_models_explanation),
         cmocka_unit_test(each_validation_rule_is_422_naming_the_field),
         cmocka_unit_test(malformed_json_is_422_json_invalid),
         cmocka_unit_test(lax_coercions_are_scored_as_pydantic_reads_them),

@@ -5,6 +5,7 @@
  */
 #include "test.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,6 +154,222 @@ static void segment_letters_follow_mean_target(void **s)
     }
     json_decref(file);
     bundle_free(b);
+}
+
+/* Each letter's training rows are counted under that letter. The
+ * training rows' standardized features have mean 0 and each centroid is
+ * the mean of its own rows, so the centroids weighted by their sizes sum
+ * to 0 — only when each size stands beside its own centroid. */
+static void segment_sizes_stand_beside_their_own_centroids(void **s)
+{
+    (void)s;
+    struct bundle *b;
+    struct errbuf err;
+    assert_int_equal(bundle_load(&b, bundle_dir, &err), 0);
+    const struct manifest *m = &b->manifest;
+    int64_t rows = 0;
+    for (int g = 0; g < SEGMENT_COUNT; g++)
+        rows += m->segments[g].train_rows;
+    assert_int_equal(rows, m->metrics.train_rows);
+    for (int f = 0; f < FEATURE_COUNT; f++) {
+        double sum = 0;
+        for (int g = 0; g < SEGMENT_COUNT; g++)
+            sum += (double)m->segments[g].train_rows *
+                   m->segments[g].centroid[f];
+        if (fabs(sum) > 1e-6 * (double)rows)
+            fail_msg("feature %d: sizes × centroids sum to %g, not 0", f,
+                     sum);
+    }
+    bundle_free(b);
+}
+
+/* A dataset whose `target` column came from other rules (every value
+ * 0.1 higher) trains on the rules' target all the same: the same model,
+ * byte for byte, as the fixture's, and every row counted as a mismatch. */
+static void the_target_follows_the_rules_not_the_column(void **s)
+{
+    (void)s;
+    size_t len;
+    char *text = file_read_all(dataset, &len, NULL);
+    assert_non_null(text);
+    char stale[4200], dir[4200];
+    snprintf(stale, sizeof stale, "%s/stale.csv", work);
+    FILE *out = fopen(stale, "w");
+    int target_field = -1;
+    long rows = 0;
+    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+        int field = 0;
+        for (char *p = line, *start = line;; p++) {
+            if (*p != ',' && *p != '\0')
+                continue;
+            char saved = *p;
+            *p = '\0';
+            if (target_field < 0 && strcmp(start, "target") == 0)
+                target_field = field;
+            if (field && fputc(',', out) == EOF)
+                fail();
+            if (rows && field == target_field)
+                fprintf(out, "%.2f", strtod(start, NULL) + 0.1);
+            else
+                fputs(start, out);
+            field++;
+            start = p + 1;
+            if (saved == '\0')
+                break;
+        }
+        fputc('\n', out);
+        rows++;
+    }
+    fclose(out);
+    free(text);
+    assert_true(target_field >= 0);
+
+    snprintf(dir, sizeof dir, "%s/stale", work);
+    mkdir(dir, 0755);
+    struct train_options topt;
+    train_defaults(&topt);
+    topt.dataset_path = stale;
+    topt.params_path = params;
+    topt.data_dir = INCOMESCORE_DATADIR;
+    topt.rules_path = test_rules_shipped_path();
+    struct train_summary sum;
+    struct errbuf err;
+    if (train_bundle(&topt, dir, &sum, &err) < 0)
+        fail_msg("%s", err.msg);
+    assert_int_equal(sum.target_mismatches, rows - 1);
+    char a[4300], b[4300];
+    snprintf(a, sizeof a, "%s/model.json", bundle_dir);
+    snprintf(b, sizeof b, "%s/model.json", dir);
+    assert_true(files_equal(a, b));
+    struct bundle *bundle;
+    assert_int_equal(bundle_load(&bundle, dir, &err), 0);
+    assert_false(bundle->manifest.lineage.target_from_column);
+    assert_int_equal(bundle->manifest.lineage.target_rules_mismatches,
+                     rows - 1);
+    bundle_free(bundle);
+    test_rmtree(dir);
+}
+
+/* ---- the guards: constructed datasets are refused with their cause ---- */
+
+/* A dataset of the fixture's header and its data rows `first`..`last`
+ * (1-based), the whole range written `times` times; its path. */
+static const char *dataset_of(const char *name, int first, int last,
+                              int times)
+{
+    static char path[4200];
+    size_t len;
+    char *text = file_read_all(dataset, &len, NULL);
+    assert_non_null(text);
+    snprintf(path, sizeof path, "%s/%s", work, name);
+    FILE *out = fopen(path, "w");
+    assert_non_null(out);
+    char *header_end = strchr(text, '\n');
+    fwrite(text, 1, (size_t)(header_end + 1 - text), out);
+    char *from = NULL, *to = NULL, *line = header_end + 1;
+    for (int i = 1; *line; i++) {
+        char *end = strchr(line, '\n');
+        if (i == first)
+            from = line;
+        if (i == last)
+            to = end + 1;
+        line = end + 1;
+    }
+    assert_non_null(from);
+    assert_non_null(to);
+    for (int t = 0; t < times; t++)
+        fwrite(from, 1, (size_t)(to - from), out);
+    fclose(out);
+    free(text);
+    return path;
+}
+
+/* Trains `data` with the fixture's parameters plus `extra` (JSON members
+ * or ""), expecting a refusal; its message. */
+static const char *refusal(const char *data, const char *extra)
+{
+    static struct errbuf err;
+    char params_text[512], dir[4200];
+    snprintf(params_text, sizeof params_text,
+             "{\"rounds\": 60, \"early_stopping_rounds\": 10, "
+             "\"max_depth\": 4, \"eta\": 0.3%s%s}", *extra ? ", " : "",
+             extra);
+    free(test_write_file(work, "guard_params.json", params_text));
+    snprintf(dir, sizeof dir, "%s/refused", work);
+    test_rmtree(dir);
+    mkdir(dir, 0755);
+    struct train_options topt;
+    train_defaults(&topt);
+    topt.dataset_path = data;
+    char pp[4200];
+    snprintf(pp, sizeof pp, "%s/guard_params.json", work);
+    topt.params_path = pp;
+    topt.data_dir = INCOMESCORE_DATADIR;
+    topt.rules_path = test_rules_shipped_path();
+    struct train_summary sum;
+    if (train_bundle(&topt, dir, &sum, &err) == 0)
+        fail_msg("%s trained (held-out R2 %g)", data, sum.r2);
+    char manifest[4300];
+    snprintf(manifest, sizeof manifest, "%s/bundle.json", dir);
+    if (access(manifest, F_OK) == 0)
+        fail_msg("a refused training wrote %s", manifest);
+    test_rmtree(dir);
+    return err.msg;
+}
+
+static void too_few_rows_are_refused(void **s)
+{
+    (void)s;
+    const char *data = dataset_of("few.csv", 1, 199, 1);
+    char want[9000];
+    snprintf(want, sizeof want, "%s: 199 rows; at least 200 are needed to "
+             "train (min_rows in %s/guard_params.json)", data, work);
+    assert_string_equal(refusal(data, ""), want);
+}
+
+/* 500 copies of one applicant: the target does not vary (this trained,
+ * before, with a held-out R2 of -1e16 and three empty segments). */
+static void identical_rows_are_refused(void **s)
+{
+    (void)s;
+    const char *data = dataset_of("same.csv", 7, 7, 500);
+    const char *msg = refusal(data, "");
+    char want[9000];
+    snprintf(want, sizeof want, "%s: the target does not vary (standard "
+             "deviation under 1e-6 over 500 rows, mean ", data);
+    if (strncmp(msg, want, strlen(want)) != 0 ||
+        !strstr(msg, "): there is nothing to learn; are the rows copies of "
+                     "one applicant?"))
+        fail_msg("%s", msg);
+}
+
+/* Three applicants, a hundred copies each: the target varies, but four
+ * segments cannot be found. */
+static void an_empty_segment_is_refused(void **s)
+{
+    (void)s;
+    const char *data = dataset_of("three.csv", 1, 3, 100);
+    const char *msg = refusal(data, "");
+    if (!strstr(msg, " is empty: the training rows do not form 4 groups"))
+        fail_msg("%s", msg);
+}
+
+static void a_tiny_segment_is_refused(void **s)
+{
+    (void)s;
+    const char *msg = refusal(dataset, "\"min_segment_share\": 0.25");
+    if (strncmp(msg, "segment ", 8) != 0 || !strstr(msg, " training rows (") ||
+        !strstr(msg, "%), under min_segment_share 0.25 in "))
+        fail_msg("%s", msg);
+}
+
+static void a_held_out_r2_under_the_floor_is_refused(void **s)
+{
+    (void)s;
+    const char *msg = refusal(dataset, "\"min_holdout_r2\": 1");
+    if (strncmp(msg, "held-out R2 0.9", 15) != 0 ||
+        !strstr(msg, " is under min_holdout_r2 1 in "))
+        fail_msg("%s", msg);
 }
 
 /* A copy of the bundle with one file changed by `edit`; returns the
@@ -342,6 +559,13 @@ int suite_train(int *count)
         cmocka_unit_test(train_writes_a_complete_bundle_that_loads),
         cmocka_unit_test(same_data_and_seed_give_the_same_bundle_byte_for_byte),
         cmocka_unit_test(segment_letters_follow_mean_target),
+        cmocka_unit_test(segment_sizes_stand_beside_their_own_centroids),
+        cmocka_unit_test(the_target_follows_the_rules_not_the_column),
+        cmocka_unit_test(too_few_rows_are_refused),
+        cmocka_unit_test(identical_rows_are_refused),
+        cmocka_unit_test(an_empty_segment_is_refused),
+        cmocka_unit_test(a_tiny_segment_is_refused),
+        cmocka_unit_test(a_held_out_r2_under_the_floor_is_refused),
         cmocka_unit_test(a_bundle_missing_a_file_is_refused),
         cmocka_unit_test(a_changed_model_or_rules_is_refused_by_its_hash),
         cmocka_unit_test(a_bundle_for_other_features_is_refused),

@@ -52,6 +52,10 @@ int usage_error(const char *cmd, const char *fmt, ...)
  * (':' for a missing value, with ":" leading the option string). */
 int bad_option(const char *cmd, char **argv, int c);
 
+/* A whole number in [lo, hi] into *out; -1 when text is not one. */
+int parse_count(const char *text, long long lo, long long hi,
+                long long *out);
+
 /* getopt_long(argc, argv, ":", options, NULL) that takes only whole
  * option names: an abbreviation ("--prot" for --protect-all) is returned
  * as '?' with argv[optind - 1] the abbreviation, for bad_option. Every

@@ -7,6 +7,7 @@
  * streams and prints the summary.
  */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "cli/cli.h"
@@ -15,7 +16,8 @@
 
 static const char predict_help[] =
     "usage: " PROGRAM " predict [--registry DIR | --model BUNDLE] "
-    "< requests.jsonl > scores.jsonl\n"
+    "[--explain]\n"
+    "                         < requests.jsonl > scores.jsonl\n"
     "\n"
     "Scores API request objects (one JSON object per line, the fields of\n"
     "POST /v1/prediction) with the live model of the registry, or with the\n"
@@ -34,11 +36,17 @@ static const char predict_help[] =
     "--registry DIR  default " PATHS_REGISTRY_HELP ", else "
     PATHS_REGISTRY_FALLBACK "\n"
     "--model BUNDLE  a bundle directory (registry/versions/ID)\n"
+    "--explain       add the model's own explanation to each answer:\n"
+    "                \"explanation\": {\"base\": 564.2, \"features\":\n"
+    "                {\"ingreso\": 31.07, ...}}, each feature's contribution\n"
+    "                in score points (SHAP values); base + contributions is\n"
+    "                the score before clamping and rounding\n"
     HELP_ENV_HEAD HELP_ENV_HOME;
 
 static const struct option predict_options[] = {
     {"registry", required_argument, NULL, 'r'},
     {"model", required_argument, NULL, 'm'},
+    {"explain", no_argument, NULL, 'x'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -47,11 +55,13 @@ int cmd_predict(int argc, char **argv)
 {
     const char *cmd = "predict";
     const char *registry_path = NULL, *model_path = NULL;
+    bool explain = false;
     int c;
     while ((c = cli_getopt(argc, argv, predict_options)) != -1) {
         switch (c) {
         case 'r': registry_path = optarg; break;
         case 'm': model_path = optarg; break;
+        case 'x': explain = true; break;
         case 'h': fputs(predict_help, stdout); return EXIT_OK;
         default: return bad_option(cmd, argv, c);
         }
@@ -69,6 +79,7 @@ int cmd_predict(int argc, char **argv)
     setvbuf(stdin, inbuf, _IOFBF, sizeof inbuf);
     setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
     struct stream_options opt = {.in = stdin, .out = stdout,
+                                 .explain = explain,
                                  .out_name = "stdout"};
     struct stream_counts n;
     int rc = score_stream(&b->scorer, &opt, &n, &err);

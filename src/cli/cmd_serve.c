@@ -188,19 +188,6 @@ static const struct option serve_options[] = {
     {NULL, 0, NULL, 0},
 };
 
-/* A whole number in [lo, hi] into *out; -1 when text is not one. */
-static int parse_count(const char *text, long long lo, long long hi,
-                       long long *out)
-{
-    char *end;
-    errno = 0;
-    long long v = strtoll(text, &end, 10);
-    if (errno || end == text || *end || v < lo || v > hi)
-        return -1;
-    *out = v;
-    return 0;
-}
-
 /* `serve --hash-key`: one key from stdin to its key-file line on
  * stdout, so that no one has to store or paste a plain key. Echo is off
  * when stdin is a terminal. */

@@ -134,7 +134,9 @@ int cmd_train(int argc, char **argv)
             s.score_mae, s.seconds_total, s.seconds_read, s.seconds_segments,
             s.seconds_model, peak_rss_mb());
     if (s.target_mismatches)
-        fprintf(stderr, "  note: %ld rows' target differs from the rules' "
-                        "target\n", s.target_mismatches);
+        fprintf(stderr, "  note: %ld rows' target column differs from what "
+                        "the rules give (the dataset was made with other "
+                        "rules); trained on the rules' target\n",
+                s.target_mismatches);
     return EXIT_OK;
 }

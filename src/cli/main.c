@@ -6,7 +6,9 @@
  */
 #include <getopt.h>
 #include <stdarg.h>
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/paths.h"
@@ -59,6 +61,18 @@ int usage_error(const char *cmd, const char *fmt, ...)
     fprintf(stderr, "\nTry '" PROGRAM "%s%s --help'.\n", cmd ? " " : "",
             cmd ? cmd : "");
     return EXIT_USAGE;
+}
+
+int parse_count(const char *text, long long lo, long long hi,
+                long long *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(text, &end, 10);
+    if (errno || end == text || *end || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
 }
 
 int bad_option(const char *cmd, char **argv, int c)

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/text.h"
 #include "http/internal.h"
@@ -245,13 +246,58 @@ static int refuse_unread_body(struct exchange *ex, bool list,
     return 1;
 }
 
+/* The scoring routes' ?explain= query parameter, read as FastAPI reads
+ * a bool (pydantic's lax strings, any case): absent is false. Another
+ * value is answered 422 as FastAPI answers it, and 1 returned. */
+static int explain_wanted(struct exchange *ex, bool *explain,
+                          enum MHD_Result *rc)
+{
+    static const char *const yes[] = {"1", "on", "t", "true", "y", "yes"};
+    static const char *const no[] = {"0", "off", "f", "false", "n", "no"};
+    const char *v = MHD_lookup_connection_value(ex->conn,
+                                                MHD_GET_ARGUMENT_KIND,
+                                                "explain");
+    *explain = false;
+    if (!v)
+        return 0;
+    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) {
+        if (strcasecmp(v, yes[i]) == 0) {
+            *explain = true;
+            return 0;
+        }
+        if (strcasecmp(v, no[i]) == 0)
+            return 0;
+    }
+    struct text t = {0};
+    text_puts(&t, "{\"detail\": [{\"type\": \"bool_parsing\", \"loc\": "
+                  "[\"query\", \"explain\"], \"msg\": \"Input should be a "
+                  "valid boolean, unable to interpret input\", \"input\": ");
+    text_json_string(&t, v, strlen(v), JSON_QUOTE_REPLACE_INVALID);
+    text_puts(&t, "}]}");
+    *rc = t.failed ? MHD_NO
+                   : answer(ex, 422, JSON_TYPE, t.p, t.len,
+                            MHD_RESPMEM_MUST_COPY, NULL, NULL);
+    free(t.p);
+    return 1;
+}
+
+/* The answer to one scored applicant, explained when asked. */
+static int format_answer(const struct scorer *s, const struct applicant *a,
+                         const struct score *sc, bool explain, char *buf,
+                         size_t size)
+{
+    return explain ? score_format_explained(s, a, sc, buf, size)
+                   : score_format_json(s, sc, buf, size);
+}
+
 static enum MHD_Result post_prediction(struct exchange *ex)
 {
     struct server *s = ex->server;
     if (ex->parked_status)
         return answer_parked(ex);
     enum MHD_Result rc;
-    if (refuse_unread_body(ex, false, &rc))
+    bool explain;
+    if (refuse_unread_body(ex, false, &rc) || explain_wanted(ex, &explain, &rc))
         return rc;
     struct live_model *m = live_model_acquire(s);
     if (!m)
@@ -273,7 +319,7 @@ static enum MHD_Result post_prediction(struct exchange *ex)
         struct score sc;
         score_applicant(&b->scorer, &a, &sc);
         char buf[ANSWER_MAX];
-        int n = score_format_json(&b->scorer, &sc, buf, sizeof buf);
+        int n = format_answer(&b->scorer, &a, &sc, explain, buf, sizeof buf);
         size_t len = (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1;
         struct audit_record rec;
         audit_fill(&rec, ex, ex->request_id, b->id, ex->body, ex->len, &a, buf,
@@ -373,7 +419,8 @@ static enum MHD_Result post_predictions(struct exchange *ex)
     if (ex->parked_status)
         return answer_parked(ex);
     enum MHD_Result rc;
-    if (refuse_unread_body(ex, true, &rc))
+    bool explain;
+    if (refuse_unread_body(ex, true, &rc) || explain_wanted(ex, &explain, &rc))
         return rc;
     struct batch_shape shape = batch_shape(ex->body, ex->len);
     if (shape.items > SERVER_BATCH_MAX) {
@@ -444,7 +491,7 @@ static enum MHD_Result post_predictions(struct exchange *ex)
         struct score *sc = &scores[scored++];
         score_applicant(&b->scorer, &a, sc);
         char buf[ANSWER_MAX];
-        int n = score_format_json(&b->scorer, sc, buf, sizeof buf);
+        int n = format_answer(&b->scorer, &a, sc, explain, buf, sizeof buf);
         size_t len = (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1;
         if (group) {
             char id[AUDIT_ID_SIZE];

@@ -66,12 +66,20 @@ struct forest {
     float *leaves;            /* n_groups × 2^depth × LANES */
     uint32_t *roots;          /* compact: each tree's root in nodes */
     struct cnode *nodes;
+    /* For explanations (forest_explain), beside nodes: each node's cover
+     * (the training rows' hessian sum under it: their count, for squared
+     * error) and the mean leaf value under it, weighted by cover; NULL
+     * when the model carries no covers. */
+    float *covers;
+    double *means;
+    int max_depth;            /* of any tree */
 };
 
 /* One XGBoost tree as the JSON gives it, arrays borrowed from the doc. */
 struct xtree {
     int n_nodes;
     json_t *left, *right, *feature, *cond, *default_left, *split_type;
+    json_t *cover; /* sum_hessian; NULL when absent */
 };
 
 static int node_int(json_t *array, int i)
@@ -147,6 +155,9 @@ static int xtree_parse(struct xtree *t, json_t *tree, struct errbuf *err)
         return -1;
     t->split_type = tree_array(tree, "split_type", t->n_nodes, false, err);
     if (!t->split_type && json_object_get(tree, "split_type"))
+        return -1;
+    t->cover = tree_array(tree, "sum_hessian", t->n_nodes, false, err);
+    if (!t->cover && json_object_get(tree, "sum_hessian"))
         return -1;
     return 0;
 }
@@ -237,7 +248,7 @@ static void fill_complete(const struct xtree *t, int i, uint32_t slot,
  * breadth-first `order`, so siblings sit side by side. */
 static void fill_compact(const struct xtree *t, const int *order,
                          int n_reached, int *renumber, struct cnode *nodes,
-                         uint32_t base)
+                         float *covers, uint32_t base)
 {
     for (int k = 0; k < n_reached; k++)
         renumber[order[k]] = k;
@@ -245,6 +256,8 @@ static void fill_compact(const struct xtree *t, const int *order,
         int i = order[k];
         struct cnode *c = &nodes[base + (uint32_t)k];
         int l = node_int(t->left, i);
+        if (covers)
+            covers[base + (uint32_t)k] = (float)node_real(t->cover, i);
         c->value = (float)node_real(t->cond, i);
         if (l == -1) {
             *c = (struct cnode){c->value, 0, 1, 0, 0};
@@ -257,6 +270,28 @@ static void fill_compact(const struct xtree *t, const int *order,
          * left first. */
         c->left = base + (uint32_t)renumber[l];
     }
+}
+
+/* Each node's mean leaf value weighted by cover, as XGBoost's
+ * FillNodeMeanValues: children come after their parent in the compact
+ * (breadth-first) order, so one backward pass over the tree's n nodes
+ * from `root` fills them. */
+static int node_means(struct forest *f, uint32_t root, uint32_t n)
+{
+    for (uint32_t k = n; k-- > 0;) {
+        uint32_t i = root + k;
+        const struct cnode *c = &f->nodes[i];
+        if (!(f->covers[i] > 0) || !isfinite(f->covers[i]))
+            return -1;
+        if (c->leaf) {
+            f->means[i] = c->value;
+            continue;
+        }
+        uint32_t l = c->left, r = c->left + 1;
+        f->means[i] = (f->means[l] * f->covers[l] +
+                       f->means[r] * f->covers[r]) / f->covers[i];
+    }
+    return 0;
 }
 
 static const char *json_str(json_t *obj, const char *key)
@@ -404,13 +439,32 @@ int forest_load(struct forest **out, const char *model_json, size_t len,
     }
 
     /* Second pass: lay the trees out. */
+    f->max_depth = depth;
     f->nodes = malloc((total_nodes + 1) * sizeof *f->nodes);
     if (!f->nodes)
         goto oom;
+    bool covered = true;
+    for (int t = 0; t < f->n_trees; t++)
+        covered = covered && xt[t].cover;
+    if (covered) {
+        f->covers = malloc((total_nodes + 1) * sizeof *f->covers);
+        f->means = malloc((total_nodes + 1) * sizeof *f->means);
+        if (!f->covers || !f->means)
+            goto oom;
+    }
     for (int t = 0; t < f->n_trees; t++) {
         int reached, d;
         xtree_check(&xt[t], n_features, order, level, &reached, &d, err);
-        fill_compact(&xt[t], order, reached, renumber, f->nodes, f->roots[t]);
+        fill_compact(&xt[t], order, reached, renumber, f->nodes, f->covers,
+                     f->roots[t]);
+        /* A cover that is not a positive number leaves the model without
+         * explanations; its scores do not depend on covers. */
+        if (f->covers && node_means(f, f->roots[t], (uint32_t)reached) < 0) {
+            free(f->covers);
+            free(f->means);
+            f->covers = NULL;
+            f->means = NULL;
+        }
     }
     f->depth = -1;
     if (depth <= COMPLETE_MAX_DEPTH) {
@@ -459,6 +513,8 @@ void forest_free(struct forest *f)
     free(f->leaves);
     free(f->roots);
     free(f->nodes);
+    free(f->covers);
+    free(f->means);
     free(f);
 }
 
@@ -517,4 +573,144 @@ float forest_predict(const struct forest *f, const float *x)
         leaf += (size_t)(internal + 1) * LANES;
     }
     return sum;
+}
+
+/* ---- explanations: TreeSHAP ---------------------------------------------
+ *
+ * Lundberg, Erion and Lee, "Consistent Individualized Feature Attribution
+ * for Tree Ensembles" (2018), Algorithm 2, as XGBoost implements it
+ * (RegTree::CalculateContributions, without its conditioning): one walk
+ * of each tree carries the path of features met so far with the share
+ * of all orderings in which each is "present"; at a leaf, each feature
+ * on the path receives its Shapley weight times the leaf value. The
+ * path arrays of a walk live in one block of (D+2)(D+3)/2 elements. */
+
+struct path_element {
+    int feature;          /* -1: the root's placeholder */
+    double zero_fraction; /* share of the cover that goes this way */
+    double one_fraction;  /* 1 when x goes this way, else 0 */
+    double weight;        /* the permutation weight */
+};
+
+static void path_extend(struct path_element *path, int depth, double zero,
+                        double one, int feature)
+{
+    path[depth] = (struct path_element){feature, zero, one,
+                                        depth == 0 ? 1.0 : 0.0};
+    for (int i = depth - 1; i >= 0; i--) {
+        path[i + 1].weight += one * path[i].weight * (i + 1) /
+                              (double)(depth + 1);
+        path[i].weight = zero * path[i].weight * (depth - i) /
+                         (double)(depth + 1);
+    }
+}
+
+static void path_unwind(struct path_element *path, int depth, int index)
+{
+    double one = path[index].one_fraction, zero = path[index].zero_fraction;
+    double next = path[depth].weight;
+    for (int i = depth - 1; i >= 0; i--) {
+        if (one != 0) {
+            double held = path[i].weight;
+            path[i].weight = next * (depth + 1) / ((i + 1) * one);
+            next = held - path[i].weight * zero * (depth - i) /
+                              (double)(depth + 1);
+        } else {
+            path[i].weight = path[i].weight * (depth + 1) /
+                             (zero * (depth - i));
+        }
+    }
+    for (int i = index; i < depth; i++) {
+        path[i].feature = path[i + 1].feature;
+        path[i].zero_fraction = path[i + 1].zero_fraction;
+        path[i].one_fraction = path[i + 1].one_fraction;
+    }
+}
+
+/* The total weight of the path with element `index` taken out. */
+static double path_unwound_sum(const struct path_element *path, int depth,
+                               int index)
+{
+    double one = path[index].one_fraction, zero = path[index].zero_fraction;
+    double next = path[depth].weight, total = 0;
+    for (int i = depth - 1; i >= 0; i--) {
+        if (one != 0) {
+            double w = next * (depth + 1) / ((i + 1) * one);
+            total += w;
+            next = path[i].weight -
+                   w * zero * ((depth - i) / (double)(depth + 1));
+        } else if (zero != 0) {
+            total += (path[i].weight / zero) /
+                     ((depth - i) / (double)(depth + 1));
+        }
+    }
+    return total;
+}
+
+static void tree_shap(const struct forest *f, const float *x, double *phi,
+                      uint32_t node, int depth,
+                      struct path_element *parent_path, double zero,
+                      double one, int feature)
+{
+    struct path_element *path = parent_path + depth + 1;
+    memcpy(path, parent_path, (size_t)(depth + 1) * sizeof *path);
+    path_extend(path, depth, zero, one, feature);
+    const struct cnode *n = &f->nodes[node];
+    if (n->leaf) {
+        for (int i = 1; i <= depth; i++) {
+            double w = path_unwound_sum(path, depth, i);
+            phi[path[i].feature] += w * (path[i].one_fraction -
+                                         path[i].zero_fraction) * n->value;
+        }
+        return;
+    }
+    float v = x[n->feature];
+    bool right = isnan(v) ? !n->default_left : !(v < n->value);
+    uint32_t hot = n->left + right, cold = n->left + !right;
+    double cover = f->covers[node];
+    double hot_zero = f->covers[hot] / cover, cold_zero = f->covers[cold] / cover;
+    double incoming_zero = 1, incoming_one = 1;
+    /* A feature met again on the path: undo its first meeting, and the
+     * new one carries both. */
+    int k = 0;
+    while (k <= depth && path[k].feature != (int)n->feature)
+        k++;
+    if (k <= depth) {
+        incoming_zero = path[k].zero_fraction;
+        incoming_one = path[k].one_fraction;
+        path_unwind(path, depth, k);
+        depth--;
+    }
+    tree_shap(f, x, phi, hot, depth + 1, path, hot_zero * incoming_zero,
+              incoming_one, n->feature);
+    tree_shap(f, x, phi, cold, depth + 1, path, cold_zero * incoming_zero, 0,
+              n->feature);
+}
+
+#define EXPLAIN_STACK_DEPTH 30
+
+int forest_explain(const struct forest *f, const float *x, double *phi)
+{
+    if (!f->covers)
+        return -1;
+    for (int i = 0; i <= f->n_features; i++)
+        phi[i] = 0;
+    int d = f->max_depth + 2;
+    size_t need = (size_t)d * (size_t)(d + 1) / 2;
+    struct path_element stack[(EXPLAIN_STACK_DEPTH + 2) *
+                              (EXPLAIN_STACK_DEPTH + 3) / 2];
+    struct path_element *path =
+        need <= sizeof stack / sizeof stack[0] ? stack
+                                               : malloc(need * sizeof *path);
+    if (!path)
+        return -1;
+    double bias = f->base_score;
+    for (int t = 0; t < f->n_trees; t++) {
+        bias += f->means[f->roots[t]];
+        tree_shap(f, x, phi, f->roots[t], 0, path, 1, 1, -1);
+    }
+    phi[f->n_features] = bias;
+    if (path != stack)
+        free(path);
+    return 0;
 }

@@ -43,4 +43,16 @@ float forest_predict(const struct forest *f, const float *x);
 
 int forest_tree_count(const struct forest *f);
 
+/* Why the model predicts what it does for one row: each feature's
+ * contribution (SHAP values, by the exact TreeSHAP algorithm of Lundberg
+ * et al., as XGBoost's pred_contribs computes them) into phi[0 ..
+ * n_features-1], and the bias — base_score plus every tree's expected
+ * value over its training rows — into phi[n_features]. The contributions
+ * and the bias add up to forest_predict's value (to float rounding).
+ * Needs the trees' covers (XGBoost's sum_hessian, which every JSON model
+ * carries): -1 when the model has none, else 0. Slower than a
+ * prediction (measured in bench/explain.sh); thread-safe, allocates
+ * only for trees deeper than 30. */
+int forest_explain(const struct forest *f, const float *x, double *phi);
+
 #endif

@@ -657,6 +657,12 @@ int rules_set_scale(struct rules *r, double target_at_300,
     return 0;
 }
 
+const char *rules_scale_note(const struct rules *r)
+{
+    return json_string_value(json_object_get(
+        json_object_get(r->doc, "scale"), "calibration"));
+}
+
 char *rules_to_text(const struct rules *r)
 {
     /* 15 significant digits print every value a valid file can hold (at

@@ -122,6 +122,10 @@ int rules_set_scale(struct rules *r, double target_at_300,
                     double target_at_850, const char *note,
                     struct errbuf *err);
 
+/* The note set with the scale (rules_set_scale), or the file's own
+ * scale.calibration; NULL when there is none. */
+const char *rules_scale_note(const struct rules *r);
+
 /* The document as JSON text, with any new scale; caller frees. */
 char *rules_to_text(const struct rules *r);
 

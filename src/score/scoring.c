@@ -202,3 +202,55 @@ int score_format_json(const struct scorer *s, const struct score *sc,
         buf[n < size ? n : size - 1] = '\0';
     return (int)n;
 }
+
+int score_explain(const struct scorer *s, const struct applicant *a,
+                  struct explanation *out)
+{
+    double x[VARIABLE_COUNT];
+    features_from_applicant(&s->rd, a, x);
+    float xf[FEATURE_COUNT];
+    for (int f = 0; f < FEATURE_COUNT; f++)
+        xf[f] = (float)x[f];
+    double phi[FEATURE_COUNT + 1];
+    if (forest_explain(s->forest, xf, phi) < 0)
+        return -1;
+    /* The score is linear in the target before clamping: a point of
+     * target is `per` points of score. */
+    double lo, hi;
+    rules_scale(s->rules, &lo, &hi);
+    double per = (SCORE_MAX - SCORE_MIN) / (hi - lo);
+    out->base = SCORE_MIN + (phi[FEATURE_COUNT] - lo) * per;
+    for (int f = 0; f < FEATURE_COUNT; f++)
+        out->points[f] = phi[f] * per;
+    return 0;
+}
+
+int score_format_explained(const struct scorer *s, const struct applicant *a,
+                           const struct score *sc, char *buf, size_t size)
+{
+    size_t n = (size_t)score_format_json(s, sc, buf, size);
+    n--; /* the object's closing brace: the explanation goes before it */
+    struct explanation e;
+    char num[32];
+    if (score_explain(s, a, &e) < 0) {
+        static const char none[] = ", \"explanation\": null}";
+        n = put_text(buf, size, n, none, sizeof none - 1);
+    } else {
+        static const char head[] = ", \"explanation\": {\"base\": ";
+        n = put_text(buf, size, n, head, sizeof head - 1);
+        n = put_text(buf, size, n, num, format_cents(num, e.base));
+        static const char features[] = ", \"features\": {";
+        n = put_text(buf, size, n, features, sizeof features - 1);
+        for (int f = 0; f < FEATURE_COUNT; f++) {
+            if (f)
+                n = put_text(buf, size, n, ", ", 2);
+            n = put_string(buf, size, n, variable_names[f]);
+            n = put_text(buf, size, n, ": ", 2);
+            n = put_text(buf, size, n, num, format_cents(num, e.points[f]));
+        }
+        n = put_text(buf, size, n, "}}}", 3);
+    }
+    if (size > 0)
+        buf[n < size ? n : size - 1] = '\0';
+    return (int)n;
+}

@@ -81,4 +81,26 @@ void score_applicant(const struct scorer *s, const struct applicant *a,
 int score_format_json(const struct scorer *s, const struct score *sc,
                       char *buf, size_t size);
 
+/* The model's own reasons for one applicant, beside the rules' (reasons):
+ * each feature's contribution to the score in points — the model's SHAP
+ * values (forest_explain) on the rules' scale — and the base they start
+ * from (the model's average applicant). base + the contributions is the
+ * score before it is clamped to 300–850 and rounded. */
+struct explanation {
+    double base;
+    double points[FEATURE_COUNT]; /* in features.h's order */
+};
+
+/* Explains one validated applicant; -1 when the model cannot (a model
+ * without the trees' covers). No allocation. */
+int score_explain(const struct scorer *s, const struct applicant *a,
+                  struct explanation *out);
+
+/* score_format_json's object with one more member, last:
+ * "explanation": {"base": 564.2, "features": {"ingreso": 31.07, ...}}
+ * (points, 2 decimals, every feature in order), or "explanation": null
+ * when the model cannot explain. The same length contract. */
+int score_format_explained(const struct scorer *s, const struct applicant *a,
+                           const struct score *sc, char *buf, size_t size);
+
 #endif

@@ -200,7 +200,9 @@ static void answer_lines(void *ctx, void *batch, void *state)
         struct score s;
         score_applicant(scorer, &a, &s);
         char buf[ANSWER_MAX];
-        int n = score_format_json(scorer, &s, buf, sizeof buf);
+        int n = r->opt->explain
+                    ? score_format_explained(scorer, &a, &s, buf, sizeof buf)
+                    : score_format_json(scorer, &s, buf, sizeof buf);
         append(b, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
     }
 }

@@ -23,6 +23,7 @@
 #ifndef INCOMESCORE_STREAM_H
 #define INCOMESCORE_STREAM_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "base/errbuf.h"
@@ -34,6 +35,8 @@ struct stream_options {
     const char *out_name;  /* out in messages: "writing <out_name> failed";
                             * NULL: "the answers" */
     int workers;           /* 0: one per online CPU (parmap_run) */
+    bool explain;          /* answers carry the model's explanation
+                            * (score_format_explained) */
 };
 
 struct stream_counts {

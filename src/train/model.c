@@ -71,6 +71,11 @@ static const struct param_spec param_specs[] = {
     {"nthread", P_INT, FIELD(nthread), true, 1, 256, false, NULL},
     /* XGBoost holds the seed as int64; the range is checked as integers. */
     {"seed", P_SEED, FIELD(seed), true, 0, 0, false, NULL},
+    {"min_rows", P_INT, FIELD(min_rows), false, 20, 1000000000, false, NULL},
+    {"min_segment_share", P_REAL, FIELD(min_segment_share), false, 0, 0.25,
+     false, NULL},
+    {"min_holdout_r2", P_REAL, FIELD(min_holdout_r2), false, -1, 1, false,
+     NULL},
 };
 
 #define PARAM_COUNT (sizeof param_specs / sizeof param_specs[0])
@@ -96,6 +101,10 @@ void model_params_defaults(struct model_params *p)
     p->max_bin = 256;
     p->nthread = 2;
     p->seed = 0;
+    /* the guards: see data/model.json's notes in README */
+    p->min_rows = 200;
+    p->min_segment_share = 0.01;
+    p->min_holdout_r2 = 0.5;
 }
 
 /* The value of one parameter as text, as XGBoost and our JSON take it. */
@@ -550,6 +559,42 @@ int model_predict_xgboost(const char *model_json, size_t model_len,
     memcpy(out, result, n * sizeof *out);
     XGBoosterFree(b);
     return 0;
+}
+
+/* In-place prediction does not compute contributions (1.7.4: "Unsupported
+ * prediction type:2"), so these go through a DMatrix. */
+int model_contributions_xgboost(const char *model_json, size_t model_len,
+                                const float *x, size_t n, int n_features,
+                                float *out, struct errbuf *err)
+{
+    if (n == 0)
+        return 0;
+    if (n_features < 1)
+        return err_set(err, "%d features: at least 1 is needed", n_features);
+    BoosterHandle b;
+    if (booster_from_json(&b, model_json, model_len, err) < 0)
+        return -1;
+    DMatrixHandle m;
+    if (XGDMatrixCreateFromMat(x, (bst_ulong)n, (bst_ulong)n_features, NAN,
+                               &m) != 0) {
+        xgb_fail(err, "XGDMatrixCreateFromMat");
+        XGBoosterFree(b);
+        return -1;
+    }
+    bst_ulong len;
+    const float *result;
+    int rc = 0;
+    /* option_mask 4: pred_contribs (exact TreeSHAP) */
+    if (XGBoosterPredict(b, m, 4, 0, 0, &len, &result) != 0)
+        rc = xgb_fail(err, "XGBoosterPredict");
+    else if (len != (bst_ulong)(n * ((size_t)n_features + 1)))
+        rc = err_set(err, "XGBoost gave %llu contributions for %zu rows of "
+                     "%d features", (unsigned long long)len, n, n_features);
+    else
+        memcpy(out, result, len * sizeof *out);
+    XGDMatrixFree(m);
+    XGBoosterFree(b);
+    return rc;
 }
 
 int model_feature_importance(const char *model_json, size_t model_len,

@@ -33,6 +33,12 @@ struct model_params {
     int max_bin;
     int nthread;
     uint64_t seed;
+    /* Not XGBoost's: the floors under which training refuses to make a
+     * bundle (train.c), so that a degenerate model never reaches a
+     * registry. */
+    int min_rows;              /* rows in the dataset */
+    double min_segment_share;  /* of the training rows, in each segment */
+    double min_holdout_r2;     /* the target's R² on the held-out rows */
 };
 
 /* Reads parameters from a JSON object file; keys not given keep the
@@ -59,6 +65,13 @@ int model_train(const float *x_train, const float *y_train, size_t n_train,
 int model_predict_xgboost(const char *model_json, size_t model_len,
                           const float *x, size_t n, int n_features,
                           float *out, struct errbuf *err);
+
+/* XGBoost's own feature contributions (pred_contribs, exact TreeSHAP) for
+ * n rows: n × (n_features + 1) floats, each row's contributions then its
+ * bias (the reference for forest_explain). */
+int model_contributions_xgboost(const char *model_json, size_t model_len,
+                                const float *x, size_t n, int n_features,
+                                float *out, struct errbuf *err);
 
 /* Gain-based importance of each feature (n_features doubles, summing to
  * 1, 0 for unused features) from XGBoost. */

@@ -118,20 +118,21 @@ int rules_apply_csv(const struct rules *r, FILE *in, FILE *out, FILE *diag,
     return 0;
 }
 
-int rules_target_range(const struct rules *r, FILE *in, FILE *diag,
-                       double *min_target, double *max_target,
-                       struct rows_count *count, struct errbuf *err)
+int rules_targets(const struct rules *r, FILE *in, FILE *diag,
+                  double **targets, struct rows_count *count,
+                  struct errbuf *err)
 {
     memset(count, 0, sizeof *count);
+    *targets = NULL;
     struct csv_record rec;
     struct dataset_columns cols;
     struct csv_reader *reader = open_features(r, in, &rec, &cols, err);
     if (!reader)
         return -1;
-    double lo = INFINITY, hi = -INFINITY;
     double values[VARIABLE_COUNT];
     struct rules_result res;
     struct errbuf row_err;
+    size_t cap = 0;
     int rc;
     while ((rc = csv_reader_next(reader, &rec, &row_err)) != 0) {
         if (rc < 0 || dataset_parse_row(&cols, &rec, values, &row_err) < 0) {
@@ -139,14 +140,39 @@ int rules_target_range(const struct rules *r, FILE *in, FILE *diag,
             count->bad++;
             continue;
         }
+        if ((size_t)count->good == cap) {
+            cap = cap ? cap * 2 : 4096;
+            double *t = realloc(*targets, cap * sizeof *t);
+            if (!t) {
+                csv_reader_free(reader);
+                free(*targets);
+                *targets = NULL;
+                return err_set(err, "out of memory at line %ld", rec.line);
+            }
+            *targets = t;
+        }
         rules_evaluate(r, values, &res);
-        if (res.target < lo)
-            lo = res.target;
-        if (res.target > hi)
-            hi = res.target;
-        count->good++;
+        (*targets)[count->good++] = res.target;
     }
     csv_reader_free(reader);
+    return 0;
+}
+
+int rules_target_range(const struct rules *r, FILE *in, FILE *diag,
+                       double *min_target, double *max_target,
+                       struct rows_count *count, struct errbuf *err)
+{
+    double *t;
+    if (rules_targets(r, in, diag, &t, count, err) < 0)
+        return -1;
+    double lo = INFINITY, hi = -INFINITY;
+    for (long i = 0; i < count->good; i++) {
+        if (t[i] < lo)
+            lo = t[i];
+        if (t[i] > hi)
+            hi = t[i];
+    }
+    free(t);
     *min_target = lo;
     *max_target = hi;
     return 0;

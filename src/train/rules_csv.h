@@ -28,6 +28,13 @@ struct rows_count {
 int rules_apply_csv(const struct rules *r, FILE *in, FILE *out, FILE *diag,
                     struct rows_count *count, struct errbuf *err);
 
+/* Every target the rules give the good rows of `in`, in row order, in a
+ * malloc'd array (*targets, count->good of them; NULL when none); each
+ * bad row is listed on diag with its line and reason and counted. */
+int rules_targets(const struct rules *r, FILE *in, FILE *diag,
+                  double **targets, struct rows_count *count,
+                  struct errbuf *err);
+
 /* The smallest and largest target the rules give the rows of `in`. */
 int rules_target_range(const struct rules *r, FILE *in, FILE *diag,
                        double *min_target, double *max_target,

@@ -54,8 +54,7 @@ struct data {
     size_t n, cap;
     double *x;          /* n × FEATURE_COUNT */
     double *target;     /* n */
-    long mismatches;
-    bool target_from_column;
+    long mismatches; /* rows whose `target` column the rules contradict */
 };
 
 static void data_free(struct data *d)
@@ -81,9 +80,11 @@ static int data_push(struct data *d)
     return 0;
 }
 
-/* Reads every row; the target is the dataset's `target` column when it has
- * one (how often it disagrees with the rules is counted for the lineage),
- * else the rules' target. */
+/* Reads every row; the target is always the one the rules being trained
+ * with give, so a rules change never trains on stale targets. A
+ * dataset's own `target` column (the rules the ETL ran with) is only
+ * compared: how many rows it contradicts goes to the lineage and to
+ * train's output. */
 static int read_dataset(const char *path, const struct rules *rules,
                         struct data *d, struct errbuf *err)
 {
@@ -109,7 +110,6 @@ static int read_dataset(const char *path, const struct rules *rules,
     }
     int target_col = dataset_find_column(&rec,
                                          dataset_column_name(DATASET_TARGET));
-    d->target_from_column = target_col != COLUMN_ABSENT;
 
     long bad = 0;
     char listed[ERRBUF_SIZE] = "";
@@ -141,17 +141,13 @@ static int read_dataset(const char *path, const struct rules *rules,
         memcpy(&d->x[d->n * FEATURE_COUNT], values,
                FEATURE_COUNT * sizeof *values);
         rules_evaluate(rules, values, &res);
-        if (target_col == COLUMN_ABSENT)
-            t = res.target;
-        else if (fabs(t - res.target) > 0.005)
+        if (target_col != COLUMN_ABSENT && fabs(t - res.target) > 0.005)
             d->mismatches++;
-        d->target[d->n++] = t;
+        d->target[d->n++] = res.target;
     }
     rc = 0;
     if (bad)
         rc = err_set(err, "%ld bad rows, e.g. %s", bad, listed);
-    else if (d->n < 20)
-        rc = err_set(err, "%zu rows; at least 20 are needed to train", d->n);
 done:
     csv_reader_free(reader);
     fclose(in);
@@ -202,6 +198,79 @@ static void gather_float(const struct data *d, const size_t *idx, size_t from,
 struct fit {
     double r2, mse, mae;
 };
+
+static bool fit_is_finite(struct fit f)
+{
+    return isfinite(f.r2) && isfinite(f.mse) && isfinite(f.mae);
+}
+
+/* ---- the guards ---------------------------------------------------------- */
+
+/* Refuses a dataset with too few rows or a target that does not vary:
+ * either trains a model that says nothing. */
+static int guard_data(const struct data *d, const struct model_params *p,
+                      const char *params_path, struct errbuf *err)
+{
+    if (d->n < (size_t)p->min_rows)
+        return err_set(err, "%zu rows; at least %d are needed to train "
+                            "(min_rows in %s)", d->n, p->min_rows,
+                       params_path);
+    double mean = 0, var = 0;
+    for (size_t i = 0; i < d->n; i++)
+        mean += d->target[i];
+    mean /= (double)d->n;
+    for (size_t i = 0; i < d->n; i++)
+        var += (d->target[i] - mean) * (d->target[i] - mean);
+    double sd = sqrt(var / (double)d->n);
+    /* The target lives on the rules' 0–1 scale: 1e-6 is far below one
+     * score point. */
+    if (!(sd >= 1e-6))
+        return err_set(err, "the target does not vary (standard deviation "
+                            "under 1e-6 over %zu rows, mean %.6f): there is "
+                            "nothing to learn; are the rows copies of one "
+                            "applicant?", d->n, mean);
+    return 0;
+}
+
+/* Refuses an empty segment, or one under min_segment_share of the
+ * training rows: its letter would name almost no one, and its centroid
+ * would move at random from one training to the next. */
+static int guard_segments(const size_t *size, size_t n_train,
+                          const struct model_params *p,
+                          const char *params_path, struct errbuf *err)
+{
+    for (int s = 0; s < SEGMENT_COUNT; s++) {
+        if (size[s] == 0)
+            return err_set(err, "segment %c is empty: the training rows do "
+                                "not form %d groups", segment_letter(s),
+                           SEGMENT_COUNT);
+        if ((double)size[s] < p->min_segment_share * (double)n_train)
+            return err_set(err, "segment %c holds %zu of %zu training rows "
+                                "(%.2f%%), under min_segment_share %g in "
+                                "%s", segment_letter(s), size[s], n_train,
+                           100.0 * (double)size[s] / (double)n_train,
+                           p->min_segment_share, params_path);
+    }
+    return 0;
+}
+
+/* Refuses metrics that are not numbers, or a held-out R² under the
+ * floor: nothing non-finite reaches a manifest. */
+static int guard_fit(struct fit target, struct fit score,
+                     const struct model_params *p, const char *params_path,
+                     struct errbuf *err)
+{
+    if (!fit_is_finite(target) || !fit_is_finite(score))
+        return err_set(err, "the held-out metrics are not finite (target: "
+                            "R2 %g, MSE %g, MAE %g; score: R2 %g, MSE %g, "
+                            "MAE %g)", target.r2, target.mse, target.mae,
+                       score.r2, score.mse, score.mae);
+    if (target.r2 < p->min_holdout_r2)
+        return err_set(err, "held-out R2 %.4f is under min_holdout_r2 %g in "
+                            "%s: the model does not learn the target",
+                       target.r2, p->min_holdout_r2, params_path);
+    return 0;
+}
 
 static struct fit measure(const double *truth, const double *pred, size_t n)
 {
@@ -298,6 +367,10 @@ int train_bundle(const struct train_options *opt, const char *dir,
     params.seed = opt->seed; /* the command line's seed wins over the file */
     if (read_dataset(opt->dataset_path, rules, &d, err) < 0)
         goto done;
+    if (guard_data(&d, &params, params_path, err) < 0) {
+        err_prefix(err, "%s", opt->dataset_path);
+        goto done;
+    }
     double t_read = now_seconds();
 
     /* split: the first test_fraction of a seeded shuffle is held out */
@@ -340,6 +413,13 @@ int train_bundle(const struct train_options *opt, const char *dir,
         seg_target[s] = seg_size[s] ? seg_target[s] / (double)seg_size[s] : 0;
     segments_order_by_target(centroids, SEGMENT_COUNT, FEATURE_COUNT,
                              seg_target, labels, n_train);
+    /* The sizes from the letters' labels: counted before the ordering,
+     * they stayed in k-means order while everything else moved. */
+    memset(seg_size, 0, sizeof seg_size);
+    for (size_t i = 0; i < n_train; i++)
+        seg_size[labels[i]]++;
+    if (guard_segments(seg_size, n_train, &params, params_path, err) < 0)
+        goto done;
     double t_segments = now_seconds();
 
     /* the model: rows [0, n_stop) of the training part stop early, the
@@ -390,6 +470,8 @@ int train_bundle(const struct train_options *opt, const char *dir,
     struct fit ft = measure(h.target, h.predicted, n_test);
     struct fit fs = measure(true_score, h.score, n_test);
     free(true_score);
+    if (guard_fit(ft, fs, &params, params_path, err) < 0)
+        goto done;
 
     double importance[FEATURE_COUNT];
     if (model_feature_importance(model_text, model_len, FEATURE_COUNT,
@@ -471,7 +553,7 @@ int train_bundle(const struct train_options *opt, const char *dir,
     }
     snprintf(m->lineage.dataset, sizeof m->lineage.dataset, "%s", label);
     m->lineage.dataset_rows = (int64_t)n;
-    m->lineage.target_from_column = d.target_from_column;
+    m->lineage.target_from_column = false; /* always the rules', now */
     m->lineage.target_rules_mismatches = d.mismatches;
     m->lineage.seed = opt->seed;
     m->lineage.test_fraction = opt->test_fraction;

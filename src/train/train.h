@@ -36,7 +36,9 @@ struct train_summary {
     int rounds;
     double r2, mse, mae;                   /* target, held out */
     double score_r2, score_mse, score_mae; /* score points, held out */
-    long target_mismatches;    /* dataset target != rules target */
+    long target_mismatches;    /* rows whose dataset `target` column the
+                                * rules contradict (trained on the
+                                * rules' target all the same) */
     double seconds_read, seconds_segments, seconds_model, seconds_total;
 };
 
