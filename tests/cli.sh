@@ -442,7 +442,9 @@ has "audit prune says it exists" "$WORK/err" "$WORK/audit-old.db: exists; an arc
 P="$WORK/pipe"
 PREG="$P/registry"
 mkdir "$P"
-printf '{"rounds": 30, "max_depth": 4, "max_bin": 256}\n' > "$P/params.json"
+# min_rows 100: the truncated extract below (148 rows) is judged by the
+# gate; under training's own floor (200) it is refused before (tested too)
+printf '{"rounds": 30, "max_depth": 4, "max_bin": 256, "min_rows": 100}\n' > "$P/params.json"
 "$BIN" demo-data --count 2000 --seed 11 --as-of 2024-06-30 --out "$P/day1.jsonl" 2>/dev/null
 "$BIN" demo-data --count 2000 --seed 12 --as-of 2024-06-30 --out "$P/day2.jsonl" 2>/dev/null
 head -150 "$P/day1.jsonl" > "$P/truncated.jsonl"
@@ -535,6 +537,12 @@ has "models show: refused" "$WORK/out" '"decision": "refused"'
 run "pipeline damaged data refused" 5 pipe --source "$P/truncated.jsonl"
 has "damaged: R2 reason" "$(last_run)/run.json" "below the live model's"
 same "damaged: live unchanged" "$PREG/LIVE" "v0003"
+
+# under training's default floor the same extract never reaches the gate
+printf '{"rounds": 30, "max_depth": 4, "max_bin": 256}\n' > "$P/params_floor.json"
+run "pipeline: too few rows fail training" 1 "$BIN" pipeline --registry "$PREG" --params "$P/params_floor.json" --as-of 2024-06-30 --source "$P/truncated.jsonl"
+has "too few rows: the reason" "$WORK/err" "148 rows; at least 200 are needed to train (min_rows in $P/params_floor.json) (the live model is unchanged"
+same "too few rows: live unchanged" "$PREG/LIVE" "v0003"
 
 # forcing a refused version by hand is recorded as forced
 run "models promote --force" 0 "$BIN" models promote v0004 --force --registry "$PREG"
