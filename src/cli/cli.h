@@ -71,5 +71,6 @@ int cmd_predict(int argc, char **argv);
 int cmd_models(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
+int cmd_notify(int argc, char **argv);
 
 #endif

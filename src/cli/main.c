@@ -23,6 +23,8 @@ static const struct command commands[] = {
     {"serve", cmd_serve, "the JSON API (and its docs) over HTTP"},
     {"audit", cmd_audit, "find decisions in the audit log; prune it "
                          "(retention)"},
+    {"notify", cmd_notify, "send the run's notification by hand (mail, "
+                           "webhook); check its settings"},
     {"rules", cmd_rules, "apply the business rules to a features CSV; "
                          "calibrate the score scale"},
 };
