@@ -23,9 +23,9 @@ RUN apt-get update && \
         liblapacke-dev libsqlite3-dev libmicrohttpd-dev libcurl4-openssl-dev && \
     rm -rf /var/lib/apt/lists/*
 WORKDIR /src
-COPY Makefile ./
-COPY src ./src
-COPY data ./data
+# What .dockerignore lets through: Makefile, src/, data/ (and web/, the
+# page, once the tree has it; make install installs what is there).
+COPY . ./
 RUN make -j"$(nproc)" install PREFIX=/usr/local DESTDIR=/stage
 
 FROM ${BASE}

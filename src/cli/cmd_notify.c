@@ -78,9 +78,9 @@ static void print_settings(const struct notify_settings *s)
         putchar('\n');
     }
     if (s->webhook_url[0]) {
-        static const char *const formats[] = {"json", "slack", "teams"};
         notify_redact_url(s->webhook_url, name, sizeof name);
-        printf("webhook  %s (%s)\n", name, formats[s->webhook_format]);
+        printf("webhook  %s (%s)\n", name,
+               notify_format_names[s->webhook_format]);
     }
     printf("timeout  %ld s\n", s->timeout_seconds);
 }

@@ -59,18 +59,39 @@ static int set_smtp_url(struct notify_settings *s, const char *v,
                         "INCOMESCORE_SMTP_URL", v, err);
 }
 
+const char *const notify_tls_names[] = {"required", "optional", "none",
+                                         NULL};
+const char *const notify_format_names[] = {"json", "slack", "teams", NULL};
+
+/* v as the index of one of names (NULL-terminated; the first is the
+ * default, which an empty v means), or -1 with err listing them. */
+static int set_choice(int *out, const char *name, const char *v,
+                      const char *const *names, struct errbuf *err)
+{
+    if (!*v) {
+        *out = 0;
+        return 0;
+    }
+    int n = 0;
+    for (; names[n]; n++)
+        if (strcmp(v, names[n]) == 0) {
+            *out = n;
+            return 0;
+        }
+    char list[128] = "";
+    for (int i = 0; i < n; i++)
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
+                 i == 0 ? "" : i == n - 1 ? " or " : ", ", names[i]);
+    return err_set(err, "%s: '%.100s' is not %s", name, v, list);
+}
+
 static int set_smtp_tls(struct notify_settings *s, const char *v,
                         struct errbuf *err)
 {
-    if (!*v || strcmp(v, "required") == 0)
-        s->smtp_tls = NOTIFY_TLS_REQUIRED;
-    else if (strcmp(v, "optional") == 0)
-        s->smtp_tls = NOTIFY_TLS_OPTIONAL;
-    else if (strcmp(v, "none") == 0)
-        s->smtp_tls = NOTIFY_TLS_NONE;
-    else
-        return err_set(err, "INCOMESCORE_SMTP_TLS: '%.100s' is not "
-                            "required, optional or none", v);
+    int i;
+    if (set_choice(&i, "INCOMESCORE_SMTP_TLS", v, notify_tls_names, err) < 0)
+        return -1;
+    s->smtp_tls = (enum notify_tls)i;
     return 0;
 }
 
@@ -156,15 +177,11 @@ static int set_webhook_url(struct notify_settings *s, const char *v,
 static int set_webhook_format(struct notify_settings *s, const char *v,
                               struct errbuf *err)
 {
-    if (!*v || strcmp(v, "json") == 0)
-        s->webhook_format = NOTIFY_FORMAT_JSON;
-    else if (strcmp(v, "slack") == 0)
-        s->webhook_format = NOTIFY_FORMAT_SLACK;
-    else if (strcmp(v, "teams") == 0)
-        s->webhook_format = NOTIFY_FORMAT_TEAMS;
-    else
-        return err_set(err, "INCOMESCORE_WEBHOOK_FORMAT: '%.100s' is not "
-                            "json, slack or teams", v);
+    int i;
+    if (set_choice(&i, "INCOMESCORE_WEBHOOK_FORMAT", v, notify_format_names,
+                   err) < 0)
+        return -1;
+    s->webhook_format = (enum notify_format)i;
     return 0;
 }
 

@@ -46,8 +46,12 @@
 #define NOTIFY_SECRET_MAX 256
 #define NOTIFY_ATTACH_MAX 4
 
+/* The first of each is the default; the names, in the enums' order, are
+ * what the settings take (NULL-terminated). */
 enum notify_tls { NOTIFY_TLS_REQUIRED, NOTIFY_TLS_OPTIONAL, NOTIFY_TLS_NONE };
 enum notify_format { NOTIFY_FORMAT_JSON, NOTIFY_FORMAT_SLACK, NOTIFY_FORMAT_TEAMS };
+extern const char *const notify_tls_names[];
+extern const char *const notify_format_names[];
 
 /* Start from notify_settings_init (no target, the defaults above). */
 struct notify_settings {
