@@ -9,10 +9,12 @@
 #      registry needs to be reachable; Debian's mirror does);
 #   2. `buildah bud --isolation chroot --format docker` of the Dockerfile;
 #   3. `buildah from` the image, and in it (`buildah run --isolation
-#      chroot`, which shares the host's network): a small demo registry
+#      chroot`, which shares the host's network): the user (uid 10001) and
+#      no compiler or -dev package (runtime libraries only); a small demo registry
 #      made by the image's own binary (demo-data → etl → train), then
 #      `incomescore serve` on a free loopback port given as $PORT;
-#   4. /readyz answers 200, and one POST /v1/prediction answers 200 with
+#   4. /readyz answers 200, the image's HEALTHCHECK command passes in the
+#      image, and one POST /v1/prediction answers 200 with
 #      exactly what `incomescore predict` says in the same image for the
 #      same request; every field of it is checked;
 #   5. the image's size is reported; the container is removed (the image
@@ -135,6 +137,12 @@ else
     ko "image config: $config"
 fi
 in_image() { buildah run --isolation chroot "$CONTAINER" -- "$@"; }
+# not root, and runtime libraries only: no compiler, no -dev package
+uid=$(in_image id -u 2>&1)
+[ "$uid" = 10001 ] && ok || ko "the image runs as uid '$uid', not 10001"
+# (gcc-12-base is libgcc's runtime, not a compiler)
+dev=$(in_image sh -c 'command -v cc gcc make; dpkg-query -W -f "\${Package}\n" | grep -x -e ".*-dev" -e "gcc" -e "gcc-[0-9]*" -e "cpp" -e "cpp-[0-9]*" -e "make"; exit 0' 2>&1)
+[ -z "$dev" ] && ok || ko "build tools in the runtime image: $(echo $dev)"
 AS_OF=2024-06-30
 if in_image sh -c "incomescore demo-data --count 2000 --seed 7 --as-of $AS_OF --out /tmp/docs.jsonl &&
         incomescore etl --source /tmp/docs.jsonl --out /tmp/dataset.csv --as-of $AS_OF &&
@@ -167,6 +175,11 @@ done
 if [ "$ready" = '{"status": "ready", "model_version": "v0001"}' ]; then ok; else
     ko "/readyz: '$ready'"; tail -5 "$WORK/serve.err"; fi
 step "server ready in the image on $URL"
+# the image's own HEALTHCHECK command, run in the image
+if buildah run --isolation chroot --env PORT="$PORT" "$CONTAINER" -- sh -c \
+        'curl -fsS "http://127.0.0.1:${PORT}/readyz" >/dev/null || exit 1' \
+        >"$WORK/health.out" 2>&1; then ok; else
+    ko "the HEALTHCHECK command failed: $(cat "$WORK/health.out")"; fi
 
 REQUEST='{"ingreso": 45000, "antiguedad_laboral_meses": 50, "tiempo_desempleado": 0, "trabajos_ultimos_5": 1, "semanasCotizadas": 1000, "edad": 32, "crecimiento_ingreso": 265.38, "lugar_actual": 18}'
 status=$(curl -sS -m 5 -o "$WORK/answer.json" -w '%{http_code}' \
