@@ -37,6 +37,7 @@ class Saver:
         msg = email.message_from_bytes(envelope.content,
                                        policy=email.policy.default)
         body = None
+        body_encoding = None
         attachments = []
         for part in msg.walk():
             if part.is_multipart():
@@ -47,9 +48,11 @@ class Saver:
                     f.write(part.get_payload(decode=True))
                 attachments.append({"filename": part.get_filename(),
                                     "content_type": part.get_content_type(),
+                                    "encoding": part["Content-Transfer-Encoding"],
                                     "file": name})
             elif body is None and part.get_content_type() == "text/plain":
                 body = part.get_content().replace("\r\n", "\n")
+                body_encoding = part["Content-Transfer-Encoding"]
         login = None
         if session.authenticated:
             login = session.auth_data.decode()
@@ -62,6 +65,7 @@ class Saver:
             "to": str(msg["To"]),
             "subject": str(msg["Subject"]),
             "body": body,
+            "body_encoding": body_encoding,
             "attachments": attachments,
         }
         path = os.path.join(self.folder, "msg-%d.json" % n)
