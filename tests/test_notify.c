@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -65,6 +66,9 @@ static void server_start_script(struct test_server *s, const char *script,
     s->pid = fork();
     assert_true(s->pid >= 0);
     if (s->pid == 0) {
+        /* a test that fails before server_stop leaves the server up; it
+         * goes with this process (and by its own alarm, 120 s) */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
         int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         if (fd >= 0) {
             dup2(fd, 1);

@@ -14,16 +14,21 @@ connections, and saves each message it receives as DIR/msg-N.json:
 with each attachment's decoded bytes in DIR/<file>, for the test to
 compare with the file it attached. --tls offers STARTTLS with that
 certificate and requires it; --auth requires AUTH with that login.
+It exits by itself after 120 s (SIGALRM), whatever the test does.
 """
 import asyncio
 import email
 import email.policy
 import json
 import os
+import signal
 import ssl
 import sys
 
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
+
+
+LIFETIME_SECONDS = 120
 
 
 class Saver:
@@ -76,6 +81,9 @@ class Saver:
 
 
 def main():
+    # A bounded life: a test that fails before stopping this server (or
+    # dies) leaves nothing running for long.
+    signal.alarm(LIFETIME_SECONDS)
     args = sys.argv[1:]
     folder = args.pop(0)
     kw = {"hostname": "localhost"}

@@ -6,12 +6,17 @@ free port, written to DIR/port once it accepts connections, and saves
 each POST's body as DIR/post-N.body and its path and Content-Type as
 DIR/post-N.meta ("PATH\\nCONTENT-TYPE\\n"). It answers 200, or NNN when
 the path ends in /status/NNN, so a test can ask for a failure.
+It exits by itself after 120 s (SIGALRM), whatever the test does.
 """
 import http.server
 import os
+import signal
 import sys
 
 FOLDER = sys.argv[1]
+# A bounded life: a test that fails before stopping this server (or dies)
+# leaves nothing running for long.
+signal.alarm(120)
 COUNT = [0]
 
 
