@@ -20,6 +20,9 @@
 #   make fuzz-smoke the same, a short deterministic run of each
 #                   (FUZZ_RUNS inputs, seed 1); `make test` runs it
 #   make deps       install the Debian packages the build needs (as root)
+#   make image-test build the container image (Dockerfile) with buildah and
+#                   run the API server in it: /readyz, one prediction, the
+#                   image's size (root only; otherwise it says SKIP)
 #   make install    the binary to $(DESTDIR)$(PREFIX)/bin and data/ to
 #                   $(DESTDIR)$(PREFIX)/share/incomescore, where the
 #                   installed binary looks for it (PREFIX default
@@ -41,7 +44,8 @@ DATADIR  ?= $(CURDIR)/data
 PREFIX   ?= /usr/local
 DESTDIR  ?=
 
-PKGS     := jansson libutf8proc libbson-1.0 libmongoc-1.0 libcrypto lapacke sqlite3 libmicrohttpd libzstd
+PKGS     := jansson libutf8proc libbson-1.0 libmongoc-1.0 libcrypto lapacke sqlite3 libmicrohttpd \
+            libcurl libzstd
 CFLAGS   += -std=c11 -D_GNU_SOURCE -pthread $(OPT) -g -Wall -Wextra -Werror -Wshadow \
             -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes -iquote src \
             $(shell pkg-config --cflags $(PKGS)) \
@@ -75,7 +79,7 @@ CORE_BIN := $(BUILD)/score-core/score_bench
 BENCH_BIN := $(BENCH_SRC:bench/%.c=bench/out/%)
 
 .PHONY: all deps demo test check check-asan bench bench-bin score-core install \
-        fuzz fuzz-smoke clean FORCE
+        fuzz fuzz-smoke image-test clean FORCE
 all: $(BIN)
 
 # Made anew each time: ar would keep the objects of moved or deleted
@@ -133,6 +137,9 @@ $(BUILD)/%.o: %.c
 
 deps:
 	@scripts/deps.sh
+
+image-test:
+	@scripts/image-test.sh
 
 # Fuzz targets: clang's libFuzzer with ASan+UBSan, over the parsers that
 # read what others send (the request, a document, the rules and key
@@ -241,6 +248,7 @@ check: $(BIN) $(UNIT) $(CORE_BIN)
 	$(UNIT)
 	tests/cli.sh $(BIN)
 	tests/audit_crash.sh $(BIN)
+	tests/deploy.sh $(BIN)
 	MAKE='$(MAKE) --no-print-directory' BUILD='$(BUILD)' tests/install.sh
 
 check-asan:

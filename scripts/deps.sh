@@ -9,12 +9,18 @@ set -eu
 
 # clang and its runtime (libFuzzer, sanitizers: a Recommends of clang-14,
 # which --no-install-recommends would skip) build the fuzz targets
-# (make fuzz-smoke, part of make test).
+# (make fuzz-smoke, part of make test). python3-aiosmtpd and openssl: the
+# notify tests' local SMTP server (with STARTTLS on a self-signed
+# certificate). debootstrap, buildah and podman: make image-test builds the
+# container image and runs the server in it without a Docker engine.
+# systemd (systemd-analyze verify) and python3-yaml: tests/deploy.sh checks
+# deploy/'s units, compose.yaml and the workflows.
 PACKAGES="build-essential pkg-config libjansson-dev libutf8proc-dev libcsv-dev
 libcmocka-dev libbson-dev libmongoc-dev libssl-dev libxgboost-dev
 liblapacke-dev libsqlite3-dev libmicrohttpd-dev libcurl4-openssl-dev curl sqlite3 python3
 libzstd-dev
-clang libclang-rt-14-dev"
+clang libclang-rt-14-dev python3-aiosmtpd openssl debootstrap buildah podman
+systemd python3-yaml"
 
 missing=""
 for p in $PACKAGES; do

@@ -595,6 +595,28 @@ run "pipeline keep-runs" 0 pipe --source "$P/day2.jsonl" --as-of 2024-06-28 --ke
 [ ! -e "$PREG/data/$(printf '%064d' 0).csv.zst" ] && ok || ko "an unnamed data version was kept"
 [ -e "$PREG/data/$SHA1.csv.zst" ] && ok || ko "v0001's data version was removed"
 [ "$(ls "$PREG/runs" | wc -l)" -eq 2 ] && ok || ko "keep-runs 2 left $(ls "$PREG/runs" | wc -l) runs"
+# ---- notify (the servers' side is tests/test_notify.c) --------------------
+run "notify without subject" 2 "$BIN" notify
+same "notify without subject says so" "$WORK/err" "incomescore notify: --subject TEXT is required
+Try 'incomescore notify --help'."
+run "notify without target" 1 env -u INCOMESCORE_SMTP_URL -u INCOMESCORE_WEBHOOK_URL "$BIN" notify --check
+same "notify without target says which to set" "$WORK/err" "incomescore notify: no notification target: set INCOMESCORE_SMTP_URL and/or INCOMESCORE_WEBHOOK_URL"
+run "notify --check" 0 env INCOMESCORE_SMTP_URL=smtp://mail.lender.test:587 \
+    INCOMESCORE_SMTP_USER=robot INCOMESCORE_SMTP_PASSWORD=hunter2 \
+    INCOMESCORE_MAIL_FROM=pipeline@lender.test INCOMESCORE_MAIL_TO=ana@lender.test,luis@lender.test \
+    INCOMESCORE_WEBHOOK_URL=https://hooks.slack.com/services/T0/B0/SECRET INCOMESCORE_WEBHOOK_FORMAT=slack \
+    "$BIN" notify --check
+same "notify --check prints the settings, no secret" "$WORK/out" "mail     smtp://mail.lender.test:587 (STARTTLS required), user robot, password set
+         from pipeline@lender.test to ana@lender.test, luis@lender.test
+webhook  https://hooks.slack.com (slack)
+timeout  30 s"
+run "notify bad setting" 1 env INCOMESCORE_WEBHOOK_URL=http://x INCOMESCORE_WEBHOOK_FORMAT=xml "$BIN" notify --check
+same "notify bad setting named" "$WORK/err" "incomescore notify: INCOMESCORE_WEBHOOK_FORMAT: 'xml' is not json, slack or teams"
+printf '{"decision": "kept"}' > "$WORK/summary.json"
+run "notify a failing target" 1 env -u INCOMESCORE_SMTP_URL INCOMESCORE_WEBHOOK_URL=http://127.0.0.1:1/hook \
+    "$BIN" notify --subject s --summary "$WORK/summary.json"
+same "notify names the failed target" "$WORK/err" "incomescore notify: webhook http://127.0.0.1:1: could not connect to the server"
+run "notify --check takes nothing else" 2 "$BIN" notify --check --subject s
 
 # ---- data directory ------------------------------------------------------
 mkdir "$WORK/empty"

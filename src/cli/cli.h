@@ -76,5 +76,6 @@ int cmd_models(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_pipeline(int argc, char **argv);
+int cmd_notify(int argc, char **argv);
 
 #endif

@@ -27,6 +27,8 @@ static const struct command commands[] = {
                          "(retention)"},
     {"pipeline", cmd_pipeline, "the daily retraining: ETL, train, gate, "
                                "promote, report"},
+    {"notify", cmd_notify, "send the run's notification by hand (mail, "
+                           "webhook); check its settings"},
     {"rules", cmd_rules, "apply the business rules to a features CSV; "
                          "calibrate the score scale"},
 };
