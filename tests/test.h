@@ -4,7 +4,8 @@
  * Each tests/test_<module>.c defines its cmocka tests and one entry point
  * `int suite_<module>(int *count)` that runs them as a group, stores how
  * many tests it ran in *count and returns how many failed. unit_main.c
- * runs every suite the Makefile found (build/suites.h) and prints the
+ * runs every suite the Makefile found (build/suites.h), or the ones named
+ * on its command line (`build/unit server audit`), and prints the
  * closing "N passed, M failed" line: a new suite file needs no other edit.
  */
 #ifndef INCOMESCORE_TEST_H
