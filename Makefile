@@ -3,7 +3,8 @@
 #   make            build build/incomescore
 #   make demo       install missing packages, build, run the demo
 #   make test       build, run every test twice: once plain, once under
-#                   AddressSanitizer + UBSan, then a short run of each
+#                   AddressSanitizer + UBSan, then the threaded suites
+#                   under ThreadSanitizer and a short run of each
 #                   fuzz target (no network: `make deps` first on a fresh
 #                   machine)
 #   make check      build, run every test once, plain
@@ -14,6 +15,9 @@
 #                   bench/score_bench.c against it without libxgboost;
 #                   `make check` does too, so XGBoost creeping into
 #                   scoring fails the build
+#   make tsan       the suites that start threads (TSAN_SUITES) again,
+#                   built with ThreadSanitizer in build/tsan/; `make test`
+#                   runs it after check-asan
 #   make fuzz       build the libFuzzer targets (fuzz/fuzz_<target>.c, clang
 #                   with ASan+UBSan) and run each for FUZZ_SECONDS (60) on
 #                   its corpus fuzz/corpus/<target>/ (findings: build/fuzz/)
@@ -78,7 +82,7 @@ CORE_BIN := $(BUILD)/score-core/score_bench
 # in bench/out/, beside the data the bench scripts generate there
 BENCH_BIN := $(BENCH_SRC:bench/%.c=bench/out/%)
 
-.PHONY: all deps demo test check check-asan bench bench-bin score-core install \
+.PHONY: all deps demo test check check-asan tsan bench bench-bin score-core install \
         fuzz fuzz-smoke image-test clean FORCE
 all: $(BIN)
 
@@ -241,6 +245,7 @@ test:
 	@scripts/deps.sh --check
 	@$(MAKE) --no-print-directory check
 	@$(MAKE) --no-print-directory check-asan
+	@$(MAKE) --no-print-directory tsan
 	@$(MAKE) --no-print-directory fuzz-smoke
 
 check: $(BIN) $(UNIT) $(CORE_BIN)
@@ -255,6 +260,33 @@ check-asan:
 	@$(MAKE) --no-print-directory BUILD=build/asan OPT=-O1 \
 	    SAN='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
 	    check
+
+# ThreadSanitizer over the suites whose code starts threads: the server
+# and its attacks (libmicrohttpd's worker pool, the park reaper, the
+# registry watcher, the key and model swaps), the audit writer, the ETL
+# and k-means on parmap's workers, the registry's concurrent readers and
+# writers, predict's stream. Only these: the suites that train models
+# (model, train, train_registry) run XGBoost's OpenMP loops, which under
+# TSan take minutes and exercise none of our threads. A race is a failure
+# (TSan exits 66). tests/tsan.supp silences libxgboost/libgomp only.
+# setarch -R: the TSan runtime of GCC 12 cannot place its shadow memory
+# when the kernel randomizes mmap with more bits than it expects (kernels
+# that set vm.mmap_rnd_bits to 32: "FATAL: ThreadSanitizer: unexpected
+# memory mapping"), so the run goes without address randomization
+# wherever setarch may turn it off (with 28 bits it passes either way).
+TSAN_SUITES ?= server hostile audit audit_query etl parmap kmeans registry \
+               swap stream
+
+tsan:
+	@$(MAKE) --no-print-directory BUILD=build/tsan OPT=-O1 \
+	    SAN='-fsanitize=thread' build/tsan/unit
+	@norandom=""; \
+	if setarch "$$(uname -m)" -R true 2>/dev/null; then \
+	    norandom="setarch $$(uname -m) -R"; fi; \
+	TSAN_OPTIONS="suppressions=$(CURDIR)/tests/tsan.supp $$TSAN_OPTIONS" \
+	    $$norandom build/tsan/unit $(TSAN_SUITES) || \
+	    { echo "tsan: FAILED (a test, or a race ThreadSanitizer reported above)"; \
+	      exit 1; }
 
 bench: all bench-bin
 	bench/rules_apply.sh $(BIN)

@@ -4,13 +4,15 @@
  * Each tests/test_<module>.c defines its cmocka tests and one entry point
  * `int suite_<module>(int *count)` that runs them as a group, stores how
  * many tests it ran in *count and returns how many failed. unit_main.c
- * runs every suite the Makefile found (build/suites.h) and prints the
+ * runs every suite the Makefile found (build/suites.h), or the ones named
+ * on its command line (`build/unit server audit`), and prints the
  * closing "N passed, M failed" line: a new suite file needs no other edit.
  */
 #ifndef INCOMESCORE_TEST_H
 #define INCOMESCORE_TEST_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
@@ -80,6 +82,43 @@ const struct test_bundle *test_bundle(void);
 /* Commits a copy of the shared bundle to r as its next version (v0001 in
  * a new registry, and then live); the id goes to id. */
 int test_bundle_commit(struct registry *r, char *id, struct errbuf *err);
+
+/* fixture_http.c: HTTP/1.1 over a raw loopback socket to a server
+ * started in-process, for clients a client library would not imitate;
+ * what a test cannot do (bind, connect, send) fails it. */
+struct server;
+struct timespec;
+/* A connection from the loopback address `from` (all of 127/8 is
+ * loopback, so one test can be several clients); -1 when refused. */
+int test_http_connect_from(const struct server *s, const char *from);
+/* A connection from 127.0.0.1. */
+int test_http_connect(const struct server *s);
+/* Sends it all; false when the peer stopped taking it (reset, closed). */
+bool test_http_try_send(int fd, const char *data, size_t len);
+void test_http_send(int fd, const char *data, size_t len);
+void test_http_send_text(int fd, const char *text);
+/* Reads into buf (NUL-terminated, also when nothing came) until a whole
+ * response is in (its headers and Content-Length bytes), or with
+ * to_close until the server closes instead; in either case at most
+ * wait_ms, and no further than a close, a reset or a full buf. Returns
+ * the bytes read; *closed (when not NULL) says the server closed or
+ * reset the connection. */
+size_t test_http_read(int fd, char *buf, size_t size, int wait_ms,
+                      bool to_close, bool *closed);
+/* test_http_read of one response; its status, 0 when none came. */
+int test_http_response(int fd, char *buf, size_t size, int wait_ms);
+/* The status of a response's text (0 when none), and its body ("" when
+ * its headers did not end). */
+int test_http_status(const char *response);
+const char *test_http_body(const char *response);
+/* The request line and headers of a POST of `len` bytes of JSON. */
+void test_http_post_head(char *out, size_t size, const char *path,
+                         size_t len);
+/* Milliseconds since t0 (CLOCK_MONOTONIC). */
+int test_elapsed_ms(const struct timespec *t0);
+/* Lines of the file at path holding text (and also, when not NULL): a
+ * server log's events. The caller flushes the log first. */
+int test_lines_with(const char *path, const char *text, const char *also);
 
 /* The suites: one SUITE(X) line per tests/test_X.c in suites.h, which
  * the Makefile writes from its wildcard into the build tree. */

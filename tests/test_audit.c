@@ -27,14 +27,22 @@
 
 #include "http/audit.h"
 
-static struct audit_log *open_log(enum audit_sink sink, const char *path,
-                                  size_t capacity)
+static struct audit_log *open_log_acked(enum audit_sink sink,
+                                        enum audit_ack ack, const char *path,
+                                        size_t capacity)
 {
     struct audit_log *log;
     struct errbuf err;
-    if (audit_open(&log, sink, AUDIT_ACK_QUEUED, path, capacity, &err) < 0)
+    if (audit_open(&log, sink, ack, path, capacity, &err) < 0)
         fail_msg("%s", err.msg);
     return log;
+}
+
+/* Most tests look at the queue, so queue acknowledgement is theirs. */
+static struct audit_log *open_log(enum audit_sink sink, const char *path,
+                                  size_t capacity)
+{
+    return open_log_acked(sink, AUDIT_ACK_QUEUED, path, capacity);
 }
 
 static struct audit_record record(int64_t time_ms, const char *id,
@@ -124,6 +132,16 @@ static void db_rows(const char *path, const char *sql, char *out, size_t size)
     sqlite3_close(db);
 }
 
+/* The request ids in the database at path, in the order written, are
+ * `want` (one a line between quotes, as db_rows shows them). */
+static void assert_request_ids(const char *path, const char *want)
+{
+    char rows[256];
+    db_rows(path, "SELECT request_id FROM decisions ORDER BY id", rows,
+            sizeof rows);
+    assert_string_equal(rows, want);
+}
+
 /* Sends fd (stdout's or stderr's, flushed first) to a new file at path
  * until restore_fd; returns the descriptor restore_fd puts back. */
 static int capture_to_file(int fd, const char *path)
@@ -142,6 +160,26 @@ static void restore_fd(int fd, int saved)
     fflush(fd == STDOUT_FILENO ? stdout : stderr);
     dup2(saved, fd);
     close(saved);
+}
+
+/* The writer's reports (stderr) captured to a file in the log's
+ * directory, and a second connection that renames the log's table away:
+ * every INSERT fails until db renames it back. The test puts stderr back
+ * (restore_fd(STDERR_FILENO, saved_stderr)) and closes db. */
+struct table_away {
+    char err_path[4200];
+    sqlite3 *db;
+    int saved_stderr;
+};
+
+static struct table_away table_renamed_away(const struct test_temp_file *f)
+{
+    struct table_away away;
+    snprintf(away.err_path, sizeof away.err_path, "%s/stderr.txt", f->dir);
+    away.db = db_open(f->path);
+    db_exec(away.db, "ALTER TABLE decisions RENAME TO moved");
+    away.saved_stderr = capture_to_file(STDERR_FILENO, away.err_path);
+    return away;
 }
 
 /* A second connection holding path's write lock: the log's writer waits
@@ -165,6 +203,19 @@ static double now_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
+}
+
+/* Submits records "<prefix>0" .. "<prefix><n-1>" (time_ms i, status
+ * 200), each taken within wait_ms. */
+static void submit_numbered(struct audit_log *log, const char *prefix, int n,
+                            int wait_ms)
+{
+    for (int i = 0; i < n; i++) {
+        char id[32];
+        snprintf(id, sizeof id, "%s%d", prefix, i);
+        struct audit_record r = record(i, id, 200);
+        assert_int_equal(audit_submit(log, &r, wait_ms), 0);
+    }
 }
 
 /* ---- SQLite ----------------------------------------------------------- */
@@ -390,12 +441,7 @@ static void full_queue_refuses_after_wait_ms_and_counts_refused(void **state)
     struct audit_log *log = open_log(AUDIT_SQLITE, f.path, 4);
     sqlite3 *blocker = writer_stalled(f.path);
 
-    for (int i = 0; i < 4; i++) {
-        char id[16];
-        snprintf(id, sizeof id, "r%d", i);
-        struct audit_record r = record(i, id, 200);
-        assert_int_equal(audit_submit(log, &r, 100), 0);
-    }
+    submit_numbered(log, "r", 4, 100);
     struct audit_record extra = record(9, "refused", 200);
     double t0 = now_ms();
     int rc = audit_submit(log, &extra, 100);
@@ -471,10 +517,7 @@ static void a_group_is_queued_whole_or_not_at_all(void **state)
     writer_resumes(blocker);
     audit_close(log);
     audit_group_free(g);
-    char ids[256];
-    db_rows(f.path, "SELECT request_id FROM decisions ORDER BY id", ids,
-            sizeof ids);
-    assert_string_equal(ids, "'one'\n'three/0'\n'three/1'\n'three/2'\n");
+    assert_request_ids(f.path, "'one'\n'three/0'\n'three/1'\n'three/2'\n");
     test_temp_file_free(&f);
 }
 
@@ -502,12 +545,7 @@ static void a_waiting_group_is_served_before_later_singles(void **state)
     struct test_temp_file f = test_temp_file_new("audit.db");
     struct audit_log *log = open_log(AUDIT_SQLITE, f.path, 4);
     sqlite3 *blocker = writer_stalled(f.path);
-    for (int i = 0; i < 3; i++) {
-        char id[16];
-        snprintf(id, sizeof id, "s%d", i);
-        struct audit_record r = record(i, id, 200);
-        assert_int_equal(audit_submit(log, &r, 100), 0);
-    }
+    submit_numbered(log, "s", 3, 100);
     struct group_submitter gs = {log, audit_group_new(2), 1};
     group_fill(gs.g, "g", 2);
     pthread_t th;
@@ -534,10 +572,7 @@ static void a_waiting_group_is_served_before_later_singles(void **state)
     assert_int_equal(gs.rc, 0);
     audit_group_free(gs.g);
     audit_close(log);
-    char rows[256];
-    db_rows(f.path, "SELECT request_id FROM decisions ORDER BY id", rows,
-            sizeof rows);
-    assert_string_equal(rows, "'s0'\n's1'\n's2'\n'g/0'\n'g/1'\n");
+    assert_request_ids(f.path, "'s0'\n's1'\n's2'\n'g/0'\n'g/1'\n");
     test_temp_file_free(&f);
 }
 
@@ -621,12 +656,7 @@ static void close_writes_everything_still_queued(void **state)
     struct test_temp_file f = test_temp_file_new("audit.db");
     struct audit_log *log = open_log(AUDIT_SQLITE, f.path, 3000);
     sqlite3 *blocker = writer_stalled(f.path);
-    for (int i = 0; i < 3000; i++) {
-        char id[16];
-        snprintf(id, sizeof id, "q%d", i);
-        struct audit_record r = record(i, id, 200);
-        assert_int_equal(audit_submit(log, &r, 0), 0);
-    }
+    submit_numbered(log, "q", 3000, 0);
     struct audit_stats st;
     audit_get_stats(log, &st);
     assert_int_equal(st.written, 0); /* all 3,000 still queued */
@@ -734,13 +764,8 @@ static void a_failed_write_is_held_and_retried_until_it_succeeds(void **state)
 {
     (void)state;
     struct test_temp_file f = test_temp_file_new("audit.db");
-    char err_path[4200];
-    snprintf(err_path, sizeof err_path, "%s/stderr.txt", f.dir);
     struct audit_log *log = open_log(AUDIT_SQLITE, f.path, 8);
-    sqlite3 *db = db_open(f.path);
-    db_exec(db, "ALTER TABLE decisions RENAME TO moved"); /* INSERTs fail */
-
-    int saved = capture_to_file(STDERR_FILENO, err_path);
+    struct table_away away = table_renamed_away(&f); /* INSERTs fail */
     struct audit_record a = record(1, "a", 200), b = record(2, "b", 200);
     int rc_a = audit_submit(log, &a, 100);
     struct audit_stats failing = until_failing(log, true);
@@ -752,12 +777,12 @@ static void a_failed_write_is_held_and_retried_until_it_succeeds(void **state)
     nanosleep(&ts, NULL);
     struct audit_stats held;
     audit_get_stats(log, &held);
-    db_exec(db, "ALTER TABLE moved RENAME TO decisions");
+    db_exec(away.db, "ALTER TABLE moved RENAME TO decisions");
     struct audit_stats recovered = until_failing(log, false);
     /* the writer says "writing again" just after it clears failing */
-    for (int i = 0; i < 600 && lines_in(err_path) < 2; i++)
+    for (int i = 0; i < 600 && lines_in(away.err_path) < 2; i++)
         nanosleep(&(struct timespec){0, 5 * 1000000L}, NULL);
-    restore_fd(STDERR_FILENO, saved);
+    restore_fd(STDERR_FILENO, away.saved_stderr);
 
     assert_int_equal(rc_a, 0); /* queue acknowledgement: it was queued */
     assert_true(failing.failing);
@@ -776,7 +801,7 @@ static void a_failed_write_is_held_and_retried_until_it_succeeds(void **state)
     assert_string_equal(why, "");
 
     json_t *lines[8];
-    int n = json_lines(err_path, lines, 8);
+    int n = json_lines(away.err_path, lines, 8);
     assert_int_equal(n, 2); /* one for the outage, not one per try */
     assert_string_equal(member(lines[0], "level"), "error");
     char msg[4200];
@@ -792,12 +817,9 @@ static void a_failed_write_is_held_and_retried_until_it_succeeds(void **state)
 
     struct audit_record c = record(3, "c", 200);
     assert_int_equal(audit_submit(log, &c, 100), 0);
-    sqlite3_close(db);
+    sqlite3_close(away.db);
     audit_close(log);
-    char rows[256];
-    db_rows(f.path, "SELECT request_id FROM decisions ORDER BY id", rows,
-            sizeof rows);
-    assert_string_equal(rows, "'a'\n'c'\n");
+    assert_request_ids(f.path, "'a'\n'c'\n");
     test_temp_file_free(&f);
 }
 
@@ -807,20 +829,16 @@ static void close_gives_up_a_batch_that_keeps_failing(void **state)
 {
     (void)state;
     struct test_temp_file f = test_temp_file_new("audit.db");
-    char err_path[4200];
-    snprintf(err_path, sizeof err_path, "%s/stderr.txt", f.dir);
     struct audit_log *log = open_log(AUDIT_SQLITE, f.path, 8);
-    sqlite3 *db = db_open(f.path);
-    db_exec(db, "ALTER TABLE decisions RENAME TO moved");
-    int saved = capture_to_file(STDERR_FILENO, err_path);
+    struct table_away away = table_renamed_away(&f);
     struct audit_record a = record(1, "a", 200);
     assert_int_equal(audit_submit(log, &a, 100), 0);
     until_failing(log, true);
     audit_close(log);
-    restore_fd(STDERR_FILENO, saved);
-    sqlite3_close(db);
+    restore_fd(STDERR_FILENO, away.saved_stderr);
+    sqlite3_close(away.db);
     json_t *lines[8];
-    int n = json_lines(err_path, lines, 8);
+    int n = json_lines(away.err_path, lines, 8);
     assert_int_equal(n, 2);
     char msg[4200];
     snprintf(msg, sizeof msg,
@@ -840,10 +858,8 @@ static void commit_ack_returns_only_once_the_record_is_committed(void **state)
 {
     (void)state;
     struct test_temp_file f = test_temp_file_new("audit.db");
-    struct audit_log *log;
-    struct errbuf err;
-    assert_int_equal(audit_open(&log, AUDIT_SQLITE, AUDIT_ACK_COMMITTED,
-                                f.path, 64, &err), 0);
+    struct audit_log *log =
+        open_log_acked(AUDIT_SQLITE, AUDIT_ACK_COMMITTED, f.path, 64);
     for (int i = 0; i < 20; i++) {
         char id[16];
         snprintf(id, sizeof id, "c%d", i);
@@ -879,24 +895,18 @@ static void commit_ack_fails_when_the_write_fails(void **state)
 {
     (void)state;
     struct test_temp_file f = test_temp_file_new("audit.db");
-    char err_path[4200];
-    snprintf(err_path, sizeof err_path, "%s/stderr.txt", f.dir);
-    struct audit_log *log;
-    struct errbuf err;
-    assert_int_equal(audit_open(&log, AUDIT_SQLITE, AUDIT_ACK_COMMITTED,
-                                f.path, 64, &err), 0);
-    sqlite3 *db = db_open(f.path);
-    db_exec(db, "ALTER TABLE decisions RENAME TO moved");
-    int saved = capture_to_file(STDERR_FILENO, err_path);
+    struct audit_log *log =
+        open_log_acked(AUDIT_SQLITE, AUDIT_ACK_COMMITTED, f.path, 64);
+    struct table_away away = table_renamed_away(&f);
     struct audit_record a = record(1, "a", 200);
     double t0 = now_ms();
     int rc = audit_submit(log, &a, 60000);
     double waited = now_ms() - t0;
-    db_exec(db, "ALTER TABLE moved RENAME TO decisions");
+    db_exec(away.db, "ALTER TABLE moved RENAME TO decisions");
     until_failing(log, false);
     audit_close(log);
-    restore_fd(STDERR_FILENO, saved);
-    sqlite3_close(db);
+    restore_fd(STDERR_FILENO, away.saved_stderr);
+    sqlite3_close(away.db);
     assert_int_equal(rc, -1);
     /* a bound, not a timing: far below the 60 s wait it was allowed */
     assert_true(waited < 30000);
@@ -916,10 +926,8 @@ static void a_deleted_or_replaced_database_file_is_noticed(void **state)
     char err_path[4200], side[4200], old[4200];
     snprintf(err_path, sizeof err_path, "%s/stderr.txt", f.dir);
     snprintf(old, sizeof old, "%s/old.db", f.dir);
-    struct audit_log *log;
-    struct errbuf err;
-    assert_int_equal(audit_open(&log, AUDIT_SQLITE, AUDIT_ACK_COMMITTED,
-                                f.path, 64, &err), 0);
+    struct audit_log *log =
+        open_log_acked(AUDIT_SQLITE, AUDIT_ACK_COMMITTED, f.path, 64);
     int saved = capture_to_file(STDERR_FILENO, err_path);
     struct audit_record a = record(1, "a", 200), b = record(2, "b", 200),
                         c = record(3, "c", 200);
@@ -930,10 +938,7 @@ static void a_deleted_or_replaced_database_file_is_noticed(void **state)
     snprintf(side, sizeof side, "%s-shm", f.path);
     unlink(side);
     assert_int_equal(audit_submit(log, &b, 5000), 0);
-    char rows[256];
-    db_rows(f.path, "SELECT request_id FROM decisions ORDER BY id", rows,
-            sizeof rows);
-    assert_string_equal(rows, "'b'\n");
+    assert_request_ids(f.path, "'b'\n");
 
     /* replaced: the file moved aside, an empty one in its place */
     assert_int_equal(rename(f.path, old), 0);
@@ -947,12 +952,8 @@ static void a_deleted_or_replaced_database_file_is_noticed(void **state)
 
     assert_int_equal(st.reopened, 2);
     assert_false(st.failing);
-    db_rows(f.path, "SELECT request_id FROM decisions ORDER BY id", rows,
-            sizeof rows);
-    assert_string_equal(rows, "'c'\n");
-    db_rows(old, "SELECT request_id FROM decisions ORDER BY id", rows,
-            sizeof rows);
-    assert_string_equal(rows, "'b'\n");
+    assert_request_ids(f.path, "'c'\n");
+    assert_request_ids(old, "'b'\n");
     json_t *lines[8];
     int n = json_lines(err_path, lines, 8);
     assert_int_equal(n, 2);

@@ -11,10 +11,8 @@
  */
 #include "test.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdatomic.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sqlite3.h>
@@ -80,137 +78,7 @@ static struct server *start(struct server_config cfg)
 static int log_lines_with(const char *text)
 {
     fflush(server_log);
-    char *line = NULL;
-    size_t cap = 0;
-    int found = 0;
-    FILE *f = fopen(log_path, "r");
-    while (getline(&line, &cap, f) > 0)
-        found += strstr(line, text) != NULL;
-    free(line);
-    fclose(f);
-    return found;
-}
-
-/* A connection to the server from the loopback address `from` (all of
- * 127/8 is loopback, so tests can be several clients); -1 when the
- * connection is refused. */
-static int connect_from(const struct server *s, const char *from)
-{
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET};
-    inet_pton(AF_INET, from, &a.sin_addr);
-    if (bind(fd, (struct sockaddr *)&a, sizeof a) < 0)
-        fail_msg("bind %s: %s", from, strerror(errno));
-    a.sin_port = htons((uint16_t)server_port(s));
-    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-    if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
-static int connect_to(const struct server *s)
-{
-    int fd = connect_from(s, "127.0.0.1");
-    if (fd < 0)
-        fail_msg("connect: %s", strerror(errno));
-    return fd;
-}
-
-/* Sends it all; false when the peer stopped taking it (reset, closed). */
-static bool send_all(int fd, const char *data, size_t len)
-{
-    while (len) {
-        ssize_t n = send(fd, data, len, MSG_NOSIGNAL);
-        if (n <= 0)
-            return false;
-        data += n;
-        len -= (size_t)n;
-    }
-    return true;
-}
-
-static void send_text(int fd, const char *text)
-{
-    if (!send_all(fd, text, strlen(text)))
-        fail_msg("send: %s", strerror(errno));
-}
-
-static int elapsed_ms(const struct timespec *t0)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (int)((t.tv_sec - t0->tv_sec) * 1000 +
-                 (t.tv_nsec - t0->tv_nsec) / 1000000);
-}
-
-/* Reads until the server closes, a read fails or wait_ms pass: all
- * that arrived into buf (NUL-terminated); *closed says the server
- * closed (or reset) the connection. */
-static size_t read_all(int fd, char *buf, size_t size, int wait_ms,
-                       bool *closed)
-{
-    size_t got = 0;
-    *closed = false;
-    struct timespec t0;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    for (int left; (left = wait_ms - elapsed_ms(&t0)) > 0 && got + 1 < size;) {
-        struct pollfd p = {.fd = fd, .events = POLLIN};
-        if (poll(&p, 1, left) <= 0)
-            break;
-        ssize_t n = recv(fd, buf + got, size - 1 - got, 0);
-        if (n <= 0) {
-            *closed = true;
-            break;
-        }
-        got += (size_t)n;
-    }
-    buf[got] = '\0';
-    return got;
-}
-
-/* Reads one whole response (headers and Content-Length bytes) into buf,
- * or what came within wait_ms; the status, 0 when none came. */
-static int read_response(int fd, char *buf, size_t size, int wait_ms)
-{
-    size_t got = 0;
-    buf[0] = '\0';
-    struct timespec t0;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    for (int left; (left = wait_ms - elapsed_ms(&t0)) > 0 && got + 1 < size;) {
-        const char *end = strstr(buf, "\r\n\r\n");
-        const char *cl = strcasestr(buf, "\r\nContent-Length:");
-        if (end && cl && cl < end &&
-            got - (size_t)(end + 4 - buf) >= strtoul(cl + 17, NULL, 10))
-            break;
-        struct pollfd p = {.fd = fd, .events = POLLIN};
-        if (poll(&p, 1, left) <= 0)
-            break;
-        ssize_t n = recv(fd, buf + got, size - 1 - got, 0);
-        if (n <= 0)
-            break;
-        got += (size_t)n;
-        buf[got] = '\0';
-    }
-    int status = 0;
-    sscanf(buf, "HTTP/1.1 %d", &status);
-    return status;
-}
-
-static const char *body_of(const char *response)
-{
-    const char *b = strstr(response, "\r\n\r\n");
-    return b ? b + 4 : "";
-}
-
-/* The request line and headers of a POST of `len` bytes of JSON. */
-static void post_head(char *out, size_t size, const char *path, size_t len)
-{
-    snprintf(out, size,
-             "POST %s HTTP/1.1\r\nHost: x\r\n"
-             "Content-Type: application/json\r\n"
-             "Content-Length: %zu\r\n\r\n", path, len);
+    return test_lines_with(log_path, text, NULL);
 }
 
 /* A connection with a POST of `len` bytes in flight: its headers are
@@ -220,19 +88,19 @@ static void post_head(char *out, size_t size, const char *path, size_t len)
  * flight. Its body is the caller's to send. */
 static int in_flight(const struct server *s, const char *path, size_t len)
 {
-    int fd = connect_to(s);
+    int fd = test_http_connect(s);
     char head[256], buf[256];
     snprintf(head, sizeof head,
              "POST %s HTTP/1.1\r\nHost: x\r\n"
              "Content-Type: application/json\r\nExpect: 100-continue\r\n"
              "Content-Length: %zu\r\n\r\n", path, len);
-    send_text(fd, head);
+    test_http_send_text(fd, head);
     size_t got = 0;
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     buf[0] = '\0';
     while (!strstr(buf, "\r\n\r\n") && got + 1 < sizeof buf &&
-           elapsed_ms(&t0) < 3000) {
+           test_elapsed_ms(&t0) < 3000) {
         struct pollfd p = {.fd = fd, .events = POLLIN};
         if (poll(&p, 1, 100) <= 0)
             continue;
@@ -268,17 +136,17 @@ static void an_ambiguous_length_is_400_and_nothing_is_smuggled(void **state)
          "Content-Length together with Transfer-Encoding"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        int fd = connect_to(s);
+        int fd = test_http_connect(s);
         char request[1024];
         snprintf(request, sizeof request,
                  "POST /v1/prediction HTTP/1.1\r\nHost: x\r\n"
                  "Content-Type: application/json\r\n%s\r\n"
                  "{}GET /v1/model HTTP/1.1\r\nHost: x\r\n\r\n",
                  cases[i].headers);
-        send_text(fd, request);
+        test_http_send_text(fd, request);
         char buf[8192];
         bool closed;
-        read_all(fd, buf, sizeof buf, 3000, &closed);
+        test_http_read(fd, buf, sizeof buf, 3000, true, &closed);
         close(fd);
         if (strncmp(buf, "HTTP/1.1 400 ", 13) != 0)
             fail_msg("case %zu answered: %s", i, buf);
@@ -286,11 +154,11 @@ static void an_ambiguous_length_is_400_and_nothing_is_smuggled(void **state)
         snprintf(want, sizeof want,
                  "{\"detail\": \"ambiguous message length: %s\"}",
                  cases[i].message);
-        assert_string_equal(body_of(buf), want);
+        assert_string_equal(test_http_body(buf), want);
         assert_non_null(strcasestr(buf, "\r\nConnection: close\r\n"));
         assert_true(closed);
         /* one response only: the smuggled GET got none */
-        assert_null(strstr(body_of(buf), "HTTP/1.1"));
+        assert_null(strstr(test_http_body(buf), "HTTP/1.1"));
     }
     server_stop(s);
 }
@@ -333,15 +201,15 @@ static void after_stop_began_keep_alive_requests_are_refused(void **state)
     struct server *s = start((struct server_config){
         .audit_sink = AUDIT_SQLITE, .audit_path = db, .timeout_s = 5});
     char head[256], buf[8192];
-    post_head(head, sizeof head, "/v1/prediction", len);
+    test_http_post_head(head, sizeof head, "/v1/prediction", len);
 
-    int kept = connect_to(s); /* keep-alive, one decision answered */
-    send_text(kept, head);
-    send_text(kept, scored_request);
-    assert_int_equal(read_response(kept, buf, sizeof buf, 3000), 200);
+    int kept = test_http_connect(s); /* keep-alive, one decision answered */
+    test_http_send_text(kept, head);
+    test_http_send_text(kept, scored_request);
+    assert_int_equal(test_http_response(kept, buf, sizeof buf, 3000), 200);
 
     int slow = in_flight(s, "/v1/prediction", len);
-    assert_true(send_all(slow, scored_request, len / 2));
+    assert_true(test_http_try_send(slow, scored_request, len / 2));
 
     const char *stopping = "\"event\": \"stopping\"";
     int stops = log_lines_with(stopping);
@@ -349,24 +217,24 @@ static void after_stop_began_keep_alive_requests_are_refused(void **state)
     pthread_create(&stopper, NULL, stop_server, s);
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    while (log_lines_with(stopping) == stops && elapsed_ms(&t0) < 3000)
+    while (log_lines_with(stopping) == stops && test_elapsed_ms(&t0) < 3000)
         usleep(2000);
     assert_int_equal(log_lines_with(stopping), stops + 1);
 
-    send_text(kept, head);
-    send_text(kept, scored_request);
+    test_http_send_text(kept, head);
+    test_http_send_text(kept, scored_request);
     bool closed;
-    read_all(kept, buf, sizeof buf, 3000, &closed);
+    test_http_read(kept, buf, sizeof buf, 3000, true, &closed);
     if (strncmp(buf, "HTTP/1.1 503 ", 13) != 0)
         fail_msg("after the stop began: %s", buf);
-    assert_string_equal(body_of(buf),
+    assert_string_equal(test_http_body(buf),
                         "{\"detail\": \"the server is stopping\"}");
     assert_non_null(strcasestr(buf, "\r\nConnection: close\r\n"));
     assert_true(closed);
     close(kept);
 
-    assert_true(send_all(slow, scored_request + len / 2, len - len / 2));
-    read_all(slow, buf, sizeof buf, 3000, &closed);
+    assert_true(test_http_try_send(slow, scored_request + len / 2, len - len / 2));
+    test_http_read(slow, buf, sizeof buf, 3000, true, &closed);
     if (strncmp(buf, "HTTP/1.1 200 ", 13) != 0)
         fail_msg("in flight at the stop: %s", buf);
     assert_non_null(strcasestr(buf, "\r\nConnection: close\r\n"));
@@ -414,25 +282,25 @@ static void a_client_sending_its_whole_body_reads_the_refusal(void **state)
          "Bearer <key>)\"}"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        int fd = connect_to(cases[i].keyed ? keyed : s);
+        int fd = test_http_connect(cases[i].keyed ? keyed : s);
         char head[256], buf[8192];
         snprintf(head, sizeof head,
                  "POST /v1/prediction HTTP/1.1\r\nHost: x\r\n"
                  "Content-Type: %s\r\nContent-Length: %zu\r\n\r\n",
                  cases[i].type, len);
-        send_text(fd, head);
-        if (!send_all(fd, body, len))
+        test_http_send_text(fd, head);
+        if (!test_http_try_send(fd, body, len))
             fail_msg("case %zu: the body was cut: %s", i, strerror(errno));
-        if (read_response(fd, buf, sizeof buf, 3000) != cases[i].status)
+        if (test_http_response(fd, buf, sizeof buf, 3000) != cases[i].status)
             fail_msg("case %zu answered: %s (%s)", i, buf, strerror(errno));
-        assert_string_equal(body_of(buf), cases[i].answer);
+        assert_string_equal(test_http_body(buf), cases[i].answer);
         if (!cases[i].keyed) { /* the same connection serves on */
             char next[256];
-            post_head(next, sizeof next, "/v1/prediction",
+            test_http_post_head(next, sizeof next, "/v1/prediction",
                       strlen(scored_request));
-            send_text(fd, next);
-            send_text(fd, scored_request);
-            assert_int_equal(read_response(fd, buf, sizeof buf, 3000), 200);
+            test_http_send_text(fd, next);
+            test_http_send_text(fd, scored_request);
+            assert_int_equal(test_http_response(fd, buf, sizeof buf, 3000), 200);
         }
         close(fd);
     }
@@ -466,24 +334,24 @@ static void bodies_in_flight_are_bounded_by_the_budget(void **state)
         .max_bodies_in_flight = 200000, .timeout_s = 5});
     char *body = padded_request(len);
     char head[256], buf[8192];
-    post_head(head, sizeof head, "/v1/prediction", len);
+    test_http_post_head(head, sizeof head, "/v1/prediction", len);
     int held[3];
     for (int i = 0; i < 3; i++)
         held[i] = in_flight(s, "/v1/prediction", len);
     for (int round = 0; round < 2; round++) {
-        int over = connect_to(s);
-        send_text(over, head);
-        assert_true(send_all(over, body, len));
-        if (read_response(over, buf, sizeof buf, 3000) != 503)
+        int over = test_http_connect(s);
+        test_http_send_text(over, head);
+        assert_true(test_http_try_send(over, body, len));
+        if (test_http_response(over, buf, sizeof buf, 3000) != 503)
             fail_msg("over the budget: %s", buf);
-        assert_string_equal(body_of(buf), "{\"detail\": \"too many request "
+        assert_string_equal(test_http_body(buf), "{\"detail\": \"too many request "
                                           "bodies in flight; retry\"}");
         assert_non_null(strcasestr(buf, "\r\nRetry-After: 1\r\n"));
         close(over);
     }
     for (int i = 0; i < 3; i++) {
-        assert_true(send_all(held[i], body, len));
-        if (read_response(held[i], buf, sizeof buf, 3000) != 200)
+        assert_true(test_http_try_send(held[i], body, len));
+        if (test_http_response(held[i], buf, sizeof buf, 3000) != 200)
             fail_msg("within the budget: %s", buf);
         close(held[i]);
     }
@@ -491,8 +359,8 @@ static void bodies_in_flight_are_bounded_by_the_budget(void **state)
     for (int i = 0; i < 3; i++)
         held[i] = in_flight(s, "/v1/prediction", len);
     for (int i = 0; i < 3; i++) {
-        assert_true(send_all(held[i], body, len));
-        assert_int_equal(read_response(held[i], buf, sizeof buf, 3000), 200);
+        assert_true(test_http_try_send(held[i], body, len));
+        assert_int_equal(test_http_response(held[i], buf, sizeof buf, 3000), 200);
         close(held[i]);
     }
     free(body);
@@ -504,13 +372,13 @@ static void bodies_in_flight_are_bounded_by_the_budget(void **state)
 static int post(const struct server *s, const char *path, const char *body,
                 size_t len, char *buf, size_t size)
 {
-    int fd = connect_to(s);
+    int fd = test_http_connect(s);
     char head[256];
-    post_head(head, sizeof head, path, len);
-    send_text(fd, head);
-    if (!send_all(fd, body, len))
+    test_http_post_head(head, sizeof head, path, len);
+    test_http_send_text(fd, head);
+    if (!test_http_try_send(fd, body, len))
         fail_msg("send: %s", strerror(errno));
-    int status = read_response(fd, buf, size, 10000);
+    int status = test_http_response(fd, buf, size, 10000);
     close(fd);
     return status;
 }
@@ -543,7 +411,7 @@ static void a_batch_is_sized_before_it_is_parsed(void **state)
     snprintf(want, sizeof want, "{\"detail\": \"a batch holds at most %d "
              "requests; this one has %zu: split it\"}", SERVER_BATCH_MAX,
              items);
-    assert_string_equal(body_of(buf), want);
+    assert_string_equal(test_http_body(buf), want);
 
     /* 10,001 items whose strings hold what a careless count would see */
     static const char tricky[] = "{\"lugar_actual\": \"a,[{\\\"]},\"}";
@@ -558,7 +426,7 @@ static void a_batch_is_sized_before_it_is_parsed(void **state)
     body[len++] = ']';
     assert_int_equal(post(s, "/v1/predictions", body, len, buf, sizeof buf),
                      413);
-    assert_string_equal(body_of(buf), "{\"detail\": \"a batch holds at most "
+    assert_string_equal(test_http_body(buf), "{\"detail\": \"a batch holds at most "
                         "10000 requests; this one has 10001: split it\"}");
 
     /* one item holding 330,000 numbers: 330,003 values (3 containers,
@@ -569,7 +437,7 @@ static void a_batch_is_sized_before_it_is_parsed(void **state)
     len += (size_t)sprintf(body + len, "]}]");
     assert_int_equal(post(s, "/v1/predictions", body, len, buf, sizeof buf),
                      413);
-    assert_string_equal(body_of(buf), "{\"detail\": \"a batch holds at most "
+    assert_string_equal(test_http_body(buf), "{\"detail\": \"a batch holds at most "
                         "320000 JSON values; this one has 330003\"}");
 
     /* a batch within both is answered */
@@ -596,11 +464,11 @@ static void a_body_dribbled_past_its_deadline_is_cut(void **state)
      * comes, the deadline (1 s) does */
     for (int i = 0; i < 20 && !cut; i++) {
         usleep(200000);
-        cut = !send_all(fd, " ", 1);
+        cut = !test_http_try_send(fd, " ", 1);
         struct pollfd p = {.fd = fd, .events = POLLIN};
         if (!cut && poll(&p, 1, 0) > 0) {
             bool closed;
-            read_all(fd, buf, sizeof buf, 100, &closed);
+            test_http_read(fd, buf, sizeof buf, 100, true, &closed);
             if (*buf)
                 fail_msg("answered: %s", buf);
             cut = closed;
@@ -688,11 +556,11 @@ static void *slowloris_run(void *arg)
     struct slowloris *sl = arg;
     int *fds = malloc((size_t)sl->connections * sizeof *fds);
     for (int i = 0; i < sl->connections; i++)
-        if ((fds[i] = connect_from(sl->server, "127.0.0.1")) >= 0)
+        if ((fds[i] = test_http_connect_from(sl->server, "127.0.0.1")) >= 0)
             sl->opened++;
     static const char line[] = "GET /healthz HTTP/1.1\r\nX-a: ";
     for (int i = 0; i < sl->connections; i++)
-        if (fds[i] >= 0 && !send_all(fds[i], line, sizeof line - 2)) {
+        if (fds[i] >= 0 && !test_http_try_send(fds[i], line, sizeof line - 2)) {
             close(fds[i]);
             fds[i] = -1;
         }
@@ -700,7 +568,7 @@ static void *slowloris_run(void *arg)
     for (int t = 0; t < sl->seconds; t++) {
         sleep(1);
         for (int i = 0; i < sl->connections; i++)
-            if (fds[i] >= 0 && !send_all(fds[i], "a", 1)) {
+            if (fds[i] >= 0 && !test_http_try_send(fds[i], "a", 1)) {
                 close(fds[i]);
                 fds[i] = -1;
             }
@@ -737,15 +605,15 @@ static void a_slowloris_on_1100_connections_leaves_others_served(void **state)
     int answered = 0;
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    while (elapsed_ms(&t0) < 4000) {
-        int fd = connect_from(s, "127.0.0.2");
+    while (test_elapsed_ms(&t0) < 4000) {
+        int fd = test_http_connect_from(s, "127.0.0.2");
         if (fd < 0)
             fail_msg("connect from 127.0.0.2: %s", strerror(errno));
         char head[256], buf[8192];
-        post_head(head, sizeof head, "/v1/prediction", strlen(scored_request));
-        bool sent = send_all(fd, head, strlen(head)) &&
-                    send_all(fd, scored_request, strlen(scored_request));
-        int status = sent ? read_response(fd, buf, sizeof buf, 1000) : 0;
+        test_http_post_head(head, sizeof head, "/v1/prediction", strlen(scored_request));
+        bool sent = test_http_try_send(fd, head, strlen(head)) &&
+                    test_http_try_send(fd, scored_request, strlen(scored_request));
+        int status = sent ? test_http_response(fd, buf, sizeof buf, 1000) : 0;
         close(fd);
         if (status != 200)
             fail_msg("request %d during the attack (%d connections open): "
