@@ -473,9 +473,14 @@ run "pipeline first model below floors" 5 "$BIN" pipeline --registry "$P/floors"
 [ ! -e "$P/floors/LIVE" ] && ok || ko "a first model below the floors went live"
 has "floors: reason" "$(ls -d "$P"/floors/runs/* | tail -1)/report.md" "is below the floor 0.9999"
 
-# the first run: an empty registry's first model goes live on the floors
-run "pipeline first run" 0 pipe --source "$P/day1.jsonl"
+# the first run: an empty registry's first model goes live on the floors;
+# its notification fails (nothing listens on port 9) and changes nothing
+run "pipeline first run" 0 env INCOMESCORE_WEBHOOK_URL=http://127.0.0.1:9/hook "$BIN" pipeline --registry "$PREG" --config "$P/config.json" --as-of 2024-06-30 --source "$P/day1.jsonl"
 R1=$(last_run)
+has "notification failure reported" "$WORK/err" "incomescore pipeline: notification failed: webhook http://127.0.0.1:9: "
+has "notification failure recorded" "$R1/run.json" '"target": "webhook http://127.0.0.1:9",'
+has "notification failure recorded as such" "$R1/run.json" '"ok": false,'
+
 same "pipeline first run prints run, decision, candidate" "$WORK/out" "$(basename "$R1") first v0001"
 same "pipeline first run: v0001 live" "$PREG/LIVE" "v0001"
 same "pipeline first run stages" /dev/stdin "$(printf 'etl done\ntrain done\nevaluate done\ngate done\npromote done\nreport done')" <<E2

@@ -487,17 +487,17 @@ static void headers_dribbled_past_their_deadline_are_cut(void **state)
     (void)state;
     struct server *s = start((struct server_config){.header_deadline_s = 1,
                                                     .timeout_s = 5});
-    int fd = connect_to(s);
-    send_text(fd, "GET /healthz HTTP/1.1\r\nHost: x\r\nX-a: ");
+    int fd = test_http_connect(s);
+    test_http_send_text(fd, "GET /healthz HTTP/1.1\r\nHost: x\r\nX-a: ");
     bool cut = false;
     char buf[8192];
     for (int i = 0; i < 20 && !cut; i++) {
         usleep(200000);
-        cut = !send_all(fd, "a", 1);
+        cut = !test_http_try_send(fd, "a", 1);
         struct pollfd p = {.fd = fd, .events = POLLIN};
         if (!cut && poll(&p, 1, 0) > 0) {
             bool closed;
-            read_all(fd, buf, sizeof buf, 100, &closed);
+            test_http_read(fd, buf, sizeof buf, 100, true, &closed);
             if (*buf)
                 fail_msg("answered: %s", buf);
             cut = closed;
@@ -507,9 +507,9 @@ static void headers_dribbled_past_their_deadline_are_cut(void **state)
     close(fd);
 
     static char metrics[1 << 17];
-    fd = connect_to(s);
-    send_text(fd, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
-    assert_int_equal(read_response(fd, metrics, sizeof metrics, 3000), 200);
+    fd = test_http_connect(s);
+    test_http_send_text(fd, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert_int_equal(test_http_response(fd, metrics, sizeof metrics, 3000), 200);
     assert_non_null(strstr(
         metrics, "\nincomescore_header_deadline_closed_total 1\n"));
     close(fd);
@@ -525,16 +525,16 @@ static void the_header_deadline_starts_again_at_each_answer(void **state)
     (void)state;
     struct server *s = start((struct server_config){.header_deadline_s = 1,
                                                     .timeout_s = 5});
-    int fd = connect_to(s);
+    int fd = test_http_connect(s);
     char buf[8192];
     for (int i = 0; i < 4; i++) {
-        send_text(fd, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
-        if (read_response(fd, buf, sizeof buf, 3000) != 200)
+        test_http_send_text(fd, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+        if (test_http_response(fd, buf, sizeof buf, 3000) != 200)
             fail_msg("request %d: %s", i, buf);
         usleep(300000); /* 1.2 s on the connection in all, 0.3 s at a time */
     }
     bool closed;
-    read_all(fd, buf, sizeof buf, 4000, &closed);
+    test_http_read(fd, buf, sizeof buf, 4000, true, &closed);
     assert_string_equal(buf, "");
     assert_true(closed);
     close(fd);

@@ -20,9 +20,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "base/errbuf.h"
 #include "base/fileio.h"
 #include "pipeline/notify.h"
+#include "pipeline/run_notify.h"
 #include "test.h"
 
 /* Debian's python, where python3-aiosmtpd is installed (a python3 earlier
@@ -583,6 +586,83 @@ static void webhook_receives_the_json_summary(void **state)
     server_stop(&hook);
 }
 
+/* A finished pipeline run goes to both targets — the mail with its run
+ * report attached, the webhook with run.json as the summary — and how
+ * each went is written back into run.json. */
+static void a_pipeline_run_is_told_and_recorded(void **state)
+{
+    (void)state;
+    struct test_server smtp, hook;
+    server_start_script(&smtp, SMTP_SCRIPT, NULL);
+    server_start_script(&hook, WEBHOOK_SCRIPT, NULL);
+    char *run = test_mkdtemp(), *html, *md;
+    write_reports(run, &html, &md);
+    static const char summary[] =
+        "{\"run\": \"20240630T030000.000000Z-7\", \"status\": \"ended\", "
+        "\"source\": \"docs.jsonl\", \"as_of\": \"2024-06-30\", "
+        "\"decision\": \"promoted\", \"reasons\": [\"R2 0.998 >= 0.9\"], "
+        "\"candidate\": \"v0004\", \"live_before\": \"v0003\", "
+        "\"live_after\": \"v0004\"}";
+    free(test_write_file(run, "run.json", summary));
+    struct notify_settings s;
+    settings_mail(&s, smtp.port, "none");
+    settings_webhook(&s, hook.port, "/h");
+    struct notify_outcome out[NOTIFY_TARGETS_MAX];
+    int n;
+    struct errbuf err;
+    if (run_notify(&s, run, out, &n, &err) < 0)
+        fail_msg("%s", err.msg);
+    assert_int_equal(n, 2);
+    assert_true(out[0].ok && out[1].ok);
+
+    static const char text[] =
+        "Run 20240630T030000.000000Z-7 (ended), source docs.jsonl as of "
+        "2024-06-30.\nDecision: promoted v0004.\n  - R2 0.998 >= 0.9\n"
+        "Live model: v0003 before, v0004 after.\nThe run report is "
+        "attached (report.html, report.md).\n";
+    char *mail = read_in(smtp.dir, "msg-1.json");
+    json_t *m = json_loads(mail, 0, NULL);
+    assert_string_equal(json_string_value(json_object_get(m, "subject")),
+                        "incomescore pipeline 20240630T030000.000000Z-7: "
+                        "promoted v0004");
+    assert_string_equal(json_string_value(json_object_get(m, "body")), text);
+    assert_int_equal(json_array_size(json_object_get(m, "attachments")), 2);
+    json_decref(m);
+    free(mail);
+    assert_same_bytes(smtp.dir, "msg-1-att-1", html);
+    assert_same_bytes(smtp.dir, "msg-1-att-2", md);
+
+    char *posted = read_in(hook.dir, "post-1.body");
+    json_t *p = json_loads(posted, 0, NULL);
+    json_t *want = json_loads(summary, 0, NULL);
+    assert_true(json_equal(json_object_get(p, "summary"), want));
+    assert_string_equal(json_string_value(json_object_get(p, "text")), text);
+    json_decref(p);
+    json_decref(want);
+    free(posted);
+
+    char *after = read_in(run, "run.json");
+    json_t *doc = json_loads(after, 0, NULL);
+    json_t *told = json_object_get(doc, "notify");
+    assert_int_equal(json_array_size(told), 2);
+    char target[64];
+    snprintf(target, sizeof target, "mail smtp://127.0.0.1:%d", smtp.port);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(told, 0), "target")), target);
+    assert_true(json_is_true(json_object_get(json_array_get(told, 0), "ok")));
+    assert_true(json_is_true(json_object_get(json_array_get(told, 1), "ok")));
+    assert_string_equal(json_string_value(json_object_get(doc, "decision")),
+                        "promoted");
+    json_decref(doc);
+    free(after);
+    free(html);
+    free(md);
+    test_rmtree(run);
+    free(run);
+    server_stop(&hook);
+    server_stop(&smtp);
+}
+
 static void webhook_non_2xx_is_reported_with_its_status(void **state)
 {
     (void)state;
@@ -656,6 +736,7 @@ int suite_notify(int *count)
         cmocka_unit_test(webhook_receives_the_json_summary),
         cmocka_unit_test(webhook_non_2xx_is_reported_with_its_status),
         cmocka_unit_test(a_failed_target_does_not_stop_the_other),
+        cmocka_unit_test(a_pipeline_run_is_told_and_recorded),
     };
     return RUN_SUITE("notify", tests, count);
 }

@@ -21,6 +21,7 @@
 #include "base/numeric.h"
 #include "base/paths.h"
 #include "cli/cli.h"
+#include "pipeline/run_notify.h"
 #include "etl/docsource.h"
 #include "pipeline/pipeline.h"
 
@@ -109,6 +110,32 @@ static const struct option pipeline_options[] = {
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
+
+/* The run told to the notification targets set in the environment (none
+ * set: nothing to do). What happened goes to stderr and into run.json;
+ * it never changes the run's outcome or exit status. */
+static void notify_run(const char *cmd, const char *run_dir)
+{
+    const char *mail = getenv("INCOMESCORE_SMTP_URL");
+    const char *hook = getenv("INCOMESCORE_WEBHOOK_URL");
+    if ((!mail || !*mail) && (!hook || !*hook))
+        return;
+    struct notify_settings s;
+    struct errbuf err;
+    if (notify_settings_from_env(&s, &err) < 0) {
+        fprintf(stderr, PROGRAM " %s: not notified: %s\n", cmd, err.msg);
+        return;
+    }
+    struct notify_outcome out[NOTIFY_TARGETS_MAX];
+    int n;
+    int rc = run_notify(&s, run_dir, out, &n, &err);
+    for (int i = 0; i < n; i++)
+        fprintf(stderr, PROGRAM " %s: %s %s: %s\n", cmd,
+                out[i].ok ? "notified" : "notification failed:",
+                out[i].target, out[i].message);
+    if (rc < 0 && n == 0)
+        fprintf(stderr, PROGRAM " %s: not notified: %s\n", cmd, err.msg);
+}
 
 static int run_pipeline(int argc, char **argv)
 {
@@ -209,6 +236,8 @@ static int run_pipeline(int argc, char **argv)
         fail(cmd, "%s", err.msg);
         return EXIT_LOCKED;
     }
+    if (*r.run_dir)
+        notify_run(cmd, r.run_dir);
     if (got < 0) {
         if (*r.failed_stage)
             fail(cmd, "stage %s failed: %s (the live model is unchanged; "
