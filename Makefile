@@ -20,9 +20,10 @@
 #   make fuzz-smoke the same, a short deterministic run of each
 #                   (FUZZ_RUNS inputs, seed 1); `make test` runs it
 #   make deps       install the Debian packages the build needs (as root)
-#   make install    the binary to $(DESTDIR)$(PREFIX)/bin and data/ to
-#                   $(DESTDIR)$(PREFIX)/share/incomescore, where the
-#                   installed binary looks for it (PREFIX default
+#   make install    the binary to $(DESTDIR)$(PREFIX)/bin, data/ to
+#                   $(DESTDIR)$(PREFIX)/share/incomescore and web/ (the
+#                   analysts' page) to .../share/incomescore/web, where
+#                   the installed binary looks for them (PREFIX default
 #                   /usr/local; DESTDIR for staging a package)
 #
 # Sources are found by wildcard: a new src/<stage>/*.c joins the library,
@@ -38,6 +39,7 @@ BUILD    ?= build
 OPT      ?= -O2
 SAN      ?=
 DATADIR  ?= $(CURDIR)/data
+WEBDIR   ?= $(CURDIR)/web
 PREFIX   ?= /usr/local
 DESTDIR  ?=
 
@@ -45,7 +47,8 @@ PKGS     := jansson libutf8proc libbson-1.0 libmongoc-1.0 libcrypto lapacke sqli
 CFLAGS   += -std=c11 -D_GNU_SOURCE -pthread $(OPT) -g -Wall -Wextra -Werror -Wshadow \
             -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes -iquote src \
             $(shell pkg-config --cflags $(PKGS)) \
-            -DINCOMESCORE_DATADIR='"$(DATADIR)"' $(SAN)
+            -DINCOMESCORE_DATADIR='"$(DATADIR)"' \
+            -DINCOMESCORE_WEBDIR='"$(WEBDIR)"' $(SAN)
 LDLIBS   += $(shell pkg-config --libs $(PKGS)) -lcsv -lxgboost -lm -pthread
 LDFLAGS  += $(SAN)
 
@@ -154,7 +157,8 @@ FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all \
                 -fno-omit-frame-pointer
 FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE -pthread -O1 -g -Wall -Wextra -Werror \
                 -iquote src $(shell pkg-config --cflags $(PKGS)) \
-                -DINCOMESCORE_DATADIR='"$(DATADIR)"' $(FUZZ_SAN)
+                -DINCOMESCORE_DATADIR='"$(DATADIR)"' \
+                -DINCOMESCORE_WEBDIR='"$(WEBDIR)"' $(FUZZ_SAN)
 FUZZ_LDLIBS  := $(shell pkg-config --libs jansson libutf8proc libbson-1.0 \
                 libcrypto) -lcsv -lm -pthread
 
@@ -204,24 +208,28 @@ fuzz-smoke: $(FUZZ_BIN)
 # archive's own paths.o. $(INST)/datadir records the DATADIR built with,
 # so that another PREFIX recompiles it.
 INST_DATADIR := $(PREFIX)/share/incomescore
+INST_WEBDIR  := $(INST_DATADIR)/web
 INST         := $(BUILD)/install
 
 $(INST)/datadir: FORCE
 	@mkdir -p $(dir $@)
-	@printf '%s\n' '$(INST_DATADIR)' >$@.new
+	@printf '%s\n' '$(INST_DATADIR)' '$(INST_WEBDIR)' >$@.new
 	@if cmp -s $@.new $@; then rm -f $@.new; else mv -f $@.new $@; fi
 
 $(INST)/paths.o: src/base/paths.c $(INST)/datadir
-	$(CC) $(CFLAGS) -UINCOMESCORE_DATADIR \
-	    -DINCOMESCORE_DATADIR='"$(INST_DATADIR)"' -MMD -MP -c -o $@ $<
+	$(CC) $(CFLAGS) -UINCOMESCORE_DATADIR -UINCOMESCORE_WEBDIR \
+	    -DINCOMESCORE_DATADIR='"$(INST_DATADIR)"' \
+	    -DINCOMESCORE_WEBDIR='"$(INST_WEBDIR)"' -MMD -MP -c -o $@ $<
 
 $(INST)/incomescore: $(CLI_OBJ) $(INST)/paths.o $(BUILD)/libincomescore.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 install: $(INST)/incomescore
-	install -d '$(DESTDIR)$(PREFIX)/bin' '$(DESTDIR)$(INST_DATADIR)'
+	install -d '$(DESTDIR)$(PREFIX)/bin' '$(DESTDIR)$(INST_DATADIR)' \
+	    '$(DESTDIR)$(INST_WEBDIR)'
 	install -m 755 $(INST)/incomescore '$(DESTDIR)$(PREFIX)/bin/incomescore'
 	install -m 644 data/* '$(DESTDIR)$(INST_DATADIR)/'
+	install -m 644 web/* '$(DESTDIR)$(INST_WEBDIR)/'
 
 demo: deps
 	@$(MAKE) --no-print-directory all

@@ -546,9 +546,12 @@ static enum MHD_Result get_docs(struct exchange *ex)
                   MHD_RESPMEM_PERSISTENT, NULL, NULL);
 }
 
-/* GET / → /docs, where the original served Swagger UI. */
+/* GET /: the analysts' page; without one, → /docs, where the original
+ * served Swagger UI. */
 static enum MHD_Result get_root(struct exchange *ex)
 {
+    if (ex->web_file)
+        return web_files_answer(ex, ex->web_file);
     return answer(ex, 307, "text/plain", "", 0, MHD_RESPMEM_PERSISTENT,
                   MHD_HTTP_HEADER_LOCATION, "/docs");
 }
@@ -566,6 +569,11 @@ static enum MHD_Result get_metrics(struct exchange *ex)
     keyring_metrics_text(&s->keys, &t);
     return answer_text(ex, 200, "text/plain; version=0.0.4; charset=utf-8",
                        &t);
+}
+
+static enum MHD_Result get_web_file(struct exchange *ex)
+{
+    return web_files_answer(ex, ex->web_file);
 }
 
 static enum MHD_Result not_found(struct exchange *ex)
@@ -590,12 +598,13 @@ static const struct {
     [ROUTE_DOCS] = {"/docs", false, get_docs},
     [ROUTE_ROOT] = {"/", false, get_root},
     [ROUTE_METRICS] = {"/metrics", false, get_metrics},
+    [ROUTE_WEB] = {"web", false, get_web_file},
     [ROUTE_OTHER] = {"other", false, not_found},
 };
 
 enum route route_of(const char *url)
 {
-    for (int r = 0; r < ROUTE_OTHER; r++)
+    for (int r = 0; r < ROUTE_WEB; r++)
         if (strcmp(url, routes[r].path) == 0)
             return (enum route)r;
     return ROUTE_OTHER;
