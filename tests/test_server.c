@@ -1014,6 +1014,82 @@ static void openapi_docs_and_the_root_redirect(void **s)
     free(empty);
 }
 
+/* The page checks as the user types with /v1/meta's words: they are
+ * the 422's, field by field and for both cross-field rules. */
+static void meta_checks_are_the_words_of_the_422s(void **s)
+{
+    (void)s;
+    struct reply r;
+    http("GET", "/v1/meta", NULL, NULL, 0, &r);
+    assert_int_equal(r.status, 200);
+    json_t *meta = reply_json(&r);
+    reply_free(&r);
+    assert_int_equal(json_integer_value(json_object_get(meta, "batch_max")),
+                     SERVER_BATCH_MAX);
+    json_t *checks = json_object_get(meta, "checks");
+    json_t *fields = json_object_get(checks, "fields");
+    /* every field too high, then too low, then missing */
+    for (int pass = 0; pass < 3; pass++) {
+        json_t *body = json_loads(first_request, 0, NULL);
+        for (int i = 0; i < REQUEST_FIELD_COUNT; i++) {
+            const struct field_limit *l = &request_limits[i];
+            if (pass == 2)
+                json_object_del(body, l->name);
+            else
+                json_object_set_new(body, l->name,
+                                    json_real(pass ? l->min - 1 : l->max + 1));
+        }
+        char *text = json_dumps(body, 0);
+        post_json("/v1/prediction", text, &r);
+        free(text);
+        json_decref(body);
+        assert_int_equal(r.status, 422);
+        json_t *answer = reply_json(&r);
+        json_t *detail = json_object_get(answer, "detail");
+        assert_int_equal(json_array_size(detail), REQUEST_FIELD_COUNT);
+        size_t k;
+        json_t *item;
+        json_array_foreach(detail, k, item) {
+            const char *field = json_string_value(
+                json_array_get(json_object_get(item, "loc"), 1));
+            const char *type =
+                json_string_value(json_object_get(item, "type"));
+            json_t *words = json_object_get(json_object_get(fields, field),
+                                            type);
+            if (!words)
+                fail_msg("/v1/meta has no %s message for %s", type, field);
+            assert_string_equal(json_string_value(words),
+                                json_string_value(json_object_get(item, "msg")));
+        }
+        json_decref(answer);
+        reply_free(&r);
+    }
+    /* the two cross-field rules */
+    static const char both[] =
+        "{\"ingreso\": 0, \"antiguedad_laboral_meses\": 5, "
+        "\"tiempo_desempleado\": 2, \"trabajos_ultimos_5\": 1, "
+        "\"semanasCotizadas\": 100, \"edad\": 30, "
+        "\"crecimiento_ingreso\": 5, \"lugar_actual\": 3}";
+    post_json("/v1/prediction", both, &r);
+    assert_int_equal(r.status, 422);
+    json_t *answer = reply_json(&r);
+    json_t *detail = json_object_get(answer, "detail");
+    json_t *rules = json_object_get(checks, "rules");
+    assert_int_equal(json_array_size(detail), 2);
+    assert_int_equal(json_array_size(rules), 2);
+    for (size_t i = 0; i < 2; i++) {
+        json_t *item = json_array_get(detail, i), *rule = json_array_get(rules, i);
+        assert_string_equal(json_string_value(json_object_get(item, "msg")),
+                            json_string_value(json_object_get(rule, "msg")));
+        assert_string_equal(
+            json_string_value(json_array_get(json_object_get(item, "loc"), 1)),
+            json_string_value(json_object_get(rule, "field")));
+    }
+    json_decref(answer);
+    reply_free(&r);
+    json_decref(meta);
+}
+
 /* The header `name` of r, which must be there. */
 static void assert_header(const struct reply *r, const char *name,
                           const char *expected)
@@ -2505,6 +2581,7 @@ int suite_server(int *count)
         cmocka_unit_test(openapi_docs_and_the_root_redirect),
         cmocka_unit_test(the_page_is_served_with_cache_and_security_headers),
         cmocka_unit_test(the_built_in_page_is_web_index_html),
+        cmocka_unit_test(meta_checks_are_the_words_of_the_422s),
         cmocka_unit_test(the_request_id_is_echoed_or_generated),
         cmocka_unit_test(metrics_count_requests_scores_and_the_model),
         cmocka_unit_test(hostile_bodies_are_refused_cleanly),

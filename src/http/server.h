@@ -26,8 +26,10 @@
  *   GET /readyz           200 when a model is loaded and the audit log
  *                         writes, else 503
  *   GET /v1/model         the live version: id, created_at, metrics, lineage
- *   GET /v1/meta          states, input field limits, score bands, segments:
- *                         derived from refdata, request_limits and the rules
+ *   GET /v1/meta          states, input field limits, score bands, segments,
+ *                         the checks' messages (request_checks_json) and
+ *                         batch_max: derived from refdata, request_limits,
+ *                         request.c and the rules
  *   GET /openapi.json     OpenAPI 3.1 (data/openapi.json, its request
  *                         schema filled from request_limits)
  *   GET /docs             the API's HTML page (data/docs.html)
