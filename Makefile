@@ -7,6 +7,9 @@
 #                   fuzz target (no network: `make deps` first on a fresh
 #                   machine)
 #   make check      build, run every test once, plain
+#   make browser-test  the web page's end-to-end tests in headless
+#                   Chromium (make test runs them once, after check);
+#                   screenshots in build/screenshots/
 #   make bench      run the benchmarks in bench/
 #   make bench-bin  build the bench programs: bench/<name>.c → bench/out/<name>
 #   make score-core build the scoring core alone
@@ -19,7 +22,8 @@
 #                   its corpus fuzz/corpus/<target>/ (findings: build/fuzz/)
 #   make fuzz-smoke the same, a short deterministic run of each
 #                   (FUZZ_RUNS inputs, seed 1); `make test` runs it
-#   make deps       install the Debian packages the build needs (as root)
+#   make deps       install the Debian packages the build and tests need
+#                   (as root), and the browser tests' npm packages
 #   make install    the binary to $(DESTDIR)$(PREFIX)/bin, data/ to
 #                   $(DESTDIR)$(PREFIX)/share/incomescore and web/ (the
 #                   analysts' page) to .../share/incomescore/web, where
@@ -77,7 +81,7 @@ CORE_BIN := $(BUILD)/score-core/score_bench
 # in bench/out/, beside the data the bench scripts generate there
 BENCH_BIN := $(BENCH_SRC:bench/%.c=bench/out/%)
 
-.PHONY: all deps demo test check check-asan bench bench-bin score-core install \
+.PHONY: all deps demo test check check-asan browser-test bench bench-bin score-core install \
         fuzz fuzz-smoke clean FORCE
 all: $(BIN)
 
@@ -241,8 +245,15 @@ demo: deps
 test:
 	@scripts/deps.sh --check
 	@$(MAKE) --no-print-directory check
+	@$(MAKE) --no-print-directory browser-test
 	@$(MAKE) --no-print-directory check-asan
 	@$(MAKE) --no-print-directory fuzz-smoke
+
+# The analysts' page in headless Chromium against the real server (a
+# model trained into a temporary registry); screenshots kept in
+# $(BUILD)/screenshots/. Needs `make deps` (chromium, npm ci).
+browser-test: $(BIN)
+	node tests/browser/run.mjs $(BIN) $(BUILD)/screenshots
 
 check: $(BIN) $(UNIT) $(CORE_BIN)
 	tests/layers.sh src
