@@ -275,6 +275,7 @@ bench: all bench-bin
 	bench/kmeans.sh
 	bench/model_predict.sh
 	bench/audit.sh
+	bench/web_batch.sh $(BIN)
 
 clean:
 	rm -rf build

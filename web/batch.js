@@ -9,7 +9,8 @@ import { h, state, authorized, failureText, segmentText } from "./app.js";
 import { t, number } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
-const CHUNK_BYTES = 1000000;
+const CHUNK_BYTES = 400000; // ~2,000 rows: each request's JSON work stays a few ms
+const SLICE = 2000;         // rows read between two yields to the browser
 const PAGE = 50;
 const NS = "http://www.w3.org/2000/svg";
 
@@ -51,25 +52,47 @@ function cell(v) {
   return s;
 }
 
-// The file's text → [{input: object|null, error: string|null, source}]
-export function readRows(text, names) {
+// Lets the browser paint and handle input between slices of work.
+const pause = () => new Promise((r) => setTimeout(r, 0));
+
+// The file's text → [{input: object|null, error: string|null, source}],
+// a slice at a time (the page stays responsive on 50,000 rows).
+export async function readRows(text, names) {
   const first = text.replace(/^\ufeff/, "").trimStart();
   if (first.startsWith("{") || first.startsWith("[")) {
     let lines = text.split(/\r?\n/).filter((l) => l.trim() !== "");
     if (first.startsWith("[")) {
       try { return JSON.parse(first).map((o) => ({ input: o, error: null, source: o })); } catch (e) { /* lines */ }
     }
-    return lines.map((l) => {
-      try { return { input: JSON.parse(l), error: null, source: JSON.parse(l) }; } catch (e) { return { input: null, error: "not JSON", source: { line: l } }; }
-    });
+    const out = [];
+    for (const [i, l] of lines.entries()) {
+      if (i % SLICE === SLICE - 1) await pause();
+      try { out.push({ input: JSON.parse(l), error: null, source: JSON.parse(l) }); } catch (e) { out.push({ input: null, error: "not JSON", source: { line: l } }); }
+    }
+    return out;
   }
-  const table = parseCsv(text);
-  if (!table.length) return [];
-  const header = table[0].map((x) => x.trim());
+  // Without any quote (what the ETL and most spreadsheets write) each
+  // line is split as it is read, a slice at a time; with quotes, the
+  // whole file goes through the RFC 4180 reader first.
+  const plain = !text.includes('"');
+  const lines = plain ? text.replace(/^\ufeff/, "").split("\n") : null;
+  const table = plain ? null : parseCsv(text);
+  const count = plain ? lines.length : table.length;
+  const rowAt = (i) => {
+    if (!plain) return table[i];
+    const l = lines[i].endsWith("\r") ? lines[i].slice(0, -1) : lines[i];
+    return l === "" ? null : l.split(",");
+  };
+  if (!count || !rowAt(0)) return [];
+  const header = rowAt(0).map((x) => x.trim());
   const missing = names.filter((n) => !header.includes(n));
   if (missing.length) throw new Error(t("batch_missing_columns", missing.join(", ")));
   const idx = names.map((n) => header.indexOf(n));
-  return table.slice(1).map((r) => {
+  const out = [];
+  for (let i = 1; i < count; i++) {
+    if (i % SLICE === 0) await pause();
+    const r = rowAt(i);
+    if (!r) continue;
     const input = {};
     const source = {};
     names.forEach((n, k) => {
@@ -78,8 +101,9 @@ export function readRows(text, names) {
       const v = cell(raw);
       if (v !== undefined) input[n] = v;
     });
-    return { input, error: null, source };
-  });
+    out.push({ input, error: null, source });
+  }
+  return out;
 }
 
 // ---------------------------------------------------------- scoring
@@ -93,7 +117,7 @@ async function run(ev) {
   try { text = await file.text(); } catch (e) { showError(t("batch_read_error")); return; }
   const names = state.meta.fields.map((f) => f.name);
   let read;
-  try { read = readRows(text, names); } catch (e) { showError(e.message); return; }
+  try { read = await readRows(text, names); } catch (e) { showError(e.message); return; }
   if (!read.length) { showError(t("batch_no_rows")); return; }
   batch.rows = read.map((r, i) => ({ row: i + 1, source: r.source, input: r.input, error: r.error, scoring: null, cluster: "", band: "" }));
   batch.running = true;
@@ -164,9 +188,14 @@ const columns = () => [
   { key: "error", label: t("batch_result") },
 ];
 
+// How to read column key of a row: an input as the file gave it, or a
+// field of the result.
+function getter(key) {
+  if (state.meta.fields.some((f) => f.name === key)) return (r) => (r.source ? r.source[key] : undefined);
+  return (r) => r[key];
+}
 function value(r, key) {
-  if (key in r && !(state.meta.fields.some((f) => f.name === key))) return r[key];
-  return r.source ? r.source[key] : undefined;
+  return getter(key)(r);
 }
 
 // A state as the analyst reads it: its name for an index, else as given.
@@ -189,16 +218,22 @@ function applyView() {
   else if (f.startsWith("band:")) v = v.filter((r) => r.band === f.slice(5));
   else if (f.startsWith("seg:")) v = v.filter((r) => r.cluster === f.slice(4));
   if (q) v = v.filter((r) => JSON.stringify(r.source).toLowerCase().includes(q) || (r.error || "").toLowerCase().includes(q));
-  const k = batch.sortKey, d = batch.sortDir;
-  v = [...v].sort((a, b) => {
-    let x = value(a, k), y = value(b, k);
-    if (x === null || x === undefined || x === "") return 1;
-    if (y === null || y === undefined || y === "") return -1;
-    const nx = Number(x), ny = Number(y);
-    if (!Number.isNaN(nx) && !Number.isNaN(ny)) return (nx - ny) * d || a.row - b.row;
-    return String(x).localeCompare(String(y), "es") * d || a.row - b.row;
+  // each row's key read once (decorate, sort, undecorate); empty cells
+  // last whichever the direction; numbers as numbers when all are
+  const get = getter(batch.sortKey), d = batch.sortDir;
+  const keyed = v.map((r) => {
+    const x = get(r);
+    const empty = x === null || x === undefined || x === "";
+    return { r, empty, x: empty ? "" : typeof x === "object" ? JSON.stringify(x) : String(x), n: empty ? 0 : Number(x) };
   });
-  batch.view = v;
+  const numeric = keyed.every((k) => k.empty || !Number.isNaN(k.n));
+  const collator = new Intl.Collator("es");
+  keyed.sort((a, b) => {
+    if (a.empty !== b.empty) return a.empty ? 1 : -1;
+    const c = numeric ? a.n - b.n : collator.compare(a.x, b.x);
+    return c * d || a.r.row - b.r.row;
+  });
+  batch.view = keyed.map((k) => k.r);
 }
 
 function fillFilter() {

@@ -12,22 +12,19 @@
 // "browser: N passed, M failed". Screenshots go to screenshot-dir
 // (default build/screenshots/).
 
-import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve, dirname } from "node:path";
-import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { ROOT, fixture, api, launch } from "./fixture.mjs";
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const BIN = resolve(process.argv[2] || join(ROOT, "build/incomescore"));
 const SHOTS = resolve(process.argv[3] || join(ROOT, "build/screenshots"));
-const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
-const WORK = mkdtempSync(join(tmpdir(), "incomescore-browser-"));
 mkdirSync(SHOTS, { recursive: true });
+const fx = fixture(BIN);
+const WORK = fx.work;
+const serve = fx.serve;
 
 let passed = 0, failed = 0;
-const servers = [];
 function ok(cond, what, detail = "") {
   if (cond) passed++;
   else { failed++; console.log(`FAIL: ${what}${detail ? `: ${detail}` : ""}`); }
@@ -36,42 +33,6 @@ function ok(cond, what, detail = "") {
 function same(got, expected, what) {
   const g = JSON.stringify(got), e = JSON.stringify(expected);
   return ok(g === e, what, `got ${g}, expected ${e}`);
-}
-
-// ------------------------------------------------------------ fixtures
-function run(args) {
-  return execFileSync(BIN, args, { cwd: WORK, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, INCOMESCORE_HOME: WORK } }).toString();
-}
-
-function trainModel() {
-  run(["demo-data", "--count", "1500", "--seed", "3", "--as-of", "2024-06-30", "--out", join(WORK, "docs.jsonl")]);
-  run(["etl", "--source", join(WORK, "docs.jsonl"), "--out", join(WORK, "dataset.csv"), "--as-of", "2024-06-30"]);
-  writeFileSync(join(WORK, "params.json"), '{"rounds": 20, "max_depth": 3, "eta": 0.3}\n');
-  run(["train", "--data", join(WORK, "dataset.csv"), "--registry", join(WORK, "registry"), "--params", join(WORK, "params.json")]);
-}
-
-// `serve` on an ephemeral port; resolves with its URL once it listens.
-function serve(extra = []) {
-  return new Promise((resolvePromise, reject) => {
-    const p = spawn(BIN, ["serve", "--registry", join(WORK, "registry"), "--port", "0", "--host", "127.0.0.1",
-      "--audit", "off", "--web", join(ROOT, "web"), ...extra], { cwd: WORK, stdio: ["ignore", "ignore", "pipe"] });
-    servers.push(p);
-    let err = "";
-    const timer = setTimeout(() => reject(new Error(`serve did not start: ${err}`)), 10000);
-    p.stderr.on("data", (d) => {
-      err += d;
-      const m = /listening on (http:\/\/\S+) /.exec(err);
-      if (m) { clearTimeout(timer); resolvePromise(m[1]); }
-    });
-    p.on("exit", (code) => reject(new Error(`serve exited ${code}: ${err}`)));
-  });
-}
-
-async function api(base, method, path, body, key) {
-  const headers = { "Content-Type": "application/json" };
-  if (key) headers.Authorization = `Bearer ${key}`;
-  const res = await fetch(base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  return { status: res.status, body: await res.json() };
 }
 
 // The original API's two test requests (SPEC §7; scripts/demo.sh).
@@ -416,12 +377,9 @@ async function apiKeys(browser) {
 // ------------------------------------------------------------ main
 let browser;
 try {
-  trainModel();
+  fx.trainModel();
   const base = await serve();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
-  });
+  browser = await launch();
   await theOriginalsApplicants(browser, base);
   await invalidInputsShowTheApisWords(browser, base);
   await apiKeys(browser);
@@ -435,8 +393,7 @@ try {
   ok(false, "the browser tests ran to the end", e.stack || String(e));
 } finally {
   if (browser) await browser.close();
-  for (const p of servers) p.kill("SIGTERM");
-  rmSync(WORK, { recursive: true, force: true });
+  fx.close();
 }
 console.log(`browser: ${passed} passed, ${failed} failed (screenshots: ${SHOTS})`);
 process.exit(failed ? 1 : 0);
