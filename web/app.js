@@ -142,7 +142,7 @@ let serverErrors = {};
 // touched (all of them after a submit attempt), enables the button only
 // when nothing is wrong.
 function refresh() {
-  const { errors } = checkAll(state.meta, fieldTexts());
+  const { values, errors } = checkAll(state.meta, fieldTexts());
   let shown = 0;
   for (const f of state.meta.fields) {
     const msg = errors[f.name] || serverErrors[f.name] || "";
@@ -154,6 +154,13 @@ function refresh() {
     if (visible) shown++;
   }
   const n = Object.keys(errors).length;
+  // a result shown for other inputs than the form's is marked as such
+  // (never a stale answer that looks current)
+  const r = state.lastResult;
+  const stale = Boolean(r) && Object.keys(r.applicant).some((k) => String(r.applicant[k]) !== String(values[k]));
+  $("result").classList.toggle("stale", stale);
+  $("whatif").classList.toggle("stale", stale);
+  $("stale-note").hidden = !stale;
   $("submit").disabled = n > 0 || busy;
   $("form-summary").textContent = shown > 0 ? t("fix_errors", shown) : "";
   return n === 0;
@@ -299,6 +306,7 @@ async function whatIf(applicant, base) {
     return { key: s.key, applicant: s.applicant, scoring: ans.scoring, cluster: ans.cluster, delta: ans.scoring - ref };
   }).filter((r) => typeof r.scoring === "number");
   state.lastWhatIf.sort((x, y) => y.delta - x.delta);
+  state.lastWhatIfId = res.requestId;
   renderWhatIf();
 }
 
@@ -308,7 +316,7 @@ function renderWhatIf() {
   const box = $("whatif-body");
   if (!rows.length) { box.replaceChildren(h("p", { class: "muted", text: t("whatif_none") })); return; }
   const max = Math.max(1, ...rows.map((r) => Math.abs(r.delta)));
-  const table = h("table", { class: "whatif", id: "whatif-table" },
+  const table = h("table", { class: "whatif", id: "whatif-table", "data-request-id": state.lastWhatIfId || "" },
     h("thead", {}, h("tr", {},
       h("th", { scope: "col", text: t("whatif_change") }),
       h("th", { scope: "col", class: "num", text: t("whatif_score") }),

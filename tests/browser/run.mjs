@@ -43,7 +43,7 @@ const APPLICANTS = [
 
 // ------------------------------------------------------------ the page
 const offOrigin = [];
-async function newPage(browser, base, viewport = { width: 1280, height: 900 }) {
+async function newPage(browser, base, viewport = { width: 1280, height: 900 }, beforeLoad = null) {
   const context = await browser.newContext({ viewport, acceptDownloads: true, locale: "es-MX" });
   const origin = new URL(base).origin;
   // no request may leave the page's origin
@@ -56,6 +56,7 @@ async function newPage(browser, base, viewport = { width: 1280, height: 900 }) {
   const page = await context.newPage();
   page.on("pageerror", (e) => ok(false, "no script error on the page", e.message));
   page.on("console", (m) => { if (m.type() === "error" && !/401|Unauthorized|503|Failed to load resource/.test(m.text())) ok(false, "no console error", m.text()); });
+  if (beforeLoad) await beforeLoad(page);
   await page.goto(base + "/");
   await page.waitForSelector("body[data-ready=true]", { timeout: 10000 });
   return page;
@@ -70,8 +71,11 @@ async function fill(page, a) {
 
 async function score(page, a) {
   await fill(page, a);
+  // the result of this very request (an earlier one may be on screen)
+  const answered = page.waitForResponse((r) => r.url().endsWith("/v1/prediction") && r.request().method() === "POST");
   await page.click("#submit");
-  await page.waitForSelector("#result-score", { timeout: 10000 });
+  const id = (await answered).headers()["x-request-id"];
+  await page.locator("#result-request-id", { hasText: id }).waitFor({ timeout: 10000 });
   return {
     score: await page.textContent("#result-score"),
     cluster: await page.textContent("#result-cluster"),
@@ -100,7 +104,13 @@ async function theOriginalsApplicants(browser, base) {
     same(await text(page, "#result-band"), want.band, `applicant ${i + 1}: band name`);
     same(await page.$$eval("#result-reasons li", (l) => l.map((x) => x.textContent)), want.reasons.map((r) => r.text), `applicant ${i + 1}: reasons`);
     ok((await page.getAttribute(".gauge", "aria-label") || "").includes(want.scoring.toFixed(2)), `applicant ${i + 1}: the gauge has a text alternative with the score`);
+    ok(await page.isHidden("#stale-note"), `applicant ${i + 1}: the result is current`);
     await page.screenshot({ path: join(SHOTS, `desktop-es-result-${i + 1}.png`), fullPage: true });
+    // changed inputs mark the result as not theirs, until scored again
+    await page.fill("#in-edad", String(a.edad + 1));
+    ok(await page.isVisible("#stale-note"), `applicant ${i + 1}: a changed input marks the result stale`);
+    await page.fill("#in-edad", String(a.edad));
+    ok(await page.isHidden("#stale-note"), `applicant ${i + 1}: the same inputs again, the result is current`);
     if (i === 0) await whatIfMatchesTheApi(page, base, a);
   }
   await page.close();
@@ -110,11 +120,13 @@ async function theOriginalsApplicants(browser, base) {
 // answers every row's score; the differences are against its first item.
 async function whatIfMatchesTheApi(page, base, a) {
   await page.click("#clear");
-  const seen = page.waitForRequest((r) => r.url().endsWith("/v1/predictions") && r.method() === "POST");
+  const seen = page.waitForResponse((r) => r.url().endsWith("/v1/predictions") && r.request().method() === "POST");
   await fill(page, a);
   await page.click("#submit");
-  const sent = JSON.parse((await seen).postData());
-  await page.waitForSelector("#whatif-table", { timeout: 10000 });
+  const response = await seen;
+  const sent = JSON.parse(response.request().postData());
+  // the table of this very call (the last one's may still be on screen)
+  await page.waitForSelector(`#whatif-table[data-request-id="${response.headers()["x-request-id"]}"]`, { timeout: 10000 });
   same(sent[0], a, "what-if: the first item is the applicant");
   ok(sent.some((x) => x.ingreso === Math.round(a.ingreso * 110) / 100 && x.edad === a.edad), "what-if: +10% income is among the steps");
   ok(sent.some((x) => x.trabajos_ultimos_5 === a.trabajos_ultimos_5 - 1 && x.ingreso === a.ingreso), "what-if: one job fewer is among the steps");
@@ -182,6 +194,23 @@ async function invalidInputsShowTheApisWords(browser, base) {
   await page.locator("#result-body .banner", { hasText: "No se pudo contactar al servidor" }).waitFor({ timeout: 10000 });
   passed++; // an unreachable server is said in words
   await page.unroute("**/v1/prediction");
+  await page.close();
+}
+
+// A server that never answers: the page's own clock is moved past its
+// timeout (page.clock), and the page says so.
+async function aTimeoutIsSaid(browser, base) {
+  const page = await newPage(browser, base, undefined, (p) => p.clock.install());
+  const held = [];
+  await page.route("**/v1/prediction", (r) => { held.push(r); });
+  await fill(page, APPLICANTS[0]);
+  await page.click("#submit");
+  while (!held.length) await new Promise((r) => setTimeout(r, 20));
+  await page.clock.fastForward(25000);
+  await page.locator("#result-body .banner", { hasText: "El servidor no respondió a tiempo" }).waitFor({ timeout: 10000 });
+  passed++; // a timeout is said in words
+  ok(await page.isEnabled("#submit"), "after a timeout, Consultar can be pressed again");
+  for (const r of held) await r.abort().catch(() => {});
   await page.close();
 }
 
@@ -382,6 +411,7 @@ try {
   browser = await launch();
   await theOriginalsApplicants(browser, base);
   await invalidInputsShowTheApisWords(browser, base);
+  await aTimeoutIsSaid(browser, base);
   await apiKeys(browser);
   await keyboardOnly(browser, base);
   await englishSwitch(browser, base);
