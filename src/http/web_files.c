@@ -97,7 +97,8 @@ void web_files_load(struct server *s, struct web_files *w, const char *dir)
             log_event(s, "warn", "web_file_unreadable", NULL, "%s", err.msg);
             continue;
         }
-        snprintf(f->name, sizeof f->name, "%s", e->d_name);
+        /* plain_name: shorter than the field */
+        snprintf(f->name, sizeof f->name, "%.*s", WEB_NAME_MAX - 1, e->d_name);
         f->type = type;
         char hex[SHA256_HEX_SIZE];
         sha256_hex(f->body, f->len, hex);
