@@ -67,7 +67,7 @@ export async function readRows(text, names) {
     const out = [];
     for (const [i, l] of lines.entries()) {
       if (i % SLICE === SLICE - 1) await pause();
-      try { out.push({ input: JSON.parse(l), error: null, source: JSON.parse(l) }); } catch (e) { out.push({ input: null, error: "not JSON", source: { line: l } }); }
+      try { out.push({ input: JSON.parse(l), error: null, source: JSON.parse(l) }); } catch (e) { out.push({ input: null, error: t("batch_bad_json"), source: { line: l } }); }
     }
     return out;
   }
@@ -150,7 +150,7 @@ async function run(ev) {
       const r = chunk[k];
       if (ans && typeof ans.scoring === "number") {
         r.scoring = ans.scoring; r.cluster = ans.cluster; r.band = ans.band || "";
-      } else r.error = (ans && ans.error) || "error";
+      } else r.error = (ans && ans.error) || t("err_other", res.status);
     });
     at += chunk.length;
     doneCount += chunk.length;

@@ -250,6 +250,7 @@ async function englishSwitch(browser, base) {
   same(await text(page, "#submit"), "Score", "English: the button");
   same(await text(page, "#tab-batch"), "Batch", "English: a tab");
   same(await text(page, "#in-lugar_actual option[value='']"), "Choose a state…", "English: the state list's prompt");
+  same(await page.getAttribute("nav.tabs", "aria-label"), "Sections", "English: the labels screen readers read");
   await score(page, APPLICANTS[0]);
   await page.waitForSelector("#whatif-table");
   same(await text(page, "#whatif-title"), "What if…?", "English: the what-if title");
@@ -373,6 +374,26 @@ async function batchFile(browser, base) {
   await page.close();
 }
 
+// JSON lines: request objects as the API takes them (a state by name
+// too), a line that is not JSON refused by the page itself.
+async function batchJsonLines(browser, base) {
+  const items = [APPLICANTS[0], { ...APPLICANTS[1], lugar_actual: "Nuevo León" }, { ...APPLICANTS[0], edad: 17 }];
+  const path = join(WORK, "applicants.jsonl");
+  writeFileSync(path, items.map((x) => JSON.stringify(x)).join("\n") + "\n{not json\n");
+  const page = await newPage(browser, base);
+  await page.click("#tab-batch");
+  await page.setInputFiles("#batch-file", path);
+  await page.click("#batch-start");
+  await page.waitForSelector("#batch-summary:not([hidden])", { timeout: 20000 });
+  const answers = (await api(base, "POST", "/v1/predictions", items)).body;
+  same(await text(page, "#sum-rows"), "4", "JSON lines: four rows");
+  same(await text(page, "#sum-errors"), "2", "JSON lines: two refused");
+  const cells = await page.$$eval("#rows tbody tr", (l) => l.map((tr) => [tr.querySelector("td:nth-child(10)").textContent, tr.querySelector("td:last-child").textContent]));
+  same(cells, [[answers[0].scoring.toFixed(2), "✓"], [answers[1].scoring.toFixed(2), "✓"], ["", answers[2].error], ["", "La línea no es JSON válido."]],
+    "JSON lines: the API's scores and error in place, and the page's own for a line that is not JSON");
+  await page.close();
+}
+
 async function apiKeys(browser) {
   const key = "browser-test-key-0123456789abcdef";
   const line = execFileSync(BIN, ["serve", "--hash-key", "--key-name", "analyst"], { input: key + "\n" }).toString();
@@ -418,6 +439,7 @@ try {
   await phoneWidth(browser, base);
   await modelView(browser, base);
   await batchFile(browser, base);
+  await batchJsonLines(browser, base);
   same(offOrigin, [], "no request leaves the page's origin");
 } catch (e) {
   ok(false, "the browser tests ran to the end", e.stack || String(e));
