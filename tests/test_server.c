@@ -1213,6 +1213,30 @@ static void the_page_is_served_with_cache_and_security_headers(void **s)
     free(dir);
 }
 
+/* The live model's training report, as train wrote it into the bundle. */
+static void the_training_report_is_served(void **s)
+{
+    (void)s;
+    struct reply r;
+    http("GET", "/v1/model/report", NULL, NULL, 0, &r);
+    assert_int_equal(r.status, 200);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/report.html", v1_dir);
+    size_t len;
+    struct errbuf err;
+    char *expected = file_read_all(path, &len, &err);
+    assert_non_null(expected);
+    assert_int_equal(r.len, len);
+    assert_memory_equal(r.body, expected, len);
+    free(expected);
+    assert_header(&r, "Content-Type", "text/html; charset=utf-8");
+    assert_header(&r, "Content-Security-Policy",
+                  "default-src 'none'; style-src 'unsafe-inline'; "
+                  "img-src data:; frame-ancestors 'none'");
+    assert_header(&r, "X-Content-Type-Options", "nosniff");
+    reply_free(&r);
+}
+
 /* The page the build serves by default is the repository's web/. */
 static void the_built_in_page_is_web_index_html(void **s)
 {
@@ -2581,6 +2605,7 @@ int suite_server(int *count)
         cmocka_unit_test(openapi_docs_and_the_root_redirect),
         cmocka_unit_test(the_page_is_served_with_cache_and_security_headers),
         cmocka_unit_test(the_built_in_page_is_web_index_html),
+        cmocka_unit_test(the_training_report_is_served),
         cmocka_unit_test(meta_checks_are_the_words_of_the_422s),
         cmocka_unit_test(the_request_id_is_echoed_or_generated),
         cmocka_unit_test(metrics_count_requests_scores_and_the_model),

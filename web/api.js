@@ -17,7 +17,8 @@ export function setApiKey(key) {
   else sessionStorage.removeItem(KEY_ITEM);
 }
 
-export async function call(method, path, body, timeoutMs = TIMEOUT_MS) {
+// as: "json" (the body parsed) or "text" (as sent: the training report).
+export async function call(method, path, body, timeoutMs = TIMEOUT_MS, as = "json") {
   const headers = { Accept: "application/json" };
   const key = apiKey();
   if (key) headers.Authorization = `Bearer ${key}`;
@@ -41,7 +42,7 @@ export async function call(method, path, body, timeoutMs = TIMEOUT_MS) {
   let parsed = null;
   try {
     const text = await res.text();
-    parsed = text ? JSON.parse(text) : null;
+    parsed = as === "text" && res.ok ? text : text ? JSON.parse(text) : null;
   } catch (e) {
     parsed = null;
   } finally {

@@ -371,12 +371,32 @@ function renderModel() {
       h("tbody", {}, ...(m.segments || []).map((s) => h("tr", {},
         h("td", {}, h("span", { class: "segment" }, h("span", { class: "segment-letter", text: s.letter }), h("span", { text: s.description }))),
         h("td", { class: "num", text: fmt(s.mean_target_train, 3) })))))),
-    h("p", { class: "muted", text: t("model_report").replace("{version}", m.version) }),
     h("h2", { text: t("model_links") }),
     h("ul", { class: "links" },
+      h("li", {}, reportLink(m.version)),
       h("li", {}, h("a", { href: "/docs", text: t("model_docs") })),
       h("li", {}, h("a", { href: "/openapi.json", text: t("model_openapi") }))),
   );
+}
+
+// The live model's training report: opened by the browser when the API
+// is open; fetched with the key and saved as a file when it needs one
+// (a link cannot carry the Authorization header).
+function reportLink(version) {
+  const a = h("a", { href: "/v1/model/report", target: "_blank", rel: "noopener", id: "model-report", text: t("model_report_link") });
+  a.addEventListener("click", async (e) => {
+    if (!apiKey()) return;
+    e.preventDefault();
+    const res = await call("GET", "/v1/model/report", undefined, undefined, "text");
+    if (res.kind !== "ok") { showStatus(failureText(res)); return; }
+    const url = URL.createObjectURL(new Blob([res.body], { type: "text/html;charset=utf-8" }));
+    const save = h("a", { href: url, download: `informe-${version}.html` });
+    document.body.append(save);
+    save.click();
+    save.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  });
+  return a;
 }
 
 // ---------------------------------------------------------- tabs

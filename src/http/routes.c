@@ -526,6 +526,33 @@ static enum MHD_Result get_model_document(struct exchange *ex)
     return rc;
 }
 
+/* GET /v1/model/report: the live bundle's training report, as `train`
+ * wrote it. Its own policy: it is a document with inline styles and
+ * charts and no script, so it may load nothing at all. */
+static enum MHD_Result get_model_report(struct exchange *ex)
+{
+    struct live_model *m = live_model_acquire(ex->server);
+    if (!m)
+        return answer_json(ex, 503, no_model);
+    if (!m->report.text) {
+        live_model_release(m);
+        return answer_json(ex, 404, "{\"detail\": \"the live model has no "
+                                    "training report\"}");
+    }
+    static const char *const headers[] = {
+        "Content-Security-Policy",
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+        "frame-ancestors 'none'",
+        "X-Content-Type-Options", "nosniff",
+        NULL,
+    };
+    enum MHD_Result rc = answer_headers(ex, 200, "text/html; charset=utf-8",
+                                        m->report.text, m->report.len,
+                                        MHD_RESPMEM_MUST_COPY, headers);
+    live_model_release(m);
+    return rc;
+}
+
 static enum MHD_Result get_openapi(struct exchange *ex)
 {
     const struct api_doc *d = &ex->server->site.openapi;
@@ -594,6 +621,7 @@ static const struct {
     [ROUTE_READYZ] = {"/readyz", false, get_readyz},
     [ROUTE_MODEL] = {"/v1/model", false, get_model_document},
     [ROUTE_META] = {"/v1/meta", false, get_model_document},
+    [ROUTE_REPORT] = {"/v1/model/report", false, get_model_report},
     [ROUTE_OPENAPI] = {"/openapi.json", false, get_openapi},
     [ROUTE_DOCS] = {"/docs", false, get_docs},
     [ROUTE_ROOT] = {"/", false, get_root},

@@ -20,6 +20,7 @@ enum route {
     ROUTE_READYZ,
     ROUTE_MODEL,
     ROUTE_META,
+    ROUTE_REPORT,
     ROUTE_OPENAPI,
     ROUTE_DOCS,
     ROUTE_ROOT,

@@ -26,6 +26,9 @@
  *   GET /readyz           200 when a model is loaded and the audit log
  *                         writes, else 503
  *   GET /v1/model         the live version: id, created_at, metrics, lineage
+ *   GET /v1/model/report  the live bundle's training report (report.html,
+ *                         read when the bundle is loaded; 404 when it has
+ *                         none), with a policy that lets it load nothing
  *   GET /v1/meta          states, input field limits, score bands, segments,
  *                         the checks' messages (request_checks_json) and
  *                         batch_max: derived from refdata, request_limits,

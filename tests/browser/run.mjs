@@ -290,6 +290,11 @@ async function modelView(browser, base) {
   const model = (await api(base, "GET", "/v1/model")).body;
   same(await text(page, "#model-version"), model.version, "model view: the live version");
   ok(await page.locator("a[href='/docs']").count() > 0 && await page.locator("a[href='/openapi.json']").count() > 0, "model view: links to the docs and OpenAPI");
+  // the training report opens from its link
+  const [report] = await Promise.all([page.context().waitForEvent("page"), page.click("#model-report")]);
+  await report.waitForLoadState();
+  same(await report.title(), "Informe de entrenamiento", "model view: the training report opens");
+  await report.close();
   await page.screenshot({ path: join(SHOTS, "desktop-es-model.png"), fullPage: true });
   await page.close();
 }
@@ -399,7 +404,7 @@ async function apiKeys(browser) {
   const line = execFileSync(BIN, ["serve", "--hash-key", "--key-name", "analyst"], { input: key + "\n" }).toString();
   writeFileSync(join(WORK, "keys.txt"), line);
   const base = await serve(["--api-keys", join(WORK, "keys.txt")]);
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
   const origin = new URL(base).origin;
   await context.route("**/*", (r) => (r.request().url().startsWith(origin) ? r.continue() : (offOrigin.push(r.request().url()), r.abort())));
   const page = await context.newPage();
@@ -421,6 +426,13 @@ async function apiKeys(browser) {
   same(auth[auth.length - 1], `Bearer ${key}`, "the key is sent as Authorization: Bearer");
   same(await page.evaluate(() => [sessionStorage.length, localStorage.length]), [1, 0], "the key is in sessionStorage only");
   ok(!page.url().includes(key), "the key is not in the URL");
+  // the training report, which a link cannot fetch with the key, is
+  // fetched with it and saved
+  await page.click("#tab-model");
+  await page.waitForSelector("#model-report");
+  const [dl] = await Promise.all([page.waitForEvent("download"), page.click("#model-report")]);
+  const res = await fetch(base + "/v1/model/report", { headers: { Authorization: `Bearer ${key}` } });
+  same(readFileSync(await dl.path(), "utf8"), await res.text(), "with keys, the training report is saved with the key");
   await context.close();
 }
 
