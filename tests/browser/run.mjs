@@ -242,6 +242,46 @@ async function keyboardOnly(browser, base) {
   await page.close();
 }
 
+// WCAG AA: the text of the page against what is behind it, >= 4.5:1
+// (computed colours; the first opaque background up the tree), and a
+// printable result (tabs and buttons gone, the result and what-if kept).
+async function contrastAndPrint(browser, base) {
+  const page = await newPage(browser, base);
+  await score(page, APPLICANTS[1]);
+  await page.waitForSelector("#whatif-table");
+  await page.fill("#in-edad", "90");
+  await page.locator("#in-edad").blur();
+  const low = await page.$$eval("label, .hint, .muted, .field-error, .form-summary, .tab, .fact-label, .meta-list dt, .meta-list dd, .delta, .whatif th, .whatif td, button:not(:disabled), .footer span, .footer a, .unit, h1, h2, h3, .reasons li, .stale-note, .brand-sub", (els) => {
+    const rgb = (c) => (c.match(/[\d.]+/g) || []).map(Number);
+    const lum = ([r, g, b]) => {
+      const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+      return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+    };
+    const out = [];
+    for (const e of els) {
+      if (!e.textContent.trim() || !e.getClientRects().length) continue;
+      let bg = null;
+      for (let p = e; p && !bg; p = p.parentElement) {
+        const c = rgb(getComputedStyle(p).backgroundColor);
+        if (c.length === 3 || (c.length === 4 && c[3] === 1)) bg = c.slice(0, 3);
+      }
+      bg = bg || [255, 255, 255];
+      const fg = rgb(getComputedStyle(e).color).slice(0, 3);
+      const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+      const ratio = (a + 0.05) / (b + 0.05);
+      if (ratio < 4.5) out.push(`${e.tagName}.${e.className} "${e.textContent.trim().slice(0, 30)}" ${ratio.toFixed(2)}`);
+    }
+    return out;
+  });
+  same(low, [], "AA contrast: every text at least 4.5:1");
+  await page.fill("#in-edad", String(APPLICANTS[1].edad));
+  await page.emulateMedia({ media: "print" });
+  ok(await page.isHidden("nav.tabs") && await page.isHidden("#submit") && await page.isHidden("#print"), "print: no tabs or buttons");
+  ok(await page.isVisible("#result-score, .gauge") && await page.isVisible("#whatif-table") && await page.isVisible("#result-request-id"), "print: the result, its request id and the what-if table");
+  await page.screenshot({ path: join(SHOTS, "print-es-result.png"), fullPage: true });
+  await page.close();
+}
+
 async function englishSwitch(browser, base) {
   const page = await newPage(browser, base);
   await page.click("#lang");
@@ -447,6 +487,7 @@ try {
   await aTimeoutIsSaid(browser, base);
   await apiKeys(browser);
   await keyboardOnly(browser, base);
+  await contrastAndPrint(browser, base);
   await englishSwitch(browser, base);
   await phoneWidth(browser, base);
   await modelView(browser, base);
