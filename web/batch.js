@@ -179,13 +179,15 @@ function showError(msg) {
 }
 
 // ---------------------------------------------------------- view
+// The results first (what the analyst reads), then the inputs as read,
+// under short headings (the full label as their title).
 const columns = () => [
   { key: "row", label: t("batch_row"), num: true },
-  ...state.meta.fields.map((f) => ({ key: f.name, label: t(`f_${f.name}`), num: f.name !== "lugar_actual", input: true })),
   { key: "scoring", label: t("score"), num: true },
   { key: "band", label: t("band") },
   { key: "cluster", label: t("segment") },
   { key: "error", label: t("batch_result") },
+  ...state.meta.fields.map((f) => ({ key: f.name, label: t(`s_${f.name}`), title: t(`f_${f.name}`), num: f.name !== "lugar_actual", input: true })),
 ];
 
 // How to read column key of a row: an input as the file gave it, or a
@@ -265,7 +267,7 @@ function renderTable() {
   const slice = batch.view.slice(batch.page * PAGE, batch.page * PAGE + PAGE);
   const head = h("tr", {}, ...cols.map((c) => {
     const sorted = batch.sortKey === c.key;
-    const b = h("button", { type: "button", class: "sort", "data-key": c.key, text: c.label });
+    const b = h("button", { type: "button", class: "sort", "data-key": c.key, title: c.title || null, text: c.label });
     b.addEventListener("click", () => {
       batch.sortDir = batch.sortKey === c.key ? -batch.sortDir : 1;
       batch.sortKey = c.key;

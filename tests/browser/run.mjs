@@ -399,9 +399,10 @@ async function batchFile(browser, base) {
   // sortable: by score, descending on the second press
   await page.click("#rows th button[data-key=scoring]");
   await page.click("#rows th button[data-key=scoring]");
-  const top = (await page.$$eval("#rows tbody tr td:nth-child(10)", (l) => l.map((td) => td.textContent))).filter((x) => x !== "");
+  const top = (await page.$$eval("#rows tbody tr td:nth-child(2)", (l) => l.map((td) => td.textContent))).filter((x) => x !== "");
   const wantTop = answers.filter((a) => !a.error).map((a) => a.scoring).sort((x, y) => y - x).slice(0, top.length).map((s) => s.toFixed(2));
   same(top, wantTop, "batch: sorted by score, highest first");
+  await page.$eval("#batch-table .table-wrap", (e) => { e.scrollLeft = 0; }); // sorting scrolled to its heading
   await page.screenshot({ path: join(SHOTS, "desktop-es-batch.png"), fullPage: true });
   // the download, compared whole
   const dl = page.waitForEvent("download");
@@ -433,7 +434,7 @@ async function batchJsonLines(browser, base) {
   const answers = (await api(base, "POST", "/v1/predictions", items)).body;
   same(await text(page, "#sum-rows"), "4", "JSON lines: four rows");
   same(await text(page, "#sum-errors"), "2", "JSON lines: two refused");
-  const cells = await page.$$eval("#rows tbody tr", (l) => l.map((tr) => [tr.querySelector("td:nth-child(10)").textContent, tr.querySelector("td:last-child").textContent]));
+  const cells = await page.$$eval("#rows tbody tr", (l) => l.map((tr) => [tr.querySelector("td:nth-child(2)").textContent, tr.querySelector("td:nth-child(5)").textContent]));
   same(cells, [[answers[0].scoring.toFixed(2), "✓"], [answers[1].scoring.toFixed(2), "✓"], ["", answers[2].error], ["", "La línea no es JSON válido."]],
     "JSON lines: the API's scores and error in place, and the page's own for a line that is not JSON");
   await page.close();
