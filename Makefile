@@ -8,6 +8,9 @@
 #                   fuzz target (no network: `make deps` first on a fresh
 #                   machine)
 #   make check      build, run every test once, plain
+#   make browser-test  the web page's end-to-end tests in headless
+#                   Chromium (make test runs them once, after check);
+#                   screenshots in build/screenshots/
 #   make bench      run the benchmarks in bench/
 #   make bench-bin  build the bench programs: bench/<name>.c → bench/out/<name>
 #   make score-core build the scoring core alone
@@ -23,13 +26,15 @@
 #                   its corpus fuzz/corpus/<target>/ (findings: build/fuzz/)
 #   make fuzz-smoke the same, a short deterministic run of each
 #                   (FUZZ_RUNS inputs, seed 1); `make test` runs it
-#   make deps       install the Debian packages the build needs (as root)
+#   make deps       install the Debian packages the build and tests need
+#                   (as root), and the browser tests' npm packages
 #   make image-test build the container image (Dockerfile) with buildah and
 #                   run the API server in it: /readyz, one prediction, the
 #                   image's size (root only; otherwise it says SKIP)
-#   make install    the binary to $(DESTDIR)$(PREFIX)/bin and data/ to
-#                   $(DESTDIR)$(PREFIX)/share/incomescore, where the
-#                   installed binary looks for it (PREFIX default
+#   make install    the binary to $(DESTDIR)$(PREFIX)/bin, data/ to
+#                   $(DESTDIR)$(PREFIX)/share/incomescore and web/ (the
+#                   analysts' page) to .../share/incomescore/web, where
+#                   the installed binary looks for them (PREFIX default
 #                   /usr/local; DESTDIR for staging a package)
 #
 # Sources are found by wildcard: a new src/<stage>/*.c joins the library,
@@ -45,6 +50,7 @@ BUILD    ?= build
 OPT      ?= -O2
 SAN      ?=
 DATADIR  ?= $(CURDIR)/data
+WEBDIR   ?= $(CURDIR)/web
 PREFIX   ?= /usr/local
 DESTDIR  ?=
 
@@ -53,7 +59,8 @@ PKGS     := jansson libutf8proc libbson-1.0 libmongoc-1.0 libcrypto lapacke sqli
 CFLAGS   += -std=c11 -D_GNU_SOURCE -pthread $(OPT) -g -Wall -Wextra -Werror -Wshadow \
             -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes -iquote src \
             $(shell pkg-config --cflags $(PKGS)) \
-            -DINCOMESCORE_DATADIR='"$(DATADIR)"' $(SAN)
+            -DINCOMESCORE_DATADIR='"$(DATADIR)"' \
+            -DINCOMESCORE_WEBDIR='"$(WEBDIR)"' $(SAN)
 LDLIBS   += $(shell pkg-config --libs $(PKGS)) -lcsv -lxgboost -lm -pthread
 LDFLAGS  += $(SAN)
 
@@ -82,8 +89,8 @@ CORE_BIN := $(BUILD)/score-core/score_bench
 # in bench/out/, beside the data the bench scripts generate there
 BENCH_BIN := $(BENCH_SRC:bench/%.c=bench/out/%)
 
-.PHONY: all deps demo test check check-asan tsan bench bench-bin score-core install \
-        fuzz fuzz-smoke image-test clean FORCE
+.PHONY: all deps demo test check check-asan tsan browser-test bench bench-bin \
+        score-core install fuzz fuzz-smoke image-test clean FORCE
 all: $(BIN)
 
 # Made anew each time: ar would keep the objects of moved or deleted
@@ -165,7 +172,8 @@ FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all \
                 -fno-omit-frame-pointer
 FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE -pthread -O1 -g -Wall -Wextra -Werror \
                 -iquote src $(shell pkg-config --cflags $(PKGS)) \
-                -DINCOMESCORE_DATADIR='"$(DATADIR)"' $(FUZZ_SAN)
+                -DINCOMESCORE_DATADIR='"$(DATADIR)"' \
+                -DINCOMESCORE_WEBDIR='"$(WEBDIR)"' $(FUZZ_SAN)
 FUZZ_LDLIBS  := $(shell pkg-config --libs jansson libutf8proc libbson-1.0 \
                 libcrypto) -lcsv -lm -pthread
 
@@ -215,24 +223,28 @@ fuzz-smoke: $(FUZZ_BIN)
 # archive's own paths.o. $(INST)/datadir records the DATADIR built with,
 # so that another PREFIX recompiles it.
 INST_DATADIR := $(PREFIX)/share/incomescore
+INST_WEBDIR  := $(INST_DATADIR)/web
 INST         := $(BUILD)/install
 
 $(INST)/datadir: FORCE
 	@mkdir -p $(dir $@)
-	@printf '%s\n' '$(INST_DATADIR)' >$@.new
+	@printf '%s\n' '$(INST_DATADIR)' '$(INST_WEBDIR)' >$@.new
 	@if cmp -s $@.new $@; then rm -f $@.new; else mv -f $@.new $@; fi
 
 $(INST)/paths.o: src/base/paths.c $(INST)/datadir
-	$(CC) $(CFLAGS) -UINCOMESCORE_DATADIR \
-	    -DINCOMESCORE_DATADIR='"$(INST_DATADIR)"' -MMD -MP -c -o $@ $<
+	$(CC) $(CFLAGS) -UINCOMESCORE_DATADIR -UINCOMESCORE_WEBDIR \
+	    -DINCOMESCORE_DATADIR='"$(INST_DATADIR)"' \
+	    -DINCOMESCORE_WEBDIR='"$(INST_WEBDIR)"' -MMD -MP -c -o $@ $<
 
 $(INST)/incomescore: $(CLI_OBJ) $(INST)/paths.o $(BUILD)/libincomescore.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 install: $(INST)/incomescore
-	install -d '$(DESTDIR)$(PREFIX)/bin' '$(DESTDIR)$(INST_DATADIR)'
+	install -d '$(DESTDIR)$(PREFIX)/bin' '$(DESTDIR)$(INST_DATADIR)' \
+	    '$(DESTDIR)$(INST_WEBDIR)'
 	install -m 755 $(INST)/incomescore '$(DESTDIR)$(PREFIX)/bin/incomescore'
 	install -m 644 data/* '$(DESTDIR)$(INST_DATADIR)/'
+	install -m 644 web/* '$(DESTDIR)$(INST_WEBDIR)/'
 
 demo: deps
 	@$(MAKE) --no-print-directory all
@@ -244,9 +256,16 @@ demo: deps
 test:
 	@scripts/deps.sh --check
 	@$(MAKE) --no-print-directory check
+	@$(MAKE) --no-print-directory browser-test
 	@$(MAKE) --no-print-directory check-asan
 	@$(MAKE) --no-print-directory tsan
 	@$(MAKE) --no-print-directory fuzz-smoke
+
+# The analysts' page in headless Chromium against the real server (a
+# model trained into a temporary registry); screenshots kept in
+# $(BUILD)/screenshots/. Needs `make deps` (chromium, npm ci).
+browser-test: $(BIN)
+	node tests/browser/run.mjs $(BIN) $(BUILD)/screenshots
 
 check: $(BIN) $(UNIT) $(CORE_BIN)
 	tests/layers.sh src
@@ -296,6 +315,7 @@ bench: all bench-bin
 	bench/kmeans.sh
 	bench/model_predict.sh
 	bench/audit.sh
+	bench/web_batch.sh $(BIN)
 
 clean:
 	rm -rf build

@@ -35,6 +35,6 @@ LIVE=$(cat "$DEMO/registry/LIVE")
 step "the training report: $DEMO/registry/versions/$LIVE/report.html"
 
 PORT=${PORT:-8000}
-step "incomescore serve: the API on http://127.0.0.1:$PORT (docs at /docs; Ctrl-C stops)"
+step "incomescore serve: open http://127.0.0.1:$PORT/ in a browser (the web page; API docs at /docs; Ctrl-C stops)"
 exec "$BIN" serve --registry "$DEMO/registry" --port "$PORT" \
     --audit-db "$DEMO/audit.sqlite3"

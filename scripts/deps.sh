@@ -20,18 +20,43 @@ libcmocka-dev libbson-dev libmongoc-dev libssl-dev libxgboost-dev
 liblapacke-dev libsqlite3-dev libmicrohttpd-dev libcurl4-openssl-dev curl sqlite3 python3
 libzstd-dev
 clang libclang-rt-14-dev python3-aiosmtpd openssl debootstrap buildah podman
-systemd python3-yaml"
+systemd python3-yaml chromium"
+# The browser tests (make browser-test) drive Debian's chromium with npm's
+# playwright-core, pinned in tests/browser/package-lock.json and installed
+# there by `npm ci`. Any node >= 18 with npm will do; Debian's nodejs and
+# npm only when there is none (a node from elsewhere brings its own npm).
+BROWSER_DIR=$(cd "$(dirname "$0")/.." && pwd)/tests/browser
 
 missing=""
 for p in $PACKAGES; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
         missing="$missing $p"
 done
-[ -z "$missing" ] && exit 0
+command -v npm >/dev/null 2>&1 || missing="$missing nodejs npm"
+# node_modules holds the playwright-core the lockfile pins
+npm_current() {
+    command -v node >/dev/null 2>&1 && (cd "$BROWSER_DIR" && node -e '
+        const fs = require("fs");
+        const want = JSON.parse(fs.readFileSync("package-lock.json")).packages["node_modules/playwright-core"].version;
+        const got = JSON.parse(fs.readFileSync("node_modules/playwright-core/package.json")).version;
+        process.exit(want === got ? 0 : 1);' 2>/dev/null)
+}
 if [ "${1:-}" = --check ]; then
-    echo "deps: missing Debian packages:$missing" >&2
-    echo "deps: install them with 'make deps' (as root, or with sudo)" >&2
-    exit 1
+    status=0
+    if [ -n "$missing" ]; then
+        echo "deps: missing Debian packages:$missing" >&2
+        echo "deps: install them with 'make deps' (as root, or with sudo)" >&2
+        status=1
+    fi
+    if ! npm_current; then
+        echo "deps: tests/browser/node_modules is missing or older than its lockfile: 'make deps' runs npm ci there" >&2
+        status=1
+    fi
+    exit $status
+fi
+if [ -z "$missing" ]; then
+    npm_current || (cd "$BROWSER_DIR" && npm ci --no-audit --no-fund)
+    exit 0
 fi
 
 echo "deps: installing$missing" >&2
@@ -41,3 +66,4 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 # shellcheck disable=SC2086
 $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+(cd "$BROWSER_DIR" && npm ci --no-audit --no-fund)

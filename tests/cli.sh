@@ -88,7 +88,7 @@ run "option lacking its value" 2 "$BIN" rules apply --rules
 for pair in "demo-data INCOMESCORE_DATA" "etl URL_DATABASE" "etl INCOMESCORE_DATA" "train INCOMESCORE_HOME" \
         "train INCOMESCORE_DATA" "train SOURCE_DATE_EPOCH" "predict INCOMESCORE_HOME" \
         "models INCOMESCORE_HOME" "rules INCOMESCORE_DATA" "serve PORT" \
-        "serve INCOMESCORE_API_KEYS" "serve INCOMESCORE_HOME" "serve INCOMESCORE_DATA"; do
+        "serve INCOMESCORE_API_KEYS" "serve INCOMESCORE_HOME" "serve INCOMESCORE_DATA" "serve INCOMESCORE_WEB"; do
     set -- $pair
     run "$1 help" 0 "$BIN" "$1" --help
     sed -n '/^environment:$/,$p' "$WORK/out" > "$WORK/env"

@@ -2,7 +2,8 @@
 # tests/install.sh — `make install` as a packager and an operator use it:
 # the files land under $(DESTDIR)$(PREFIX), and the installed binary, run
 # from / with no environment of ours, finds its data where it was
-# installed and scores with a model it trained.
+# installed, scores with a model it trained and serves the page (web/)
+# installed beside the data.
 #
 #   MAKE=make BUILD=build tests/install.sh      (make check runs it)
 #
@@ -32,8 +33,11 @@ if (cd "$ROOT" && $MAKE BUILD="$BUILD" install DESTDIR="$STAGE" PREFIX=/usr) \
     ko "make install DESTDIR PREFIX=/usr failed"; sed 's/^/    /' "$WORK/make.log"; fi
 [ -x "$STAGE/usr/bin/incomescore" ] && ok || ko "no $STAGE/usr/bin/incomescore"
 (cd "$ROOT/data" && ls) > "$WORK/shipped"
-(cd "$STAGE/usr/share/incomescore" 2>/dev/null && ls) > "$WORK/installed"
+(cd "$STAGE/usr/share/incomescore" 2>/dev/null && ls | grep -vx web) > "$WORK/installed"
 same "every data file is installed" "$WORK/installed" "$(cat "$WORK/shipped")"
+(cd "$ROOT/web" && ls) > "$WORK/shipped"
+(cd "$STAGE/usr/share/incomescore/web" 2>/dev/null && ls) > "$WORK/installed"
+same "every page file is installed beside the data" "$WORK/installed" "$(cat "$WORK/shipped")"
 # The staged binary looks in /usr/share/incomescore (not in the stage, not
 # in the source tree); INCOMESCORE_DATA still overrides it.
 if [ ! -e /usr/share/incomescore ]; then
@@ -71,6 +75,23 @@ echo '{"ingreso": 45000, "antiguedad_laboral_meses": 50, "tiempo_desempleado": 0
 grep -q '^{"scoring": [0-9]*\.[0-9][0-9], "cluster": "[ABCD]", "model_version": "v0001", ' "$WORK/out" &&
     ok || ko "predict did not score: $(cat "$WORK/out")"
 [ -d "$HOME_DIR/registry/versions/v0001" ] && ok || ko "no registry under INCOMESCORE_HOME"
+
+# the installed server sends the installed page at /
+"$BIN" serve --port 0 --audit off >/dev/null 2>"$WORK/serve.err" &
+SERVE_PID=$!
+URL=""
+for _ in $(seq 100); do
+    URL=$(sed -n 's/^incomescore serve: listening on \(http:[^ ]*\) .*/\1/p' "$WORK/serve.err")
+    [ -n "$URL" ] && break
+    sleep 0.1
+done
+if [ -n "$URL" ] && curl -sf "$URL/" -o "$WORK/index.html"; then
+    cmp -s "$WORK/index.html" "$PREFIX/share/incomescore/web/index.html" &&
+        ok || ko "GET / is not the installed web/index.html"
+else
+    ko "the installed serve did not answer GET /: $(cat "$WORK/serve.err")"
+fi
+kill "$SERVE_PID" 2>/dev/null; wait "$SERVE_PID" 2>/dev/null
 
 echo "install: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

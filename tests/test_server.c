@@ -34,6 +34,7 @@
 #include "score/scoring.h"
 #include "score/segments.h"
 #include "http/server.h"
+#include "base/fileio.h"
 #include "base/sha256.h"
 #include "base/version.h"
 
@@ -963,11 +964,264 @@ static void openapi_docs_and_the_root_redirect(void **s)
     assert_non_null(strstr(r.body, "headers[\"Authorization\"] = \"Bearer \" + key"));
     reply_free(&r);
 
-    http("GET", "/", NULL, NULL, 0, &r);
+    /* without a page (no index.html), / is where the original served
+     * Swagger UI */
+    char at[64];
+    char *empty = test_mkdtemp();
+    struct server_config cfg = {.model_dir = v1_dir,
+                                .audit_sink = AUDIT_OFF,
+                                .log_stream = server_log,
+                                .web_dir = empty};
+    struct server *bare = start_at(&cfg, at, sizeof at);
+    http_at(at, "GET", "/", NULL, NULL, 0, &r);
     assert_int_equal(r.status, 307);
     char loc[64];
     assert_int_equal(header_value(&r, "Location", loc, sizeof loc), 0);
     assert_string_equal(loc, "/docs");
+    reply_free(&r);
+    server_stop(bare);
+    test_rmtree(empty);
+    free(empty);
+}
+
+/* The page checks as the user types with /v1/meta's words: they are
+ * the 422's, field by field and for both cross-field rules. */
+static void meta_checks_are_the_words_of_the_422s(void **s)
+{
+    (void)s;
+    struct reply r;
+    http("GET", "/v1/meta", NULL, NULL, 0, &r);
+    assert_int_equal(r.status, 200);
+    json_t *meta = reply_json(&r);
+    reply_free(&r);
+    assert_int_equal(json_integer_value(json_object_get(meta, "batch_max")),
+                     SERVER_BATCH_MAX);
+    json_t *checks = json_object_get(meta, "checks");
+    json_t *fields = json_object_get(checks, "fields");
+    /* every field too high, then too low, then missing */
+    for (int pass = 0; pass < 3; pass++) {
+        json_t *body = json_loads(first_request, 0, NULL);
+        for (int i = 0; i < REQUEST_FIELD_COUNT; i++) {
+            const struct field_limit *l = &request_limits[i];
+            if (pass == 2)
+                json_object_del(body, l->name);
+            else
+                json_object_set_new(body, l->name,
+                                    json_real(pass ? l->min - 1 : l->max + 1));
+        }
+        char *text = json_dumps(body, 0);
+        post_json("/v1/prediction", text, &r);
+        free(text);
+        json_decref(body);
+        assert_int_equal(r.status, 422);
+        json_t *answer = reply_json(&r);
+        json_t *detail = json_object_get(answer, "detail");
+        assert_int_equal(json_array_size(detail), REQUEST_FIELD_COUNT);
+        size_t k;
+        json_t *item;
+        json_array_foreach(detail, k, item) {
+            const char *field = json_string_value(
+                json_array_get(json_object_get(item, "loc"), 1));
+            const char *type =
+                json_string_value(json_object_get(item, "type"));
+            json_t *words = json_object_get(json_object_get(fields, field),
+                                            type);
+            if (!words)
+                fail_msg("/v1/meta has no %s message for %s", type, field);
+            assert_string_equal(json_string_value(words),
+                                json_string_value(json_object_get(item, "msg")));
+        }
+        json_decref(answer);
+        reply_free(&r);
+    }
+    /* the two cross-field rules */
+    static const char both[] =
+        "{\"ingreso\": 0, \"antiguedad_laboral_meses\": 5, "
+        "\"tiempo_desempleado\": 2, \"trabajos_ultimos_5\": 1, "
+        "\"semanasCotizadas\": 100, \"edad\": 30, "
+        "\"crecimiento_ingreso\": 5, \"lugar_actual\": 3}";
+    post_json("/v1/prediction", both, &r);
+    assert_int_equal(r.status, 422);
+    json_t *answer = reply_json(&r);
+    json_t *detail = json_object_get(answer, "detail");
+    json_t *rules = json_object_get(checks, "rules");
+    assert_int_equal(json_array_size(detail), 2);
+    assert_int_equal(json_array_size(rules), 2);
+    for (size_t i = 0; i < 2; i++) {
+        json_t *item = json_array_get(detail, i), *rule = json_array_get(rules, i);
+        assert_string_equal(json_string_value(json_object_get(item, "msg")),
+                            json_string_value(json_object_get(rule, "msg")));
+        assert_string_equal(
+            json_string_value(json_array_get(json_object_get(item, "loc"), 1)),
+            json_string_value(json_object_get(rule, "field")));
+    }
+    json_decref(answer);
+    reply_free(&r);
+    json_decref(meta);
+}
+
+/* The header `name` of r, which must be there. */
+static void assert_header(const struct reply *r, const char *name,
+                          const char *expected)
+{
+    char v[1024];
+    if (header_value(r, name, v, sizeof v) < 0)
+        fail_msg("no %s header in:\n%s", name, r->headers);
+    assert_string_equal(v, expected);
+}
+
+static void the_page_is_served_with_cache_and_security_headers(void **s)
+{
+    (void)s;
+    char *dir = test_mkdtemp();
+    static const char index_html[] =
+        "<!doctype html><html lang=\"es\"><script type=\"module\" "
+        "src=\"app.js\"></script></html>\n";
+    free(test_write_file(dir, "index.html", index_html));
+    free(test_write_file(dir, "app.js", "export const x = 1;\n"));
+    free(test_write_file(dir, "style.css", "body { margin: 0 }\n"));
+    free(test_write_file(dir, "notes.bak", "not a page file\n"));
+    free(test_write_file(dir, ".hidden.js", "hidden\n"));
+    char sub[4200];
+    snprintf(sub, sizeof sub, "%s/sub", dir);
+    assert_int_equal(mkdir(sub, 0755), 0);
+    free(test_write_file(sub, "deep.js", "deep\n"));
+    /* a link inside the directory is not followed out of it */
+    char link[4200];
+    snprintf(link, sizeof link, "%s/rules.json", dir);
+    char target[4200];
+    snprintf(target, sizeof target, "%s/rules.json", INCOMESCORE_DATADIR);
+    assert_int_equal(symlink(target, link), 0);
+
+    char at[64];
+    struct server_config cfg = {.model_dir = v1_dir,
+                                .audit_sink = AUDIT_OFF,
+                                .log_stream = server_log,
+                                .web_dir = dir};
+    struct server *w = start_at(&cfg, at, sizeof at);
+    struct reply r;
+    char etag[128];
+
+    static const char *const index_paths[] = {"/", "/index.html"};
+    for (size_t i = 0; i < 2; i++) {
+        http_at(at, "GET", index_paths[i], NULL, NULL, 0, &r);
+        assert_int_equal(r.status, 200);
+        assert_string_equal(r.body, index_html);
+        assert_header(&r, "Content-Type", "text/html; charset=utf-8");
+        assert_header(&r, "Cache-Control", "no-cache");
+        assert_header(&r, "Content-Security-Policy",
+                      "default-src 'self'; script-src 'self'; "
+                      "style-src 'self'; img-src 'self' data: blob:; "
+                      "connect-src 'self'; font-src 'self'; "
+                      "object-src 'none'; base-uri 'none'; "
+                      "form-action 'self'; frame-ancestors 'none'");
+        assert_header(&r, "X-Content-Type-Options", "nosniff");
+        assert_header(&r, "Referrer-Policy", "no-referrer");
+        /* the ETag is the content's SHA-256, cut to 32 hex digits */
+        char hex[SHA256_HEX_SIZE], expected[64];
+        sha256_hex(index_html, strlen(index_html), hex);
+        snprintf(expected, sizeof expected, "\"%.32s\"", hex);
+        assert_header(&r, "ETag", expected);
+        snprintf(etag, sizeof etag, "%s", expected);
+        reply_free(&r);
+    }
+    http_at(at, "GET", "/app.js", NULL, NULL, 0, &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.body, "export const x = 1;\n");
+    assert_header(&r, "Content-Type", "text/javascript; charset=utf-8");
+    reply_free(&r);
+    http_at(at, "GET", "/style.css", NULL, NULL, 0, &r);
+    assert_int_equal(r.status, 200);
+    assert_header(&r, "Content-Type", "text/css; charset=utf-8");
+    reply_free(&r);
+    http_at(at, "HEAD", "/", NULL, NULL, 0, &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.body, "");
+    reply_free(&r);
+
+    /* revalidation: the ETag sent back (alone, weak, in a list, or *) is
+     * a 304 with no body; another is the file again */
+    char h[512];
+    const char *const before[] = {"", "W/", "\"0000\", ", NULL};
+    for (size_t i = 0; i < 4; i++) {
+        if (before[i])
+            snprintf(h, sizeof h, "If-None-Match: %s%s", before[i], etag);
+        else
+            snprintf(h, sizeof h, "If-None-Match: *");
+        http_at(at, "GET", "/", h, NULL, 0, &r);
+        assert_int_equal(r.status, 304);
+        assert_string_equal(r.body, "");
+        assert_header(&r, "ETag", etag);
+        assert_header(&r, "Cache-Control", "no-cache");
+        reply_free(&r);
+    }
+    http_at(at, "GET", "/", "If-None-Match: \"0123\"", NULL, 0, &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.body, index_html);
+    reply_free(&r);
+
+    /* nothing outside the set read at start: not a parent, not a
+     * subfolder, not a hidden or unknown file, not a link */
+    static const char *const refused[] = {
+        "/../data/rules.json", "/%2e%2e/data/rules.json", "/..%2fdata",
+        "/sub/deep.js", "/sub", "/.hidden.js", "/notes.bak", "/rules.json",
+        "//etc/passwd", "/index.html/", "/APP.JS"};
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        http_at(at, "GET", refused[i], NULL, NULL, 0, &r);
+        if (r.status != 404)
+            fail_msg("GET %s: %ld", refused[i], r.status);
+        assert_string_equal(r.body, "{\"detail\": \"Not Found\"}");
+        reply_free(&r);
+    }
+    http_at(at, "POST", "/app.js", "Content-Type: application/json", "{}", 2,
+            &r);
+    assert_int_equal(r.status, 405);
+    assert_header(&r, "Allow", "GET, HEAD");
+    reply_free(&r);
+    server_stop(w);
+    test_rmtree(dir);
+    free(dir);
+}
+
+/* The live model's training report, as train wrote it into the bundle. */
+static void the_training_report_is_served(void **s)
+{
+    (void)s;
+    struct reply r;
+    http("GET", "/v1/model/report", NULL, NULL, 0, &r);
+    assert_int_equal(r.status, 200);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/report.html", v1_dir);
+    size_t len;
+    struct errbuf err;
+    char *expected = file_read_all(path, &len, &err);
+    assert_non_null(expected);
+    assert_int_equal(r.len, len);
+    assert_memory_equal(r.body, expected, len);
+    free(expected);
+    assert_header(&r, "Content-Type", "text/html; charset=utf-8");
+    assert_header(&r, "Content-Security-Policy",
+                  "default-src 'none'; style-src 'unsafe-inline'; "
+                  "img-src data:; frame-ancestors 'none'");
+    assert_header(&r, "X-Content-Type-Options", "nosniff");
+    reply_free(&r);
+}
+
+/* The page the build serves by default is the repository's web/. */
+static void the_built_in_page_is_web_index_html(void **s)
+{
+    (void)s;
+    struct reply r;
+    http("GET", "/", NULL, NULL, 0, &r);
+    assert_int_equal(r.status, 200);
+    size_t len;
+    struct errbuf err;
+    char *expected = file_read_all(INCOMESCORE_WEBDIR "/index.html", &len,
+                                   &err);
+    assert_non_null(expected);
+    assert_int_equal(r.len, len);
+    assert_memory_equal(r.body, expected, len);
+    free(expected);
     reply_free(&r);
 }
 
@@ -1690,7 +1944,7 @@ static void protect_all_leaves_only_health_and_readiness_open(void **s)
                                "\"/metrics\",status=\"401\"}") == 1);
     reply_free(&r);
     http_key(at, "GET", "/", acme_key, NULL, &r);
-    assert_int_equal(r.status, 307);
+    assert_int_equal(r.status, 200); /* the page, with a key */
     reply_free(&r);
     server_stop(k);
 }
@@ -2303,6 +2557,10 @@ int suite_server(int *count)
         cmocka_unit_test(readyz_model_and_meta_describe_the_live_version),
         cmocka_unit_test(segment_texts_come_from_the_bundle_served),
         cmocka_unit_test(openapi_docs_and_the_root_redirect),
+        cmocka_unit_test(the_page_is_served_with_cache_and_security_headers),
+        cmocka_unit_test(the_built_in_page_is_web_index_html),
+        cmocka_unit_test(the_training_report_is_served),
+        cmocka_unit_test(meta_checks_are_the_words_of_the_422s),
         cmocka_unit_test(the_request_id_is_echoed_or_generated),
         cmocka_unit_test(metrics_count_requests_scores_and_the_model),
         cmocka_unit_test(hostile_bodies_are_refused_cleanly),

@@ -11,6 +11,10 @@
 #error "build with -DINCOMESCORE_DATADIR='\"/path/to/data\"' (the Makefile does)"
 #endif
 
+#ifndef INCOMESCORE_WEBDIR
+#error "build with -DINCOMESCORE_WEBDIR='\"/path/to/web\"' (the Makefile does)"
+#endif
+
 /* The value of an environment variable, NULL when unset or empty. */
 static const char *env(const char *name)
 {
@@ -28,6 +32,12 @@ const char *paths_data_dir(void)
 {
     const char *dir = env(PATHS_DATA_ENV);
     return dir ? dir : INCOMESCORE_DATADIR;
+}
+
+const char *paths_web_dir(void)
+{
+    const char *dir = env(PATHS_WEB_ENV);
+    return dir ? dir : INCOMESCORE_WEBDIR;
 }
 
 /* dir/name into a function's own static buffer. */

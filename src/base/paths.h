@@ -28,6 +28,8 @@
 #define PATHS_RULES_FILE "rules.json"   /* in the data directory */
 #define PATHS_PARAMS_FILE "model.json"  /* in the data directory */
 
+#define PATHS_WEB_ENV "INCOMESCORE_WEB"
+
 #define PATHS_HOME_ENV "INCOMESCORE_HOME"
 #define PATHS_HOME_FALLBACK "./var"
 #define PATHS_REGISTRY_DIR "registry"   /* in the home */
@@ -46,6 +48,9 @@
 
 /* $INCOMESCORE_DATA, else the data/ directory built in. */
 const char *paths_data_dir(void);
+
+/* $INCOMESCORE_WEB, else the web/ directory built in. */
+const char *paths_web_dir(void);
 
 /* The shipped rules: rules.json in paths_data_dir(). */
 const char *paths_rules_file(void);

@@ -28,6 +28,9 @@
     "  " PATHS_DATA_ENV "      reference tables, default rules and XGBoost\n" \
     "                        parameters, the API docs (default: the\n"      \
     "                        data/ directory built in)\n"
+#define HELP_ENV_WEB                                                      \
+    "  " PATHS_WEB_ENV "       the analysts' page serve sends at / (default:\n" \
+    "                        the web/ directory built in)\n"
 #define HELP_ENV_HOME                                                     \
     "  " PATHS_HOME_ENV "      home of the registry and the audit log\n"    \
     "                        (default " PATHS_HOME_FALLBACK ")\n"

@@ -47,16 +47,22 @@ static void print_help(void)
            "[--body-deadline SECONDS]\n"
            "                         [--header-deadline SECONDS]\n"
            "                         [--max-bodies-in-flight BYTES]\n"
-           "                         [--api-keys FILE [--protect-all]]\n"
+           "                         [--api-keys FILE [--protect-all]] "
+           "[--web DIR]\n"
            "       " PROGRAM " serve --hash-key [--key-name NAME] < key\n"
            "\n"
-           "Serves the API (POST /v1/prediction, POST /v1/predictions), its "
-           "docs\n"
+           "Serves the analysts' web page at / (the form, what-if, batch "
+           "files),\n"
+           "the API (POST /v1/prediction, POST /v1/predictions), its docs\n"
            "(GET /docs, GET /openapi.json), GET /healthz, /readyz, /v1/model,\n"
-           "/v1/meta and /metrics, with the live model of the registry or the\n"
-           "bundle given by --model. A promotion in the registry is picked up\n"
-           "within a second; SIGHUP reloads at once (and reads --api-keys "
-           "again).\n"
+           "/v1/model/report (the training report), /v1/meta and /metrics,\n"
+           "with the live model of the registry or the bundle given by "
+           "--model.\n"
+           "A promotion in the registry is picked up within a second; "
+           "SIGHUP\n"
+           "reloads at once (and reads --api-keys again; the page's files "
+           "are\n"
+           "read once, at start).\n"
            "A model that does not load is refused and the one serving keeps\n"
            "serving. Every decision is recorded (--audit) before it is "
            "answered.\n"
@@ -67,6 +73,11 @@ static void print_help(void)
            PATHS_REGISTRY_HELP ",\n"
            "                      else " PATHS_REGISTRY_FALLBACK ")\n"
            "--model BUNDLE        serve this bundle directory instead\n"
+           "--web DIR             the page's files, read once at start "
+           "(default\n"
+           "                      $" PATHS_WEB_ENV ", else the web/ built "
+           "in); without\n"
+           "                      an index.html, / redirects to /docs\n"
            "--host H              address to listen on (default "
            SERVER_DEFAULT_HOST "; 0.0.0.0\n"
            "                      in a container)\n"
@@ -160,7 +171,7 @@ static void print_help(void)
            (int)SERVER_DEFAULT_MAX_BODIES_IN_FLIGHT,
            APIKEY_MIN_LEN, APIKEY_MAX_LEN);
     fputs(HELP_ENV_HEAD HELP_ENV_PORT HELP_ENV_API_KEYS HELP_ENV_HOME
-              HELP_ENV_DATA, stdout);
+              HELP_ENV_DATA HELP_ENV_WEB, stdout);
 }
 
 static const struct option serve_options[] = {
@@ -182,6 +193,7 @@ static const struct option serve_options[] = {
     {"max-bodies-in-flight", required_argument, NULL, 'M'},
     {"api-keys", required_argument, NULL, 'k'},
     {"protect-all", no_argument, NULL, 'P'},
+    {"web", required_argument, NULL, 'W'},
     {"hash-key", no_argument, NULL, 'K'},
     {"key-name", required_argument, NULL, 'n'},
     {"help", no_argument, NULL, 'h'},
@@ -328,6 +340,7 @@ int cmd_serve(int argc, char **argv)
             break;
         case 'k': cfg.api_keys_path = optarg; break;
         case 'P': cfg.protect_all = true; break;
+        case 'W': cfg.web_dir = optarg; break;
         case 'K': hash = true; break;
         case 'n': key_name = optarg; break;
         case 'h': print_help(); return EXIT_OK;

@@ -71,7 +71,8 @@ static json_t *limit_value(const struct field_limit *l, double v)
 
 /* GET /v1/meta: everything a web form needs, each from its one source:
  * states from the bundle's reference tables, field limits from
- * request_limits, bands and their colours from the bundle's rules,
+ * request_limits, the checks' messages from request.c (the very words
+ * of the 422s), the batch's largest size from server.h, bands and their colours from the bundle's rules,
  * segment descriptions from the bundle's manifest (the words the model
  * was trained with, as /v1/model gives them). */
 static json_t *meta_document(const struct bundle *b)
@@ -122,6 +123,8 @@ static json_t *meta_document(const struct bundle *b)
                                                   .description));
     }
     json_object_set_new(doc, "segments", segs);
+    json_object_set_new(doc, "checks", request_checks_json());
+    json_object_set_new(doc, "batch_max", json_integer(SERVER_BATCH_MAX));
     return doc;
 }
 

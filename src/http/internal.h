@@ -13,6 +13,7 @@
  *   keyring.c     API keys: the key file, its reload, the check
  *   live_model.c  the live model: loading, reloading, the registry watcher
  *   api_docs.c    /v1/model, /v1/meta, /openapi.json and /docs, prepared
+ *   web_files.c   the analysts' page: web/'s files, read at start
  *   metrics.c     the Prometheus counters and their text
  *   header_watch.c the deadline for a request's headers (slowloris)
  *   swap.c        the reference-counted pointer behind the live model
@@ -39,6 +40,7 @@
 #include "http/metrics.h"
 #include "http/routes.h"
 #include "http/server.h"
+#include "http/web_files.h"
 #include "score/scoring.h"
 
 struct text;
@@ -71,6 +73,7 @@ struct server {
     struct live_slot live;       /* live_model.c's */
     struct keyring keys;         /* keyring.c's */
     struct site_docs site;       /* api_docs.c's */
+    struct web_files web;        /* web_files.c's: the analysts' page */
     struct metrics metrics;      /* metrics.c's; counted where it happens */
     struct header_watch header_watch; /* header_watch.c's */
 };
@@ -91,6 +94,7 @@ struct exchange {
     struct server *server;
     struct MHD_Connection *conn;
     enum route route;
+    const struct web_file *web_file; /* ROUTE_WEB: the file asked for */
     bool method_allowed;
     uint64_t start_ns;  /* CLOCK_MONOTONIC, when the headers were in */
     int64_t arrived_ms; /* the same moment, ms since 1970: the audit's time */
@@ -137,6 +141,13 @@ enum MHD_Result answer(struct exchange *ex, int status,
                        const char *content_type, const char *body, size_t len,
                        enum MHD_ResponseMemoryMode mode, const char *header,
                        const char *value);
+
+/* The same with any number of headers: name, value, name, value, ...,
+ * NULL (headers itself may be NULL). */
+enum MHD_Result answer_headers(struct exchange *ex, int status,
+                               const char *content_type, const char *body,
+                               size_t len, enum MHD_ResponseMemoryMode mode,
+                               const char *const *headers);
 
 /* A constant JSON body. */
 enum MHD_Result answer_json(struct exchange *ex, int status, const char *body);

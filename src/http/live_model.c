@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/fileio.h"
 #include "base/text.h"
 #include "http/internal.h"
 #include "http/metrics.h"
@@ -67,6 +68,7 @@ static void live_model_free(struct swap_ref *ref)
     bundle_free(m->bundle);
     api_doc_free(&m->model);
     api_doc_free(&m->meta);
+    api_doc_free(&m->report);
     free(m);
 }
 
@@ -100,6 +102,13 @@ static int live_model_load(struct live_model **out, const char *dir,
         live_model_free(&m->ref);
         return -1;
     }
+    /* the training report, when the bundle has one (optional: a bundle
+     * scores without it) */
+    char report[4096 + sizeof "/report.html"];
+    struct errbuf ignored;
+    if ((size_t)snprintf(report, sizeof report, "%.4096s/report.html", dir) <
+        sizeof report)
+        m->report.text = file_read_all(report, &m->report.len, &ignored);
     *out = m;
     return 0;
 }

@@ -39,6 +39,8 @@ struct live_model {
     struct bundle *bundle;
     struct api_doc model; /* GET /v1/model */
     struct api_doc meta;  /* GET /v1/meta */
+    struct api_doc report; /* GET /v1/model/report: the bundle's
+                            * report.html; text NULL when it has none */
 };
 
 /* The server's live model and what keeps it current (struct server's

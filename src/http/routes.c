@@ -573,6 +573,33 @@ static enum MHD_Result get_model_document(struct exchange *ex)
     return rc;
 }
 
+/* GET /v1/model/report: the live bundle's training report, as `train`
+ * wrote it. Its own policy: it is a document with inline styles and
+ * charts and no script, so it may load nothing at all. */
+static enum MHD_Result get_model_report(struct exchange *ex)
+{
+    struct live_model *m = live_model_acquire(ex->server);
+    if (!m)
+        return answer_json(ex, 503, no_model);
+    if (!m->report.text) {
+        live_model_release(m);
+        return answer_json(ex, 404, "{\"detail\": \"the live model has no "
+                                    "training report\"}");
+    }
+    static const char *const headers[] = {
+        "Content-Security-Policy",
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+        "frame-ancestors 'none'",
+        "X-Content-Type-Options", "nosniff",
+        NULL,
+    };
+    enum MHD_Result rc = answer_headers(ex, 200, "text/html; charset=utf-8",
+                                        m->report.text, m->report.len,
+                                        MHD_RESPMEM_MUST_COPY, headers);
+    live_model_release(m);
+    return rc;
+}
+
 static enum MHD_Result get_openapi(struct exchange *ex)
 {
     const struct api_doc *d = &ex->server->site.openapi;
@@ -593,9 +620,12 @@ static enum MHD_Result get_docs(struct exchange *ex)
                   MHD_RESPMEM_PERSISTENT, NULL, NULL);
 }
 
-/* GET / → /docs, where the original served Swagger UI. */
+/* GET /: the analysts' page; without one, → /docs, where the original
+ * served Swagger UI. */
 static enum MHD_Result get_root(struct exchange *ex)
 {
+    if (ex->web_file)
+        return web_files_answer(ex, ex->web_file);
     return answer(ex, 307, "text/plain", "", 0, MHD_RESPMEM_PERSISTENT,
                   MHD_HTTP_HEADER_LOCATION, "/docs");
 }
@@ -613,6 +643,11 @@ static enum MHD_Result get_metrics(struct exchange *ex)
     keyring_metrics_text(&s->keys, &t);
     return answer_text(ex, 200, "text/plain; version=0.0.4; charset=utf-8",
                        &t);
+}
+
+static enum MHD_Result get_web_file(struct exchange *ex)
+{
+    return web_files_answer(ex, ex->web_file);
 }
 
 static enum MHD_Result not_found(struct exchange *ex)
@@ -633,16 +668,18 @@ static const struct {
     [ROUTE_READYZ] = {"/readyz", false, get_readyz},
     [ROUTE_MODEL] = {"/v1/model", false, get_model_document},
     [ROUTE_META] = {"/v1/meta", false, get_model_document},
+    [ROUTE_REPORT] = {"/v1/model/report", false, get_model_report},
     [ROUTE_OPENAPI] = {"/openapi.json", false, get_openapi},
     [ROUTE_DOCS] = {"/docs", false, get_docs},
     [ROUTE_ROOT] = {"/", false, get_root},
     [ROUTE_METRICS] = {"/metrics", false, get_metrics},
+    [ROUTE_WEB] = {"web", false, get_web_file},
     [ROUTE_OTHER] = {"other", false, not_found},
 };
 
 enum route route_of(const char *url)
 {
-    for (int r = 0; r < ROUTE_OTHER; r++)
+    for (int r = 0; r < ROUTE_WEB; r++)
         if (strcmp(url, routes[r].path) == 0)
             return (enum route)r;
     return ROUTE_OTHER;

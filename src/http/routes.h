@@ -20,17 +20,22 @@ enum route {
     ROUTE_READYZ,
     ROUTE_MODEL,
     ROUTE_META,
+    ROUTE_REPORT,
     ROUTE_OPENAPI,
     ROUTE_DOCS,
     ROUTE_ROOT,
     ROUTE_METRICS,
+    ROUTE_WEB,   /* a file of the analysts' page (web_files.h) */
     ROUTE_OTHER, /* not found */
     ROUTE_COUNT
 };
 
 struct exchange;
 
-/* The route of a request's path; ROUTE_OTHER for any path not served. */
+/* The route of a request's path; ROUTE_OTHER for any path not served.
+ * ROUTE_WEB is never returned: the server, which holds the page's files,
+ * turns a ROUTE_OTHER that names one of them into it (and "/" answers
+ * index.html when there is one). */
 enum route route_of(const char *url);
 
 /* The route's path as /metrics labels it ("other" for ROUTE_OTHER). */

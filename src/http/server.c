@@ -114,6 +114,16 @@ enum MHD_Result answer(struct exchange *ex, int status,
                        enum MHD_ResponseMemoryMode mode, const char *header,
                        const char *value)
 {
+    const char *const headers[] = {header, value, NULL};
+    return answer_headers(ex, status, content_type, body, len, mode,
+                          headers);
+}
+
+enum MHD_Result answer_headers(struct exchange *ex, int status,
+                               const char *content_type, const char *body,
+                               size_t len, enum MHD_ResponseMemoryMode mode,
+                               const char *const *headers)
+{
     struct MHD_Response *r =
         MHD_create_response_from_buffer(len, (void *)body, mode);
     if (!r) {
@@ -123,8 +133,8 @@ enum MHD_Result answer(struct exchange *ex, int status,
     }
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
     MHD_add_response_header(r, "X-Request-Id", ex->request_id);
-    if (header)
-        MHD_add_response_header(r, header, value);
+    for (size_t i = 0; headers && headers[i]; i += 2)
+        MHD_add_response_header(r, headers[i], headers[i + 1]);
     /* Where the connection cannot carry another request: after an
      * ambiguous one, and once the server is stopping (server_stop). */
     if (ex->close_after ||
@@ -381,6 +391,11 @@ static enum MHD_Result handle_headers(struct server *s,
     atomic_fetch_add(&s->in_flight, 1);
     request_id_make(c, arrived_ms, head.request_id);
     head.route = route_of(url);
+    if (head.route == ROUTE_OTHER || head.route == ROUTE_ROOT) {
+        head.web_file = web_files_find(&s->web, url);
+        if (head.web_file && head.route == ROUTE_OTHER)
+            head.route = ROUTE_WEB;
+    }
     /* Before anything else: where this request ends is unknown, so no
      * answer but this one, and the connection is closed after it (an
      * answer given before the body is read ends the connection). */
@@ -676,6 +691,8 @@ static void config_defaults(struct server_config *c)
     }
     if (!c->data_dir)
         c->data_dir = paths_data_dir();
+    if (!c->web_dir)
+        c->web_dir = paths_web_dir();
 }
 
 /* ------------------------------------------------------------ parking */
@@ -739,6 +756,7 @@ static void server_free(struct server *s)
     live_slot_destroy(&s->live);
     api_doc_free(&s->site.openapi);
     api_doc_free(&s->site.docs);
+    web_files_free(&s->web);
     keyring_destroy(&s->keys);
     free(s);
 }
@@ -782,6 +800,7 @@ int server_start(struct server **out, const struct server_config *cfg,
                   err->msg);
     }
     site_docs_load(s, &s->site, c->data_dir, &s->keys);
+    web_files_load(s, &s->web, c->web_dir);
 
     if (c->audit_sink != AUDIT_OFF &&
         audit_open(&s->audit, c->audit_sink, c->audit_ack, c->audit_path,

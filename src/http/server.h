@@ -26,12 +26,22 @@
  *   GET /readyz           200 when a model is loaded and the audit log
  *                         writes, else 503
  *   GET /v1/model         the live version: id, created_at, metrics, lineage
- *   GET /v1/meta          states, input field limits, score bands, segments:
- *                         derived from refdata, request_limits and the rules
+ *   GET /v1/model/report  the live bundle's training report (report.html,
+ *                         read when the bundle is loaded; 404 when it has
+ *                         none), with a policy that lets it load nothing
+ *   GET /v1/meta          states, input field limits, score bands, segments,
+ *                         the checks' messages (request_checks_json) and
+ *                         batch_max: derived from refdata, request_limits,
+ *                         request.c and the rules
  *   GET /openapi.json     OpenAPI 3.1 (data/openapi.json, its request
  *                         schema filled from request_limits)
- *   GET /docs             the API's HTML page (data/docs.html); GET / → 307
- *                         to /docs, where the original served Swagger UI
+ *   GET /docs             the API's HTML page (data/docs.html)
+ *   GET /, GET /<file>    the analysts' page: index.html and the other
+ *                         files of cfg->web_dir, read at start, with
+ *                         ETag (304 on If-None-Match), Cache-Control,
+ *                         a Content-Security-Policy of the page's own
+ *                         origin only and nosniff (web_files.h); without
+ *                         an index.html, GET / → 307 to /docs
  *   GET /metrics          Prometheus text format
  * Hostile and careless clients (each refusal a JSON {"detail": ...}):
  *   - a request whose length is ambiguous (two Content-Length headers,
@@ -198,6 +208,8 @@ struct server_config {
                                  * commit) before 503; 200 */
     const char *data_dir;       /* openapi.json, docs.html;
                                  * NULL: paths_data_dir() */
+    const char *web_dir;        /* the analysts' page, served at /;
+                                 * NULL: paths_web_dir() */
     FILE *log_stream;           /* JSON log lines; NULL: stderr */
     const char *api_keys_path;  /* key file; NULL: no keys, the API is open */
     bool protect_all;           /* keys for all but /healthz and /readyz */

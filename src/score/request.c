@@ -27,6 +27,61 @@ const struct field_limit request_limits[REQUEST_FIELD_COUNT] = {
     {"lugar_actual", true, 0, STATE_COUNT - 1, "Estado de residencia"},
 };
 
+/* The words of the checks the web form repeats as the user types, in
+ * one place: the answers use them and /v1/meta publishes them
+ * (request_checks_json), so the page cannot word a check differently. */
+#define MSG_MISSING "Field required"
+#define MSG_INT_TYPE "Input should be a valid integer"
+#define MSG_FLOAT_TYPE "Input should be a valid number"
+#define MSG_INT_PARSING \
+    "Input should be a valid integer, unable to parse string as an integer"
+#define MSG_FLOAT_PARSING \
+    "Input should be a valid number, unable to parse string as a number"
+#define MSG_FINITE "Input should be a finite number"
+#define MSG_FRACTION \
+    "Input should be a valid integer, got a number with a fractional part"
+#define MSG_GROWTH_WITHOUT_INCOME "Value error, must be 0 when ingreso is 0"
+#define MSG_UNEMPLOYED_WITH_JOB                                            \
+    "Value error, must be 0 when antiguedad_laboral_meses is above 0 (a " \
+    "current job)"
+
+/* "Input should be greater than or equal to 18" for l's lower bound
+ * (low) or its upper one. */
+static void bound_message(const struct field_limit *l, bool low, char *buf,
+                          size_t size)
+{
+    snprintf(buf, size, "Input should be %s than or equal to %.15g",
+             low ? "greater" : "less", low ? l->min : l->max);
+}
+
+json_t *request_checks_json(void)
+{
+    json_t *fields = json_object();
+    for (int i = 0; i < REQUEST_FIELD_COUNT; i++) {
+        const struct field_limit *l = &request_limits[i];
+        char ge[80], le[80];
+        bound_message(l, true, ge, sizeof ge);
+        bound_message(l, false, le, sizeof le);
+        json_t *m = json_pack(
+            "{s:s, s:s, s:s, s:s, s:s}", "missing", MSG_MISSING, "parsing",
+            l->integer ? MSG_INT_PARSING : MSG_FLOAT_PARSING,
+            "finite_number", MSG_FINITE, "greater_than_equal", ge,
+            "less_than_equal", le);
+        if (l->integer)
+            json_object_set_new(m, "int_from_float", json_string(MSG_FRACTION));
+        json_object_set_new(fields, l->name, m);
+    }
+    json_t *rules = json_pack(
+        "[{s:s, s:s, s:s, s:s}, {s:s, s:s, s:s, s:s}]",
+        "rule", "growth_without_income", "field", "crecimiento_ingreso",
+        "when", "ingreso = 0 and crecimiento_ingreso != 0", "msg",
+        MSG_GROWTH_WITHOUT_INCOME,
+        "rule", "unemployed_with_job", "field", "tiempo_desempleado",
+        "when", "antiguedad_laboral_meses > 0 and tiempo_desempleado > 0",
+        "msg", MSG_UNEMPLOYED_WITH_JOB);
+    return json_pack("{s:o, s:o}", "fields", fields, "rules", rules);
+}
+
 enum { R_INGRESO, R_ANTIGUEDAD, R_DESEMPLEO, R_TRABAJOS, R_SEMANAS, R_EDAD,
        R_CRECIMIENTO, R_LUGAR };
 
@@ -179,26 +234,22 @@ static int check_number(const struct fields *f, int i, double *out,
     double x = f->number[i];
     switch (f->kind[i]) {
     case FIELD_MISSING:
-        add_error(errs, l->name, "missing", "Field required");
+        add_error(errs, l->name, "missing", "%s", MSG_MISSING);
         return -1;
     case FIELD_OTHER:
         if (l->integer)
-            add_error(errs, l->name, "int_type",
-                      "Input should be a valid integer");
+            add_error(errs, l->name, "int_type", "%s", MSG_INT_TYPE);
         else
-            add_error(errs, l->name, "float_type",
-                      "Input should be a valid number");
+            add_error(errs, l->name, "float_type", "%s", MSG_FLOAT_TYPE);
         return -1;
     case FIELD_STRING:
         if (f->string_cut[i] || !lax_number(f->string[i], l->integer, &x)) {
             if (l->integer)
-                add_error(errs, l->name, "int_parsing",
-                          "Input should be a valid integer, unable to parse "
-                          "string as an integer");
+                add_error(errs, l->name, "int_parsing", "%s",
+                          MSG_INT_PARSING);
             else
-                add_error(errs, l->name, "float_parsing",
-                          "Input should be a valid number, unable to parse "
-                          "string as a number");
+                add_error(errs, l->name, "float_parsing", "%s",
+                          MSG_FLOAT_PARSING);
             return -1;
         }
         break;
@@ -206,14 +257,11 @@ static int check_number(const struct fields *f, int i, double *out,
         break;
     }
     if (!isfinite(x)) {
-        add_error(errs, l->name, "finite_number",
-                  "Input should be a finite number");
+        add_error(errs, l->name, "finite_number", "%s", MSG_FINITE);
         return -1;
     }
     if (l->integer && x != floor(x)) {
-        add_error(errs, l->name, "int_from_float",
-                  "Input should be a valid integer, got a number with a "
-                  "fractional part");
+        add_error(errs, l->name, "int_from_float", "%s", MSG_FRACTION);
         return -1;
     }
     /* pydantic turns a float into a 64-bit integer, or refuses it */
@@ -226,11 +274,12 @@ static int check_number(const struct fields *f, int i, double *out,
     }
     if (x < l->min || x > l->max) {
         bool low = x < l->min;
+        char msg[80];
+        bound_message(l, low, msg, sizeof msg);
         struct field_error *e =
             add_error(errs, l->name,
-                      low ? "greater_than_equal" : "less_than_equal",
-                      "Input should be %s than or equal to %.15g",
-                      low ? "greater" : "less", low ? l->min : l->max);
+                      low ? "greater_than_equal" : "less_than_equal", "%s",
+                      msg);
         if (e) {
             e->bound = low ? "ge" : "le";
             e->bound_value = low ? l->min : l->max;
@@ -274,13 +323,12 @@ static int validate(const struct fields *f, const struct refdata *rd,
      * pydantic words a validator's ValueError. */
     if (ok[R_INGRESO] && ok[R_CRECIMIENTO] && v[R_INGRESO] == 0 &&
         v[R_CRECIMIENTO] != 0)
-        add_error(errs, "crecimiento_ingreso", "value_error",
-                  "Value error, must be 0 when ingreso is 0");
+        add_error(errs, "crecimiento_ingreso", "value_error", "%s",
+                  MSG_GROWTH_WITHOUT_INCOME);
     if (ok[R_ANTIGUEDAD] && ok[R_DESEMPLEO] && v[R_ANTIGUEDAD] > 0 &&
         v[R_DESEMPLEO] > 0)
-        add_error(errs, "tiempo_desempleado", "value_error",
-                  "Value error, must be 0 when antiguedad_laboral_meses is "
-                  "above 0 (a current job)");
+        add_error(errs, "tiempo_desempleado", "value_error", "%s",
+                  MSG_UNEMPLOYED_WITH_JOB);
     if (errs->count)
         return -1;
 

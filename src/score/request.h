@@ -76,6 +76,17 @@ struct field_limit {
 
 extern const struct field_limit request_limits[REQUEST_FIELD_COUNT];
 
+/* The words of every check a form can make before sending, exactly as
+ * the answers word them (the "msg" of a detail item), for /v1/meta:
+ *   {"fields": {"<name>": {"missing", "parsing", "finite_number",
+ *                          "greater_than_equal", "less_than_equal"
+ *                          (with the bound, "... equal to 18"),
+ *                          "int_from_float" (integers only)}, ...},
+ *    "rules": [{"rule", "field" (where the error is reported), "when"
+ *               (the condition, in words), "msg"}, ...]}
+ * Caller owns the result. */
+json_t *request_checks_json(void);
+
 /* Fills *a from a parsed body; returns 0, or -1 with every bad field in
  * errs (not just the first). A non-object is one model_attributes_type
  * error on the body. */
