@@ -249,6 +249,7 @@ test:
 	@$(MAKE) --no-print-directory fuzz-smoke
 
 check: $(BIN) $(UNIT) $(CORE_BIN)
+	tests/stale_counters.sh
 	tests/layers.sh src
 	$(UNIT)
 	tests/cli.sh $(BIN)
