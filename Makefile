@@ -268,6 +268,7 @@ browser-test: $(BIN)
 	node tests/browser/run.mjs $(BIN) $(BUILD)/screenshots
 
 check: $(BIN) $(UNIT) $(CORE_BIN)
+	tests/stale_counters.sh
 	tests/layers.sh src
 	$(UNIT)
 	tests/cli.sh $(BIN)

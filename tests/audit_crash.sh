@@ -82,6 +82,7 @@ done
 sleep "$LOAD_S"
 kill -9 "$SERVE_PID"
 wait "$SERVE_PID" 2>/dev/null
+"$(dirname "$0")/stale_counters.sh" "$SERVE_PID" # what the kill left
 SERVE_PID=""
 wait
 

@@ -584,6 +584,7 @@ LIVE_BEFORE=$(cat "$PREG/LIVE")
 run "second pipeline run at once" 4 pipe --source "$P/day1.jsonl"
 has "second run names the holder" "$WORK/err" "incomescore pipeline: another pipeline run (pid $HANG, run "
 kill -9 "$HANG"; wait "$HANG" 2>/dev/null
+"$HERE/stale_counters.sh" "$HANG" # what the kill left (stale_counters.sh)
 same "killed run: LIVE unchanged" "$PREG/LIVE" "$LIVE_BEFORE"
 run "pipeline runs" 0 "$BIN" pipeline runs --registry "$PREG"
 has "pipeline runs shows the killed run" "$WORK/out" "interrupted"

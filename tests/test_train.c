@@ -5,6 +5,7 @@
  */
 #include "test.h"
 
+#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -248,6 +249,102 @@ static void the_target_follows_the_rules_not_the_column(void **s)
                      rows - 1);
     bundle_free(bundle);
     test_rmtree(dir);
+}
+
+/* A retrain on another population (demo seed 4) takes the first model's
+ * letters: of the 24 ways to letter its segments, the one chosen puts
+ * the matched centroids closest (in the first model's standardized
+ * space), and each letter's shift is recorded. */
+static void a_retrain_keeps_the_letters_of_the_reference(void **s)
+{
+    (void)s;
+    char data2[4096], dir[4200];
+    struct errbuf err;
+    char *sub = test_mkdtemp();
+    if (test_demo_dataset(sub, 3000, 4, data2, sizeof data2, &err) < 0)
+        fail_msg("%s", err.msg);
+    snprintf(dir, sizeof dir, "%s/v0002", work);
+    mkdir(dir, 0755);
+    struct train_options topt;
+    train_defaults(&topt);
+    topt.dataset_path = data2;
+    topt.params_path = params;
+    topt.data_dir = INCOMESCORE_DATADIR;
+    topt.rules_path = test_rules_shipped_path();
+    topt.letters_from = bundle_dir;
+    struct train_summary sum;
+    if (train_bundle(&topt, dir, &sum, &err) < 0)
+        fail_msg("%s", err.msg);
+    struct bundle *ref, *b;
+    assert_int_equal(bundle_load(&ref, bundle_dir, &err), 0);
+    assert_int_equal(bundle_load(&b, dir, &err), 0);
+    const struct manifest *r = &ref->manifest, *m = &b->manifest;
+    assert_string_equal(m->letters_reference, "v0001");
+    assert_string_equal(r->letters_reference, "");
+    /* each new centroid in the reference's standardized space */
+    double z[SEGMENT_COUNT][FEATURE_COUNT];
+    for (int g = 0; g < SEGMENT_COUNT; g++)
+        for (int f = 0; f < FEATURE_COUNT; f++)
+            z[g][f] = (m->segments[g].centroid[f] * m->scaler.scale[f] +
+                       m->scaler.mean[f] - r->scaler.mean[f]) /
+                      r->scaler.scale[f];
+    double d2[SEGMENT_COUNT][SEGMENT_COUNT];
+    for (int g = 0; g < SEGMENT_COUNT; g++)
+        for (int h = 0; h < SEGMENT_COUNT; h++) {
+            d2[g][h] = 0;
+            for (int f = 0; f < FEATURE_COUNT; f++) {
+                double d = z[g][f] - r->segments[h].centroid[f];
+                d2[g][h] += d * d;
+            }
+        }
+    double chosen = 0;
+    for (int g = 0; g < SEGMENT_COUNT; g++) {
+        chosen += d2[g][g];
+        assert_float_equal(m->letters_shift[g], sqrt(d2[g][g]), 1e-9);
+    }
+    /* no other assignment is closer */
+    int p[SEGMENT_COUNT] = {0, 1, 2, 3};
+    for (int a = 0; a < 4; a++)
+        for (int bb = 0; bb < 4; bb++)
+            for (int c = 0; c < 4; c++)
+                for (int d = 0; d < 4; d++) {
+                    if (a == bb || a == c || a == d || bb == c || bb == d ||
+                        c == d)
+                        continue;
+                    p[0] = a, p[1] = bb, p[2] = c, p[3] = d;
+                    double total = 0;
+                    for (int g = 0; g < SEGMENT_COUNT; g++)
+                        total += d2[g][p[g]];
+                    assert_true(total >= chosen);
+                }
+    /* and on populations this alike, each letter's nearest old centroid
+     * is its own */
+    for (int g = 0; g < SEGMENT_COUNT; g++)
+        for (int h = 0; h < SEGMENT_COUNT; h++)
+            assert_true(d2[g][g] <= d2[g][h]);
+    /* the manifest says so, and reads back */
+    char path[4300];
+    snprintf(path, sizeof path, "%s/bundle.json", dir);
+    json_t *doc = json_load_file(path, 0, NULL);
+    json_t *letters = json_object_get(doc, "letters");
+    assert_string_equal(json_string_value(json_object_get(letters, "by")),
+                        "match");
+    assert_string_equal(
+        json_string_value(json_object_get(letters, "reference")), "v0001");
+    assert_int_equal(json_array_size(json_object_get(letters, "shift")), 4);
+    json_decref(doc);
+    /* and the report shows it */
+    snprintf(path, sizeof path, "%s/report.md", dir);
+    size_t len;
+    char *report = file_read_all(path, &len, NULL);
+    assert_non_null(report);
+    assert_non_null(strstr(report, "Letras emparejadas con las de v0001 "));
+    free(report);
+    bundle_free(ref);
+    bundle_free(b);
+    test_rmtree(dir);
+    test_rmtree(sub);
+    free(sub);
 }
 
 /* ---- the guards: constructed datasets are refused with their cause ---- */
@@ -561,6 +658,7 @@ int suite_train(int *count)
         cmocka_unit_test(segment_letters_follow_mean_target),
         cmocka_unit_test(segment_sizes_stand_beside_their_own_centroids),
         cmocka_unit_test(the_target_follows_the_rules_not_the_column),
+        cmocka_unit_test(a_retrain_keeps_the_letters_of_the_reference),
         cmocka_unit_test(too_few_rows_are_refused),
         cmocka_unit_test(identical_rows_are_refused),
         cmocka_unit_test(an_empty_segment_is_refused),

@@ -86,6 +86,14 @@ int pipeline_retrain(const char *registry_dir, const char *id,
     o.seed = m->lineage.seed;
     o.test_fraction = m->lineage.test_fraction;
     o.stopping_fraction = m->lineage.stopping_fraction;
+    char reference[4200];
+    if (*m->letters_reference) {
+        /* lettered by matching: to the same version again */
+        if (registry_version_path(reg, m->letters_reference, reference,
+                                  sizeof reference, err) < 0)
+            goto done;
+        o.letters_from = reference;
+    }
     struct train_summary s;
     rc = train_bundle(&o, out_dir, &s, err);
 done:

@@ -236,6 +236,41 @@ static int read_segments(struct manifest *m, const json_t *segments,
     return 0;
 }
 
+/* ---- letters ------------------------------------------------------------- */
+
+#define LETTERS_BY_TARGET "mean target"
+#define LETTERS_BY_MATCH "match"
+
+static json_t *letters_json(const struct manifest *m)
+{
+    if (!*m->letters_reference)
+        return json_pack("{s:s}", "by", LETTERS_BY_TARGET);
+    return json_pack("{s:s, s:s, s:o}", "by", LETTERS_BY_MATCH, "reference",
+                     m->letters_reference,
+                     "shift", vector_json(m->letters_shift, SEGMENT_COUNT));
+}
+
+static int read_letters(struct manifest *m, const json_t *letters,
+                        struct errbuf *err)
+{
+    if (!letters)
+        return 0; /* a bundle from before letters were matched */
+    const char *by = json_string_value(json_object_get(letters, "by"));
+    if (by && strcmp(by, LETTERS_BY_TARGET) == 0)
+        return 0;
+    if (!by || strcmp(by, LETTERS_BY_MATCH) != 0)
+        return err_set(err, "letters.by is neither \"%s\" nor \"%s\"",
+                       LETTERS_BY_TARGET, LETTERS_BY_MATCH);
+    if (get_text(letters, "letters.", "reference", m->letters_reference,
+                 sizeof m->letters_reference, err) < 0 ||
+        read_vector(json_object_get(letters, "shift"), m->letters_shift,
+                    SEGMENT_COUNT, "letters.shift", err) < 0)
+        return -1;
+    if (!*m->letters_reference)
+        return err_set(err, "letters.reference is empty");
+    return 0;
+}
+
 /* ---- model --------------------------------------------------------------- */
 
 static json_t *model_json(const struct manifest *m)
@@ -455,11 +490,13 @@ static int read_lineage(struct manifest *m, const json_t *lineage,
 json_t *manifest_to_json(const struct manifest *m)
 {
     return json_pack(
-        "{s:s, s:s, s:s, s:o, s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+        "{s:s, s:s, s:s, s:o, s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
+        "s:o}",
         "format", BUNDLE_FORMAT, "created_at", m->created_at, "code_version",
         m->code_version, "features", manifest_features_json(), "itaee_year",
         m->itaee_year, "scaler", scaler_json(&m->scaler), "segments",
-        segments_json(m), "model", model_json(m), "score_scale",
+        segments_json(m), "letters", letters_json(m), "model", model_json(m),
+        "score_scale",
         manifest_score_scale_json(m), "files", files_json(m), "metrics",
         manifest_metrics_json(m), "feature_importance", importance_json(m),
         "lineage", manifest_lineage_json(m));
@@ -545,6 +582,7 @@ int manifest_from_json(struct manifest *m, const json_t *doc,
         read_files(m, json_object_get(doc, "files"), err) < 0 ||
         read_scaler(&m->scaler, json_object_get(doc, "scaler"), err) < 0 ||
         read_segments(m, json_object_get(doc, "segments"), err) < 0 ||
+        read_letters(m, json_object_get(doc, "letters"), err) < 0 ||
         get_text(doc, "", "created_at", m->created_at, sizeof m->created_at,
                  err) < 0 ||
         get_text(doc, "", "code_version", m->code_version,

@@ -18,6 +18,13 @@
  *   segments            A..D: {letter, description, centroid[11],
  *                       mean_target_train, train_rows, test_rows,
  *                       mean_score_test, mean_target_test}
+ *   letters             how the segments got their letters:
+ *                       {"by": "mean target"} (a first model), or
+ *                       {"by": "match", "reference": ID, "shift": [A..D]}
+ *                       (matched to version ID's centroids; each letter's
+ *                       centroid moved `shift` in ID's standardized
+ *                       space). Absent in bundles from before it: read
+ *                       as "mean target".
  *   model               {file: "model.json", rounds, params {...}}
  *   score_scale         {target_at_300, target_at_850}
  *   files               SHA-256 of each of bundle_files, in that order
@@ -80,6 +87,9 @@ struct manifest {
     int itaee_year;
     struct scaler scaler;
     struct manifest_segment segments[SEGMENT_COUNT]; /* A..D */
+    /* letters: "" when by mean target, else the version matched to */
+    char letters_reference[MANIFEST_TEXT_SIZE];
+    double letters_shift[SEGMENT_COUNT];   /* when matched */
     /* Boosting rounds kept; the format states it twice (model.rounds and
      * metrics.rounds) and a manifest where they differ is refused. */
     int rounds;

@@ -416,6 +416,41 @@ static const char *segment_description(const json_t *manifest, int s)
     return segment_descriptions[s];
 }
 
+/* How the letters were given: by mean target (a first model), or matched
+ * to the live model's segments, with how far each letter's centroid
+ * moved. */
+static void section_letters(struct doc *d, const json_t *manifest)
+{
+    const json_t *letters = object_get(manifest, "letters");
+    const char *reference =
+        json_string_value(object_get(letters, "reference"));
+    const json_t *shift = object_get(letters, "shift");
+    if (!reference || json_array_size(shift) != SEGMENT_COUNT) {
+        doc_para(d, "Letras por objetivo medio (A el más alto): no había "
+                    "un modelo vivo con cuyas letras emparejar.");
+        return;
+    }
+    char line[512];
+    int n = snprintf(line, sizeof line,
+                     "Letras emparejadas con las de %s (asignación óptima "
+                     "de centroides en su espacio estandarizado), para que "
+                     "cada letra nombre el mismo tipo de solicitante. "
+                     "Desplazamiento de cada centroide:", reference);
+    for (int s = 0; s < SEGMENT_COUNT && n > 0 && (size_t)n < sizeof line;
+         s++) {
+        char num[NUM_SIZE];
+        report_fmt_grouped(num, sizeof num,
+                           json_number_value(json_array_get(shift,
+                                                            (size_t)s)),
+                           3);
+        n += snprintf(line + n, sizeof line - (size_t)n, "%s %c %s",
+                      s ? "," : "", segment_letter(s), num);
+    }
+    if (n > 0 && (size_t)n + 1 < sizeof line)
+        strcat(line, ".");
+    doc_para(d, line);
+}
+
 /* One column per letter, one row per measure: eleven feature means
  * across four columns fit a page; four rows across fifteen columns do
  * not. */
@@ -474,6 +509,7 @@ static void section_profiles(struct doc *d, const struct report_input *in,
         doc_table_row(d, cols, SEGMENT_COUNT + 1, cells, 0);
     }
     doc_table_end(d);
+    section_letters(d, in->manifest);
     if (st->unsegmented) {
         char count[NUM_SIZE], line[160];
         report_fmt_count(count, sizeof count, st->unsegmented);

@@ -24,6 +24,7 @@
 #include "base/prng.h"
 #include "score/refdata.h"
 #include "train/kmeans.h"
+#include "train/letters.h"
 #include "train/report.h"
 #include "score/rules.h"
 #include "score/segments.h"
@@ -411,8 +412,32 @@ int train_bundle(const struct train_options *opt, const char *dir,
     }
     for (int s = 0; s < SEGMENT_COUNT; s++)
         seg_target[s] = seg_size[s] ? seg_target[s] / (double)seg_size[s] : 0;
-    segments_order_by_target(centroids, SEGMENT_COUNT, FEATURE_COUNT,
-                             seg_target, labels, n_train);
+    /* the letters: the reference's, matched, or by mean target */
+    char letters_reference[MANIFEST_TEXT_SIZE] = "";
+    double letters_shift[SEGMENT_COUNT] = {0};
+    if (opt->letters_from) {
+        struct manifest *ref = malloc(sizeof *ref);
+        snprintf(path, sizeof path, "%s/%s", opt->letters_from,
+                 MANIFEST_FILE);
+        if (!ref || manifest_read(ref, path, err) < 0) {
+            if (ref)
+                err_prefix(err, "letters from %s", path);
+            else
+                err_set(err, "out of memory");
+            free(ref);
+            goto done;
+        }
+        int letter_of[SEGMENT_COUNT];
+        letters_match(ref, &scaler, centroids, letter_of, letters_shift);
+        free(ref);
+        letters_apply(letter_of, centroids, seg_target, labels, n_train);
+        const char *name = strrchr(opt->letters_from, '/');
+        snprintf(letters_reference, sizeof letters_reference, "%s",
+                 name ? name + 1 : opt->letters_from);
+    } else {
+        segments_order_by_target(centroids, SEGMENT_COUNT, FEATURE_COUNT,
+                                 seg_target, labels, n_train);
+    }
     /* The sizes from the letters' labels: counted before the ordering,
      * they stayed in k-means order while everything else moved. */
     memset(seg_size, 0, sizeof seg_size);
@@ -517,6 +542,9 @@ int train_bundle(const struct train_options *opt, const char *dir,
              INCOMESCORE_VERSION);
     m->itaee_year = opt->itaee_year;
     m->scaler = scaler;
+    memcpy(m->letters_reference, letters_reference,
+           sizeof m->letters_reference);
+    memcpy(m->letters_shift, letters_shift, sizeof m->letters_shift);
     for (int s = 0; s < SEGMENT_COUNT; s++) {
         struct manifest_segment *g = &m->segments[s];
         /* segments.c's words, written once here: from now on the bundle

@@ -29,6 +29,10 @@ struct train_options {
     uint64_t seed;
     double test_fraction;       /* 0.3 */
     double stopping_fraction;   /* of the training rows; 0.1 */
+    const char *letters_from;   /* a bundle directory (named by its
+                                 * version id) whose segment letters the
+                                 * new segments take (letters.h); NULL:
+                                 * lettered by mean target */
 };
 
 struct train_summary {
@@ -51,7 +55,7 @@ int train_bundle(const struct train_options *opt, const char *dir,
                  struct train_summary *sum, struct errbuf *err);
 
 /* A dataset's rows as training reads them (features and target, the
- * target column when there is one, else the rules'), so that others
+ * target the rules give), so that others
  * measure a model on exactly what training measured it on. */
 struct train_rows {
     size_t n;

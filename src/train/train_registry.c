@@ -14,10 +14,17 @@ static int train_commit(struct registry *reg, const struct train_options *opt,
     char staging[PATH_MAX]; /* registry_open leaves room for it */
     if (registry_stage(reg, staging, sizeof staging, err) < 0)
         return -1;
+    /* A registry with a live model: the new segments take its letters
+     * (letters.h), unless the caller named another bundle. */
+    struct train_options o = *opt;
+    char live[REGISTRY_ID_SIZE], live_dir[PATH_MAX];
+    if (!o.letters_from && registry_live(reg, live, err) == 0 &&
+        registry_version_path(reg, live, live_dir, sizeof live_dir, err) == 0)
+        o.letters_from = live_dir;
     /* What was written is loaded back, with every check a server makes,
      * before it may enter the registry. */
     struct bundle *check = NULL;
-    int rc = train_bundle(opt, staging, sum, err);
+    int rc = train_bundle(&o, staging, sum, err);
     if (rc == 0)
         rc = bundle_load(&check, staging, err);
     bundle_free(check);
