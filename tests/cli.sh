@@ -466,6 +466,13 @@ Try 'incomescore pipeline --help'."
 run "pipeline bad gate key" 2 pipe --source "$P/day1.jsonl" --gate psi=1
 same "pipeline bad gate key named" "$WORK/err" "incomescore pipeline: --gate: \"psi\" is not a gate threshold
 Try 'incomescore pipeline --help'."
+printf '{"notify": {"smtp_password": "hunter2"}}\n' > "$P/notify_secret.json"
+run "pipeline: a password in the config is refused" 1 "$BIN" pipeline --registry "$PREG" --config "$P/notify_secret.json" --source "$P/day1.jsonl"
+has "config password refusal" "$WORK/err" '"notify.smtp_password": set INCOMESCORE_SMTP_PASSWORD in the environment instead'
+if grep -q hunter2 "$WORK/err"; then ko "the password was echoed"; else ok; fi
+printf '{"notify": {"webhook_colour": "red"}}\n' > "$P/notify_bad.json"
+run "pipeline: an unknown notify key is refused" 1 "$BIN" pipeline --registry "$PREG" --config "$P/notify_bad.json" --source "$P/day1.jsonl"
+has "unknown notify key named" "$WORK/err" '"notify.webhook_colour"'
 [ ! -e "$PREG" ] && ok || ko "a refused command line made a registry"
 
 # a first model below the floors does not go live
@@ -508,6 +515,10 @@ same "pipeline unchanged stages" /dev/stdin "$(printf 'etl skipped\ntrain skippe
 $(stages "$R2")
 E2
 [ ! -e "$PREG/versions/v0002" ] && ok || ko "an unchanged run trained a version"
+# notification targets from the config file (the environment would win)
+printf '{"params": "%s", "gate": {"max_changed_segment": 0.9}, "notify": {"webhook_url": "http://127.0.0.1:9/h", "webhook_format": "slack"}}\n' "$P/params.json" > "$P/notify_cfg.json"
+run "pipeline notifies from its config" 0 env -u INCOMESCORE_WEBHOOK_URL -u INCOMESCORE_SMTP_URL "$BIN" pipeline --registry "$PREG" --config "$P/notify_cfg.json" --as-of 2024-06-30 --source "$P/day1.jsonl"
+has "config notify target tried" "$WORK/err" "incomescore pipeline: notification failed: webhook http://127.0.0.1:9: "
 
 # --force reruns every stage: the same data trains the same model again
 run "pipeline --force" 0 pipe --source "$P/day1.jsonl" --force

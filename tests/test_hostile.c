@@ -11,7 +11,9 @@
  */
 #include "test.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdatomic.h>
 #include <poll.h>
 #include <pthread.h>
@@ -233,6 +235,16 @@ static void after_stop_began_keep_alive_requests_are_refused(void **state)
     assert_true(closed);
     close(kept);
 
+    /* a new connection after the stop began is closed unanswered */
+    int late = test_http_connect_from(s, "127.0.0.3");
+    if (late >= 0) {
+        test_http_try_send(late, "GET /healthz HTTP/1.1\r\n\r\n", 26);
+        test_http_read(late, buf, sizeof buf, 3000, true, &closed);
+        assert_string_equal(buf, "");
+        assert_true(closed);
+        close(late);
+    }
+
     assert_true(test_http_try_send(slow, scored_request + len / 2, len - len / 2));
     test_http_read(slow, buf, sizeof buf, 3000, true, &closed);
     if (strncmp(buf, "HTTP/1.1 200 ", 13) != 0)
@@ -242,6 +254,48 @@ static void after_stop_began_keep_alive_requests_are_refused(void **state)
     close(slow);
     pthread_join(stopper, NULL);
     assert_int_equal(decisions_in(db), 2);
+}
+
+struct churn {
+    int port; /* the server is stopped (and freed) while this runs */
+    atomic_bool done;
+};
+
+/* Connects and hangs up, again and again, until told to stop. */
+static void *churn_run(void *arg)
+{
+    struct churn *c = arg;
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons((uint16_t)c->port)};
+    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+    while (!atomic_load(&c->done)) {
+        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd >= 0) {
+            connect(fd, (struct sockaddr *)&a, sizeof a);
+            close(fd);
+        }
+    }
+    return NULL;
+}
+
+/* Stopping while connections keep arriving: libmicrohttpd 0.9.75's
+ * MHD_quiesce_daemon raced its own threads over the listening socket and
+ * could abort the process ("Failed to remove listen FD from epoll set");
+ * the stop no longer quiesces. Forty stops under churn, four threads
+ * each. */
+static void stopping_under_connection_churn_never_aborts(void **state)
+{
+    (void)state;
+    for (int i = 0; i < 40; i++) {
+        struct server *s = start((struct server_config){.threads = 4});
+        struct churn c = {.port = server_port(s)};
+        pthread_t t;
+        pthread_create(&t, NULL, churn_run, &c);
+        usleep(20000);
+        server_stop(s);
+        atomic_store(&c.done, true);
+        pthread_join(t, NULL);
+    }
 }
 
 /* ------------------------------------------------------- item 5 */
@@ -631,6 +685,7 @@ int suite_hostile(int *count)
     static const struct CMUnitTest tests[] = {
         cmocka_unit_test(an_ambiguous_length_is_400_and_nothing_is_smuggled),
         cmocka_unit_test(after_stop_began_keep_alive_requests_are_refused),
+        cmocka_unit_test(stopping_under_connection_churn_never_aborts),
         cmocka_unit_test(a_client_sending_its_whole_body_reads_the_refusal),
         cmocka_unit_test(bodies_in_flight_are_bounded_by_the_budget),
         cmocka_unit_test(a_batch_is_sized_before_it_is_parsed),

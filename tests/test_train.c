@@ -347,6 +347,40 @@ static void a_retrain_keeps_the_letters_of_the_reference(void **s)
     free(sub);
 }
 
+/* The report says what it is — code version, dataset, scale, surveys —
+ * in Spanish throughout, and sums up the model's explanations. */
+static void the_report_says_what_it_is(void **s)
+{
+    (void)s;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/report.md", bundle_dir);
+    size_t len;
+    char *md = file_read_all(path, &len, NULL);
+    assert_non_null(md);
+    static const char *const present[] = {
+        "Versión creada: 2023-11-14T22:13:20Z, con incomescore ",
+        "| escala del score | objetivo 0.16 → 300, 0.84 → 850 |",
+        "| encuestas | ITAEE 2023 (crecimiento estatal, INEGI); ENIGH ",
+        "filas — SHA-256 ",
+        "## Contribución de cada variable al score",
+        "| variable | puntos (media de \\|SHAP\\|) |",
+        "| filas del conjunto de datos (dataset_rows) | ",
+        "| fracción para la parada temprana (stopping_fraction) | ",
+        "| profundidad máxima (max_depth) | ",
+    };
+    for (size_t i = 0; i < sizeof present / sizeof present[0]; i++)
+        if (!strstr(md, present[i]))
+            fail_msg("report.md lacks: %s", present[i]);
+    /* no key left in the data team's words alone */
+    static const char *const absent[] = {"| dataset_rows |",
+                                         "| stopping_fraction |",
+                                         "| max_depth |", "| objective |"};
+    for (size_t i = 0; i < sizeof absent / sizeof absent[0]; i++)
+        if (strstr(md, absent[i]))
+            fail_msg("report.md still has: %s", absent[i]);
+    free(md);
+}
+
 /* ---- the guards: constructed datasets are refused with their cause ---- */
 
 /* A dataset of the fixture's header and its data rows `first`..`last`
@@ -658,6 +692,7 @@ int suite_train(int *count)
         cmocka_unit_test(segment_letters_follow_mean_target),
         cmocka_unit_test(segment_sizes_stand_beside_their_own_centroids),
         cmocka_unit_test(the_target_follows_the_rules_not_the_column),
+        cmocka_unit_test(the_report_says_what_it_is),
         cmocka_unit_test(a_retrain_keeps_the_letters_of_the_reference),
         cmocka_unit_test(too_few_rows_are_refused),
         cmocka_unit_test(identical_rows_are_refused),

@@ -53,7 +53,10 @@ static void print_help(void)
         "--config FILE       JSON settings (keys in README: source, as_of,\n"
         "                    registry, rules, params, seed, itaee_year,\n"
         "                    keep_runs, mongo {database, collection, query},\n"
-        "                    gate {...}); default $" CONFIG_ENV "\n"
+        "                    gate {...}, notify {smtp_url, mail_from, mail_to,\n"
+        "                    webhook_url, ...: the INCOMESCORE_* settings of\n"
+        "                    'notify --help' in lower case; the password only\n"
+        "                    from the environment}); default $" CONFIG_ENV "\n"
         "--source S          documents: a JSON-lines file or a mongodb:// URI\n"
         "                    (default $" DOC_SOURCE_ENV ")\n"
         "--as-of DATE        features as of DATE (default today)\n"
@@ -111,21 +114,23 @@ static const struct option pipeline_options[] = {
     {NULL, 0, NULL, 0},
 };
 
-/* The run told to the notification targets set in the environment (none
- * set: nothing to do). What happened goes to stderr and into run.json;
- * it never changes the run's outcome or exit status. */
-static void notify_run(const char *cmd, const char *run_dir)
+/* The run told to the notification targets of the config file's
+ * "notify" and the environment (which wins); none set: nothing to do.
+ * What happened goes to stderr and into run.json; it never changes the
+ * run's outcome or exit status. */
+static void notify_run(const char *cmd, const struct notify_settings *file,
+                       const char *run_dir)
 {
-    const char *mail = getenv("INCOMESCORE_SMTP_URL");
-    const char *hook = getenv("INCOMESCORE_WEBHOOK_URL");
-    if ((!mail || !*mail) && (!hook || !*hook))
-        return;
-    struct notify_settings s;
+    struct notify_settings s = *file;
     struct errbuf err;
-    if (notify_settings_from_env(&s, &err) < 0) {
+    if (notify_settings_apply_env(&s, &err) < 0 ||
+        ((s.smtp_url[0] || s.webhook_url[0]) &&
+         notify_settings_check(&s, &err) < 0)) {
         fprintf(stderr, PROGRAM " %s: not notified: %s\n", cmd, err.msg);
         return;
     }
+    if (!s.smtp_url[0] && !s.webhook_url[0])
+        return;
     struct notify_outcome out[NOTIFY_TARGETS_MAX];
     int n;
     int rc = run_notify(&s, run_dir, out, &n, &err);
@@ -237,7 +242,7 @@ static int run_pipeline(int argc, char **argv)
         return EXIT_LOCKED;
     }
     if (*r.run_dir)
-        notify_run(cmd, r.run_dir);
+        notify_run(cmd, &c.notify, r.run_dir);
     if (got < 0) {
         if (*r.failed_stage)
             fail(cmd, "stage %s failed: %s (the live model is unchanged; "

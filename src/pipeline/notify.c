@@ -235,14 +235,21 @@ int notify_settings_set(struct notify_settings *s, const char *name,
     return err_set(err, "'%.100s' is not a notification setting", name);
 }
 
-int notify_settings_from_env(struct notify_settings *s, struct errbuf *err)
+int notify_settings_apply_env(struct notify_settings *s, struct errbuf *err)
 {
-    notify_settings_init(s);
     for (size_t i = 0; i < SETTINGS_COUNT; i++) {
         const char *v = getenv(settings_table[i].name);
         if (v && settings_table[i].set(s, v, err) < 0)
             return -1;
     }
+    return 0;
+}
+
+int notify_settings_from_env(struct notify_settings *s, struct errbuf *err)
+{
+    notify_settings_init(s);
+    if (notify_settings_apply_env(s, err) < 0)
+        return -1;
     return notify_settings_check(s, err);
 }
 

@@ -77,6 +77,10 @@ void notify_settings_init(struct notify_settings *s);
 int notify_settings_set(struct notify_settings *s, const char *name,
                         const char *value, struct errbuf *err);
 
+/* Every variable above that is set, over what s holds (a config file's
+ * settings: the environment wins); no check. */
+int notify_settings_apply_env(struct notify_settings *s, struct errbuf *err);
+
 /* notify_settings_init, then every variable above that is set, then
  * notify_settings_check. */
 int notify_settings_from_env(struct notify_settings *s, struct errbuf *err);

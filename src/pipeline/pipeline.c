@@ -14,6 +14,7 @@
 #include <ftw.h>
 #include <pthread.h>
 #include <stddef.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -53,6 +54,7 @@ void pipeline_defaults(struct pipeline_config *c)
     c->seed = 42;
     gate_defaults(&c->gate);
     c->keep_runs = 30; /* a month of daily runs */
+    notify_settings_init(&c->notify);
 }
 
 const char *pipeline_decision_name(enum pipeline_decision d)
@@ -191,6 +193,31 @@ static int config_from_json(struct pipeline_config *c, json_t *doc,
                                    k2);
                 if (get_string(v2, k2, dst, err) < 0)
                     return err_prefix(err, "mongo");
+            }
+        } else if (strcmp(key, "notify") == 0) {
+            if (!json_is_object(v))
+                return err_set(err, "\"notify\" must be an object");
+            const char *k2;
+            json_t *v2;
+            json_object_foreach(v, k2, v2) {
+                char name[64];
+                size_t n = (size_t)snprintf(name, sizeof name,
+                                            "INCOMESCORE_%s", k2);
+                for (size_t i = 12; i < n && i < sizeof name; i++)
+                    name[i] = (char)toupper((unsigned char)name[i]);
+                /* a secret belongs in the environment, not in a file
+                 * copied around with the rest of the settings */
+                if (strcmp(k2, "smtp_password") == 0)
+                    return err_set(err, "\"notify.smtp_password\": set "
+                                        "INCOMESCORE_SMTP_PASSWORD in the "
+                                        "environment instead");
+                if (get_string(v2, k2, &s, err) < 0)
+                    return err_prefix(err, "notify");
+                if (n >= sizeof name)
+                    return err_set(err, "\"notify.%.40s…\" is not a "
+                                        "notification setting", k2);
+                if (notify_settings_set(&c->notify, name, s, err) < 0)
+                    return err_prefix(err, "\"notify.%s\"", k2);
             }
         } else if (strcmp(key, "gate") == 0) {
             if (!json_is_object(v))

@@ -39,6 +39,7 @@
 #include "base/errbuf.h"
 #include "etl/docsource.h"
 #include "pipeline/gate.h"
+#include "pipeline/notify.h"
 #include "registry/registry.h"
 
 struct pipeline_config {
@@ -52,6 +53,9 @@ struct pipeline_config {
     uint64_t seed;
     struct gate_thresholds gate;
     int keep_runs;             /* run directories kept; older ones go */
+    struct notify_settings notify; /* the config file's "notify" (the
+                                    * environment's settings go over it
+                                    * when the run is told) */
     bool force;                /* rerun every stage */
     FILE *progress;            /* progress lines (NULL: none) */
     bool progress_tty;         /* a terminal: one line rewritten */
@@ -61,8 +65,11 @@ void pipeline_defaults(struct pipeline_config *c);
 
 /* Reads a JSON config file over c: keys "source", "as_of", "registry",
  * "rules", "params", "seed", "itaee_year", "keep_runs", "mongo"
- * {database, collection, query} and "gate" {the names of struct
- * gate_thresholds}. An unknown key, a wrong type or a bad value is
+ * {database, collection, query}, "gate" {the names of struct
+ * gate_thresholds} and "notify" {notify.h's settings in lower case
+ * without INCOMESCORE_: smtp_url, smtp_tls, smtp_user, smtp_ca_file,
+ * mail_from, mail_to, webhook_url, webhook_format, notify_timeout; the
+ * password only from the environment}. An unknown key, a wrong type or a bad value is
  * refused, naming it. The strings c then points to live in *doc, which
  * the caller frees (json_decref) after the run. */
 int pipeline_config_load(struct pipeline_config *c, const char *path,

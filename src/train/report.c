@@ -186,9 +186,49 @@ static void section_version(struct doc *d, const json_t *manifest,
     fputs("# Informe de entrenamiento\n\n", d->md);
     fputs("<h1>Informe de entrenamiento</h1>\n", d->html);
     char line[512];
-    snprintf(line, sizeof line, "Versión creada: %s.",
-             created[0] ? created : "fecha desconocida");
+    const char *code = json_string_value(object_get(manifest,
+                                                    "code_version"));
+    snprintf(line, sizeof line, "Versión creada: %s, con incomescore %s. "
+             "El registro le da su identificador al guardarla (`models "
+             "list`).", created[0] ? created : "fecha desconocida",
+             code ? code : "de versión desconocida");
     doc_para(d, line);
+
+    /* what it was trained from and on which scale, in one table */
+    static const struct column cols[2] = {{"concepto", false, NULL},
+                                          {"valor", false, NULL}};
+    doc_table_begin(d, "identity", cols, 2);
+    const json_t *lineage = object_get(manifest, "lineage");
+    const char *dataset = json_string_value(object_get(lineage, "dataset"));
+    const char *sha = json_string_value(object_get(lineage,
+                                                   "dataset_sha256"));
+    char rows[NUM_SIZE];
+    report_fmt_count(rows, sizeof rows,
+                     (size_t)json_integer_value(object_get(lineage,
+                                                           "dataset_rows")));
+    snprintf(line, sizeof line, "%s — %s filas — SHA-256 %.16s…",
+             dataset ? dataset : "?", rows, sha ? sha : "?");
+    const char *cells[2] = {"conjunto de datos", line};
+    doc_table_row(d, cols, 2, cells, 0);
+    const json_t *scale = object_get(manifest, "score_scale");
+    snprintf(line, sizeof line, "objetivo %g → 300, %g → 850",
+             json_number_value(object_get(scale, "target_at_300")),
+             json_number_value(object_get(scale, "target_at_850")));
+    cells[0] = "escala del score";
+    doc_table_row(d, cols, 2, cells, 0);
+    snprintf(line, sizeof line, "ITAEE %lld (crecimiento estatal, INEGI); "
+             "ENIGH de la tabla refdata/enigh.csv (edición no registrada "
+             "en la fuente original), SHA-256 %.16s…",
+             (long long)json_integer_value(object_get(manifest,
+                                                      "itaee_year")),
+             json_string_value(object_get(object_get(manifest, "files"),
+                                          "refdata/enigh.csv"))
+                 ? json_string_value(object_get(
+                       object_get(manifest, "files"), "refdata/enigh.csv"))
+                 : "?");
+    cells[0] = "encuestas";
+    doc_table_row(d, cols, 2, cells, 0);
+    doc_table_end(d);
 }
 
 /* Metrics: scalar keys (row counts, rounds) in one table; object keys
@@ -336,6 +376,44 @@ static void section_importance(struct doc *d, const struct report_input *in,
         char v[NUM_SIZE];
         snprintf(v, sizeof v, "%.1f %%", 100 * in->importance[j]);
         const char *cells[2] = {variable_names[j], v};
+        doc_table_row(d, cols, 2, cells, 0);
+    }
+    doc_table_end(d);
+}
+
+/* The model's own explanations summed up: how many score points each
+ * feature moves an applicant's score, on average, either way. */
+static void section_explanations(struct doc *d, const struct report_input *in)
+{
+    if (!in->mean_abs_points || !in->explained)
+        return;
+    doc_heading(d, 2, "Contribución de cada variable al score");
+    char line[256], rows[NUM_SIZE];
+    report_fmt_count(rows, sizeof rows, in->explained);
+    snprintf(line, sizeof line,
+             "Media del valor absoluto de la contribución de cada variable "
+             "(valores SHAP del modelo, en puntos de score) sobre %s filas "
+             "de prueba: lo que `?explain=1` da por solicitante.", rows);
+    doc_para(d, line);
+    int order[FEATURE_COUNT];
+    for (int f = 0; f < FEATURE_COUNT; f++)
+        order[f] = f;
+    for (int i = 1; i < FEATURE_COUNT; i++) /* largest first, stable */
+        for (int j = i; j > 0 && in->mean_abs_points[order[j]] >
+                                     in->mean_abs_points[order[j - 1]];
+             j--) {
+            int t = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = t;
+        }
+    static const struct column cols[2] = {{"variable", false, NULL},
+                                          {"puntos (media de |SHAP|)", true,
+                                           NULL}};
+    doc_table_begin(d, "explanations", cols, 2);
+    for (int r = 0; r < FEATURE_COUNT; r++) {
+        char v[NUM_SIZE];
+        report_fmt_grouped(v, sizeof v, in->mean_abs_points[order[r]], 2);
+        const char *cells[2] = {variable_names[order[r]], v};
         doc_table_row(d, cols, 2, cells, 0);
     }
     doc_table_end(d);
@@ -600,6 +678,7 @@ static int write_documents(struct doc *d, const struct report_input *in,
     doc_heading(d, 2, "Importancia de las variables");
     report_chart_importance(d->html, in, st);
     section_importance(d, in, st);
+    section_explanations(d, in);
 
     doc_heading(d, 2, "Segmentos en los dos primeros componentes principales");
     report_chart_pca(d->html, in, st);

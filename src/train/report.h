@@ -40,6 +40,12 @@ struct report_input {
     const double *standardized;  /* n × FEATURE_COUNT, scaler applied */
 
     const double *importance;    /* FEATURE_COUNT, summing to 1 */
+
+    /* The model's explanations (forest_explain) over the first
+     * `explained` held-out rows: each feature's mean absolute
+     * contribution in score points; NULL when none were computed. */
+    const double *mean_abs_points; /* FEATURE_COUNT */
+    size_t explained;
 };
 
 /* Writes dir/report.md and dir/report.html atomically. Deterministic:

@@ -158,6 +158,23 @@ static const struct key_label key_labels[] = {
     {"code_version", "versión del código"},
     {"format", "formato"},
     {"itaee_year", "año ITAEE"},
+    {"dataset_rows", "filas del conjunto de datos"},
+    {"stopping_fraction", "fracción para la parada temprana"},
+    {"target_rules_mismatches", "filas cuyo objetivo difería de las reglas"},
+    {"objective", "función objetivo"},
+    {"tree_method", "método de árboles"},
+    {"max_depth", "profundidad máxima"},
+    {"eta", "tasa de aprendizaje"},
+    {"early_stopping_rounds", "rondas sin mejora para parar"},
+    {"subsample", "submuestreo de filas"},
+    {"colsample_bynode", "submuestreo de variables por nodo"},
+    {"min_child_weight", "peso mínimo por hoja"},
+    {"lambda", "regularización L2"},
+    {"max_bin", "intervalos máximos por variable"},
+    {"nthread", "hilos"},
+    {"min_rows", "mínimo de filas"},
+    {"min_segment_share", "participación mínima por segmento"},
+    {"min_holdout_r2", "R² mínimo en prueba"},
 };
 
 const char *report_key_label(const char *key)
