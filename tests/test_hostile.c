@@ -504,6 +504,29 @@ static void a_batch_is_sized_before_it_is_parsed(void **state)
 
 /* ------------------------------------------------------- item 1 */
 
+/* Sends `byte` every 200 ms for up to 4 s (the servers below have a 5 s
+ * idle timeout, which so never comes); whether the server closed the
+ * connection meanwhile, answering nothing. */
+static bool dribbled_until_cut(int fd, const char *byte)
+{
+    char buf[1024];
+    for (int i = 0; i < 20; i++) {
+        usleep(200000);
+        if (!test_http_try_send(fd, byte, 1))
+            return true;
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        if (poll(&p, 1, 0) > 0) {
+            bool closed;
+            test_http_read(fd, buf, sizeof buf, 100, true, &closed);
+            if (*buf)
+                fail_msg("answered: %s", buf);
+            if (closed)
+                return true;
+        }
+    }
+    return false;
+}
+
 /* A body sent a byte at a time, each within the idle timeout, is cut at
  * the body deadline: the connection is closed, nothing answered. */
 static void a_body_dribbled_past_its_deadline_is_cut(void **state)
@@ -512,23 +535,7 @@ static void a_body_dribbled_past_its_deadline_is_cut(void **state)
     struct server *s = start((struct server_config){.body_deadline_s = 1,
                                                     .timeout_s = 5});
     int fd = in_flight(s, "/v1/prediction", 100);
-    bool cut = false;
-    char buf[1024];
-    /* a byte every 200 ms, for up to 4 s: the idle timeout (5 s) never
-     * comes, the deadline (1 s) does */
-    for (int i = 0; i < 20 && !cut; i++) {
-        usleep(200000);
-        cut = !test_http_try_send(fd, " ", 1);
-        struct pollfd p = {.fd = fd, .events = POLLIN};
-        if (!cut && poll(&p, 1, 0) > 0) {
-            bool closed;
-            test_http_read(fd, buf, sizeof buf, 100, true, &closed);
-            if (*buf)
-                fail_msg("answered: %s", buf);
-            cut = closed;
-        }
-    }
-    assert_true(cut);
+    assert_true(dribbled_until_cut(fd, " "));
     close(fd);
     server_stop(s);
 }
@@ -543,21 +550,7 @@ static void headers_dribbled_past_their_deadline_are_cut(void **state)
                                                     .timeout_s = 5});
     int fd = test_http_connect(s);
     test_http_send_text(fd, "GET /healthz HTTP/1.1\r\nHost: x\r\nX-a: ");
-    bool cut = false;
-    char buf[8192];
-    for (int i = 0; i < 20 && !cut; i++) {
-        usleep(200000);
-        cut = !test_http_try_send(fd, "a", 1);
-        struct pollfd p = {.fd = fd, .events = POLLIN};
-        if (!cut && poll(&p, 1, 0) > 0) {
-            bool closed;
-            test_http_read(fd, buf, sizeof buf, 100, true, &closed);
-            if (*buf)
-                fail_msg("answered: %s", buf);
-            cut = closed;
-        }
-    }
-    assert_true(cut);
+    assert_true(dribbled_until_cut(fd, "a"));
     close(fd);
 
     static char metrics[1 << 17];

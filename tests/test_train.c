@@ -24,6 +24,20 @@
 static char *work;          /* a temporary directory for the whole suite */
 static char dataset[4096], params[4096], bundle_dir[4096];
 
+/* Training options for `data` with the parameters file `params_path`,
+ * the shipped rules and the built-in reference tables. */
+static struct train_options options_for(const char *data,
+                                        const char *params_path)
+{
+    struct train_options o;
+    train_defaults(&o);
+    o.dataset_path = data;
+    o.params_path = params_path;
+    o.data_dir = INCOMESCORE_DATADIR;
+    o.rules_path = test_rules_shipped_path();
+    return o;
+}
+
 /* demo-data → etl → a small dataset, and fast parameters. */
 static int setup(void **state)
 {
@@ -41,12 +55,7 @@ static int setup(void **state)
 
     snprintf(bundle_dir, sizeof bundle_dir, "%s/v0001", work);
     mkdir(bundle_dir, 0755);
-    struct train_options topt;
-    train_defaults(&topt);
-    topt.dataset_path = dataset;
-    topt.params_path = params;
-    topt.data_dir = INCOMESCORE_DATADIR;
-    topt.rules_path = test_rules_shipped_path();
+    struct train_options topt = options_for(dataset, params);
     struct train_summary sum;
     setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
     if (train_bundle(&topt, bundle_dir, &sum, &err) < 0) {
@@ -109,12 +118,7 @@ static void same_data_and_seed_give_the_same_bundle_byte_for_byte(void **s)
     char again[4200];
     snprintf(again, sizeof again, "%s/again", work);
     mkdir(again, 0755);
-    struct train_options topt;
-    train_defaults(&topt);
-    topt.dataset_path = dataset;
-    topt.params_path = params;
-    topt.data_dir = INCOMESCORE_DATADIR;
-    topt.rules_path = test_rules_shipped_path();
+    struct train_options topt = options_for(dataset, params);
     struct train_summary sum;
     struct errbuf err;
     if (train_bundle(&topt, again, &sum, &err) < 0)
@@ -227,12 +231,7 @@ static void the_target_follows_the_rules_not_the_column(void **s)
 
     snprintf(dir, sizeof dir, "%s/stale", work);
     mkdir(dir, 0755);
-    struct train_options topt;
-    train_defaults(&topt);
-    topt.dataset_path = stale;
-    topt.params_path = params;
-    topt.data_dir = INCOMESCORE_DATADIR;
-    topt.rules_path = test_rules_shipped_path();
+    struct train_options topt = options_for(stale, params);
     struct train_summary sum;
     struct errbuf err;
     if (train_bundle(&topt, dir, &sum, &err) < 0)
@@ -265,12 +264,7 @@ static void a_retrain_keeps_the_letters_of_the_reference(void **s)
         fail_msg("%s", err.msg);
     snprintf(dir, sizeof dir, "%s/v0002", work);
     mkdir(dir, 0755);
-    struct train_options topt;
-    train_defaults(&topt);
-    topt.dataset_path = data2;
-    topt.params_path = params;
-    topt.data_dir = INCOMESCORE_DATADIR;
-    topt.rules_path = test_rules_shipped_path();
+    struct train_options topt = options_for(data2, params);
     topt.letters_from = bundle_dir;
     struct train_summary sum;
     if (train_bundle(&topt, dir, &sum, &err) < 0)
@@ -429,14 +423,9 @@ static const char *refusal(const char *data, const char *extra)
     snprintf(dir, sizeof dir, "%s/refused", work);
     test_rmtree(dir);
     mkdir(dir, 0755);
-    struct train_options topt;
-    train_defaults(&topt);
-    topt.dataset_path = data;
     char pp[4200];
     snprintf(pp, sizeof pp, "%s/guard_params.json", work);
-    topt.params_path = pp;
-    topt.data_dir = INCOMESCORE_DATADIR;
-    topt.rules_path = test_rules_shipped_path();
+    struct train_options topt = options_for(data, pp);
     struct train_summary sum;
     if (train_bundle(&topt, dir, &sum, &err) == 0)
         fail_msg("%s trained (held-out R2 %g)", data, sum.r2);

@@ -516,17 +516,28 @@ static int booster_from_json(BoosterHandle *out, const char *model_json,
     return 0;
 }
 
-int model_predict_xgboost(const char *model_json, size_t model_len,
-                          const float *x, size_t n, int n_features,
-                          float *out, struct errbuf *err)
+/* The booster to predict n rows of n_features with: 1 with it in *b, 0
+ * when there is nothing to predict (no rows), -1 with err. */
+static int booster_for_rows(BoosterHandle *b, const char *model_json,
+                            size_t model_len, size_t n, int n_features,
+                            struct errbuf *err)
 {
     if (n == 0)
         return 0;
     if (n_features < 1)
         return err_set(err, "%d features: at least 1 is needed", n_features);
+    return booster_from_json(b, model_json, model_len, err) < 0 ? -1 : 1;
+}
+
+int model_predict_xgboost(const char *model_json, size_t model_len,
+                          const float *x, size_t n, int n_features,
+                          float *out, struct errbuf *err)
+{
     BoosterHandle b;
-    if (booster_from_json(&b, model_json, model_len, err) < 0)
-        return -1;
+    int ready = booster_for_rows(&b, model_json, model_len, n, n_features,
+                                 err);
+    if (ready <= 0)
+        return ready;
     /* In-place prediction over our row-major floats, described as a NumPy
      * __array_interface__. 1.7.4 aborts without "cache_id" (NOTES.md). */
     char values[160];
@@ -567,13 +578,11 @@ int model_contributions_xgboost(const char *model_json, size_t model_len,
                                 const float *x, size_t n, int n_features,
                                 float *out, struct errbuf *err)
 {
-    if (n == 0)
-        return 0;
-    if (n_features < 1)
-        return err_set(err, "%d features: at least 1 is needed", n_features);
     BoosterHandle b;
-    if (booster_from_json(&b, model_json, model_len, err) < 0)
-        return -1;
+    int ready = booster_for_rows(&b, model_json, model_len, n, n_features,
+                                 err);
+    if (ready <= 0)
+        return ready;
     DMatrixHandle m;
     if (XGDMatrixCreateFromMat(x, (bst_ulong)n, (bst_ulong)n_features, NAN,
                                &m) != 0) {
