@@ -398,7 +398,7 @@ static void short_hash(json_t *m)
 
 static void long_description(json_t *m)
 {
-    char text[300];
+    char text[600];
     memset(text, 'x', sizeof text - 1);
     text[sizeof text - 1] = '\0';
     json_object_set_new(json_array_get(json_object_get(m, "segments"), 3),
@@ -437,7 +437,7 @@ static void every_field_is_read_and_checked(void **state)
     assert_manifest_refused(short_hash,
                             "the hash of rules.json is not 64 hex digits");
     assert_manifest_refused(long_description,
-                            "segment D description is longer than 255 bytes");
+                            "segment D description is longer than 511 bytes");
     assert_manifest_refused(r2_text, "metrics.score.r2 is missing or not a "
                                      "finite number");
     assert_manifest_refused(no_lineage, "\"lineage\" is missing");
@@ -486,7 +486,15 @@ static void a_trained_manifest_is_rewritten_byte_for_byte(void **state)
      * rules), even from a dataset with a target column */
     assert_false(m->lineage.target_from_column);
     assert_int_equal(m->lineage.target_rules_mismatches, 0);
-    assert_string_equal(m->segments[0].description, segment_descriptions[0]);
+    /* each segment described from its rows (train/describe.h), in both
+     * languages, its profile kept */
+    for (int s = 0; s < SEGMENT_COUNT; s++) {
+        assert_true(strstr(m->segments[s].description, ": ingreso típico $")
+                    != NULL);
+        assert_true(strstr(m->segments[s].description_en,
+                           ": typical income $") != NULL);
+        assert_true(m->segments[s].has_profile);
+    }
     free(a);
     free(b);
     free(m);
@@ -513,6 +521,12 @@ static void a_manifest_made_in_memory_reads_back_equal(void **state)
         struct manifest_segment *g = &m->segments[s];
         snprintf(g->description, sizeof g->description,
                  "Segmento %c: \"comillas\", acentos (á) y \\", 'A' + s);
+        snprintf(g->description_en, sizeof g->description_en,
+                 "Segment %c", 'A' + s);
+        g->has_profile = s % 2; /* absent in bundles from before */
+        if (g->has_profile)
+            g->profile = (struct manifest_profile){1000.5 * s, 12, 2, 300,
+                                                   40, 0.25, 0.125};
         for (int f = 0; f < FEATURE_COUNT; f++)
             g->centroid[f] = (s - 1.5) * (f + 1) / 7.0;
         g->mean_target_train = 0.7 - 0.1 * s;

@@ -7,7 +7,7 @@
 import { call, apiKey, setApiKey } from "./api.js";
 import { checkAll, valid } from "./checks.js";
 import { gauge } from "./gauge.js";
-import { t, setLang, getLang, number } from "./i18n.js";
+import { t, setLang, getLang, number, localized } from "./i18n.js";
 import { initBatch, renderBatch } from "./batch.js";
 
 const $ = (id) => document.getElementById(id);
@@ -215,7 +215,7 @@ function bandOf(score) {
 
 export function segmentText(letter) {
   const s = state.meta.segments.find((x) => x.letter === letter);
-  return s ? s.description : "";
+  return s ? localized(s, "description") : "";
 }
 
 function renderResult() {
@@ -369,7 +369,7 @@ function renderModel() {
     h("div", { class: "table-wrap" }, h("table", { class: "plain" },
       h("thead", {}, h("tr", {}, h("th", { scope: "col", text: t("segment") }), h("th", { scope: "col", class: "num", text: t("model_mean_target") }))),
       h("tbody", {}, ...(m.segments || []).map((s) => h("tr", {},
-        h("td", {}, h("span", { class: "segment" }, h("span", { class: "segment-letter", text: s.letter }), h("span", { text: s.description }))),
+        h("td", {}, h("span", { class: "segment" }, h("span", { class: "segment-letter", text: s.letter }), h("span", { text: localized(s, "description") }))),
         h("td", { class: "num", text: fmt(s.mean_target_train, 3) })))))),
     h("h2", { text: t("model_links") }),
     h("ul", { class: "links" },

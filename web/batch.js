@@ -6,7 +6,7 @@
 // summary (per band, per segment, a histogram) and the results as CSV.
 
 import { h, state, authorized, failureText, segmentText } from "./app.js";
-import { t, number } from "./i18n.js";
+import { t, number, localized } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
 const CHUNK_BYTES = 400000; // ~2,000 rows: each request's JSON work stays a few ms
@@ -314,7 +314,7 @@ function renderSummary() {
   const segs = h("table", { class: "plain counts", id: "summary-segments" },
     h("thead", {}, h("tr", {}, h("th", { scope: "col", text: t("segment") }), h("th", { scope: "col", class: "num", text: t("batch_rows") }))),
     h("tbody", {}, ...state.meta.segments.map((s) => h("tr", { "data-segment": s.letter },
-      h("td", {}, h("span", { class: "segment-letter small", text: s.letter }), ` ${s.description}`),
+      h("td", {}, h("span", { class: "segment-letter small", text: s.letter }), ` ${localized(s, "description")}`),
       h("td", { class: "num", text: String(bySeg.get(s.letter) || 0) })))));
   $("summary-body").replaceChildren(
     h("div", { class: "kpis" },

@@ -279,6 +279,12 @@ export function getLang() {
   return lang;
 }
 
+// An API text in the page's language: the bundle's English words
+// (key + "_en") when English is chosen and the bundle has them.
+export function localized(obj, key) {
+  return (lang === "en" && obj[key + "_en"]) || obj[key];
+}
+
 // The word for key in the page's language; a function string is called
 // with args.
 export function t(key, ...args) {

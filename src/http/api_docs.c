@@ -54,8 +54,9 @@ static json_t *model_document(const struct bundle *b)
     for (int i = 0; i < SEGMENT_COUNT; i++) {
         char letter[2] = {segment_letter(i), '\0'};
         json_array_append_new(
-            segs, json_pack("{s:s, s:s, s:f}", "letter", letter,
+            segs, json_pack("{s:s, s:s, s:s, s:f}", "letter", letter,
                             "description", m->segments[i].description,
+                            "description_en", m->segments[i].description_en,
                             "mean_target_train",
                             m->segments[i].mean_target_train));
     }
@@ -117,10 +118,11 @@ static json_t *meta_document(const struct bundle *b)
     json_t *segs = json_array();
     for (int i = 0; i < SEGMENT_COUNT; i++) {
         char letter[2] = {segment_letter(i), '\0'};
-        json_array_append_new(segs, json_pack("{s:s, s:s}", "letter", letter,
-                                              "description",
-                                              b->manifest.segments[i]
-                                                  .description));
+        json_array_append_new(
+            segs, json_pack("{s:s, s:s, s:s}", "letter", letter,
+                            "description", b->manifest.segments[i].description,
+                            "description_en",
+                            b->manifest.segments[i].description_en));
     }
     json_object_set_new(doc, "segments", segs);
     json_object_set_new(doc, "checks", request_checks_json());

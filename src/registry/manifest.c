@@ -176,6 +176,43 @@ static int read_scaler(struct scaler *out, const json_t *scaler,
 
 /* ---- segments ------------------------------------------------------------ */
 
+static json_t *profile_json(const struct manifest_segment *g)
+{
+    if (!g->has_profile)
+        return json_null();
+    const struct manifest_profile *p = &g->profile;
+    return json_pack("{s:f, s:f, s:f, s:f, s:f, s:f, s:f}", "income",
+                     p->income, "tenure", p->tenure, "jobs", p->jobs, "weeks",
+                     p->weeks, "age", p->age, "no_job_share", p->no_job_share,
+                     "retiree_share", p->retiree_share);
+}
+
+/* Optional (bundles from before profiles have neither). */
+static int read_profile(struct manifest_segment *g, const json_t *seg,
+                        const char *where, struct errbuf *err)
+{
+    const json_t *en = json_object_get(seg, "description_en");
+    if (en && get_text(seg, where, "description_en", g->description_en,
+                       sizeof g->description_en, err) < 0)
+        return -1;
+    const json_t *p = json_object_get(seg, "profile");
+    if (!p || json_is_null(p))
+        return 0;
+    char in[64];
+    snprintf(in, sizeof in, "%sprofile.", where);
+    struct manifest_profile *o = &g->profile;
+    if (get_number(p, in, "income", &o->income, err) < 0 ||
+        get_number(p, in, "tenure", &o->tenure, err) < 0 ||
+        get_number(p, in, "jobs", &o->jobs, err) < 0 ||
+        get_number(p, in, "weeks", &o->weeks, err) < 0 ||
+        get_number(p, in, "age", &o->age, err) < 0 ||
+        get_number(p, in, "no_job_share", &o->no_job_share, err) < 0 ||
+        get_number(p, in, "retiree_share", &o->retiree_share, err) < 0)
+        return -1;
+    g->has_profile = true;
+    return 0;
+}
+
 static json_t *segments_json(const struct manifest *m)
 {
     json_t *a = json_array();
@@ -183,8 +220,9 @@ static json_t *segments_json(const struct manifest *m)
         const struct manifest_segment *g = &m->segments[s];
         char letter[2] = {segment_letter(s), '\0'};
         json_t *o = json_pack(
-            "{s:s, s:s, s:o, s:f, s:I, s:I, s:f, s:f}", "letter", letter,
-            "description", g->description, "centroid",
+            "{s:s, s:s, s:s, s:o, s:o, s:f, s:I, s:I, s:f, s:f}", "letter",
+            letter, "description", g->description, "description_en",
+            g->description_en, "profile", profile_json(g), "centroid",
             vector_json(g->centroid, FEATURE_COUNT), "mean_target_train",
             g->mean_target_train, "train_rows", (json_int_t)g->train_rows,
             "test_rows", (json_int_t)g->test_rows, "mean_score_test",
@@ -207,7 +245,8 @@ static int read_segment(struct manifest_segment *g, int s, const json_t *seg,
                     FEATURE_COUNT, where, err) < 0)
         return -1;
     snprintf(where, sizeof where, "segment %c ", segment_letter(s));
-    return get_text(seg, where, "description", g->description,
+    return read_profile(g, seg, where, err) < 0 ||
+                   get_text(seg, where, "description", g->description,
                     sizeof g->description, err) < 0 ||
                    get_number(seg, where, "mean_target_train",
                               &g->mean_target_train, err) < 0 ||

@@ -15,7 +15,10 @@
  *   features            the eleven feature names, in features.h's order
  *   itaee_year
  *   scaler              {mean[11], scale[11]}
- *   segments            A..D: {letter, description, centroid[11],
+ *   segments            A..D: {letter, description, description_en,
+ *                       profile {income, tenure, jobs, weeks, age (the
+ *                       medians of its training rows), no_job_share,
+ *                       retiree_share}, centroid[11],
  *                       mean_target_train, train_rows, test_rows,
  *                       mean_score_test, mean_target_test}
  *   letters             how the segments got their letters:
@@ -73,8 +76,20 @@ struct manifest_fit {
     double r2, mse, mae;
 };
 
+#define MANIFEST_DESCRIPTION_SIZE 512
+
+/* A segment's profile over its training rows (train/describe.h). */
+struct manifest_profile {
+    double income, tenure, jobs, weeks, age; /* medians */
+    double no_job_share, retiree_share;
+};
+
 struct manifest_segment {
-    char description[MANIFEST_TEXT_SIZE];
+    char description[MANIFEST_DESCRIPTION_SIZE];    /* Spanish */
+    char description_en[MANIFEST_DESCRIPTION_SIZE]; /* "" in bundles from
+                                                     * before profiles */
+    bool has_profile;
+    struct manifest_profile profile;
     double centroid[FEATURE_COUNT];     /* standardized */
     double mean_target_train;
     int64_t train_rows, test_rows;

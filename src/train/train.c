@@ -23,6 +23,7 @@
 #include "base/paths.h"
 #include "base/prng.h"
 #include "score/refdata.h"
+#include "train/describe.h"
 #include "train/kmeans.h"
 #include "train/letters.h"
 #include "train/report.h"
@@ -446,6 +447,13 @@ int train_bundle(const struct train_options *opt, const char *dir,
         seg_size[labels[i]]++;
     if (guard_segments(seg_size, n_train, &params, params_path, err) < 0)
         goto done;
+    /* each segment described from its own training rows */
+    struct segment_profile profiles[SEGMENT_COUNT], population;
+    if (profile_segments(d.x, train_idx, labels, n_train, profiles,
+                         &population) < 0) {
+        err_set(err, "out of memory for the segment profiles");
+        goto done;
+    }
     double t_segments = now_seconds();
 
     /* the model: rows [0, n_stop) of the training part stop early, the
@@ -575,10 +583,16 @@ int train_bundle(const struct train_options *opt, const char *dir,
     memcpy(m->letters_shift, letters_shift, sizeof m->letters_shift);
     for (int s = 0; s < SEGMENT_COUNT; s++) {
         struct manifest_segment *g = &m->segments[s];
-        /* segments.c's words, written once here: from now on the bundle
-         * is their source for this model */
-        snprintf(g->description, sizeof g->description, "%s",
-                 segment_descriptions[s]);
+        /* the segment's words, from its own rows (describe.h): from now
+         * on the bundle is their source for this model */
+        describe_segment(s, &profiles[s], &population, g->description,
+                         sizeof g->description, g->description_en,
+                         sizeof g->description_en);
+        g->has_profile = true;
+        g->profile = (struct manifest_profile){
+            profiles[s].income, profiles[s].tenure, profiles[s].jobs,
+            profiles[s].weeks, profiles[s].age, profiles[s].no_job_share,
+            profiles[s].retiree_share};
         memcpy(g->centroid, &centroids[s * FEATURE_COUNT],
                sizeof g->centroid);
         g->mean_target_train = seg_target[s];

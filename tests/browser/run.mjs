@@ -295,6 +295,9 @@ async function englishSwitch(browser, base) {
   await page.waitForSelector("#whatif-table");
   same(await text(page, "#whatif-title"), "What if…?", "English: the what-if title");
   same(await text(page, "#result-title"), "Result", "English: the result title");
+  const metaEn = await (await fetch(base + "/v1/meta")).json();
+  const segmentEn = await text(page, "#result-segment");
+  ok(metaEn.segments.some((s) => s.description_en && s.description_en === segmentEn), `English: the segment in the bundle's English words (${segmentEn})`);
   await page.screenshot({ path: join(SHOTS, "desktop-en-result.png"), fullPage: true });
   await page.setViewportSize({ width: 375, height: 800 });
   await page.screenshot({ path: join(SHOTS, "phone-en-result.png"), fullPage: true });
