@@ -247,6 +247,20 @@ run "models show" 0 "$BIN" models show v0002 --registry "$REG"
 has "models show lineage" "$WORK/out" '"dataset_sha256"'
 has "models show not live" "$WORK/out" '"live": false'
 run "models show unknown" 1 "$BIN" models show v0042 --registry "$REG"
+# the team's own segment texts, kept beside the sealed manifest
+run "models describe" 0 "$BIN" models describe v0002 B "Nómina estable, un empleo" --registry "$REG"
+same "describe says" "$WORK/err" "incomescore models describe: v0002 segment B (es) described"
+run "models describe --en" 0 "$BIN" models describe v0002 B "Stable payroll, one job" --en --registry "$REG"
+run "models show the team's text" 0 "$BIN" models show v0002 --registry "$REG"
+has "show: the Spanish text" "$WORK/out" '"description": "Nómina estable, un empleo"'
+has "show: the English text" "$WORK/out" '"description_en": "Stable payroll, one job"'
+[ "$(wc -l < "$REG/descriptions.jsonl")" -eq 2 ] && ok || ko "descriptions.jsonl: not 2 records"
+has "the history names version, segment, language, text" "$REG/descriptions.jsonl" '"version":"v0002","segment":"B","lang":"en","text":"Stable payroll, one job"}'
+run "models describe a bad segment" 2 "$BIN" models describe v0002 E "x" --registry "$REG"
+has "bad segment named" "$WORK/err" "SEGMENT is a letter A to D, not 'E'"
+run "models describe an unknown version" 1 "$BIN" models describe v0042 B "x" --registry "$REG"
+run "models describe an empty text" 1 "$BIN" models describe v0002 B "" --registry "$REG"
+run "a described version still loads" 0 "$BIN" predict --model "$REG/versions/v0002" < "$WORK/one.jsonl"
 run "models promote" 0 "$BIN" models promote v0002 --registry "$REG"
 same "promote says" "$WORK/out" "v0002 is live"
 run "models rollback" 0 "$BIN" models rollback --registry "$REG"
@@ -342,6 +356,14 @@ start_serve --registry "$REG" --audit stdout
 if [ -n "$URL" ]; then
     curl -s "$URL/readyz" > "$WORK/ready"
     has "serve is ready with the live model" "$WORK/ready" '"model_version": "v0001"'
+    # a text the team sets while serving shows within a second or two
+    "$BIN" models describe v0001 D "Jubilados con pensión" --registry "$REG" 2>/dev/null
+    for _ in $(seq 50); do
+        curl -s "$URL/v1/meta" | grep -q "\"description\":\"Jubilados con pensión\"" && break
+        sleep 0.1
+    done
+    curl -s "$URL/v1/meta" > "$WORK/meta"
+    has "serve shows the team's text" "$WORK/meta" '"description":"Jubilados con pensión"'
     curl -s -X POST "$URL/v1/prediction" -H 'Content-Type: application/json' \
         -H 'X-Request-Id: cli-test-1' --data-binary @"$WORK/one.jsonl" > "$WORK/answer"
     echo >> "$WORK/answer" # a body has no line end; predict's lines do

@@ -23,6 +23,8 @@ static const char models_help[] =
     "       " PROGRAM " models promote ID [--registry DIR] [--reason TEXT]\n"
     "                                     [--force]\n"
     "       " PROGRAM " models rollback [--registry DIR]\n"
+    "       " PROGRAM " models describe ID SEGMENT TEXT [--en] "
+    "[--registry DIR]\n"
     "\n"
     "list      every version, oldest first: live marker, creation time,\n"
     "          dataset rows, held-out R2 and score MAE, boosting rounds\n"
@@ -34,6 +36,12 @@ static const char models_help[] =
     "          server makes; a running server picks it up\n"
     "rollback  makes the version live before the current one live again,\n"
     "          after the same checks as promote\n"
+    "describe  the team's own text for a segment (A-D) of a version, in\n"
+    "          Spanish (or English with --en), over the one training\n"
+    "          wrote from the data; kept in the version's\n"
+    "          descriptions.json and recorded in the registry's\n"
+    "          descriptions.jsonl; a running server shows it within a\n"
+    "          second (/v1/meta, /v1/model, the page)\n"
     "\n"
     "promote and rollback write the history (promotions.jsonl) before LIVE;\n"
     "one killed half-way is finished by the next promote, rollback or train.\n"
@@ -54,6 +62,7 @@ static const struct option models_options[] = {
     {"registry", required_argument, NULL, 'r'},
     {"reason", required_argument, NULL, 'w'},
     {"force", no_argument, NULL, 'f'},
+    {"en", no_argument, NULL, 'e'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -115,7 +124,8 @@ static int models_show(struct registry *reg, const char *id)
     struct manifest *m = malloc(sizeof *m);
     if (!m)
         return fail("models show", "out of memory");
-    if (load_manifest(reg, id, m, &err) < 0) {
+    if (load_manifest(reg, id, m, &err) < 0 ||
+        bundle_descriptions(m, path, &err) < 0) {
         free(m);
         return fail("models show", "%s", err.msg);
     }
@@ -188,6 +198,18 @@ static int models_rollback(struct registry *reg)
     return EXIT_OK;
 }
 
+static int models_describe(struct registry *reg, const char *id,
+                           int segment, bool english, const char *text)
+{
+    struct errbuf err;
+    if (registry_describe(reg, id, segment, english, text, &err) < 0)
+        return fail("models describe", "%s", err.msg);
+    fprintf(stderr, PROGRAM " models describe: %s segment %c (%s) "
+                    "described\n", id, 'A' + segment,
+            english ? "en" : "es");
+    return EXIT_OK;
+}
+
 int cmd_models(int argc, char **argv)
 {
     if (argc < 2)
@@ -201,14 +223,15 @@ int cmd_models(int argc, char **argv)
     int want_args = strcmp(sub, "list") == 0 || strcmp(sub, "rollback") == 0 ? 0
                     : strcmp(sub, "show") == 0 || strcmp(sub, "promote") == 0
                         ? 1
-                        : -1;
+                    : strcmp(sub, "describe") == 0 ? 3
+                                                   : -1;
     if (want_args < 0)
         return usage_error("models", "'%s' is not a subcommand (list, show, "
-                                     "promote, rollback)", sub);
+                                     "promote, rollback, describe)", sub);
     char cmd[32];
     snprintf(cmd, sizeof cmd, "models %s", sub);
     const char *registry_path = NULL, *reason = NULL;
-    bool force = false;
+    bool force = false, english = false;
     int c;
     while ((c = cli_getopt(argc - 1, argv + 1, models_options)) !=
            -1) {
@@ -216,6 +239,7 @@ int cmd_models(int argc, char **argv)
         case 'r': registry_path = optarg; break;
         case 'w': reason = optarg; break;
         case 'f': force = true; break;
+        case 'e': english = true; break;
         case 'h': fputs(models_help, stdout); return EXIT_OK;
         default: return bad_option(cmd, argv + 1, c);
         }
@@ -225,10 +249,23 @@ int cmd_models(int argc, char **argv)
         return usage_error(cmd, "--reason is for promote only");
     if (force && strcmp(sub, "promote") != 0)
         return usage_error(cmd, "--force is for promote only");
+    if (english && strcmp(sub, "describe") != 0)
+        return usage_error(cmd, "--en is for describe only");
     int rest = argc - 1 - optind;
     if (rest != want_args)
-        return usage_error(cmd, want_args ? "needs a version id" :
-                                            "takes no arguments");
+        return usage_error(cmd, want_args == 3 ? "needs ID SEGMENT TEXT"
+                                : want_args ? "needs a version id"
+                                            : "takes no arguments");
+    int segment = -1;
+    if (want_args == 3) {
+        const char *letter = argv[2 + optind];
+        segment = letter[0] >= 'A' && letter[0] <= 'D' && !letter[1]
+                      ? letter[0] - 'A'
+                      : -1;
+        if (segment < 0)
+            return usage_error(cmd, "SEGMENT is a letter A to D, not '%s'",
+                               letter);
+    }
     const char *id = want_args ? argv[1 + optind] : NULL;
 
     struct errbuf err;
@@ -240,6 +277,9 @@ int cmd_models(int argc, char **argv)
              : strcmp(sub, "show") == 0  ? models_show(reg, id)
              : strcmp(sub, "promote") == 0
                  ? models_promote(reg, id, reason, force)
+             : strcmp(sub, "describe") == 0
+                 ? models_describe(reg, id, segment, english,
+                                   argv[3 + optind])
                                            : models_rollback(reg);
     registry_close(reg);
     return rc;

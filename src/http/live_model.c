@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "base/fileio.h"
@@ -84,6 +85,16 @@ void live_model_release(struct live_model *m)
         swap_release(&m->ref);
 }
 
+/* When the version's team texts (`models describe`) last changed; zero
+ * when it has none. */
+static void described_at(const char *dir, struct timespec *t)
+{
+    char path[4096 + 64];
+    struct stat st;
+    snprintf(path, sizeof path, "%.4096s/%s", dir, BUNDLE_DESCRIPTIONS_FILE);
+    *t = stat(path, &st) == 0 ? st.st_mtim : (struct timespec){0, 0};
+}
+
 static int live_model_load(struct live_model **out, const char *dir,
                            struct errbuf *err)
 {
@@ -97,6 +108,7 @@ static int live_model_load(struct live_model **out, const char *dir,
         return err_set(err, "out of memory");
     }
     m->bundle = b;
+    described_at(dir, &m->described);
     swap_ref_init(&m->ref, live_model_free);
     if (api_docs_of_bundle(b, dir, &m->model, &m->meta, err) < 0) {
         live_model_free(&m->ref);
@@ -154,6 +166,7 @@ static int reload_locked(struct server *s, bool watcher, struct errbuf *err)
     struct live_model *cur = live_model_acquire(s);
     char current[sizeof cur->bundle->id];
     snprintf(current, sizeof current, "%s", live_version(cur));
+    struct timespec described = cur ? cur->described : (struct timespec){0, 0};
     live_model_release(cur);
 
     int rc = live_model_locate(slot->registry, slot->model_dir, id, dir,
@@ -167,9 +180,15 @@ static int reload_locked(struct server *s, bool watcher, struct errbuf *err)
         return live_unusable(s, current, watcher, err);
     slot->live_error[0] = '\0'; /* LIVE names a version: usable again */
     /* With --model the directory is loaded again whatever it holds;
-     * with a registry, the version already serving is not. */
-    if (*id && strcmp(id, current) == 0)
-        return 1;
+     * with a registry, the version already serving is not, unless the
+     * team changed its segment texts (`models describe`). */
+    if (*id && strcmp(id, current) == 0) {
+        struct timespec now;
+        described_at(dir, &now);
+        if (now.tv_sec == described.tv_sec &&
+            now.tv_nsec == described.tv_nsec)
+            return 1;
+    }
     if (watcher && *id && strcmp(id, slot->failed_id) == 0)
         return 1;
     if (rc < 0)

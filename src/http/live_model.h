@@ -25,6 +25,7 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <time.h>
 
 #include "base/errbuf.h"
 #include "http/api_docs.h"
@@ -41,6 +42,8 @@ struct live_model {
     struct api_doc meta;  /* GET /v1/meta */
     struct api_doc report; /* GET /v1/model/report: the bundle's
                             * report.html; text NULL when it has none */
+    struct timespec described; /* mtime of its descriptions file (zero:
+                                * none): a change is reloaded */
 };
 
 /* The server's live model and what keeps it current (struct server's

@@ -5,9 +5,14 @@
  */
 #include "registry/bundle.h"
 
+#include <unistd.h>
+
+#include <jansson.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/fileio.h"
 #include "base/sha256.h"
@@ -32,6 +37,57 @@ static int check_hashes(const char *dir, const struct manifest *m,
 /* The manifest, then the scorer's parts, each loaded by its own module,
  * in the order their failures have always been reported: manifest,
  * hashes, tables, rules, model. */
+/* The team's texts (`models describe`) over the manifest's, when the
+ * version has them; a file that is not what models describe writes is
+ * refused with what is wrong. */
+int bundle_descriptions(struct manifest *m, const char *dir,
+                        struct errbuf *err)
+{
+    char path[4096 + 64];
+    snprintf(path, sizeof path, "%s/%s", dir, BUNDLE_DESCRIPTIONS_FILE);
+    if (access(path, F_OK) != 0)
+        return 0;
+    json_error_t jerr;
+    json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+    if (!json_is_object(doc)) {
+        json_decref(doc);
+        return err_set(err, "%s: not a JSON object (%s)",
+                       BUNDLE_DESCRIPTIONS_FILE, jerr.text);
+    }
+    int rc = 0;
+    const char *key;
+    json_t *seg;
+    json_object_foreach(doc, key, seg) {
+        int s = key[0] - 'A';
+        if (key[1] || s < 0 || s >= SEGMENT_COUNT || !json_is_object(seg)) {
+            rc = err_set(err, "%s: \"%s\" is not a segment A-D with its "
+                              "texts", BUNDLE_DESCRIPTIONS_FILE, key);
+            break;
+        }
+        static const char *const langs[2] = {"es", "en"};
+        char *dst[2] = {m->segments[s].description,
+                        m->segments[s].description_en};
+        for (int l = 0; l < 2 && rc == 0; l++) {
+            const json_t *v = json_object_get(seg, langs[l]);
+            const char *text = json_string_value(v);
+            if (!v)
+                continue;
+            if (!text || !*text ||
+                strlen(text) >= sizeof m->segments[s].description)
+                rc = err_set(err, "%s: %s.%s is not a text of 1 to %zu "
+                                  "bytes", BUNDLE_DESCRIPTIONS_FILE, key,
+                             langs[l],
+                             sizeof m->segments[s].description - 1);
+            else
+                memcpy(dst[l], text, strlen(text) + 1);
+        }
+        if (rc < 0)
+            break;
+    }
+    json_decref(doc);
+    return rc;
+}
+
 static int load_parts(struct bundle *b, const char *dir, struct errbuf *err)
 {
     char path[4096 + 64];
@@ -43,6 +99,8 @@ static int load_parts(struct bundle *b, const char *dir, struct errbuf *err)
         return -1;
     if (check_hashes(dir, &b->manifest, err) < 0)
         return err_prefix(err, "%s", MANIFEST_FILE);
+    if (bundle_descriptions(&b->manifest, dir, err) < 0)
+        return -1;
 
     double centroids[SEGMENT_COUNT * FEATURE_COUNT];
     for (int s = 0; s < SEGMENT_COUNT; s++)

@@ -48,4 +48,10 @@ void bundle_free(struct bundle *b);
  * shape is registry.h's registry_check_fn (arg unused). */
 int bundle_loads(const char *dir, void *arg, struct errbuf *err);
 
+/* The team's segment texts of the version in dir (BUNDLE_DESCRIPTIONS_FILE,
+ * written by `models describe`) put over m's; 0 when it has none, -1
+ * with what is wrong in the file. bundle_load does it. */
+int bundle_descriptions(struct manifest *m, const char *dir,
+                        struct errbuf *err);
+
 #endif

@@ -62,6 +62,10 @@
 
 #define BUNDLE_FORMAT "incomescore-bundle/1"
 #define MANIFEST_FILE "bundle.json"   /* in the bundle's directory */
+/* The team's own segment texts for a version, beside its manifest
+ * (`models describe`): {"B": {"es": TEXT, "en": TEXT}, ...}. Not hashed
+ * (words, never a score); bundle_load puts them over the manifest's. */
+#define BUNDLE_DESCRIPTIONS_FILE "descriptions.json"
 
 /* The files a bundle's manifest hashes, in "files" order, NULL-ended. */
 #define BUNDLE_FILE_COUNT 5

@@ -37,6 +37,8 @@
 #include <unistd.h>
 
 #include "base/fileio.h"
+#include "registry/manifest.h"
+#include "score/segments.h"
 
 struct registry {
     char *dir;
@@ -890,4 +892,75 @@ int registry_list(struct registry *r, char (**ids)[REGISTRY_ID_SIZE],
     *ids = found.ids;
     *count = found.count;
     return 0;
+}
+
+int registry_describe(struct registry *r, const char *id, int segment,
+                      bool english, const char *text, struct errbuf *err)
+{
+    if (segment < 0 || segment >= SEGMENT_COUNT)
+        return err_set(err, "segment %d: A to D", segment);
+    size_t len = strlen(text);
+    if (len == 0 || len >= MANIFEST_DESCRIPTION_SIZE || strchr(text, '\n'))
+        return err_set(err, "a description is 1 to %d bytes on one line",
+                       MANIFEST_DESCRIPTION_SIZE - 1);
+    json_t *value = json_string(text);
+    if (!value)
+        return err_set(err, "the description is not valid UTF-8");
+    if (check_version(r, id, err) < 0) {
+        json_decref(value);
+        return -1;
+    }
+    int fd = lock_and_recover(r, err);
+    if (fd < 0) {
+        json_decref(value);
+        return -1;
+    }
+    char dir[PATH_MAX], path[PATH_MAX + 64], history[PATH_MAX];
+    version_dir(r, id, dir);
+    snprintf(path, sizeof path, "%s/%s", dir, BUNDLE_DESCRIPTIONS_FILE);
+    json_t *doc = access(path, F_OK) == 0 ? json_load_file(path, 0, NULL)
+                                          : json_object();
+    int rc = 0;
+    char letter[2] = {segment_letter(segment), '\0'};
+    const char *lang = english ? "en" : "es";
+    if (!json_is_object(doc)) {
+        rc = err_set(err, "%s: not a JSON object; fix or remove it", path);
+    } else {
+        json_t *seg = json_object_get(doc, letter);
+        if (!json_is_object(seg)) {
+            seg = json_object();
+            json_object_set_new(doc, letter, seg);
+        }
+        json_object_set(seg, lang, value);
+        rc = atomic_write_json(path, doc, JSON_INDENT(2) | JSON_SORT_KEYS,
+                               err);
+    }
+    if (rc == 0) {
+        char when[32];
+        time_t now = time(NULL);
+        struct tm tm;
+        gmtime_r(&now, &tm);
+        strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        json_t *rec = json_pack("{s:s, s:s, s:s, s:s, s:O}", "time", when,
+                                "version", id, "segment", letter, "lang",
+                                lang, "text", value);
+        char *line = rec ? json_dumps(rec, JSON_COMPACT |
+                                               JSON_PRESERVE_ORDER)
+                         : NULL;
+        json_decref(rec);
+        path_of(r, "descriptions.jsonl", history);
+        int h = line ? open(history, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+                            0644)
+                     : -1;
+        if (h < 0 || dprintf(h, "%s\n", line) < 0 || fsync(h) != 0)
+            rc = err_set(err, "%s: %s", history,
+                         line ? strerror(errno) : "out of memory");
+        if (h >= 0)
+            close(h);
+        free(line);
+    }
+    json_decref(doc);
+    json_decref(value);
+    unlock_writers(fd);
+    return rc;
 }

@@ -28,6 +28,7 @@
 #ifndef INCOMESCORE_REGISTRY_H
 #define INCOMESCORE_REGISTRY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "base/errbuf.h"
@@ -73,6 +74,15 @@ void registry_discard(struct registry *r, const char *staging_path);
 /* The live version's id into id; returns 0, 1 when none is live yet, or
  * -1 on error. */
 int registry_live(struct registry *r, char *id, struct errbuf *err);
+
+/* The team's own text for segment `segment` (0..3) of version id, in
+ * Spanish or (english) English: written under the writers' lock into the
+ * version's BUNDLE_DESCRIPTIONS_FILE (manifest.h; not hashed: it changes
+ * words, never a score) and recorded in the registry's
+ * descriptions.jsonl ({time, version, segment, lang, text}). The text: 1
+ * to 511 bytes of UTF-8 on one line. */
+int registry_describe(struct registry *r, const char *id, int segment,
+                      bool english, const char *text, struct errbuf *err);
 
 /* The directory of a version (path, size bytes); -1 if no such version. */
 int registry_version_path(struct registry *r, const char *id, char *path,
