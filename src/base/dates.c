@@ -271,3 +271,10 @@ void date_format_iso(date_t d, char *buf)
              dd = (unsigned)v.day % 100u;
     snprintf(buf, 11, "%04u-%02u-%02u", y, m, dd);
 }
+
+void timestamp_format_iso(time_t t, char *buf)
+{
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, TIMESTAMP_ISO_SIZE, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 typedef int32_t date_t;
 
@@ -52,5 +53,10 @@ date_t date_today(void);
 
 /* "YYYY-MM-DD" into buf (11 bytes at least). */
 void date_format_iso(date_t d, char *buf);
+
+/* A moment, UTC, as the project's records write it:
+ * "2024-07-01T06:00:00Z" into buf (21 bytes at least). */
+#define TIMESTAMP_ISO_SIZE 21
+void timestamp_format_iso(time_t t, char *buf);
 
 #endif

@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/dates.h"
 #include "base/fileio.h"
 #include "base/paths.h"
 #include "base/sha256.h"
@@ -265,15 +266,6 @@ static double now_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Now, UTC: "2024-07-01T06:00:00Z". */
-static void utc_now(char *buf, size_t size)
-{
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 /* "20240701T060000.123456Z-1234": UTC start to the microsecond, pid. */
 static void run_name(char *buf, size_t size)
 {
@@ -322,7 +314,7 @@ void run_say(struct run *run, bool transient, const char *fmt, ...)
     }
     if (run->log && !transient) {
         char when[32];
-        utc_now(when, sizeof when);
+        timestamp_format_iso(time(NULL), when);
         fprintf(run->log, "%s %s\n", when, line);
         fflush(run->log);
     }
@@ -810,7 +802,7 @@ static int record_verdict(struct run *run, const char *decision,
 {
     char path[PATH_MAX], when[32];
     snprintf(path, sizeof path, "%s/gate.jsonl", run->c->registry_dir);
-    utc_now(when, sizeof when);
+    timestamp_format_iso(time(NULL), when);
     json_t *reasons = json_array();
     for (int i = 0; i < run->verdict.reason_count; i++)
         json_array_append_new(reasons, json_string(run->verdict.reasons[i]));
@@ -972,7 +964,7 @@ int pipeline_run(const struct pipeline_config *c, struct pipeline_result *r,
     struct run run = {.c = c, .lock_fd = -1};
     double t0 = now_seconds();
     char started[32], p[PATH_MAX];
-    utc_now(started, sizeof started);
+    timestamp_format_iso(time(NULL), started);
     if (registry_create(&run.reg, c->registry_dir, err) < 0)
         return -1;
     snprintf(p, sizeof p, "%s/pipeline", c->registry_dir);

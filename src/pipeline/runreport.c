@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/dates.h"
 #include "base/fileio.h"
 #include "pipeline/pipeline_internal.h"
 #include "train/report_internal.h"
@@ -89,11 +90,8 @@ void run_finish_doc(struct run *run, const char *status, const char *error,
                     double seconds)
 {
     json_t *d = run->doc;
-    char when[32];
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    char when[TIMESTAMP_ISO_SIZE];
+    timestamp_format_iso(time(NULL), when);
     json_object_set_new(d, "finished", json_string(when));
     json_object_set_new(d, "seconds", json_real(seconds));
     json_object_set_new(d, "status", json_string(status));

@@ -36,6 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/dates.h"
 #include "base/fileio.h"
 #include "registry/manifest.h"
 #include "score/segments.h"
@@ -219,11 +220,8 @@ static int append_record(const struct registry *r, const char *action,
     char path[PATH_MAX];
     path_of(r, "promotions.jsonl", path);
 
-    char when[32];
-    time_t now = time(NULL);
-    struct tm tm;
-    gmtime_r(&now, &tm);
-    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    char when[TIMESTAMP_ISO_SIZE];
+    timestamp_format_iso(time(NULL), when);
 
     json_t *rec = json_object();
     json_object_set_new(rec, "time", json_string(when));
@@ -936,11 +934,8 @@ int registry_describe(struct registry *r, const char *id, int segment,
                                err);
     }
     if (rc == 0) {
-        char when[32];
-        time_t now = time(NULL);
-        struct tm tm;
-        gmtime_r(&now, &tm);
-        strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        char when[TIMESTAMP_ISO_SIZE];
+        timestamp_format_iso(time(NULL), when);
         json_t *rec = json_pack("{s:s, s:s, s:s, s:s, s:O}", "time", when,
                                 "version", id, "segment", letter, "lang",
                                 lang, "text", value);
