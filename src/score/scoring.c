@@ -203,6 +203,23 @@ int score_format_json(const struct scorer *s, const struct score *sc,
     return (int)n;
 }
 
+int explain_features(const struct forest *f, const struct rules *r,
+                     const float x[FEATURE_COUNT], struct explanation *out)
+{
+    double phi[FEATURE_COUNT + 1];
+    if (forest_explain(f, x, phi) < 0)
+        return -1;
+    /* The score is linear in the target before clamping: a point of
+     * target is `per` points of score. */
+    double lo, hi;
+    rules_scale(r, &lo, &hi);
+    double per = (SCORE_MAX - SCORE_MIN) / (hi - lo);
+    out->base = SCORE_MIN + (phi[FEATURE_COUNT] - lo) * per;
+    for (int i = 0; i < FEATURE_COUNT; i++)
+        out->points[i] = phi[i] * per;
+    return 0;
+}
+
 int score_explain(const struct scorer *s, const struct applicant *a,
                   struct explanation *out)
 {
@@ -211,18 +228,7 @@ int score_explain(const struct scorer *s, const struct applicant *a,
     float xf[FEATURE_COUNT];
     for (int f = 0; f < FEATURE_COUNT; f++)
         xf[f] = (float)x[f];
-    double phi[FEATURE_COUNT + 1];
-    if (forest_explain(s->forest, xf, phi) < 0)
-        return -1;
-    /* The score is linear in the target before clamping: a point of
-     * target is `per` points of score. */
-    double lo, hi;
-    rules_scale(s->rules, &lo, &hi);
-    double per = (SCORE_MAX - SCORE_MIN) / (hi - lo);
-    out->base = SCORE_MIN + (phi[FEATURE_COUNT] - lo) * per;
-    for (int f = 0; f < FEATURE_COUNT; f++)
-        out->points[f] = phi[f] * per;
-    return 0;
+    return explain_features(s->forest, s->rules, xf, out);
 }
 
 int score_format_explained(const struct scorer *s, const struct applicant *a,

@@ -91,6 +91,12 @@ struct explanation {
     double points[FEATURE_COUNT]; /* in features.h's order */
 };
 
+/* The explanation of one row of model features (what score_explain
+ * computes from an applicant; training sums them up for its report); -1
+ * when the model cannot explain. No allocation. */
+int explain_features(const struct forest *f, const struct rules *r,
+                     const float x[FEATURE_COUNT], struct explanation *out);
+
 /* Explains one validated applicant; -1 when the model cannot (a model
  * without the trees' covers). No allocation. */
 int score_explain(const struct scorer *s, const struct applicant *a,

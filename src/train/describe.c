@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "train/report_internal.h"
+
 static const char *const titles_en[SEGMENT_COUNT] = {
     "High income and low job turnover",
     "Middle income with job stability",
@@ -97,23 +99,6 @@ bool original_title_fits(int s, const struct segment_profile *p,
     }
 }
 
-/* "45,000" */
-static void grouped(char *buf, size_t size, double v)
-{
-    long long n = llround(v);
-    char digits[32];
-    snprintf(digits, sizeof digits, "%lld", n < 0 ? -n : n);
-    size_t len = strlen(digits), o = 0;
-    if (n < 0 && o + 1 < size)
-        buf[o++] = '-';
-    for (size_t i = 0; i < len && o + 2 < size; i++) {
-        if (i && (len - i) % 3 == 0)
-            buf[o++] = ',';
-        buf[o++] = digits[i];
-    }
-    buf[o] = '\0';
-}
-
 void describe_segment(int s, const struct segment_profile *p,
                       const struct segment_profile *all, char *es,
                       size_t es_size, char *en, size_t en_size)
@@ -149,8 +134,8 @@ void describe_segment(int s, const struct segment_profile *p,
             title_en[0] = (char)(title_en[0] - 'a' + 'A');
     }
     char income[32], weeks[32];
-    grouped(income, sizeof income, p->income);
-    grouped(weeks, sizeof weeks, p->weeks);
+    report_fmt_grouped(income, sizeof income, p->income, 0);
+    report_fmt_grouped(weeks, sizeof weeks, p->weeks, 0);
     int no_job = (int)lround(100 * p->no_job_share);
     int retired = (int)lround(100 * p->retiree_share);
     snprintf(es, es_size,

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "registry/manifest.h"
+#include "base/dates.h"
 #include "base/csvio.h"
 #include "etl/dataset.h"
 #include "base/fileio.h"
@@ -28,6 +29,7 @@
 #include "train/letters.h"
 #include "train/report.h"
 #include "score/rules.h"
+#include "score/scoring.h"
 #include "score/segments.h"
 #include "base/sha256.h"
 #include "base/version.h"
@@ -305,13 +307,11 @@ static int copy_file(const char *from, const char *to, struct errbuf *err)
     return rc;
 }
 
-static void created_at(char *buf, size_t size)
+static void created_at(char *buf)
 {
     const char *epoch = getenv("SOURCE_DATE_EPOCH");
     time_t t = epoch && *epoch ? (time_t)strtoll(epoch, NULL, 10) : time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    timestamp_format_iso(t, buf);
 }
 
 /* ---- the whole run ------------------------------------------------------ */
@@ -513,20 +513,17 @@ int train_bundle(const struct train_options *opt, const char *dir,
     double mean_abs_points[FEATURE_COUNT] = {0};
     size_t explained = n_test < EXPLAINED_ROWS ? n_test : EXPLAINED_ROWS;
     {
-        double lo300, hi850;
-        rules_scale(rules, &lo300, &hi850);
-        double per = (SCORE_MAX - SCORE_MIN) / (hi850 - lo300);
         for (size_t i = 0; i < explained; i++) {
             float x1[FEATURE_COUNT];
-            double phi[FEATURE_COUNT + 1];
+            struct explanation e;
             for (int f = 0; f < FEATURE_COUNT; f++)
                 x1[f] = (float)h.features[i * FEATURE_COUNT + f];
-            if (forest_explain(forest, x1, phi) < 0) {
+            if (explain_features(forest, rules, x1, &e) < 0) {
                 explained = 0;
                 break;
             }
             for (int f = 0; f < FEATURE_COUNT; f++)
-                mean_abs_points[f] += fabs(phi[f]) * per;
+                mean_abs_points[f] += fabs(e.points[f]);
         }
         for (int f = 0; f < FEATURE_COUNT; f++)
             mean_abs_points[f] = explained
@@ -573,7 +570,7 @@ int train_bundle(const struct train_options *opt, const char *dir,
     if (sha256_file(rules_path, m->lineage.rules_sha256, err) < 0 ||
         sha256_file(opt->dataset_path, m->lineage.dataset_sha256, err) < 0)
         goto done;
-    created_at(m->created_at, sizeof m->created_at);
+    created_at(m->created_at);
     snprintf(m->code_version, sizeof m->code_version, "%s",
              INCOMESCORE_VERSION);
     m->itaee_year = opt->itaee_year;
