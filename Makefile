@@ -312,6 +312,7 @@ tsan:
 bench: all bench-bin
 	bench/rules_apply.sh $(BIN)
 	bench/etl.sh $(BIN)
+	bench/etl_mongo.sh $(BIN)
 	bench/train.sh $(BIN)
 	bench/score.sh $(BIN)
 	bench/kmeans.sh
