@@ -154,10 +154,35 @@ for src in file wire; do
     same_file "$src: 1 partition merged is one run's dataset" "$WORK/$src-one.csv" "$WORK/file.csv"
 done
 same_file "file: merged rejects are one run's" "$WORK/file-merged.rejects.jsonl" "$WORK/file.rejects.jsonl"
+# the summaries differ only in the output names and the time taken
+for f in file file-merged; do
+    grep -v -e '"dataset"' -e '"rejects"' -e '"seconds"' "$WORK/$f.summary.json" > "$WORK/$f.counts"
+done
+same_file "file: the merged summary's counts are one run's" "$WORK/file-merged.counts" "$WORK/file.counts"
+
+# a partition whose connection drops leaves no part file (nor a temporary)
+mkdir -p "$WORK/out-part-drop"
+start_responder part-drop "$DOCS" drop:500
+run "a partition's connection dropped" 1 "$BIN" etl --source "$URI" --partition 2/3 --out "$WORK/out-part-drop/p2" --as-of $AS_OF
+has "partition drop message" "$WORK/err" "incomescore etl: MongoDB: the connection was lost after 505 documents: "
+nothing_at "partition drop: no part file, no temporary file" "$WORK/out-part-drop"
 # people split across slices: more duplicates in the whole than in the parts
 cross=$(cat "$WORK"/file-[123].part | sed -n 's/^S\t.*"duplicates":\([0-9]*\).*/\1/p' | paste -sd+)
 cross=$(( $cross ))
 [ "$cross" -lt 28 ] && ok || ko "no person's documents fell in two slices ($cross duplicates within slices)"
+
+# ---- usage -------------------------------------------------------------------
+run "a partition out of range" 2 "$BIN" etl --source "$DOCS" --partition 4/3 --out "$WORK/x"
+has "partition range message" "$WORK/err" "incomescore etl: --partition '4/3' is not K/N with 1 <= K <= N <= 1024"
+run "a partition with --rejects" 2 "$BIN" etl --source "$DOCS" --partition 1/3 --out "$WORK/x" --rejects "$WORK/r"
+has "partition --rejects message" "$WORK/err" "incomescore etl: --partition writes one part file (--out); --rejects and --summary belong to \`etl merge\`"
+run "a merge without parts" 2 "$BIN" etl merge --out "$WORK/x.csv"
+has "merge without parts message" "$WORK/err" "incomescore etl merge: the part files of \`etl --partition K/N\` are required"
+run "a merge of a part that is an output" 1 "$BIN" etl merge --out "$WORK/file-1.part" "$WORK/file-1.part" "$WORK/file-2.part" "$WORK/file-3.part"
+has "part over output message" "$WORK/err" "incomescore etl merge: $WORK/file-1.part is both a part and an output"
+run "etl help" 0 "$BIN" etl --help
+has "help names the partitions" "$WORK/out" "--partition K/N"
+has "help names the timeouts" "$WORK/out" "connectTimeoutMS"
 
 echo "mongo_wire: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
