@@ -1,5 +1,7 @@
 /*
- * cmd_etl.c — `incomescore etl`: validation documents → training dataset.
+ * cmd_etl.c — `incomescore etl`: validation documents → training dataset;
+ * `etl --partition K/N` one slice of them, `etl merge` the slices → the
+ * dataset one run would have written.
  */
 #include <getopt.h>
 #include <stdbool.h>
@@ -119,10 +121,29 @@ static const struct option merge_options_long[] = {
     {NULL, 0, NULL, 0},
 };
 
+/* The options a run and a merge share (the outputs, the tables); true
+ * when c was one of them. --itaee-year is checked by load_tables. */
+static bool shared_option(int c, struct etl_options *opt, const char **itaee)
+{
+    switch (c) {
+    case 'o': opt->dataset_path = optarg; return true;
+    case 'r': opt->rejects_path = optarg; return true;
+    case 'S': opt->summary_path = optarg; return true;
+    case 'R': opt->rules_path = optarg; return true;
+    case 'y': *itaee = optarg; return true;
+    case 'E': opt->allow_empty = true; return true;
+    default: return false;
+    }
+}
+
 /* The reference tables and rules a run or a merge needs, into opt. */
 static int load_tables(struct etl_options *opt, struct refdata *rd,
-                       struct rules **rules, int itaee_year, const char *cmd)
+                       struct rules **rules, const char *itaee,
+                       const char *cmd)
 {
+    int itaee_year = ITAEE_DEFAULT_YEAR;
+    if (itaee && parse_int(itaee, &itaee_year) < 0)
+        return usage_error(cmd, "--itaee-year '%s' is not a year", itaee);
     struct errbuf err;
     if (refdata_load(rd, paths_data_dir(), itaee_year, &err) < 0)
         return fail(cmd, "%s", err.msg);
@@ -158,24 +179,35 @@ static int finish(const char *cmd, int rc, const struct errbuf *err,
     return EXIT_OK;
 }
 
+/* Loads the tables, runs (parts NULL) or merges, and reports. */
+static int run_with_tables(struct etl_options *opt, const char *itaee,
+                           const char *cmd, const char *const *parts,
+                           int part_count, const char *what)
+{
+    struct refdata rd;
+    struct rules *rules;
+    int status = load_tables(opt, &rd, &rules, itaee, cmd);
+    if (status != EXIT_OK)
+        return status;
+    struct etl_counts n;
+    struct errbuf err;
+    int rc = parts ? etl_merge(opt, parts, part_count, &n, &err)
+                   : etl_run(opt, &n, &err);
+    rules_free(rules);
+    refdata_free(&rd);
+    return finish(cmd, rc, &err, what, &n);
+}
+
 static int cmd_etl_merge(int argc, char **argv)
 {
     const char *cmd = "etl merge";
     struct etl_options opt = {0};
-    int itaee_year = ITAEE_DEFAULT_YEAR;
+    const char *itaee = NULL;
     int c;
     while ((c = cli_getopt(argc, argv, merge_options_long)) != -1) {
+        if (shared_option(c, &opt, &itaee))
+            continue;
         switch (c) {
-        case 'o': opt.dataset_path = optarg; break;
-        case 'r': opt.rejects_path = optarg; break;
-        case 'S': opt.summary_path = optarg; break;
-        case 'R': opt.rules_path = optarg; break;
-        case 'y':
-            if (parse_int(optarg, &itaee_year) < 0)
-                return usage_error(cmd, "--itaee-year '%s' is not a year",
-                                   optarg);
-            break;
-        case 'E': opt.allow_empty = true; break;
         case 'h': print_help(); return EXIT_OK;
         default: return bad_option(cmd, argv, c);
         }
@@ -185,18 +217,9 @@ static int cmd_etl_merge(int argc, char **argv)
     if (optind >= argc)
         return usage_error(cmd, "the part files of `etl --partition K/N` "
                                 "are required");
-    struct refdata rd;
-    struct rules *rules;
-    int status = load_tables(&opt, &rd, &rules, itaee_year, cmd);
-    if (status != EXIT_OK)
-        return status;
-    struct etl_counts n;
-    struct errbuf err;
-    int rc = etl_merge(&opt, (const char *const *)argv + optind,
-                       argc - optind, &n, &err);
-    rules_free(rules);
-    refdata_free(&rd);
-    return finish(cmd, rc, &err, "merged: ", &n);
+    return run_with_tables(&opt, itaee, cmd,
+                           (const char *const *)argv + optind, argc - optind,
+                           "merged: ");
 }
 
 int cmd_etl(int argc, char **argv)
@@ -206,26 +229,18 @@ int cmd_etl(int argc, char **argv)
         return cmd_etl_merge(argc - 1, argv + 1);
     struct etl_options opt = {0};
     const char *partition = NULL;
-    int itaee_year = ITAEE_DEFAULT_YEAR;
+    const char *itaee = NULL;
     const char *as_of = NULL;
     int c;
     while ((c = cli_getopt(argc, argv, etl_options_long)) != -1) {
+        if (shared_option(c, &opt, &itaee))
+            continue;
         switch (c) {
         case 's': opt.source = optarg; break;
-        case 'o': opt.dataset_path = optarg; break;
         case 'a': as_of = optarg; break;
-        case 'r': opt.rejects_path = optarg; break;
-        case 'S': opt.summary_path = optarg; break;
-        case 'R': opt.rules_path = optarg; break;
-        case 'y':
-            if (parse_int(optarg, &itaee_year) < 0)
-                return usage_error(cmd, "--itaee-year '%s' is not a year",
-                                   optarg);
-            break;
         case 'd': opt.mongo.database = optarg; break;
         case 'c': opt.mongo.collection = optarg; break;
         case 'q': opt.mongo.query = optarg; break;
-        case 'E': opt.allow_empty = true; break;
         case 'P':
             partition = optarg;
             if (etl_partition_parse(optarg, &opt.partition,
@@ -256,19 +271,9 @@ int cmd_etl(int argc, char **argv)
         return usage_error(cmd, "--as-of '%s' is not a date (YYYY-MM-DD)",
                            as_of);
 
-    struct refdata rd;
-    struct rules *rules;
-    int status = load_tables(&opt, &rd, &rules, itaee_year, cmd);
-    if (status != EXIT_OK)
-        return status;
-    struct etl_counts n;
-    struct errbuf err;
-    int rc = etl_run(&opt, &n, &err);
-    rules_free(rules);
-    refdata_free(&rd);
     char what[64] = "";
     if (partition)
         snprintf(what, sizeof what, "partition %d/%d: ", opt.partition,
                  opt.partitions);
-    return finish(cmd, rc, &err, what, &n);
+    return run_with_tables(&opt, itaee, cmd, NULL, 0, what);
 }

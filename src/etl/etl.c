@@ -1,6 +1,7 @@
 /*
  * etl.c — the ETL driver: source → mapping → features → dedupe → dataset,
- * rejects and summary (see etl.h).
+ * rejects and summary, or a partition's part file; and the merge of parts
+ * (see etl.h).
  */
 #include "etl/etl.h"
 
@@ -230,6 +231,40 @@ static int write_summary(const struct etl_options *opt,
                                err);
     json_decref(j);
     return rc;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The path given, or the dataset's sibling with suffix. Caller frees. */
+static char *output_path(const char *given, const char *dataset_path,
+                         const char *suffix)
+{
+    return given ? strdup(given) : etl_sibling_path(dataset_path, suffix);
+}
+
+/* The dataset from the index, then the rejects (already written to
+ * *rejects) put in place, then the summary — the last steps of a run and
+ * of a merge alike. */
+static int finish_outputs(const struct etl_options *opt, const struct dedupe *d,
+                          struct atomic_file *dataset,
+                          struct atomic_file *rejects,
+                          struct etl_counts *counts, double started,
+                          const char *rejects_path, const char *summary_path,
+                          struct errbuf *err)
+{
+    if (atomic_file_open(dataset, opt->dataset_path, err) < 0)
+        return -1;
+    write_dataset(dataset->fp, d, opt->rd, opt->rules);
+    if (atomic_file_commit(dataset, err) < 0 ||
+        atomic_file_commit(rejects, err) < 0)
+        return -1;
+    counts->seconds = now_seconds() - started;
+    return write_summary(opt, counts, rejects_path, summary_path, err);
 }
 
 /* Refuses two outputs in one file (a rejects file over the dataset would
@@ -538,26 +573,15 @@ static int write_part_tail(FILE *out, const struct etl_options *opt,
     return 0;
 }
 
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 int etl_run(const struct etl_options *opt, struct etl_counts *counts,
             struct errbuf *err)
 {
     double started = now_seconds();
     memset(counts, 0, sizeof *counts);
-    char *rejects_path = opt->rejects_path
-                             ? strdup(opt->rejects_path)
-                             : etl_sibling_path(opt->dataset_path,
-                                                ETL_REJECTS_SUFFIX);
-    char *summary_path = opt->summary_path
-                             ? strdup(opt->summary_path)
-                             : etl_sibling_path(opt->dataset_path,
-                                                ETL_SUMMARY_SUFFIX);
+    char *rejects_path = output_path(opt->rejects_path, opt->dataset_path,
+                                     ETL_REJECTS_SUFFIX);
+    char *summary_path = output_path(opt->summary_path, opt->dataset_path,
+                                     ETL_SUMMARY_SUFFIX);
     struct doc_source *src = NULL;
     struct atomic_file rejects = {0}, dataset = {0};
     struct dedupe d = {0};
@@ -601,14 +625,8 @@ int etl_run(const struct etl_options *opt, struct etl_counts *counts,
         goto done;
     }
 
-    if (atomic_file_open(&dataset, opt->dataset_path, err) < 0)
-        goto done;
-    write_dataset(dataset.fp, &d, opt->rd, opt->rules);
-    if (atomic_file_commit(&dataset, err) < 0 ||
-        atomic_file_commit(&rejects, err) < 0)
-        goto done;
-    counts->seconds = now_seconds() - started;
-    rc = write_summary(opt, counts, rejects_path, summary_path, err);
+    rc = finish_outputs(opt, &d, &dataset, &rejects, counts, started,
+                        rejects_path, summary_path, err);
 
 done:
     if (dataset.fp)
@@ -913,14 +931,10 @@ int etl_merge(const struct etl_options *opt, const char *const *parts,
     struct dedupe d = {0};
     struct atomic_file dataset = {0}, rejects = {0};
     struct etl_options as_run = *opt;
-    char *rejects_path = opt->rejects_path
-                             ? strdup(opt->rejects_path)
-                             : etl_sibling_path(opt->dataset_path,
-                                                ETL_REJECTS_SUFFIX);
-    char *summary_path = opt->summary_path
-                             ? strdup(opt->summary_path)
-                             : etl_sibling_path(opt->dataset_path,
-                                                ETL_SUMMARY_SUFFIX);
+    char *rejects_path = output_path(opt->rejects_path, opt->dataset_path,
+                                     ETL_REJECTS_SUFFIX);
+    char *summary_path = output_path(opt->summary_path, opt->dataset_path,
+                                     ETL_SUMMARY_SUFFIX);
     int rc = -1;
     if (!rejects_path || !summary_path) {
         err_set(err, "out of memory");
@@ -977,14 +991,8 @@ int etl_merge(const struct etl_options *opt, const char *const *parts,
         goto done;
     for (size_t i = 0; i < m.rejects_used; i++)
         fputs(m.rejects[i].line, rejects.fp);
-    if (atomic_file_open(&dataset, opt->dataset_path, err) < 0)
-        goto done;
-    write_dataset(dataset.fp, &d, opt->rd, opt->rules);
-    if (atomic_file_commit(&dataset, err) < 0 ||
-        atomic_file_commit(&rejects, err) < 0)
-        goto done;
-    counts->seconds = now_seconds() - started;
-    rc = write_summary(&as_run, counts, rejects_path, summary_path, err);
+    rc = finish_outputs(&as_run, &d, &dataset, &rejects, counts, started,
+                        rejects_path, summary_path, err);
 
 done:
     if (dataset.fp)
