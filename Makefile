@@ -272,6 +272,7 @@ check: $(BIN) $(UNIT) $(CORE_BIN)
 	tests/layers.sh src
 	$(UNIT)
 	tests/cli.sh $(BIN)
+	tests/mongo_wire.sh $(BIN)
 	tests/audit_crash.sh $(BIN)
 	tests/deploy.sh $(BIN)
 	MAKE='$(MAKE) --no-print-directory' BUILD='$(BUILD)' tests/install.sh
@@ -311,6 +312,7 @@ tsan:
 bench: all bench-bin
 	bench/rules_apply.sh $(BIN)
 	bench/etl.sh $(BIN)
+	bench/etl_mongo.sh $(BIN)
 	bench/train.sh $(BIN)
 	bench/score.sh $(BIN)
 	bench/kmeans.sh

@@ -320,6 +320,145 @@ static void uri_passwords_never_reach_a_report(void **s)
     assert_string_equal(doc_source_safe_name("docs.jsonl"), "docs.jsonl");
 }
 
+/* ---- partitions ---------------------------------------------------------- */
+
+/* A document whose _id is a double: it goes to a partition by its
+ * position, so a test knows where each lands ((position-1) mod N). */
+#define PLACED(curp, created, wage)                                          \
+    "{\"_id\": 0.5, \"curp\": \"" curp "\", "                                \
+    "\"createdAt\": " created ", \"semanasCotizadas\": 845, "                \
+    "\"historialLaboral\": [{\"nombrePatron\": \"ACME\", "                   \
+    "\"entidadFederativa\": \"NUEVO LEON\", \"fechaAlta\": \"03/15/2019\", " \
+    "\"fechaBaja\": \"Vigente\", \"salarioBaseCotizacion\": " wage "}]}\n"
+
+/* Runs r's docs.jsonl (from run_etl) as `parts` partitions, merged into
+ * merged.csv; returns etl_merge's result, counts in *n. */
+static int run_partitioned(const struct run *r, int parts,
+                           const char *const *order, struct etl_counts *n,
+                           struct errbuf *err)
+{
+    char src[4096], paths[8][4096], out[4096];
+    snprintf(src, sizeof src, "%s/docs.jsonl", r->dir);
+    const char *given[8];
+    for (int k = 1; k <= parts; k++) {
+        snprintf(paths[k - 1], sizeof paths[k - 1], "%s/part%d", r->dir, k);
+        struct etl_options opt = {.source = src, .dataset_path = paths[k - 1],
+                                  .rd = test_refdata(),
+                                  .rules = test_rules_shipped(),
+                                  .partition = k, .partitions = parts};
+        date_parse_iso("2023-10-15", &opt.as_of);
+        struct etl_counts part_counts;
+        assert_int_equal(etl_run(&opt, &part_counts, err), 0);
+        given[k - 1] = paths[k - 1];
+    }
+    snprintf(out, sizeof out, "%s/merged.csv", r->dir);
+    struct etl_options opt = {.dataset_path = out, .rd = test_refdata(),
+                              .rules = test_rules_shipped(),
+                              .rules_path = "rules.json"};
+    if (order) {
+        for (int i = 0; order[i]; i++)
+            snprintf(paths[i], sizeof paths[i], "%s/%s", r->dir, order[i]);
+        int i = 0;
+        for (; order[i]; i++)
+            given[i] = paths[i];
+        parts = i;
+    }
+    return etl_merge(&opt, given, parts, n, err);
+}
+
+static void partitions_merge_to_one_runs_bytes(void **s)
+{
+    (void)s;
+    /* the same person at positions 1, 3 and 6 (partitions 1, 3 and 3 of
+     * 3): 1 and 3 tie on createdAt, so the later (3) is kept across
+     * partitions; B's first check (2) is in partition 2, its latest (5)
+     * too; line 4 is a reject in partition 1 */
+    const char *in =
+        PLACED("GOMJ850312HNLRRN09", "\"2023-09-01\"", "100")
+        PLACED("PEPJ900101HJCRRN01", "\"2023-01-01\"", "200")
+        PLACED("GOMJ850312HNLRRN09", "\"2023-09-01\"", "300")
+        "{not json\n"
+        PLACED("PEPJ900101HJCRRN01", "\"2023-02-01\"", "500")
+        PLACED("GOMJ850312HNLRRN09", "\"2023-08-01\"", "600")
+        PERSON("ZAZA850312HNLRRN09", "\"2023-08-15\"", "700");
+    struct run r;
+    run_etl(in, strlen(in), &r);
+    assert_int_equal(r.rc, 0);
+    struct etl_counts n;
+    struct errbuf err;
+    assert_int_equal(run_partitioned(&r, 3, NULL, &n, &err), 0);
+    char *merged = slurp(r.dir, "merged.csv");
+    char *rejects = slurp(r.dir, "merged.rejects.jsonl");
+    assert_string_equal(merged, r.dataset);
+    assert_string_equal(rejects, r.rejects);
+    assert_non_null(strstr(merged, "\n9124.95,")); /* 300 × 30.4165 */
+    assert_int_equal(n.read, r.n.read);
+    assert_int_equal(n.written, r.n.written);
+    assert_int_equal(n.duplicates, r.n.duplicates);
+    assert_int_equal(n.rejected, r.n.rejected);
+    assert_int_equal(n.rejected_by_reason[REJECT_NOT_JSON], 1);
+    free(merged);
+    free(rejects);
+    /* one partition is one run too */
+    assert_int_equal(run_partitioned(&r, 1, NULL, &n, &err), 0);
+    merged = slurp(r.dir, "merged.csv");
+    assert_string_equal(merged, r.dataset);
+    free(merged);
+    run_done(&r);
+}
+
+static void a_merge_refuses_parts_that_are_not_one_run(void **s)
+{
+    (void)s;
+    const char *in = PERSON("GOMJ850312HNLRRN09", "\"2023-08-15\"", "1300");
+    struct run r;
+    run_etl(in, strlen(in), &r);
+    struct etl_counts n;
+    struct errbuf err;
+    const char *missing[] = {"part1", "part2", NULL};
+    assert_int_equal(run_partitioned(&r, 3, missing, &n, &err), -1);
+    assert_string_equal(err.msg, "2 parts given, the run had 3 partitions");
+    const char *twice[] = {"part1", "part2", "part2", NULL};
+    assert_int_equal(run_partitioned(&r, 3, twice, &n, &err), -1);
+    char want[8192];
+    snprintf(want, sizeof want, "%s/part2: partition 2/3 given twice", r.dir);
+    assert_string_equal(err.msg, want);
+    /* a part cut short (its run killed) has no closing line */
+    char path[4096];
+    snprintf(path, sizeof path, "%s/part3", r.dir);
+    FILE *f = fopen(path, "w");
+    fputs("incomescore etl part 1\n", f);
+    fclose(f);
+    struct etl_options opt = {.dataset_path = "unused.csv"};
+    const char *parts[] = {path};
+    assert_int_equal(etl_merge(&opt, parts, 1, &n, &err), -1);
+    snprintf(want, sizeof want, "%s: truncated (no closing line): the "
+             "partition's run did not finish", path);
+    assert_string_equal(err.msg, want);
+    snprintf(path, sizeof path, "%s/docs.jsonl", r.dir);
+    assert_int_equal(etl_merge(&opt, parts, 1, &n, &err), -1);
+    snprintf(want, sizeof want, "%s: not a part file of `etl --partition`",
+             path);
+    assert_string_equal(err.msg, want);
+    /* nothing written by a refused merge */
+    assert_int_equal(access("unused.csv", F_OK), -1);
+    run_done(&r);
+}
+
+static void partition_is_k_of_n(void **s)
+{
+    (void)s;
+    int k, n;
+    assert_int_equal(etl_partition_parse("1/1", &k, &n), 0);
+    assert_int_equal(k * 10 + n, 11);
+    assert_int_equal(etl_partition_parse("3/3", &k, &n), 0);
+    assert_int_equal(etl_partition_parse("1024/1024", &k, &n), 0);
+    const char *bad[] = {"0/3", "4/3", "1/1025", "1/", "/3", "1/3x", "x",
+                         "-1/3", "1/-3", ""};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(etl_partition_parse(bad[i], &k, &n), -1);
+}
+
 static void sibling_paths_replace_the_csv_suffix(void **s)
 {
     (void)s;
@@ -346,6 +485,9 @@ int suite_etl(int *count)
         cmocka_unit_test(a_bad_mongodb_uri_or_query_is_named),
         cmocka_unit_test(uri_passwords_never_reach_a_report),
         cmocka_unit_test(sibling_paths_replace_the_csv_suffix),
+        cmocka_unit_test(partitions_merge_to_one_runs_bytes),
+        cmocka_unit_test(a_merge_refuses_parts_that_are_not_one_run),
+        cmocka_unit_test(partition_is_k_of_n),
     };
     *count = (int)(sizeof tests / sizeof tests[0]);
     return cmocka_run_group_tests_name("etl", tests, NULL, NULL);

@@ -1,5 +1,7 @@
 /*
- * cmd_etl.c — `incomescore etl`: validation documents → training dataset.
+ * cmd_etl.c — `incomescore etl`: validation documents → training dataset;
+ * `etl --partition K/N` one slice of them, `etl merge` the slices → the
+ * dataset one run would have written.
  */
 #include <getopt.h>
 #include <stdbool.h>
@@ -27,6 +29,11 @@ static void print_help(void)
            "                      [--rules FILE] [--itaee-year YEAR]\n"
            "                      [--db NAME] [--collection NAME] "
            "[--query JSON]\n"
+           "                      [--partition K/N]\n"
+           "       " PROGRAM " etl merge --out dataset.csv [--rejects FILE] "
+           "[--summary FILE]\n"
+           "                      [--rules FILE] [--itaee-year YEAR] "
+           "[--allow-empty] PART...\n"
            "\n"
            "Builds the training dataset from employment-history checks: "
            "features as\n"
@@ -54,6 +61,28 @@ static void print_help(void)
            "--itaee-year  the ITAEE year for crecimiento_gral (default %d)\n"
            "--allow-empty a source without documents writes an empty dataset\n"
            "              and exits 0 (without it: no output, exit 3)\n"
+           "--partition K/N  read slice K of N (1 <= K <= N): the documents "
+           "whose _id\n"
+           "              hashes to K (by position when the _id is not an "
+           "ObjectId,\n"
+           "              string or integer); --out is then a part file (it "
+           "holds CURPs:\n"
+           "              delete it after the merge). Every process still "
+           "reads the whole\n"
+           "              source; each maps only its slice. All N must read "
+           "the same\n"
+           "              sequence: the same file, or an unchanged collection.\n"
+           "merge         the N part files into the dataset, rejects and "
+           "summary one\n"
+           "              run would have written (the same bytes)\n"
+           "\n"
+           "MongoDB: the URI's options apply, e.g. "
+           "?serverSelectionTimeoutMS=5000&\n"
+           "connectTimeoutMS=5000&authSource=admin. A run tries the server "
+           "once, waiting\n"
+           "connectTimeoutMS at most (default 10000). Failures name the "
+           "user, never the\n"
+           "password.\n"
            "\n"
            "Prints the counts on stderr: read = written + duplicates + "
            "rejected.\n"
@@ -76,38 +105,158 @@ static const struct option etl_options_long[] = {
     {"collection", required_argument, NULL, 'c'},
     {"query", required_argument, NULL, 'q'},
     {"allow-empty", no_argument, NULL, 'E'},
+    {"partition", required_argument, NULL, 'P'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
 
-int cmd_etl(int argc, char **argv)
+static const struct option merge_options_long[] = {
+    {"out", required_argument, NULL, 'o'},
+    {"rejects", required_argument, NULL, 'r'},
+    {"summary", required_argument, NULL, 'S'},
+    {"rules", required_argument, NULL, 'R'},
+    {"itaee-year", required_argument, NULL, 'y'},
+    {"allow-empty", no_argument, NULL, 'E'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+/* The options a run and a merge share (the outputs, the tables); true
+ * when c was one of them. --itaee-year is checked by load_tables. */
+static bool shared_option(int c, struct etl_options *opt, const char **itaee)
 {
-    const char *cmd = "etl";
-    struct etl_options opt = {0};
+    switch (c) {
+    case 'o': opt->dataset_path = optarg; return true;
+    case 'r': opt->rejects_path = optarg; return true;
+    case 'S': opt->summary_path = optarg; return true;
+    case 'R': opt->rules_path = optarg; return true;
+    case 'y': *itaee = optarg; return true;
+    case 'E': opt->allow_empty = true; return true;
+    default: return false;
+    }
+}
+
+/* The reference tables and rules a run or a merge needs, into opt. */
+static int load_tables(struct etl_options *opt, struct refdata *rd,
+                       struct rules **rules, const char *itaee,
+                       const char *cmd)
+{
     int itaee_year = ITAEE_DEFAULT_YEAR;
-    const char *as_of = NULL;
+    if (itaee && parse_int(itaee, &itaee_year) < 0)
+        return usage_error(cmd, "--itaee-year '%s' is not a year", itaee);
+    struct errbuf err;
+    if (refdata_load(rd, paths_data_dir(), itaee_year, &err) < 0)
+        return fail(cmd, "%s", err.msg);
+    if (!opt->rules_path)
+        opt->rules_path = paths_rules_file();
+    if (rules_load(rules, opt->rules_path, &err) < 0) {
+        refdata_free(rd);
+        return fail(cmd, "%s", err.msg);
+    }
+    opt->rd = rd;
+    opt->rules = *rules;
+    return EXIT_OK;
+}
+
+/* Exit status and the counts line for a finished run or merge. */
+static int finish(const char *cmd, int rc, const struct errbuf *err,
+                  const char *what, const struct etl_counts *n)
+{
+    if (rc == ETL_EMPTY_SOURCE) {
+        fail(cmd, "%s", err->msg);
+        return EXIT_EMPTY_SOURCE;
+    }
+    if (rc < 0)
+        return fail(cmd, "%s", err->msg);
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    fprintf(stderr,
+            PROGRAM " etl: %sread %ld, written %ld, duplicates %ld, rejected "
+            "%ld (%.1f s, %.0f documents/s, peak RSS %ld MB)\n",
+            what, n->read, n->written, n->duplicates, n->rejected, n->seconds,
+            n->seconds > 0 ? (double)n->read / n->seconds : 0.0,
+            ru.ru_maxrss / 1024);
+    return EXIT_OK;
+}
+
+/* Loads the tables, runs (parts NULL) or merges, and reports. */
+static int run_with_tables(struct etl_options *opt, const char *itaee,
+                           const char *cmd, const char *const *parts,
+                           int part_count, const char *what)
+{
+    struct refdata rd;
+    struct rules *rules;
+    int status = load_tables(opt, &rd, &rules, itaee, cmd);
+    if (status != EXIT_OK)
+        return status;
+    struct etl_counts n;
+    struct errbuf err;
+    int rc = parts ? etl_merge(opt, parts, part_count, &n, &err)
+                   : etl_run(opt, &n, &err);
+    rules_free(rules);
+    refdata_free(&rd);
+    return finish(cmd, rc, &err, what, &n);
+}
+
+static int cmd_etl_merge(int argc, char **argv)
+{
+    const char *cmd = "etl merge";
+    struct etl_options opt = {0};
+    const char *itaee = NULL;
     int c;
-    while ((c = cli_getopt(argc, argv, etl_options_long)) != -1) {
+    while ((c = cli_getopt(argc, argv, merge_options_long)) != -1) {
+        if (shared_option(c, &opt, &itaee))
+            continue;
         switch (c) {
-        case 's': opt.source = optarg; break;
-        case 'o': opt.dataset_path = optarg; break;
-        case 'a': as_of = optarg; break;
-        case 'r': opt.rejects_path = optarg; break;
-        case 'S': opt.summary_path = optarg; break;
-        case 'R': opt.rules_path = optarg; break;
-        case 'y':
-            if (parse_int(optarg, &itaee_year) < 0)
-                return usage_error(cmd, "--itaee-year '%s' is not a year",
-                                   optarg);
-            break;
-        case 'd': opt.mongo.database = optarg; break;
-        case 'c': opt.mongo.collection = optarg; break;
-        case 'q': opt.mongo.query = optarg; break;
-        case 'E': opt.allow_empty = true; break;
         case 'h': print_help(); return EXIT_OK;
         default: return bad_option(cmd, argv, c);
         }
     }
+    if (!opt.dataset_path)
+        return usage_error(cmd, "--out dataset.csv is required");
+    if (optind >= argc)
+        return usage_error(cmd, "the part files of `etl --partition K/N` "
+                                "are required");
+    return run_with_tables(&opt, itaee, cmd,
+                           (const char *const *)argv + optind, argc - optind,
+                           "merged: ");
+}
+
+int cmd_etl(int argc, char **argv)
+{
+    const char *cmd = "etl";
+    if (argc > 1 && strcmp(argv[1], "merge") == 0)
+        return cmd_etl_merge(argc - 1, argv + 1);
+    struct etl_options opt = {0};
+    const char *partition = NULL;
+    const char *itaee = NULL;
+    const char *as_of = NULL;
+    int c;
+    while ((c = cli_getopt(argc, argv, etl_options_long)) != -1) {
+        if (shared_option(c, &opt, &itaee))
+            continue;
+        switch (c) {
+        case 's': opt.source = optarg; break;
+        case 'a': as_of = optarg; break;
+        case 'd': opt.mongo.database = optarg; break;
+        case 'c': opt.mongo.collection = optarg; break;
+        case 'q': opt.mongo.query = optarg; break;
+        case 'P':
+            partition = optarg;
+            if (etl_partition_parse(optarg, &opt.partition,
+                                    &opt.partitions) < 0)
+                return usage_error(cmd, "--partition '%s' is not K/N with "
+                                   "1 <= K <= N <= %d", optarg,
+                                   ETL_MAX_PARTITIONS);
+            break;
+        case 'h': print_help(); return EXIT_OK;
+        default: return bad_option(cmd, argv, c);
+        }
+    }
+    if (partition && (opt.rejects_path || opt.summary_path))
+        return usage_error(cmd, "--partition writes one part file (--out); "
+                                "--rejects and --summary belong to "
+                                "`etl merge`");
     if (optind < argc)
         return usage_error(cmd, "unexpected argument '%s'", argv[optind]);
     if (!opt.source)
@@ -122,36 +271,9 @@ int cmd_etl(int argc, char **argv)
         return usage_error(cmd, "--as-of '%s' is not a date (YYYY-MM-DD)",
                            as_of);
 
-    struct errbuf err;
-    struct refdata rd;
-    if (refdata_load(&rd, paths_data_dir(), itaee_year, &err) < 0)
-        return fail(cmd, "%s", err.msg);
-    if (!opt.rules_path)
-        opt.rules_path = paths_rules_file();
-    struct rules *rules;
-    if (rules_load(&rules, opt.rules_path, &err) < 0) {
-        refdata_free(&rd);
-        return fail(cmd, "%s", err.msg);
-    }
-    opt.rd = &rd;
-    opt.rules = rules;
-    struct etl_counts n;
-    int rc = etl_run(&opt, &n, &err);
-    rules_free(rules);
-    refdata_free(&rd);
-    if (rc == ETL_EMPTY_SOURCE) {
-        fail(cmd, "%s", err.msg);
-        return EXIT_EMPTY_SOURCE;
-    }
-    if (rc < 0)
-        return fail(cmd, "%s", err.msg);
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    fprintf(stderr,
-            PROGRAM " etl: read %ld, written %ld, duplicates %ld, rejected %ld"
-            " (%.1f s, %.0f documents/s, peak RSS %ld MB)\n",
-            n.read, n.written, n.duplicates, n.rejected, n.seconds,
-            n.seconds > 0 ? (double)n.read / n.seconds : 0.0,
-            ru.ru_maxrss / 1024);
-    return EXIT_OK;
+    char what[64] = "";
+    if (partition)
+        snprintf(what, sizeof what, "partition %d/%d: ", opt.partition,
+                 opt.partitions);
+    return run_with_tables(&opt, itaee, cmd, NULL, 0, what);
 }

@@ -13,6 +13,9 @@
 
 #define READ_CHUNK (1 << 20)
 #define SOURCE_FAILED (-2)
+/* libmongoc's serverSelectionTimeoutMS when the URI sets none (its
+ * header does not export the constant). */
+#define DRIVER_SELECTION_TIMEOUT_MS 30000
 
 struct doc_source {
     /* file */
@@ -30,6 +33,10 @@ struct doc_source {
     mongoc_collection_t *collection;
     mongoc_cursor_t *cursor;
     long position;
+    bool cursor_done;        /* the driver refuses a call past the end */
+    char user[128];          /* from the URI, to name in an auth failure */
+    char auth_source[128];
+    int32_t connect_ms, selection_ms;
 };
 
 static bool is_mongo_uri(const char *s)
@@ -71,6 +78,16 @@ static int open_mongo(struct doc_source *s, const char *uri,
     mongoc_uri_t *u = mongoc_uri_new_with_error(uri, &berr);
     if (!u)
         return err_set(err, "%s: %s", doc_source_safe_name(uri), berr.message);
+    const char *user = mongoc_uri_get_username(u);
+    snprintf(s->user, sizeof s->user, "%s", user ? user : "");
+    const char *auth_db = mongoc_uri_get_auth_source(u);
+    snprintf(s->auth_source, sizeof s->auth_source, "%s",
+             auth_db ? auth_db : "admin");
+    s->connect_ms = mongoc_uri_get_option_as_int32(
+        u, MONGOC_URI_CONNECTTIMEOUTMS, MONGOC_DEFAULT_CONNECTTIMEOUTMS);
+    s->selection_ms = mongoc_uri_get_option_as_int32(
+        u, MONGOC_URI_SERVERSELECTIONTIMEOUTMS,
+        DRIVER_SELECTION_TIMEOUT_MS);
     /* _with_error: a mongodb+srv:// URI fails here (the SRV lookup), and
      * the driver's reason is what the operator needs */
     s->client = mongoc_client_new_from_uri_with_error(u, &berr);
@@ -79,6 +96,9 @@ static int open_mongo(struct doc_source *s, const char *uri,
         return err_set(err, "%s: cannot create a client: %s",
                        doc_source_safe_name(uri), berr.message);
     mongoc_client_set_appname(s->client, "incomescore-etl");
+    /* version 2 puts a server's own error (with its code) in
+     * MONGOC_ERROR_SERVER, apart from the driver's and the network's */
+    mongoc_client_set_error_api(s->client, MONGOC_ERROR_API_VERSION_2);
     const char *db = mo && mo->database ? mo->database : DOC_DEFAULT_DATABASE;
     const char *coll = mo && mo->collection ? mo->collection
                                             : DOC_DEFAULT_COLLECTION;
@@ -255,11 +275,41 @@ static int next_from_file(struct doc_source *s, struct raw_doc *doc,
     }
 }
 
+/* Says which of the ways a read from MongoDB fails this was, in the
+ * operator's terms; the driver's message follows. It never holds the
+ * password: the driver's messages do not, and only the user is named. */
+static void mongo_failure(const struct doc_source *s, const bson_error_t *e,
+                          struct errbuf *err)
+{
+    if (e->domain == MONGOC_ERROR_CLIENT &&
+        e->code == MONGOC_ERROR_CLIENT_AUTHENTICATE)
+        err_set(err, "MongoDB: authentication failed for user '%s' "
+                "(authSource %s): %s", s->user, s->auth_source, e->message);
+    else if (e->domain == MONGOC_ERROR_SERVER_SELECTION)
+        /* a single-threaded client tries each server once, each attempt
+         * bounded by connectTimeoutMS (serverSelectionTryOnce) */
+        err_set(err, "MongoDB: no server could be reached "
+                "(connectTimeoutMS %d, serverSelectionTimeoutMS %d): %s",
+                (int)s->connect_ms, (int)s->selection_ms, e->message);
+    else if (e->domain == MONGOC_ERROR_SERVER)
+        err_set(err, "MongoDB: the server failed the read after %ld "
+                "documents: %s (error %u)", s->position, e->message,
+                (unsigned)e->code);
+    else if (e->domain == MONGOC_ERROR_STREAM)
+        err_set(err, "MongoDB: the connection was lost after %ld "
+                "documents: %s", s->position, e->message);
+    else
+        err_set(err, "MongoDB: the read failed after %ld documents: %s",
+                s->position, e->message);
+}
+
 /* The cursor owns its documents until its next call; nothing to copy. */
 static int next_from_mongo(struct doc_source *s, struct raw_doc *doc,
                            struct errbuf *err)
 {
     const bson_t *d;
+    if (s->cursor_done)
+        return 0;
     if (mongoc_cursor_next(s->cursor, &d)) {
         doc->kind = RAW_BSON;
         doc->where = ++s->position;
@@ -269,9 +319,10 @@ static int next_from_mongo(struct doc_source *s, struct raw_doc *doc,
     }
     bson_error_t berr;
     if (mongoc_cursor_error(s->cursor, &berr)) {
-        err_set(err, "MongoDB: %s", berr.message);
+        mongo_failure(s, &berr, err);
         return SOURCE_FAILED;
     }
+    s->cursor_done = true;
     return 0;
 }
 

@@ -53,8 +53,12 @@ struct raw_doc {
     enum reject_reason reason; /* RAW_UNREADABLE: why */
 };
 
-/* 1: *doc holds the next document. 0: the end. -2: the source failed
- * (I/O or server error); err says why; stop. */
+/* 1: *doc holds the next document. 0: the end (and again 0 if called
+ * after it). -2: the source failed (I/O or server error); err says why;
+ * stop. From MongoDB err names the way it failed — authentication (with
+ * the user, never the password), no server reachable (with the URI's
+ * timeouts), the server's own error on the cursor (with its code), the
+ * connection lost — and how many documents were read before. */
 int doc_source_next(struct doc_source *s, struct raw_doc *doc,
                     struct errbuf *err);
 

@@ -16,6 +16,40 @@
  *                 "detail"}
  *   summary       JSON: the counts, with read = written + duplicates +
  *                 rejected always.
+ *
+ * Partitioned runs. With partition K of N, a process keeps only the
+ * documents of its slice: those whose _id (an ObjectId, string or
+ * integer) hashes (FNV-1a over its BSON type and value) to K-1 modulo N;
+ * a document whose _id cannot be read or is of another type goes by its
+ * position instead ((position-1) modulo N). The server cannot filter on
+ * a hash of _id in a find, so every process still reads the whole
+ * collection (or file) and drops the others' documents before mapping
+ * them; what is divided is the parsing, mapping and feature work, and
+ * the dedupe index's memory. Positions (line numbers, or the order in
+ * which the server returns the documents) are global, which is what lets
+ * the merge reproduce one run: every process must read the same sequence
+ * — the same file, or an unchanged collection (a --query bounded by
+ * createdAt fixes the set). Instead of the three outputs a partition
+ * writes one part file (atomically):
+ *     "incomescore etl part 1"               the first line
+ *     R <TAB> position <TAB> rejects line    each rejected document
+ *     P <TAB> curp <TAB> first <TAB> kept <TAB> created_at <TAB>
+ *       jubilado <TAB> state <TAB> the features (%.17g)
+ *                                            each person of the slice:
+ *                                            the positions of their
+ *                                            first and kept documents
+ *     S <TAB> JSON                           the counts and run facts,
+ *                                            last (a part without it is
+ *                                            truncated and refused)
+ * The part holds CURPs (the merge needs the dedupe key): it is as
+ * personal as the source, and is written with the same permissions as
+ * every output; delete it after the merge.
+ *
+ * etl_merge folds the parts into the three outputs of one run: a person
+ * seen in several parts keeps the document with the latest createdAt,
+ * ties to the later position (the rule of one run), and rows come in
+ * order of each person's first position — so the dataset and the rejects
+ * are byte-identical to one run's, and the counts equal.
  */
 #ifndef INCOMESCORE_ETL_H
 #define INCOMESCORE_ETL_H
@@ -41,6 +75,9 @@ struct etl_options {
     const char *rules_path;    /* for the summary */
     bool allow_empty;          /* a source without documents is not an
                                 * error (see etl_run) */
+    int partition, partitions; /* 0, 0: the whole source; else this run
+                                * is slice `partition` (1..partitions)
+                                * and dataset_path names its part file */
 };
 
 struct etl_counts {
@@ -63,6 +100,18 @@ struct etl_counts {
 #define ETL_EMPTY_SOURCE (-3)
 int etl_run(const struct etl_options *opt, struct etl_counts *counts,
             struct errbuf *err);
+
+/* Parses "K/N" (1 <= K <= N <= ETL_MAX_PARTITIONS). Returns 0 or -1. */
+#define ETL_MAX_PARTITIONS 1024
+int etl_partition_parse(const char *text, int *partition, int *partitions);
+
+/* Merges the part files of a partitioned run (each K of 1..N exactly
+ * once, the same source, as-of date and N) into opt's dataset, rejects
+ * and summary, as etl_run would have written them; opt->source and
+ * opt->as_of are taken from the parts. Returns as etl_run does (a refused
+ * part, or a missing or repeated one, is -1 before any output). */
+int etl_merge(const struct etl_options *opt, const char *const *parts,
+              int part_count, struct etl_counts *counts, struct errbuf *err);
 
 /* Where the rejects and summary go by default: the dataset's path with
  * ".csv" replaced by one of these. */
