@@ -260,7 +260,10 @@ run "models describe a bad segment" 2 "$BIN" models describe v0002 E "x" --regis
 has "bad segment named" "$WORK/err" "SEGMENT is a letter A to D, not 'E'"
 run "models describe an unknown version" 1 "$BIN" models describe v0042 B "x" --registry "$REG"
 run "models describe an empty text" 1 "$BIN" models describe v0002 B "" --registry "$REG"
-run "a described version still loads" 0 "$BIN" predict --model "$REG/versions/v0002" < "$WORK/one.jsonl"
+# (the original's first applicant; before this line had its input file,
+# the failed redirection skipped the check without counting it)
+printf '%s\n' '{"ingreso": 45000, "antiguedad_laboral_meses": 50, "tiempo_desempleado": 0, "trabajos_ultimos_5": 1, "semanasCotizadas": 1000, "edad": 32, "crecimiento_ingreso": 265.38, "lugar_actual": 18}' > "$WORK/described.jsonl"
+run_in "a described version still loads" 0 "$WORK/described.jsonl" "$BIN" predict --model "$REG/versions/v0002"
 run "models promote" 0 "$BIN" models promote v0002 --registry "$REG"
 same "promote says" "$WORK/out" "v0002 is live"
 run "models rollback" 0 "$BIN" models rollback --registry "$REG"
