@@ -341,7 +341,8 @@ static void a_retrain_keeps_the_letters_of_the_reference(void **s)
     free(sub);
 }
 
-/* The report says what it is — code version, dataset, scale, surveys —
+/* The report says what it is — which version (none: this bundle was
+ * written outside a registry), code version, dataset, scale, surveys —
  * in Spanish throughout, and sums up the model's explanations. */
 static void the_report_says_what_it_is(void **s)
 {
@@ -352,6 +353,10 @@ static void the_report_says_what_it_is(void **s)
     char *md = file_read_all(path, &len, NULL);
     assert_non_null(md);
     static const char *const present[] = {
+        "# Informe de entrenamiento: sin registrar\n",
+        "| versión | sin registrar |",
+        "Sin registrar: este modelo se escribió fuera de un registro de "
+        "modelos y no tiene identificador",
         "Versión creada: 2023-11-14T22:13:20Z, con incomescore ",
         "| escala del score | objetivo 0.16 → 300, 0.84 → 850 |",
         "| encuestas | ITAEE 2023 (crecimiento estatal, INEGI); ENIGH ",

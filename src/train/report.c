@@ -172,7 +172,8 @@ static int section_key_values(struct doc *d, const json_t *obj,
 }
 
 static void section_version(struct doc *d, const json_t *manifest,
-                            char *created, size_t size)
+                            const char *version_id, char *created,
+                            size_t size)
 {
     const json_t *c = object_get(manifest, "created_at");
     created[0] = '\0';
@@ -183,21 +184,29 @@ static void section_version(struct doc *d, const json_t *manifest,
             free(text);
         }
     }
-    fputs("# Informe de entrenamiento\n\n", d->md);
-    fputs("<h1>Informe de entrenamiento</h1>\n", d->html);
     char line[512];
+    snprintf(line, sizeof line, "Informe de entrenamiento: %s",
+             version_id ? version_id : "sin registrar");
+    doc_heading(d, 1, line);
     const char *code = json_string_value(object_get(manifest,
                                                     "code_version"));
-    snprintf(line, sizeof line, "Versión creada: %s, con incomescore %s. "
-             "El registro le da su identificador al guardarla (`models "
-             "list`).", created[0] ? created : "fecha desconocida",
-             code ? code : "de versión desconocida");
+    snprintf(line, sizeof line, "Versión creada: %s, con incomescore %s. %s",
+             created[0] ? created : "fecha desconocida",
+             code ? code : "de versión desconocida",
+             version_id ? "Su identificador en el registro es el del "
+                          "título (`models list`, `models show`)."
+                        : "Sin registrar: este modelo se escribió fuera "
+                          "de un registro de modelos y no tiene "
+                          "identificador; no es ninguna versión de "
+                          "`models list`.");
     doc_para(d, line);
-
     /* what it was trained from and on which scale, in one table */
     static const struct column cols[2] = {{"concepto", false, NULL},
                                           {"valor", false, NULL}};
     doc_table_begin(d, "identity", cols, 2);
+    const char *cells[2] = {"versión", version_id ? version_id
+                                                   : "sin registrar"};
+    doc_table_row(d, cols, 2, cells, version_id ? 2u : 0u);
     const json_t *lineage = object_get(manifest, "lineage");
     const char *dataset = json_string_value(object_get(lineage, "dataset"));
     const char *sha = json_string_value(object_get(lineage,
@@ -208,7 +217,8 @@ static void section_version(struct doc *d, const json_t *manifest,
                                                            "dataset_rows")));
     snprintf(line, sizeof line, "%s — %s filas — SHA-256 %.16s…",
              dataset ? dataset : "?", rows, sha ? sha : "?");
-    const char *cells[2] = {"conjunto de datos", line};
+    cells[0] = "conjunto de datos";
+    cells[1] = line;
     doc_table_row(d, cols, 2, cells, 0);
     const json_t *scale = object_get(manifest, "score_scale");
     snprintf(line, sizeof line, "objetivo %g → 300, %g → 850",
@@ -632,7 +642,7 @@ static int section_lineage(struct doc *d, const json_t *manifest)
 static const char html_head[] =
     "<!DOCTYPE html>\n<html lang=\"es\">\n<head>\n<meta charset=\"utf-8\">\n"
     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-    "<title>Informe de entrenamiento</title>\n<style>\n"
+    "<style>\n"
     "body{font-family:system-ui,-apple-system,\"Segoe UI\",Roboto,"
     "\"Helvetica Neue\",Arial,sans-serif;max-width:1100px;margin:2em auto;"
     "padding:0 1em;color:#222;line-height:1.45}\n"
@@ -656,14 +666,20 @@ static const char html_head[] =
     "font-weight:600}\n"
     "svg text.band-label{font-size:12px;font-weight:600}\n"
     "svg text.no-data{font-size:15px;fill:#888}\n"
-    "</style>\n</head>\n<body>\n";
+    "</style>\n";
 
 static int write_documents(struct doc *d, const struct report_input *in,
                            const struct report_stats *st)
 {
     char created[256];
+    /* html_head leaves the <title> out: it names the version */
     fputs(html_head, d->html);
-    section_version(d, in->manifest, created, sizeof created);
+    fputs("<title>Informe de entrenamiento: ", d->html);
+    report_put_html(d->html, in->version_id ? in->version_id
+                                            : "sin registrar");
+    fputs("</title>\n</head>\n<body>\n", d->html);
+    section_version(d, in->manifest, in->version_id, created,
+                    sizeof created);
     if (section_metrics(d, in->manifest) < 0)
         return -1;
 

@@ -3,7 +3,8 @@
  * self-contained report.html (inline SVG charts, no scripts, no external
  * files) written into a model version's directory.
  *
- * Contents: the metrics table (target and score points), predicted vs
+ * Contents: which version it is (its registry id, or "sin registrar"),
+ * the metrics table (target and score points), predicted vs
  * target scatter, the distribution of held-out scores with the score
  * bands, feature importance, the segments on the first two principal
  * components of the standardized features, and the segment profiles (mean
@@ -28,6 +29,10 @@ struct report_input {
      * gains shows without a change here; a partial or NULL manifest
      * still renders. */
     const json_t *manifest;
+    /* The version's id in its registry ("v0007"), which the manifest
+     * cannot hold (the registry gives it at commit); NULL: a bundle
+     * written outside a registry, said as "sin registrar". */
+    const char *version_id;
     const struct rules *rules;   /* for the score bands */
 
     /* the held-out rows */

@@ -332,11 +332,58 @@ static void held_out_free(struct held_out *h)
     free(h->segment);
 }
 
+struct train_report {
+    struct held_out h;
+    json_t *manifest;        /* as bundle.json holds it */
+    struct rules *rules;
+    double importance[FEATURE_COUNT];
+    double mean_abs_points[FEATURE_COUNT];
+    size_t explained;
+};
+
+void train_report_free(struct train_report *r)
+{
+    if (!r)
+        return;
+    held_out_free(&r->h);
+    json_decref(r->manifest);
+    rules_free(r->rules);
+    free(r);
+}
+
+int train_report_write(const struct train_report *r, const char *dir,
+                       const char *version_id, struct errbuf *err)
+{
+    struct report_input ri = {
+        .manifest = r->manifest, .version_id = version_id,
+        .rules = r->rules, .n = r->h.n,
+        .target = r->h.target, .predicted = r->h.predicted,
+        .score = r->h.score, .segment = r->h.segment,
+        .features = r->h.features, .standardized = r->h.z,
+        .importance = r->importance,
+        .mean_abs_points = r->mean_abs_points, .explained = r->explained,
+    };
+    return report_write(&ri, dir, err);
+}
+
 int train_bundle(const struct train_options *opt, const char *dir,
                  struct train_summary *sum, struct errbuf *err)
 {
+    struct train_report *r;
+    if (train_bundle_kept(opt, dir, sum, &r, err) < 0)
+        return -1;
+    int rc = train_report_write(r, dir, opt->version_id, err);
+    train_report_free(r);
+    return rc;
+}
+
+int train_bundle_kept(const struct train_options *opt, const char *dir,
+                      struct train_summary *sum, struct train_report **report,
+                      struct errbuf *err)
+{
     double t0 = now_seconds();
     memset(sum, 0, sizeof *sum);
+    *report = NULL;
     const char *rules_path = opt->rules_path ? opt->rules_path
                                              : paths_rules_file();
     const char *data_dir = opt->data_dir ? opt->data_dir : paths_data_dir();
@@ -354,7 +401,6 @@ int train_bundle(const struct train_options *opt, const char *dir,
     struct forest *forest = NULL;
     struct held_out h = {0};
     struct manifest *m = NULL;
-    json_t *manifest = NULL;
     struct model_params params;
     struct refdata rd;
     bool rd_loaded = false;
@@ -629,21 +675,22 @@ int train_bundle(const struct train_options *opt, const char *dir,
     if (manifest_write(m, path, err) < 0)
         goto done;
 
-    /* the report shows the manifest as bundle.json holds it */
-    manifest = manifest_to_json(m);
-    if (!manifest) {
+    /* what the report needs, kept: it shows the manifest as bundle.json
+     * holds it, and is written once the version has its id */
+    struct train_report *rep = calloc(1, sizeof *rep);
+    if (!rep || !(rep->manifest = manifest_to_json(m))) {
+        free(rep);
         err_set(err, "%s: could not be built", MANIFEST_FILE);
         goto done;
     }
-    struct report_input ri = {
-        .manifest = manifest, .rules = rules, .n = n_test,
-        .target = h.target, .predicted = h.predicted, .score = h.score,
-        .segment = h.segment, .features = h.features, .standardized = h.z,
-        .importance = importance,
-        .mean_abs_points = mean_abs_points, .explained = explained,
-    };
-    if (report_write(&ri, dir, err) < 0)
-        goto done;
+    rep->h = h;
+    memset(&h, 0, sizeof h);
+    rep->rules = rules;
+    rules = NULL;
+    memcpy(rep->importance, importance, sizeof importance);
+    memcpy(rep->mean_abs_points, mean_abs_points, sizeof mean_abs_points);
+    rep->explained = explained;
+    *report = rep;
 
     sum->rows = n;
     sum->train_rows = n_train;
@@ -661,7 +708,6 @@ int train_bundle(const struct train_options *opt, const char *dir,
     sum->seconds_total = now_seconds() - t0;
     rc = 0;
 done:
-    json_decref(manifest);
     free(m);
     held_out_free(&h);
     forest_free(forest);
