@@ -240,6 +240,14 @@ same "train prints the id" "$WORK/out" "v0001"
 has "train reports R2" "$WORK/err" "held out: R2 0.9"
 run "train again" 0 "$BIN" train --data "$WORK/dataset.csv" --registry "$REG" --params "$WORK/params.json" --seed 7
 same "second version" "$WORK/out" "v0002"
+# each version's report names the id the registry gave it (issue 13)
+run "models list for the reports" 0 "$BIN" models list --registry "$REG"
+for id in $(awk 'NR > 1 {print $1}' "$WORK/out"); do
+    has "report.md names $id" "$REG/versions/$id/report.md" "# Informe de entrenamiento: $id"
+    has "report.md's identity row names $id" "$REG/versions/$id/report.md" "| versión | \`$id\` |"
+    has "report.html's heading names $id" "$REG/versions/$id/report.html" "<h1>Informe de entrenamiento: $id</h1>"
+    has "report.html's title names $id" "$REG/versions/$id/report.html" "<title>Informe de entrenamiento: $id</title>"
+done
 
 run "models list" 0 "$BIN" models list --registry "$REG"
 has "models list marks v0001 live" "$WORK/out" "v0001    *"

@@ -19,6 +19,7 @@
 #include "base/errbuf.h"
 #include "base/fileio.h"
 #include "base/sha256.h"
+#include "base/stability.h"
 #include "pipeline/dataver.h"
 #include "pipeline/gate.h"
 #include "pipeline/pipeline.h"
@@ -148,7 +149,8 @@ static void psi_of_same_population_is_zero(void **state)
         a[i] = i % 97;
     double psi = -1;
     struct errbuf err;
-    assert_int_equal(gate_psi(a, 1000, 1, a, 1000, 1, &psi, &err), 0);
+    assert_int_equal(
+        population_stability(a, 1000, 1, a, 1000, 1, &psi, &err), 0);
     assert_true(psi == 0.0);
 }
 
@@ -166,7 +168,8 @@ static void psi_of_known_shift(void **state)
         got[i] = i % 100;
     double psi;
     struct errbuf err;
-    assert_int_equal(gate_psi(ref, 1000, 1, got, 500, 1, &psi, &err), 0);
+    assert_int_equal(
+        population_stability(ref, 1000, 1, got, 500, 1, &psi, &err), 0);
     double want = (1 - 0.1) * log(1 / 0.1) +
                   9 * (0.0001 - 0.1) * log(0.0001 / 0.1);
     assert_true(fabs(psi - want) < 1e-12);
@@ -174,7 +177,8 @@ static void psi_of_known_shift(void **state)
      * below), so a changed mix shows */
     double r2[10] = {0, 0, 0, 0, 0, 1, 1, 1, 1, 1};
     double g2[10] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1};
-    assert_int_equal(gate_psi(r2, 10, 1, g2, 10, 1, &psi, &err), 0);
+    assert_int_equal(
+        population_stability(r2, 10, 1, g2, 10, 1, &psi, &err), 0);
     want = (0.8 - 0.5) * log(0.8 / 0.5) + (0.2 - 0.5) * log(0.2 / 0.5);
     assert_true(fabs(psi - want) < 1e-12);
 }

@@ -236,6 +236,46 @@ static void commit_gives_v0001_then_v0002(void **state)
     close_and_remove(r, dir);
 }
 
+/* A naming function writes a file naming the id it is given; "refuse"
+ * as its arg makes it fail. */
+static int name_version(const char *staging, const char *id, void *arg,
+                        struct errbuf *err)
+{
+    if (arg && strcmp(arg, "refuse") == 0)
+        return err_set(err, "the report could not be written");
+    free(test_write_file(staging, "report.md", id));
+    return 0;
+}
+
+/* What names a version is written with the id the commit gives, before
+ * anyone can see the version; a naming that fails commits nothing. */
+static void commit_naming_writes_the_id_it_gives(void **state)
+{
+    (void)state;
+    char *dir = test_mkdtemp();
+    struct registry *r = open_registry(dir);
+    struct errbuf err;
+    char staging[PATH_SIZE], id[REGISTRY_ID_SIZE], path[JOINED_SIZE];
+    commit_one(r, "model.json", id);
+    assert_int_equal(registry_stage(r, staging, sizeof staging, &err), 0);
+    assert_int_equal(registry_commit_naming(r, staging, false, name_version,
+                                            "refuse", id, &err), -1);
+    assert_string_equal(err.msg, "v0002: the report could not be written");
+    assert_false(exists(dir, "versions/v0002"));
+    assert_true(exists(staging, "")); /* the caller's to discard */
+    assert_int_equal(registry_commit_naming(r, staging, false, name_version,
+                                            NULL, id, &err), 0);
+    assert_string_equal(id, "v0002");
+    snprintf(path, sizeof path, "%s/versions/v0002/report.md", dir);
+    size_t len;
+    char *text = file_read_all(path, &len, NULL);
+    assert_non_null(text);
+    assert_string_equal(text, "v0002");
+    free(text);
+    assert_live(r, "v0001"); /* held: not made live */
+    close_and_remove(r, dir);
+}
+
 static void commit_numbers_after_the_highest_version(void **state)
 {
     (void)state;
@@ -1045,6 +1085,7 @@ int suite_registry(int *count)
         cmocka_unit_test(recover_says_whether_it_repaired),
         cmocka_unit_test(writers_killed_at_random_leave_a_consistent_registry),
         cmocka_unit_test(commit_gives_v0001_then_v0002),
+        cmocka_unit_test(commit_naming_writes_the_id_it_gives),
         cmocka_unit_test(commit_numbers_after_the_highest_version),
         cmocka_unit_test(first_commit_becomes_live_later_ones_do_not),
         cmocka_unit_test(list_is_oldest_first_and_ignores_stray_entries),

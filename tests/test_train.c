@@ -15,6 +15,10 @@
 
 #include "registry/bundle.h"
 #include "base/fileio.h"
+#include "base/stability.h"
+#include "pipeline/gate.h"
+#include "registry/registry.h"
+#include "train/train_registry.h"
 #include "train/model.h"
 #include "score/request.h"
 #include "score/scoring.h"
@@ -341,7 +345,8 @@ static void a_retrain_keeps_the_letters_of_the_reference(void **s)
     free(sub);
 }
 
-/* The report says what it is — code version, dataset, scale, surveys —
+/* The report says what it is — which version (none: this bundle was
+ * written outside a registry), code version, dataset, scale, surveys —
  * in Spanish throughout, and sums up the model's explanations. */
 static void the_report_says_what_it_is(void **s)
 {
@@ -352,6 +357,10 @@ static void the_report_says_what_it_is(void **s)
     char *md = file_read_all(path, &len, NULL);
     assert_non_null(md);
     static const char *const present[] = {
+        "# Informe de entrenamiento: sin registrar\n",
+        "| versión | sin registrar |",
+        "Sin registrar: este modelo se escribió fuera de un registro de "
+        "modelos y no tiene identificador",
         "Versión creada: 2023-11-14T22:13:20Z, con incomescore ",
         "| escala del score | objetivo 0.16 → 300, 0.84 → 850 |",
         "| encuestas | ITAEE 2023 (crecimiento estatal, INEGI); ENIGH ",
@@ -373,6 +382,159 @@ static void the_report_says_what_it_is(void **s)
         if (strstr(md, absent[i]))
             fail_msg("report.md still has: %s", absent[i]);
     free(md);
+}
+
+/* ---- the comparison with the live model ---------------------------------- */
+
+/* What `report.md` of version id in the registry at reg_dir holds. */
+static char *registry_report(const char *reg_dir, const char *id)
+{
+    char path[4300];
+    snprintf(path, sizeof path, "%s/versions/%s/report.md", reg_dir, id);
+    size_t len;
+    char *md = file_read_all(path, &len, NULL);
+    assert_non_null(md);
+    return md;
+}
+
+static void assert_has(const char *text, const char *want)
+{
+    if (!strstr(text, want))
+        fail_msg("report.md lacks: %s", want);
+}
+
+/* A bundle's scores for the held-out rows of `rows`, computed here from
+ * its forest and rules (the oracle for the report's figures). */
+static double *scores_of(const struct bundle *b, const struct train_rows *rows)
+{
+    double *score = malloc(rows->n * sizeof *score);
+    assert_non_null(score);
+    for (size_t i = 0; i < rows->n; i++) {
+        float x[FEATURE_COUNT];
+        for (int f = 0; f < FEATURE_COUNT; f++)
+            x[f] = (float)rows->x[i * FEATURE_COUNT + f];
+        score[i] = rules_score(b->scorer.rules,
+                               forest_predict(b->scorer.forest, x));
+    }
+    return score;
+}
+
+/* A registry's first model has nothing to compare with; the second,
+ * trained on a population drawn with another seed while the first is
+ * live, is compared with it on its own held-out rows: the figures are
+ * those the pipeline's gate measures (gate_measure, the oracle) and the
+ * PSI of the two models' scores computed here. */
+static void the_report_compares_with_the_live_model(void **s)
+{
+    (void)s;
+    char data2[4096];
+    struct errbuf err;
+    char *sub = test_mkdtemp(), reg_dir[4200];
+    if (test_demo_dataset(sub, 3000, 4, data2, sizeof data2, &err) < 0)
+        fail_msg("%s", err.msg);
+    snprintf(reg_dir, sizeof reg_dir, "%s/registry", sub);
+    struct registry *reg;
+    assert_int_equal(registry_create(&reg, reg_dir, &err), 0);
+    struct train_options o1 = options_for(dataset, params);
+    struct train_options o2 = options_for(data2, params);
+    struct train_summary sum;
+    char id1[REGISTRY_ID_SIZE], id2[REGISTRY_ID_SIZE];
+    if (train_into_registry(reg, &o1, &sum, id1, &err) < 0)
+        fail_msg("%s", err.msg);
+    if (registry_promote(reg, id1, "test", NULL, NULL, &err) < 0)
+        fail_msg("%s", err.msg);
+    if (train_into_registry(reg, &o2, &sum, id2, &err) < 0)
+        fail_msg("%s", err.msg);
+    assert_string_equal(id1, "v0001");
+    assert_string_equal(id2, "v0002");
+
+    char *first = registry_report(reg_dir, id1);
+    assert_has(first, "## Comparación con el modelo vivo\n\nPrimer modelo: "
+                      "sin comparación");
+    assert_null(strstr(first, "modelo vivo (v"));
+    free(first);
+
+    /* the oracle: both models on the new data's held-out rows */
+    char live_dir[4300], cand_dir[4300];
+    snprintf(live_dir, sizeof live_dir, "%s/versions/v0001", reg_dir);
+    snprintf(cand_dir, sizeof cand_dir, "%s/versions/v0002", reg_dir);
+    struct gate_inputs gi = {.candidate_dir = cand_dir, .live_dir = live_dir,
+                             .new_dataset = data2,
+                             .rules_path = test_rules_shipped_path(),
+                             .seed = o2.seed,
+                             .test_fraction = o2.test_fraction};
+    struct gate_figures f;
+    if (gate_measure(&gi, &f, &err) < 0)
+        fail_msg("%s", err.msg);
+    struct train_rows rows;
+    assert_int_equal(train_read_rows(&o2, 1, &rows, &err), 0);
+    struct bundle *live, *cand;
+    assert_int_equal(bundle_load(&live, live_dir, &err), 0);
+    assert_int_equal(bundle_load(&cand, cand_dir, &err), 0);
+    double *ls = scores_of(live, &rows), *cs = scores_of(cand, &rows);
+    double psi, live_mean = 0, cand_mean = 0;
+    assert_int_equal(population_stability(ls, rows.n, 1, cs, rows.n, 1,
+                                          &psi, &err), 0);
+    size_t live_bin[11] = {0}, cand_bin[11] = {0};
+    for (size_t i = 0; i < rows.n; i++) {
+        live_mean += ls[i] / (double)rows.n;
+        cand_mean += cs[i] / (double)rows.n;
+        int a = (int)((ls[i] - 300) / 50), c = (int)((cs[i] - 300) / 50);
+        live_bin[a > 10 ? 10 : a]++;
+        cand_bin[c > 10 ? 10 : c]++;
+    }
+
+    char *md = registry_report(reg_dir, id2);
+    char want[512];
+    snprintf(want, sizeof want, "Modelo vivo al entrenar: v0001. Los dos "
+             "modelos se miden sobre las mismas %zu filas de prueba", f.rows);
+    assert_has(md, want);
+    assert_has(md, "| medida | modelo vivo (v0001) | este modelo | "
+                   "diferencia |");
+    snprintf(want, sizeof want, "| R² del objetivo | %.4f | %.4f | ",
+             f.live.r2, f.candidate.r2);
+    assert_has(md, want);
+    snprintf(want, sizeof want, "| MAE (puntos de score) | %.2f | %.2f | ",
+             f.live.mae_points, f.candidate.mae_points);
+    assert_has(md, want);
+    snprintf(want, sizeof want, "| R² del score | %.4f | %.4f | ",
+             f.live.score_r2, f.candidate.score_r2);
+    assert_has(md, want);
+    snprintf(want, sizeof want, "| score medio | %.2f | %.2f | ", live_mean,
+             cand_mean);
+    assert_has(md, want);
+    /* the segment match: each new letter, the live letter it took, the
+     * shift the manifest records */
+    for (int g = 0; g < SEGMENT_COUNT; g++) {
+        snprintf(want, sizeof want, "| %c | %c | %.3f | ", segment_letter(g),
+                 segment_letter(g), cand->manifest.letters_shift[g]);
+        assert_has(md, want);
+    }
+    snprintf(want, sizeof want, "PSI del score (este modelo frente al vivo, "
+             "en deciles de los scores del vivo): %.4f — ", psi);
+    assert_has(md, want);
+    snprintf(want, sizeof want, "| 600 a menos de 650 | %zu | %zu |",
+             live_bin[6], cand_bin[6]);
+    assert_has(md, want);
+    free(md);
+    /* the html has the section and its chart */
+    char path[4400];
+    size_t len;
+    snprintf(path, sizeof path, "%s/report.html", cand_dir);
+    char *html = file_read_all(path, &len, NULL);
+    assert_non_null(html);
+    assert_has(html, "<h2>Comparación con el modelo vivo</h2>");
+    assert_has(html, "<figure id=\"comparison\">");
+    free(html);
+
+    free(ls);
+    free(cs);
+    bundle_free(live);
+    bundle_free(cand);
+    train_rows_free(&rows);
+    registry_close(reg);
+    test_rmtree(sub);
+    free(sub);
 }
 
 /* ---- the guards: constructed datasets are refused with their cause ---- */
@@ -682,6 +844,7 @@ int suite_train(int *count)
         cmocka_unit_test(segment_sizes_stand_beside_their_own_centroids),
         cmocka_unit_test(the_target_follows_the_rules_not_the_column),
         cmocka_unit_test(the_report_says_what_it_is),
+        cmocka_unit_test(the_report_compares_with_the_live_model),
         cmocka_unit_test(a_retrain_keeps_the_letters_of_the_reference),
         cmocka_unit_test(too_few_rows_are_refused),
         cmocka_unit_test(identical_rows_are_refused),

@@ -179,7 +179,11 @@ async function submit(ev) {
   $("submit").textContent = t("submitting");
   $("result").setAttribute("aria-busy", "true");
   hideStatus();
-  const res = await authorized("POST", "/v1/prediction", values);
+  // The model's explanation comes with the score, in the same answer: it
+  // costs the server well under a millisecond (bench/score.sh), far less
+  // than a second round trip, and the bars can never belong to another
+  // answer (or another live model) than the score they explain.
+  const res = await authorized("POST", "/v1/prediction?explain=1", values);
   busy = false;
   $("submit").textContent = t("submit");
   $("result").removeAttribute("aria-busy");
@@ -245,6 +249,7 @@ function renderResult() {
     reasons.length
       ? h("ul", { class: "reasons", id: "result-reasons" }, ...reasons.map((x) => h("li", { "data-code": x.code, text: x.text })))
       : h("p", { class: "muted", text: t("no_reasons") }),
+    explanationSection(a),
     h("dl", { class: "meta-list" },
       h("dt", { text: t("model_version") }), h("dd", { id: "result-version", text: a.model_version || "" }),
       h("dt", { text: t("request_id") }), h("dd", { id: "result-request-id", class: "mono", text: r.requestId })),
@@ -252,6 +257,50 @@ function renderResult() {
   const chip = body.querySelector(".band-chip");
   if (band && band.color) chip.style.setProperty("--band", band.color);
   $("print").hidden = false;
+}
+
+// ---------------------------------------------------------- the model's view
+// Each feature's contribution in score points (the API's `explanation`:
+// SHAP values on the rules' scale), as signed bars largest first, every
+// value also written out; the base the model starts from, and the sum.
+// The API rounds each number to 2 decimals, so base + contributions can
+// differ from the score by a few hundredths; a score clamped to the scale
+// differs by more, and the sum line says which.
+function explanationSection(a) {
+  const x = a.explanation;
+  const box = h("section", { class: "explain", id: "explain", "aria-labelledby": "explain-title" },
+    h("h3", { id: "explain-title", text: t("explain_title") }));
+  if (!x || typeof x.base !== "number" || !x.features) {
+    box.append(h("p", { class: "muted", id: "explain-none", text: t("explain_none") }));
+    return box;
+  }
+  const rows = Object.entries(x.features).filter(([, v]) => typeof v === "number");
+  rows.sort((p, q) => Math.abs(q[1]) - Math.abs(p[1]) || p[0].localeCompare(q[0]));
+  const max = Math.max(0.01, ...rows.map(([, v]) => Math.abs(v)));
+  const signed = (v) => (v > 0 ? "+" : v < 0 ? "−" : "±") + number(Math.abs(v), 2);
+  const total = Math.round((x.base + rows.reduce((acc, [, v]) => acc + v, 0)) * 100) / 100;
+  const clamped = Math.abs(total - a.scoring) > 0.1;
+  box.append(
+    h("p", { class: "muted", text: t("explain_intro") }),
+    h("p", { id: "explain-base", "data-base": x.base.toFixed(2), text: t("explain_base", number(x.base, 2)) }),
+    h("div", { class: "table-wrap" }, h("table", { class: "explain-table", id: "explain-table" },
+      h("thead", {}, h("tr", {},
+        h("th", { scope: "col", text: t("explain_feature") }),
+        h("th", { scope: "col", class: "num", text: t("explain_points") }),
+        h("th", { scope: "col", class: "xbar-col", "aria-hidden": "true" }))),
+      h("tbody", {}, ...rows.map(([name, v]) => {
+        const sign = v > 0 ? "up" : v < 0 ? "down" : "flat";
+        const bar = h("span", { class: `bar ${sign}` });
+        bar.style.setProperty("--w", `${(Math.abs(v) / max) * 50}%`);
+        return h("tr", { "data-feature": name, "data-points": v.toFixed(2) },
+          h("th", { scope: "row", text: t(`x_${name}`) }),
+          h("td", { class: `num delta ${sign}`, text: signed(v) }),
+          h("td", { class: "xbar-col", "aria-hidden": "true" }, h("span", { class: "bar-track" }, bar)));
+      })))),
+    h("p", { id: "explain-sum", "data-sum": total.toFixed(2), "data-score": a.scoring.toFixed(2),
+      text: t(clamped ? "explain_sum_clamped" : "explain_sum", number(x.base, 2), signed(total - x.base), number(total, 2), number(a.scoring, 2)) }),
+  );
+  return box;
 }
 
 // ---------------------------------------------------------- what-if

@@ -36,7 +36,11 @@ static void print_help(void)
            "registry has\n"
            "no live version yet, the new one becomes live; otherwise promote "
            "it\n"
-           "with 'incomescore models promote ID'.\n"
+           "with 'incomescore models promote ID'. The version's report.md "
+           "and\n"
+           "report.html (registry/versions/ID/) name its id and, when a "
+           "model was\n"
+           "live, compare the two on the same held-out rows.\n"
            "\n"
            "--registry DIR  model registry (default " PATHS_REGISTRY_HELP
            ", else\n"

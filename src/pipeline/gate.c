@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/stability.h"
 #include "registry/bundle.h"
 #include "score/rules.h"
 #include "score/segments.h"
@@ -47,61 +48,6 @@ const char *gate_psi_name(int i)
 const char *gate_psi_band(const struct gate_thresholds *t, double psi)
 {
     return psi >= t->psi_max ? "red" : psi >= t->psi_warn ? "amber" : "green";
-}
-
-/* ---- PSI ----------------------------------------------------------------- */
-
-#define PSI_BINS 10
-#define PSI_FLOOR 1e-4
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static int bin_of(const double *edges, int ne, double v)
-{
-    int b = 0;
-    while (b < ne && v >= edges[b])
-        b++;
-    return b;
-}
-
-int gate_psi(const double *ref, size_t n, size_t ref_stride,
-             const double *got, size_t m, size_t got_stride, double *psi,
-             struct errbuf *err)
-{
-    *psi = 0;
-    if (n == 0 || m == 0)
-        return 0;
-    double *sorted = malloc(n * sizeof *sorted);
-    if (!sorted)
-        return err_set(err, "out of memory for %zu values", n);
-    for (size_t i = 0; i < n; i++)
-        sorted[i] = ref[i * ref_stride];
-    qsort(sorted, n, sizeof *sorted, cmp_double);
-    double edges[PSI_BINS - 1];
-    int ne = 0;
-    for (int k = 1; k < PSI_BINS; k++) {
-        double e = sorted[(size_t)((double)n * k / PSI_BINS)];
-        if (ne == 0 || e > edges[ne - 1])
-            edges[ne++] = e;
-    }
-    free(sorted);
-    size_t cr[PSI_BINS] = {0}, cg[PSI_BINS] = {0};
-    for (size_t i = 0; i < n; i++)
-        cr[bin_of(edges, ne, ref[i * ref_stride])]++;
-    for (size_t i = 0; i < m; i++)
-        cg[bin_of(edges, ne, got[i * got_stride])]++;
-    double s = 0;
-    for (int b = 0; b <= ne; b++) {
-        double e = fmax((double)cr[b] / (double)n, PSI_FLOOR);
-        double a = fmax((double)cg[b] / (double)m, PSI_FLOOR);
-        s += (a - e) * log(a / e);
-    }
-    *psi = s;
-    return 0;
 }
 
 /* ---- the verdict ---------------------------------------------------------- */
@@ -296,16 +242,17 @@ int gate_measure(const struct gate_inputs *in, struct gate_figures *f,
         if (train_read_rows(&o, 0, &all_new, err) < 0)
             goto done;
         for (int i = 0; i < FEATURE_COUNT; i++)
-            if (gate_psi(all_ref.x + i, all_ref.n, FEATURE_COUNT,
-                         all_new.x + i, all_new.n, FEATURE_COUNT, &f->psi[i],
-                         err) < 0)
+            if (population_stability(all_ref.x + i, all_ref.n,
+                                     FEATURE_COUNT, all_new.x + i, all_new.n,
+                                     FEATURE_COUNT, &f->psi[i], err) < 0)
                 goto done;
         /* the scores applicants get today (the live model on its own
          * data) against those they would get (the candidate on the new) */
         if (predict_rows(live, &all_ref, &pref, &unused, err) < 0 ||
             predict_rows(cand, &all_new, &pnew, &unused, err) < 0 ||
-            gate_psi(pref.score, all_ref.n, 1, pnew.score, all_new.n, 1,
-                     &f->psi[GATE_PSI_SCORE], err) < 0)
+            population_stability(pref.score, all_ref.n, 1, pnew.score,
+                                 all_new.n, 1, &f->psi[GATE_PSI_SCORE],
+                                 err) < 0)
             goto done;
         f->has_psi = true;
         f->ref_rows = all_ref.n;

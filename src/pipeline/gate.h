@@ -10,10 +10,8 @@
  * and the share of held-out applicants whose segment or band would
  * change if the candidate went live.
  *
- * PSI = Σ (new% − ref%) · ln(new% / ref%) over ten bins cut at the
- * reference's deciles (ties merged, so a feature with three values has
- * three bins), each share floored at 0.0001 so an empty bin is a large
- * term, not an infinite one. The usual reading, used for the bands:
+ * PSI as base/stability.h computes it (ten bins at the reference's
+ * deciles); its usual reading, used for the bands:
  * below 0.10 stable (green), 0.10–0.25 shifting (amber), above 0.25 a
  * different population (red).
  *
@@ -70,12 +68,6 @@ const char *gate_psi_name(int i);
 
 /* "green", "amber" or "red" for a PSI under t. */
 const char *gate_psi_band(const struct gate_thresholds *t, double psi);
-
-/* PSI of `got` (m values) against `ref` (n values), binned as above.
- * -1 with err only when out of memory; an empty side gives 0. */
-int gate_psi(const double *ref, size_t n, size_t ref_stride,
-             const double *got, size_t m, size_t got_stride, double *psi,
-             struct errbuf *err);
 
 #define GATE_MAX_REASONS 24
 #define GATE_REASON_SIZE 160

@@ -86,6 +86,7 @@ int pipeline_retrain(const char *registry_dir, const char *id,
     o.seed = m->lineage.seed;
     o.test_fraction = m->lineage.test_fraction;
     o.stopping_fraction = m->lineage.stopping_fraction;
+    o.version_id = id; /* its report names the version it trains again */
     char reference[4200];
     if (*m->letters_reference) {
         /* lettered by matching: to the same version again */

@@ -657,7 +657,9 @@ static int rename_new(const char *from, const char *to)
 /* The id goes to `id` once the version is in versions/, even when making
  * the first version live then fails (the message says so). */
 static int commit_version(struct registry *r, const char *staging_path,
-                          char *id, int first_goes_live, struct errbuf *err)
+                          char *id, int first_goes_live,
+                          registry_naming_fn *naming, void *naming_arg,
+                          struct errbuf *err)
 {
     if (!is_dir(staging_path))
         return err_set(err, "%s: %s", staging_path, strerror(errno));
@@ -672,6 +674,12 @@ static int commit_version(struct registry *r, const char *staging_path,
         goto out;
     }
     snprintf(new_id, sizeof new_id, "v%04llu", max + 1);
+    /* under the lock the id is this version's for certain: what names
+     * it is written now, before anyone can see the version */
+    if (naming && naming(staging_path, new_id, naming_arg, err) < 0) {
+        rc = err_prefix(err, "%s", new_id);
+        goto out;
+    }
     version_dir(r, new_id, dest);
     if (rename_new(staging_path, dest) != 0) {
         rc = err_set(err, "%s -> %s: %s", staging_path, dest,
@@ -699,13 +707,21 @@ out:
 int registry_commit(struct registry *r, const char *staging_path, char *id,
                     struct errbuf *err)
 {
-    return commit_version(r, staging_path, id, 1, err);
+    return commit_version(r, staging_path, id, 1, NULL, NULL, err);
 }
 
 int registry_commit_held(struct registry *r, const char *staging_path,
                          char *id, struct errbuf *err)
 {
-    return commit_version(r, staging_path, id, 0, err);
+    return commit_version(r, staging_path, id, 0, NULL, NULL, err);
+}
+
+int registry_commit_naming(struct registry *r, const char *staging_path,
+                           bool first_goes_live, registry_naming_fn *naming,
+                           void *naming_arg, char *id, struct errbuf *err)
+{
+    return commit_version(r, staging_path, id, first_goes_live, naming,
+                          naming_arg, err);
 }
 
 static int remove_entry(const char *path, const struct stat *st, int flag,

@@ -68,6 +68,22 @@ int registry_commit(struct registry *r, const char *staging_path, char *id,
 int registry_commit_held(struct registry *r, const char *staging_path,
                          char *id, struct errbuf *err);
 
+/* What must name the version it belongs to (the training report says
+ * "v0007") is written by a naming function: called by the commit under
+ * the writers' lock once the new version's id is certain, on the staging
+ * directory just before it becomes versions/<id>, so no reader ever sees
+ * the version without it. arg is the caller's. -1 (with err) aborts the
+ * commit ("v0007: <its reason>"); the staging directory is then the
+ * caller's to discard. */
+typedef int registry_naming_fn(const char *staging_path, const char *id,
+                               void *arg, struct errbuf *err);
+
+/* registry_commit (first_goes_live) or registry_commit_held (not), with
+ * a naming function run first (NULL: none). */
+int registry_commit_naming(struct registry *r, const char *staging_path,
+                           bool first_goes_live, registry_naming_fn *naming,
+                           void *naming_arg, char *id, struct errbuf *err);
+
 /* Removes a staging directory that will not be committed. */
 void registry_discard(struct registry *r, const char *staging_path);
 

@@ -1,6 +1,6 @@
 /*
  * report.c — the training report (see report.h): report.md, the text
- * version, and report.html, the same tables plus four inline SVG charts.
+ * version, and report.html, the same tables plus five inline SVG charts.
  * This file holds the sections and the two documents; the numbers are
  * computed in report_stats.c, spelled in report_format.c and drawn in
  * report_svg.c (report_internal.h says what each shares).
@@ -172,7 +172,8 @@ static int section_key_values(struct doc *d, const json_t *obj,
 }
 
 static void section_version(struct doc *d, const json_t *manifest,
-                            char *created, size_t size)
+                            const char *version_id, char *created,
+                            size_t size)
 {
     const json_t *c = object_get(manifest, "created_at");
     created[0] = '\0';
@@ -183,21 +184,29 @@ static void section_version(struct doc *d, const json_t *manifest,
             free(text);
         }
     }
-    fputs("# Informe de entrenamiento\n\n", d->md);
-    fputs("<h1>Informe de entrenamiento</h1>\n", d->html);
     char line[512];
+    snprintf(line, sizeof line, "Informe de entrenamiento: %s",
+             version_id ? version_id : "sin registrar");
+    doc_heading(d, 1, line);
     const char *code = json_string_value(object_get(manifest,
                                                     "code_version"));
-    snprintf(line, sizeof line, "Versión creada: %s, con incomescore %s. "
-             "El registro le da su identificador al guardarla (`models "
-             "list`).", created[0] ? created : "fecha desconocida",
-             code ? code : "de versión desconocida");
+    snprintf(line, sizeof line, "Versión creada: %s, con incomescore %s. %s",
+             created[0] ? created : "fecha desconocida",
+             code ? code : "de versión desconocida",
+             version_id ? "Su identificador en el registro es el del "
+                          "título (`models list`, `models show`)."
+                        : "Sin registrar: este modelo se escribió fuera "
+                          "de un registro de modelos y no tiene "
+                          "identificador; no es ninguna versión de "
+                          "`models list`.");
     doc_para(d, line);
-
     /* what it was trained from and on which scale, in one table */
     static const struct column cols[2] = {{"concepto", false, NULL},
                                           {"valor", false, NULL}};
     doc_table_begin(d, "identity", cols, 2);
+    const char *cells[2] = {"versión", version_id ? version_id
+                                                   : "sin registrar"};
+    doc_table_row(d, cols, 2, cells, version_id ? 2u : 0u);
     const json_t *lineage = object_get(manifest, "lineage");
     const char *dataset = json_string_value(object_get(lineage, "dataset"));
     const char *sha = json_string_value(object_get(lineage,
@@ -208,7 +217,8 @@ static void section_version(struct doc *d, const json_t *manifest,
                                                            "dataset_rows")));
     snprintf(line, sizeof line, "%s — %s filas — SHA-256 %.16s…",
              dataset ? dataset : "?", rows, sha ? sha : "?");
-    const char *cells[2] = {"conjunto de datos", line};
+    cells[0] = "conjunto de datos";
+    cells[1] = line;
     doc_table_row(d, cols, 2, cells, 0);
     const json_t *scale = object_get(manifest, "score_scale");
     snprintf(line, sizeof line, "objetivo %g → 300, %g → 850",
@@ -316,6 +326,186 @@ static int section_metrics(struct doc *d, const json_t *manifest)
     if (rc == 0)
         rc = section_key_values(d, metrics, "metrics-counts", true);
     return rc;
+}
+
+/* ---- the comparison with the live model ---------------------------------- */
+
+/* A difference with its sign always written: "+0.0012", "-3.40". */
+static void fmt_signed(char *buf, size_t size, double v, int decimals)
+{
+    char num[NUM_SIZE - 1]; /* room for the sign */
+    report_fmt_grouped(num, sizeof num, v, decimals);
+    snprintf(buf, size, "%s%s", isfinite(v) && num[0] != '-' ? "+" : "",
+             num);
+}
+
+static int compare_bin(double score)
+{
+    int b = (int)floor((score - HIST_LO) / COMPARE_WIDTH);
+    return b < 0 ? 0 : b >= COMPARE_BINS ? COMPARE_BINS - 1 : b;
+}
+
+/* The live model at training time against this one, on the same held-out
+ * rows: the metrics side by side, how each new segment was matched to a
+ * live letter (and how far its centroid moved), and both distributions
+ * of the score with its PSI. A first model says there is nothing to
+ * compare with. */
+static void section_comparison(struct doc *d, const struct report_input *in,
+                               const struct report_stats *st)
+{
+    doc_heading(d, 2, "Comparación con el modelo vivo");
+    const struct report_comparison *live = in->live;
+    char line[ERRBUF_SIZE + 160];
+    if (!live) {
+        doc_para(d, "Primer modelo: sin comparación (el registro no tenía "
+                    "un modelo vivo al entrenarlo).");
+        return;
+    }
+    if (live->unavailable) {
+        snprintf(line, sizeof line, "Sin comparación: el modelo vivo %s no "
+                 "se pudo cargar (%s).", live->live_id, live->unavailable);
+        doc_para(d, line);
+        return;
+    }
+    char rows[NUM_SIZE];
+    report_fmt_count(rows, sizeof rows, in->n);
+    snprintf(line, sizeof line,
+             "Modelo vivo al entrenar: %s. Los dos modelos se miden sobre "
+             "las mismas %s filas de prueba de este conjunto de datos, que "
+             "ninguno vio al entrenar; el score de cada uno, frente al que "
+             "su propia escala da al objetivo verdadero.",
+             live->live_id, rows);
+    doc_para(d, line);
+
+    /* the metrics side by side; this model's from its manifest */
+    const json_t *metrics = object_get(in->manifest, "metrics");
+    const json_t *mt = object_get(metrics, "target");
+    const json_t *ms = object_get(metrics, "score");
+    char live_head[NUM_SIZE + 32];
+    snprintf(live_head, sizeof live_head, "modelo vivo (%s)", live->live_id);
+    const struct column mcols[4] = {{"medida", false, NULL},
+                                    {live_head, true, NULL},
+                                    {"este modelo", true, NULL},
+                                    {"diferencia", true, NULL}};
+    doc_table_begin(d, "comparison", mcols, 4);
+    double live_mean = 0;
+    for (size_t i = 0; i < in->n; i++)
+        live_mean += live->score[i];
+    live_mean = in->n ? live_mean / (double)in->n : 0;
+    struct {
+        const char *label;
+        double live, cand;
+        int decimals;
+    } rows_of[4] = {
+        {"R² del objetivo", live->r2,
+         json_number_value(object_get(mt, "r2")), 4},
+        {"MAE (puntos de score)", live->mae_points,
+         json_number_value(object_get(ms, "mae")), 2},
+        {"R² del score", live->score_r2,
+         json_number_value(object_get(ms, "r2")), 4},
+        {"score medio", live_mean, st->score_mean, 2},
+    };
+    for (int r = 0; r < 4; r++) {
+        char a[NUM_SIZE], b[NUM_SIZE], c[NUM_SIZE];
+        report_fmt_grouped(a, sizeof a, rows_of[r].live, rows_of[r].decimals);
+        report_fmt_grouped(b, sizeof b, rows_of[r].cand, rows_of[r].decimals);
+        fmt_signed(c, sizeof c, rows_of[r].cand - rows_of[r].live,
+                   rows_of[r].decimals);
+        const char *cells[4] = {rows_of[r].label, a, b, c};
+        doc_table_row(d, mcols, 4, cells, 0);
+    }
+    doc_table_end(d);
+
+    /* the segment match: manifest.letters says which live letter each
+     * new segment took and how far its centroid moved */
+    doc_heading(d, 3, "Emparejamiento de segmentos");
+    const json_t *letters = object_get(in->manifest, "letters");
+    const char *reference =
+        json_string_value(object_get(letters, "reference"));
+    const json_t *shift = object_get(letters, "shift");
+    bool matched = reference && json_array_size(shift) == SEGMENT_COUNT;
+    static const struct column scols[7] = {
+        {"segmento nuevo", false, NULL},
+        {"letra del modelo vivo", false, NULL},
+        {"desplazamiento del centroide", true, NULL},
+        {"filas de prueba (vivo)", true, NULL},
+        {"filas de prueba (este)", true, NULL},
+        {"score medio (vivo)", true, NULL},
+        {"score medio (este)", true, NULL},
+    };
+    size_t live_size[SEGMENT_COUNT] = {0};
+    double live_sum[SEGMENT_COUNT] = {0};
+    for (size_t i = 0; i < in->n; i++)
+        if (live->segment[i] >= 0 && live->segment[i] < SEGMENT_COUNT) {
+            live_size[live->segment[i]]++;
+            live_sum[live->segment[i]] += live->score[i];
+        }
+    doc_table_begin(d, "segment-match", scols, 7);
+    for (int g = 0; g < SEGMENT_COUNT; g++) {
+        char t[7][NUM_SIZE];
+        snprintf(t[0], NUM_SIZE, "%c", segment_letter(g));
+        /* letters_match gives each new segment the live letter it lies
+         * closest to: the same letter, by construction */
+        snprintf(t[1], NUM_SIZE, "%s", matched ? t[0] : "—");
+        report_fmt_grouped(t[2], NUM_SIZE,
+                           matched ? json_number_value(json_array_get(
+                                         shift, (size_t)g))
+                                   : NAN,
+                           3);
+        report_fmt_count(t[3], NUM_SIZE, live_size[g]);
+        report_fmt_count(t[4], NUM_SIZE, st->segment[g].size);
+        report_fmt_grouped(t[5], NUM_SIZE,
+                           live_size[g] ? live_sum[g] / (double)live_size[g]
+                                        : NAN,
+                           2);
+        report_fmt_grouped(t[6], NUM_SIZE,
+                           st->segment[g].size ? st->segment[g].score : NAN,
+                           2);
+        const char *cells[7] = {t[0], t[1], t[2], t[3], t[4], t[5], t[6]};
+        doc_table_row(d, scols, 7, cells, 0);
+    }
+    doc_table_end(d);
+    if (!matched)
+        doc_para(d, "Las letras no se emparejaron con las del modelo vivo.");
+    else
+        doc_para(d, "Desplazamiento: distancia entre el centroide nuevo y el "
+                    "del modelo vivo con la misma letra, en el espacio "
+                    "estandarizado del modelo vivo.");
+
+    /* both distributions of the score, and its PSI */
+    doc_heading(d, 3, "Distribución del score");
+    size_t live_hist[COMPARE_BINS] = {0}, cand_hist[COMPARE_BINS] = {0};
+    for (size_t i = 0; i < in->n; i++) {
+        live_hist[compare_bin(live->score[i])]++;
+        if (isfinite(in->score[i]))
+            cand_hist[compare_bin(in->score[i])]++;
+    }
+    char psi[NUM_SIZE];
+    report_fmt_grouped(psi, sizeof psi, live->psi, 4);
+    snprintf(line, sizeof line,
+             "PSI del score (este modelo frente al vivo, en deciles de los "
+             "scores del vivo): %s — %s.", psi,
+             live->psi >= 0.25   ? "otra distribución (0.25 o más)"
+             : live->psi >= 0.10 ? "se desplaza (0.10 a 0.25)"
+                                 : "estable (menos de 0.10)");
+    doc_para(d, line);
+    report_chart_compare(d->html, live_hist, cand_hist, live->live_id);
+    const struct column hcols[3] = {{"rango de score", false, NULL},
+                                    {live_head, true, NULL},
+                                    {"este modelo", true, NULL}};
+    doc_table_begin(d, "score-shift", hcols, 3);
+    for (int b = 0; b < COMPARE_BINS; b++) {
+        char range[NUM_SIZE], a[NUM_SIZE], c[NUM_SIZE];
+        double from = HIST_LO + b * COMPARE_WIDTH;
+        snprintf(range, sizeof range,
+                 b == COMPARE_BINS - 1 ? "%.0f a %.0f" : "%.0f a menos de %.0f",
+                 from, from + COMPARE_WIDTH);
+        report_fmt_count(a, sizeof a, live_hist[b]);
+        report_fmt_count(c, sizeof c, cand_hist[b]);
+        const char *cells[3] = {range, a, c};
+        doc_table_row(d, hcols, 3, cells, 0);
+    }
+    doc_table_end(d);
 }
 
 static void section_scores(struct doc *d, const struct report_stats *st)
@@ -632,7 +822,7 @@ static int section_lineage(struct doc *d, const json_t *manifest)
 static const char html_head[] =
     "<!DOCTYPE html>\n<html lang=\"es\">\n<head>\n<meta charset=\"utf-8\">\n"
     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-    "<title>Informe de entrenamiento</title>\n<style>\n"
+    "<style>\n"
     "body{font-family:system-ui,-apple-system,\"Segoe UI\",Roboto,"
     "\"Helvetica Neue\",Arial,sans-serif;max-width:1100px;margin:2em auto;"
     "padding:0 1em;color:#222;line-height:1.45}\n"
@@ -656,16 +846,23 @@ static const char html_head[] =
     "font-weight:600}\n"
     "svg text.band-label{font-size:12px;font-weight:600}\n"
     "svg text.no-data{font-size:15px;fill:#888}\n"
-    "</style>\n</head>\n<body>\n";
+    "</style>\n";
 
 static int write_documents(struct doc *d, const struct report_input *in,
                            const struct report_stats *st)
 {
     char created[256];
+    /* html_head leaves the <title> out: it names the version */
     fputs(html_head, d->html);
-    section_version(d, in->manifest, created, sizeof created);
+    fputs("<title>Informe de entrenamiento: ", d->html);
+    report_put_html(d->html, in->version_id ? in->version_id
+                                            : "sin registrar");
+    fputs("</title>\n</head>\n<body>\n", d->html);
+    section_version(d, in->manifest, in->version_id, created,
+                    sizeof created);
     if (section_metrics(d, in->manifest) < 0)
         return -1;
+    section_comparison(d, in, st);
 
     doc_heading(d, 2, "Predicción frente al objetivo");
     report_chart_scatter(d->html, in, st);

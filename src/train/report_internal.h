@@ -39,6 +39,8 @@
 #define HIST_WIDTH 10.0        /* score points per histogram bar */
 #define HIST_BINS 55           /* (850 - 300) / 10 */
 #define NUM_SIZE 64            /* any one formatted number or label */
+#define COMPARE_WIDTH 50.0     /* score points per bar, live vs this model */
+#define COMPARE_BINS 11        /* (850 - 300) / 50 */
 
 /* ---- what is computed once (report_stats.c) ------------------------------ */
 
@@ -128,5 +130,8 @@ void report_chart_importance(FILE *f, const struct report_input *in,
                              const struct report_stats *st);
 void report_chart_pca(FILE *f, const struct report_input *in,
                       const struct report_stats *st);
+/* The live model's and this model's scores in COMPARE_BINS bins each. */
+void report_chart_compare(FILE *f, const size_t *live, const size_t *cand,
+                          const char *live_id);
 
 #endif

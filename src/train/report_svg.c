@@ -449,3 +449,52 @@ void report_chart_pca(FILE *f, const struct report_input *in,
                    "tabla siguiente.",
                    n.drawn, n.held_out, st->stride);
 }
+
+/* (5) The live model's and this model's held-out scores side by side, in
+ * COMPARE_BINS bars of COMPARE_WIDTH points: grey the live, blue this. */
+void report_chart_compare(FILE *f, const size_t *live, const size_t *cand,
+                          const char *live_id)
+{
+    size_t top = 0;
+    for (int b = 0; b < COMPARE_BINS; b++) {
+        top = live[b] > top ? live[b] : top;
+        top = cand[b] > top ? cand[b] : top;
+    }
+    struct frame fr = {.x0 = 80, .y0 = 40, .w = 760, .h = 300};
+    fr.ax = axis_fixed(HIST_LO, HIST_HI, COMPARE_WIDTH);
+    fr.ay = axis_nice(0, top ? (double)top : 1, 5);
+    figure_begin(f, "comparison");
+    svg_begin(f, 860, 400, "Scores de prueba: modelo vivo y este modelo");
+    svg_axes(f, &fr, false, true, "score (300–850)", "filas de prueba");
+    static const char *const fill[2] = {"#9a9a9a", "#1f4e79"};
+    for (int m = 0; m < 2; m++) {
+        const size_t *count = m ? cand : live;
+        fprintf(f, "<g fill=\"%s\">\n", fill[m]);
+        for (int b = 0; b < COMPARE_BINS; b++) {
+            if (!count[b])
+                continue;
+            double x1 = fx(&fr, HIST_LO + b * COMPARE_WIDTH);
+            double x2 = fx(&fr, HIST_LO + (b + 1) * COMPARE_WIDTH);
+            double half = (x2 - x1 - 4) / 2;
+            double y = fy(&fr, (double)count[b]);
+            fprintf(f,
+                    "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+                    "height=\"%.1f\"/>\n",
+                    x1 + 2 + m * half, y, half, fr.y0 + fr.h - y);
+        }
+        fputs("</g>\n", f);
+    }
+    /* the legend, above the plot */
+    char label[NUM_SIZE + 32];
+    snprintf(label, sizeof label, "modelo vivo (%s)", live_id);
+    fprintf(f, "<rect x=\"%.1f\" y=\"12\" width=\"12\" height=\"12\" "
+               "fill=\"%s\"/>\n", fr.x0, fill[0]);
+    svg_text(f, fr.x0 + 18, 22, "start", "", label);
+    fprintf(f, "<rect x=\"%.1f\" y=\"12\" width=\"12\" height=\"12\" "
+               "fill=\"%s\"/>\n", fr.x0 + 260, fill[1]);
+    svg_text(f, fr.x0 + 278, 22, "start", "", "este modelo");
+    fputs("</svg>\n", f);
+    figure_end(f, "Los scores que cada modelo da a las mismas filas de "
+                  "prueba, en barras de 50 puntos; la tabla de abajo da "
+                  "los mismos conteos.");
+}

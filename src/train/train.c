@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "registry/bundle.h"
 #include "registry/manifest.h"
 #include "base/dates.h"
 #include "base/csvio.h"
@@ -32,6 +33,7 @@
 #include "score/scoring.h"
 #include "score/segments.h"
 #include "base/sha256.h"
+#include "base/stability.h"
 #include "base/version.h"
 
 #define MAX_BAD_ROWS_LISTED 5
@@ -320,6 +322,8 @@ struct held_out {
     size_t n;
     double *target, *predicted, *score, *features, *z;
     int *segment;
+    double *live_score;     /* the live model's, when compared */
+    int *live_segment;
 };
 
 static void held_out_free(struct held_out *h)
@@ -330,13 +334,127 @@ static void held_out_free(struct held_out *h)
     free(h->features);
     free(h->z);
     free(h->segment);
+    free(h->live_score);
+    free(h->live_segment);
+}
+
+struct train_report {
+    struct held_out h;
+    json_t *manifest;        /* as bundle.json holds it */
+    struct rules *rules;
+    double importance[FEATURE_COUNT];
+    double mean_abs_points[FEATURE_COUNT];
+    size_t explained;
+    bool compared;           /* there was a live model */
+    char live_id[MANIFEST_TEXT_SIZE];
+    char unavailable[ERRBUF_SIZE];
+    struct report_comparison live; /* its pointers into h */
+};
+
+void train_report_free(struct train_report *r)
+{
+    if (!r)
+        return;
+    held_out_free(&r->h);
+    json_decref(r->manifest);
+    rules_free(r->rules);
+    free(r);
+}
+
+int train_report_write(const struct train_report *r, const char *dir,
+                       const char *version_id, struct errbuf *err)
+{
+    struct report_input ri = {
+        .manifest = r->manifest, .version_id = version_id,
+        .rules = r->rules, .n = r->h.n,
+        .target = r->h.target, .predicted = r->h.predicted,
+        .score = r->h.score, .segment = r->h.segment,
+        .features = r->h.features, .standardized = r->h.z,
+        .importance = r->importance,
+        .mean_abs_points = r->mean_abs_points, .explained = r->explained,
+        .live = r->compared ? &r->live : NULL,
+    };
+    return report_write(&ri, dir, err);
+}
+
+/* The live model (the letters' reference, live_dir) on the same held-out
+ * rows: its score and segment for each row and its fit, measured as this
+ * model's is (measure(), each score against the score its own scale
+ * gives the true target), and the PSI of this model's scores against
+ * its. A live bundle that does not load is no comparison: the report
+ * says why. -1 only when out of memory. */
+static int compare_with_live(const char *live_dir, struct held_out *h,
+                             struct train_report *rep, struct errbuf *err)
+{
+    const char *name = strrchr(live_dir, '/');
+    rep->compared = true;
+    snprintf(rep->live_id, sizeof rep->live_id, "%s",
+             name ? name + 1 : live_dir);
+    rep->live.live_id = rep->live_id;
+    struct bundle *live = NULL;
+    struct errbuf why;
+    if (bundle_load(&live, live_dir, &why) < 0) {
+        snprintf(rep->unavailable, sizeof rep->unavailable, "%s", why.msg);
+        rep->live.unavailable = rep->unavailable;
+        return 0;
+    }
+    size_t n = h->n ? h->n : 1;
+    double *pred = malloc(n * sizeof *pred), *truth = malloc(n * sizeof *truth);
+    h->live_score = malloc(n * sizeof *h->live_score);
+    h->live_segment = malloc(n * sizeof *h->live_segment);
+    int rc = 0;
+    if (!pred || !truth || !h->live_score || !h->live_segment) {
+        rc = err_set(err, "out of memory comparing with %s", rep->live_id);
+        goto done;
+    }
+    const struct scorer *s = &live->scorer;
+    for (size_t i = 0; i < h->n; i++) {
+        const double *row = &h->features[i * FEATURE_COUNT];
+        float x1[FEATURE_COUNT];
+        double z[FEATURE_COUNT];
+        for (int f = 0; f < FEATURE_COUNT; f++)
+            x1[f] = (float)row[f];
+        pred[i] = forest_predict(s->forest, x1);
+        h->live_score[i] = rules_score(s->rules, pred[i]);
+        truth[i] = rules_score(s->rules, h->target[i]);
+        scaler_apply(&s->scaler, row, z);
+        h->live_segment[i] = nearest_centroid(s->centroids, SEGMENT_COUNT,
+                                              FEATURE_COUNT, z);
+    }
+    struct fit ft = measure(h->target, pred, h->n);
+    struct fit fs = measure(truth, h->live_score, h->n);
+    rep->live.r2 = ft.r2;
+    rep->live.mae_points = fs.mae;
+    rep->live.score_r2 = fs.r2;
+    rep->live.score = h->live_score;
+    rep->live.segment = h->live_segment;
+    rc = population_stability(h->live_score, h->n, 1, h->score, h->n, 1,
+                              &rep->live.psi, err);
+done:
+    free(pred);
+    free(truth);
+    bundle_free(live);
+    return rc;
 }
 
 int train_bundle(const struct train_options *opt, const char *dir,
                  struct train_summary *sum, struct errbuf *err)
 {
+    struct train_report *r;
+    if (train_bundle_kept(opt, dir, sum, &r, err) < 0)
+        return -1;
+    int rc = train_report_write(r, dir, opt->version_id, err);
+    train_report_free(r);
+    return rc;
+}
+
+int train_bundle_kept(const struct train_options *opt, const char *dir,
+                      struct train_summary *sum, struct train_report **report,
+                      struct errbuf *err)
+{
     double t0 = now_seconds();
     memset(sum, 0, sizeof *sum);
+    *report = NULL;
     const char *rules_path = opt->rules_path ? opt->rules_path
                                              : paths_rules_file();
     const char *data_dir = opt->data_dir ? opt->data_dir : paths_data_dir();
@@ -354,7 +472,6 @@ int train_bundle(const struct train_options *opt, const char *dir,
     struct forest *forest = NULL;
     struct held_out h = {0};
     struct manifest *m = NULL;
-    json_t *manifest = NULL;
     struct model_params params;
     struct refdata rd;
     bool rd_loaded = false;
@@ -629,21 +746,27 @@ int train_bundle(const struct train_options *opt, const char *dir,
     if (manifest_write(m, path, err) < 0)
         goto done;
 
-    /* the report shows the manifest as bundle.json holds it */
-    manifest = manifest_to_json(m);
-    if (!manifest) {
+    /* what the report needs, kept: it shows the manifest as bundle.json
+     * holds it, and is written once the version has its id */
+    struct train_report *rep = calloc(1, sizeof *rep);
+    if (!rep || !(rep->manifest = manifest_to_json(m))) {
+        free(rep);
         err_set(err, "%s: could not be built", MANIFEST_FILE);
         goto done;
     }
-    struct report_input ri = {
-        .manifest = manifest, .rules = rules, .n = n_test,
-        .target = h.target, .predicted = h.predicted, .score = h.score,
-        .segment = h.segment, .features = h.features, .standardized = h.z,
-        .importance = importance,
-        .mean_abs_points = mean_abs_points, .explained = explained,
-    };
-    if (report_write(&ri, dir, err) < 0)
+    rep->h = h;
+    memset(&h, 0, sizeof h);
+    rep->rules = rules;
+    rules = NULL;
+    memcpy(rep->importance, importance, sizeof importance);
+    memcpy(rep->mean_abs_points, mean_abs_points, sizeof mean_abs_points);
+    rep->explained = explained;
+    if (opt->letters_from &&
+        compare_with_live(opt->letters_from, &rep->h, rep, err) < 0) {
+        train_report_free(rep);
         goto done;
+    }
+    *report = rep;
 
     sum->rows = n;
     sum->train_rows = n_train;
@@ -661,7 +784,6 @@ int train_bundle(const struct train_options *opt, const char *dir,
     sum->seconds_total = now_seconds() - t0;
     rc = 0;
 done:
-    json_decref(manifest);
     free(m);
     held_out_free(&h);
     forest_free(forest);

@@ -32,7 +32,14 @@ struct train_options {
     const char *letters_from;   /* a bundle directory (named by its
                                  * version id) whose segment letters the
                                  * new segments take (letters.h); NULL:
-                                 * lettered by mean target */
+                                 * lettered by mean target. It is the
+                                 * live model at training time (what
+                                 * train_registry passes), so the report
+                                 * also compares the new model with it */
+    const char *version_id;     /* the id the report names (pipeline
+                                 * retrain: the version trained again);
+                                 * NULL: a bundle outside any registry,
+                                 * the report says "sin registrar" */
 };
 
 struct train_summary {
@@ -53,6 +60,24 @@ void train_defaults(struct train_options *opt);
  * refused, listing the first ones. */
 int train_bundle(const struct train_options *opt, const char *dir,
                  struct train_summary *sum, struct errbuf *err);
+
+/* What the training report is drawn from (the held-out rows, the
+ * manifest, the live model's figures), kept by train_bundle_kept for a
+ * caller that writes the report later: train_registry, once the registry
+ * has given the version its id (registry_commit_naming). */
+struct train_report;
+
+/* train_bundle, but the report is not written: *report keeps what it
+ * needs (caller frees with train_report_free). */
+int train_bundle_kept(const struct train_options *opt, const char *dir,
+                      struct train_summary *sum, struct train_report **report,
+                      struct errbuf *err);
+
+/* Writes dir/report.md and dir/report.html naming version_id (NULL:
+ * "sin registrar"). Deterministic, as report_write. */
+int train_report_write(const struct train_report *r, const char *dir,
+                       const char *version_id, struct errbuf *err);
+void train_report_free(struct train_report *r);
 
 /* A dataset's rows as training reads them (features and target, the
  * target the rules give), so that others

@@ -7,6 +7,16 @@
 
 #include "registry/bundle.h"
 
+/* The report names the version, so it is written at commit, once the
+ * registry has given the id (registry_commit_naming). It is not among
+ * the files the manifest hashes, so writing it last leaves the bundle's
+ * hashes as train_bundle sealed them. */
+static int write_report(const char *staging, const char *id, void *report,
+                        struct errbuf *err)
+{
+    return train_report_write(report, staging, id, err);
+}
+
 static int train_commit(struct registry *reg, const struct train_options *opt,
                         struct train_summary *sum, char *id, int held,
                         struct errbuf *err)
@@ -24,13 +34,15 @@ static int train_commit(struct registry *reg, const struct train_options *opt,
     /* What was written is loaded back, with every check a server makes,
      * before it may enter the registry. */
     struct bundle *check = NULL;
-    int rc = train_bundle(&o, staging, sum, err);
+    struct train_report *report = NULL;
+    int rc = train_bundle_kept(&o, staging, sum, &report, err);
     if (rc == 0)
         rc = bundle_load(&check, staging, err);
     bundle_free(check);
     if (rc == 0)
-        rc = held ? registry_commit_held(reg, staging, id, err)
-                  : registry_commit(reg, staging, id, err);
+        rc = registry_commit_naming(reg, staging, !held, write_report,
+                                    report, id, err);
+    train_report_free(report);
     if (rc < 0)
         registry_discard(reg, staging);
     return rc;

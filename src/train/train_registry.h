@@ -7,7 +7,9 @@
  * Staged, trained, loaded back with every check a server makes
  * (bundle_load), and only then committed: a version that would not serve
  * never enters the registry, and a failed run leaves nothing in it (its
- * staging directory is removed). The new version is made live only when
+ * staging directory is removed). The training report names the version,
+ * so it is written by the commit itself, once the id is certain
+ * (registry_commit_naming); it is outside the manifest's hashes. The new version is made live only when
  * the registry had no live version yet (registry_commit); otherwise
  * promoting it is the caller's decision.
  */

@@ -42,6 +42,9 @@ const APPLICANTS = [
 ];
 
 // ------------------------------------------------------------ the page
+// The page's one scoring call, whatever its query (?explain=1).
+const PREDICTION = (url) => url.pathname === "/v1/prediction";
+
 const offOrigin = [];
 async function newPage(browser, base, viewport = { width: 1280, height: 900 }, beforeLoad = null) {
   const context = await browser.newContext({ viewport, acceptDownloads: true, locale: "es-MX" });
@@ -72,9 +75,12 @@ async function fill(page, a) {
 async function score(page, a) {
   await fill(page, a);
   // the result of this very request (an earlier one may be on screen)
-  const answered = page.waitForResponse((r) => r.url().endsWith("/v1/prediction") && r.request().method() === "POST");
+  const answered = page.waitForResponse((r) => PREDICTION(new URL(r.url())) && r.request().method() === "POST");
   await page.click("#submit");
-  const id = (await answered).headers()["x-request-id"];
+  const response = await answered;
+  // one call answers the score and the model's explanation
+  same(new URL(response.url()).searchParams.get("explain"), "1", "the page asks for the explanation with the score");
+  const id = response.headers()["x-request-id"];
   await page.locator("#result-request-id", { hasText: id }).waitFor({ timeout: 10000 });
   return {
     score: await page.textContent("#result-score"),
@@ -104,6 +110,7 @@ async function theOriginalsApplicants(browser, base) {
     same(await text(page, "#result-band"), want.band, `applicant ${i + 1}: band name`);
     same(await page.$$eval("#result-reasons li", (l) => l.map((x) => x.textContent)), want.reasons.map((r) => r.text), `applicant ${i + 1}: reasons`);
     ok((await page.getAttribute(".gauge", "aria-label") || "").includes(want.scoring.toFixed(2)), `applicant ${i + 1}: the gauge has a text alternative with the score`);
+    await explanationMatchesTheApi(page, base, a, i);
     ok(await page.isHidden("#stale-note"), `applicant ${i + 1}: the result is current`);
     await page.screenshot({ path: join(SHOTS, `desktop-es-result-${i + 1}.png`), fullPage: true });
     // changed inputs mark the result as not theirs, until scored again
@@ -114,6 +121,35 @@ async function theOriginalsApplicants(browser, base) {
     if (i === 0) await whatIfMatchesTheApi(page, base, a);
   }
   await page.close();
+}
+
+// "Por qué este puntaje (modelo)": the bars' values are the API's own
+// `?explain=1` answer for the same applicant, largest |points| first,
+// each also written out; the base and the sum line add up to the score.
+async function explanationMatchesTheApi(page, base, a, i) {
+  const want = (await api(base, "POST", "/v1/prediction?explain=1", a)).body;
+  const x = want.explanation;
+  same(await text(page, "#explain-title"), "Por qué este puntaje (modelo)", `applicant ${i + 1}: explanation heading`);
+  const rows = await page.$$eval("#explain-table tbody tr", (l) => l.map((tr) => ({
+    feature: tr.dataset.feature, points: tr.dataset.points, text: tr.querySelector("td").textContent,
+    bar: tr.querySelector(".bar").style.getPropertyValue("--w"), hidden: tr.querySelector(".xbar-col").getAttribute("aria-hidden"),
+  })));
+  const order = Object.entries(x.features).sort((p, q) => Math.abs(q[1]) - Math.abs(p[1]) || p[0].localeCompare(q[0]));
+  same(rows.map((r) => r.feature), order.map(([k]) => k), `applicant ${i + 1}: one bar per feature, largest |points| first`);
+  same(rows.map((r) => r.points), order.map(([, v]) => v.toFixed(2)), `applicant ${i + 1}: the bars' values are the API's explanation`);
+  same(rows.map((r) => Number(r.text.replace("−", "-").replace("±", "").replace(/,/g, ""))), order.map(([, v]) => Number(v.toFixed(2))), `applicant ${i + 1}: each value is written out, signed`);
+  const top = Math.abs(order[0][1]);
+  same(rows.map((r) => r.bar), order.map(([, v]) => `${(Math.abs(v) / top) * 50}%`), `applicant ${i + 1}: each bar's length is its share of the largest`);
+  ok(rows.every((r) => r.hidden === "true"), `applicant ${i + 1}: the bars are hidden from screen readers (the values are read)`);
+  same(await page.getAttribute("#explain-base", "data-base"), x.base.toFixed(2), `applicant ${i + 1}: the base is the API's`);
+  ok((await text(page, "#explain-base")).includes(x.base.toFixed(2)), `applicant ${i + 1}: the base is written`);
+  const sum = x.base + Object.values(x.features).reduce((acc, v) => acc + v, 0);
+  same(await page.getAttribute("#explain-sum", "data-sum"), sum.toFixed(2), `applicant ${i + 1}: the sum line adds base and contributions`);
+  same(await page.getAttribute("#explain-sum", "data-score"), want.scoring.toFixed(2), `applicant ${i + 1}: the sum line's score is the API's`);
+  ok(Math.abs(sum - want.scoring) <= 0.06, `applicant ${i + 1}: base + contributions is the score (to the API's rounding of 12 numbers)`, `${sum} vs ${want.scoring}`);
+  const line = await text(page, "#explain-sum");
+  ok(line.includes(`= ${sum.toFixed(2)}`) && line.includes(want.scoring.toFixed(2)), `applicant ${i + 1}: the sum line states the total and the score`, line);
+  ok(await page.isVisible("#result-reasons, #result-body .muted") && await page.isVisible("#explain-table"), `applicant ${i + 1}: the model's view beside the policy reasons`);
 }
 
 // The what-if table: the page's one batch call, sent again by the test,
@@ -183,17 +219,17 @@ async function invalidInputsShowTheApisWords(browser, base) {
   }
   // failures in words: 503 and an unreachable server (answers faked in
   // the browser, the request never leaves it)
-  await page.route("**/v1/prediction", (r) => r.fulfill({ status: 503, contentType: "application/json", body: '{"detail": "no model is loaded yet"}' }));
+  await page.route(PREDICTION, (r) => r.fulfill({ status: 503, contentType: "application/json", body: '{"detail": "no model is loaded yet"}' }));
   await page.click("#submit");
   await page.waitForSelector("#result-body .banner");
   ok((await text(page, "#result-body .banner")).startsWith("El servicio no está disponible"), "503 is said in words", await text(page, "#result-body .banner"));
-  await page.unroute("**/v1/prediction");
-  await page.route("**/v1/prediction", (r) => r.abort("connectionrefused"));
+  await page.unroute(PREDICTION);
+  await page.route(PREDICTION, (r) => r.abort("connectionrefused"));
   await page.click("#submit");
   // (a locator, not waitForFunction: the page's CSP forbids eval)
   await page.locator("#result-body .banner", { hasText: "No se pudo contactar al servidor" }).waitFor({ timeout: 10000 });
   passed++; // an unreachable server is said in words
-  await page.unroute("**/v1/prediction");
+  await page.unroute(PREDICTION);
   await page.close();
 }
 
@@ -202,7 +238,7 @@ async function invalidInputsShowTheApisWords(browser, base) {
 async function aTimeoutIsSaid(browser, base) {
   const page = await newPage(browser, base, undefined, (p) => p.clock.install());
   const held = [];
-  await page.route("**/v1/prediction", (r) => { held.push(r); });
+  await page.route(PREDICTION, (r) => { held.push(r); });
   await fill(page, APPLICANTS[0]);
   await page.click("#submit");
   while (!held.length) await new Promise((r) => setTimeout(r, 20));
@@ -251,7 +287,8 @@ async function contrastAndPrint(browser, base) {
   await page.waitForSelector("#whatif-table");
   await page.fill("#in-edad", "90");
   await page.locator("#in-edad").blur();
-  const low = await page.$$eval("label, .hint, .muted, .field-error, .form-summary, .tab, .fact-label, .meta-list dt, .meta-list dd, .delta, .whatif th, .whatif td, button:not(:disabled), .footer span, .footer a, .unit, h1, h2, h3, .reasons li, .stale-note, .brand-sub", (els) => {
+  await page.waitForSelector("#explain-table");
+  const low = await page.$$eval("label, .hint, .muted, .field-error, .form-summary, .tab, .fact-label, .meta-list dt, .meta-list dd, .delta, .whatif th, .whatif td, .explain-table th, .explain-table td, #explain-base, #explain-sum, button:not(:disabled), .footer span, .footer a, .unit, h1, h2, h3, .reasons li, .stale-note, .brand-sub", (els) => {
     const rgb = (c) => (c.match(/[\d.]+/g) || []).map(Number);
     const lum = ([r, g, b]) => {
       const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
@@ -278,6 +315,7 @@ async function contrastAndPrint(browser, base) {
   await page.emulateMedia({ media: "print" });
   ok(await page.isHidden("nav.tabs") && await page.isHidden("#submit") && await page.isHidden("#print"), "print: no tabs or buttons");
   ok(await page.isVisible("#result-score, .gauge") && await page.isVisible("#whatif-table") && await page.isVisible("#result-request-id"), "print: the result, its request id and the what-if table");
+  ok(await page.isVisible("#explain-table") && await page.isVisible("#explain-sum"), "print: the model's explanation and its sum");
   await page.screenshot({ path: join(SHOTS, "print-es-result.png"), fullPage: true });
   await page.close();
 }
@@ -295,6 +333,10 @@ async function englishSwitch(browser, base) {
   await page.waitForSelector("#whatif-table");
   same(await text(page, "#whatif-title"), "What if…?", "English: the what-if title");
   same(await text(page, "#result-title"), "Result", "English: the result title");
+  same(await text(page, "#explain-title"), "Why this score (model)", "English: the explanation's heading");
+  same(await text(page, "#explain-table thead th"), "Variable", "English: the explanation's column");
+  same(await text(page, "#explain-table tr[data-feature=ingreso] th"), "Monthly income", "English: a feature's name");
+  ok((await text(page, "#explain-sum")).includes("the score"), "English: the sum line", await text(page, "#explain-sum"));
   const metaEn = await (await fetch(base + "/v1/meta")).json();
   const segmentEn = await text(page, "#result-segment");
   ok(metaEn.segments.some((s) => s.description_en && s.description_en === segmentEn), `English: the segment in the bundle's English words (${segmentEn})`);
@@ -317,6 +359,7 @@ async function phoneWidth(browser, base) {
   await score(page, APPLICANTS[0]);
   await page.waitForSelector("#whatif-table");
   await noScroll("with a result and the what-if table");
+  ok(await page.isVisible("#explain-table .bar-track"), "phone: the explanation keeps its bars beside the values");
   await page.screenshot({ path: join(SHOTS, "phone-es-result.png"), fullPage: true });
   await page.click("#tab-model");
   await page.waitForSelector("#model-version");
@@ -336,7 +379,7 @@ async function modelView(browser, base) {
   // the training report opens from its link
   const [report] = await Promise.all([page.context().waitForEvent("page"), page.click("#model-report")]);
   await report.waitForLoadState();
-  same(await report.title(), "Informe de entrenamiento", "model view: the training report opens");
+  same(await report.title(), `Informe de entrenamiento: ${model.version}`, "model view: the live version's training report opens (it names the version)");
   await report.close();
   await page.screenshot({ path: join(SHOTS, "desktop-es-model.png"), fullPage: true });
   await page.close();
