@@ -238,6 +238,36 @@ version_is v0002 && ok || ko "restart from the cache, bucket away: not v0002"
 has "bucket away: logged" "$LOGS/serve.err" "\"event\": \"bucket_unusable\""
 stop_serve
 
+# --- the pipeline pushes what it promotes --------------------------------
+# json_get FILE EXPR: a value of a JSON file (python3 is a build dependency)
+json_get() {
+    python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
+}
+run "pipeline with --push" 0 "$BIN" pipeline --source "$WORK/docs.jsonl" \
+    --as-of 2024-06-30 --registry "$WORK/preg" --params "$WORK/params.json" \
+    --push "s3://$BUCKET/pipeline"
+RUN_JSON=$(ls "$WORK"/preg/runs/*/run.json)
+same "pipeline: push recorded in run.json" /dev/stdin \
+    "$(json_get "$RUN_JSON" 'd["push"]')" <<EOF
+{'url': 's3://$BUCKET/pipeline', 'version': 'v0001', 'status': 'done'}
+EOF
+run "pipeline: the bucket's live version pulled" 0 \
+    "$BIN" models pull live "s3://$BUCKET/pipeline" --registry "$WORK/pcopy"
+same "pipeline: pushed live" "$WORK/pcopy/LIVE" "v0001"
+run "pipeline with a push that fails" 1 env INCOMESCORE_PIPELINE_PUSH=s3://nobucket/x \
+    "$BIN" pipeline --source "$WORK/docs.jsonl" --as-of 2024-06-30 \
+    --registry "$WORK/preg2" --params "$WORK/params.json"
+RUN_JSON=$(ls "$WORK"/preg2/runs/*/run.json)
+has "pipeline: the push stage failed, saying why" "$ERR" \
+    "incomescore pipeline: stage push failed: s3://nobucket/x/versions/v0001/"
+has "pipeline: how to retry" "$ERR" \
+    "(v0001 is live here, not in the bucket; 'incomescore models push v0001 s3://nobucket/x --live' retries;"
+same "pipeline: the failed push in run.json" /dev/stdin \
+    "$(json_get "$RUN_JSON" '[d["push"]["status"], d["push"]["error"][:31], d["decision"]]' 2>&1)" <<EOF
+['failed', 's3://nobucket/x/versions/v0001/', 'first']
+EOF
+same "pipeline: still promoted here" "$WORK/preg2/LIVE" "v0001"
+
 # --- no output holds the secret -------------------------------------------
 if grep -rlF -- "$SECRET" "$LOGS" "$WORK/copy" "$WORK/cache" > "$WORK/leaks"; then
     ko "the secret appears in: $(cat "$WORK/leaks")"; else ok; fi
