@@ -44,9 +44,9 @@
     "  INCOMESCORE_S3_ENDPOINT  S3-compatible service for s3:// (else\n"  \
     "                        AWS_ENDPOINT_URL; default AWS S3), e.g.\n"   \
     "                        https://storage.googleapis.com, MinIO's URL\n" \
-    "  AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY  credentials for s3://\n" \
-    "                        (GCS: an HMAC key); AWS_SESSION_TOKEN for\n" \
-    "                        temporary ones\n"                            \
+    "  AWS_ACCESS_KEY_ID     credentials for s3:// (GCS: an HMAC key)\n" \
+    "  AWS_SECRET_ACCESS_KEY its secret (never shown)\n"                  \
+    "  AWS_SESSION_TOKEN     temporary credentials' token\n"              \
     "  AWS_REGION            the bucket's region (default us-east-1)\n"
 
 struct command {

@@ -15,6 +15,9 @@
 // is checked by an implementation that is not libcurl's. The key pair is
 // the test's own, so the test can look for its secret in every output.
 //
+// $S3_REQUEST_LOG, when set, gets a line per request: "METHOD URL STATUS"
+// (a test sees a poll answered 304).
+//
 // Failure injection: while the file named by $S3_REFUSE_LIVE exists, a
 // PUT of an object named LIVE is answered 500 InternalError, so a test
 // can cut a push after the version's files and before LIVE.
@@ -64,6 +67,15 @@ const server = new S3rver({
   directory: dir,
   vhostBuckets: false,
   configureBuckets: [{ name: bucket }],
+});
+server.middleware.unshift(async (ctx, next) => {
+  try {
+    await next();
+  } finally {
+    if (process.env.S3_REQUEST_LOG)
+      fs.appendFileSync(process.env.S3_REQUEST_LOG,
+        `${ctx.method} ${ctx.url} ${ctx.status}\n`);
+  }
 });
 server.middleware.unshift(async (ctx, next) => {
   const refuse = process.env.S3_REFUSE_LIVE;
