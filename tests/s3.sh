@@ -68,6 +68,7 @@ BUCKET=models
 KEY_ID=AKIDINCOMESCORETEST
 SECRET=s3-test-secret-$$-Zq8w
 export S3_REFUSE_LIVE="$WORK/refuse-live" S3_REQUEST_LOG="$WORK/s3-requests.log"
+export S3_HOLD_MANIFEST="$WORK/hold-manifest"
 node "$S3_DIR/start.js" "$WORK/s3data" "$BUCKET" "$KEY_ID" "$SECRET" \
     > "$WORK/s3.out" 2> "$WORK/s3.err" &
 S3_PID=$!
@@ -105,7 +106,7 @@ s3_delete() { # s3_delete OBJECT_PATH
     printf '{"rounds": 10, "max_depth": 3, "eta": 0.3}\n' > "$WORK/params.json" ||
     { echo "s3: cannot make a dataset"; exit 1; }
 REG=$WORK/reg
-for seed in 1 2 3 4; do
+for seed in 1 2 3 4 5; do
     "$BIN" train --data "$WORK/dataset.csv" --registry "$REG" --seed $seed \
         --params "$WORK/params.json" > /dev/null 2>&1 ||
         { echo "s3: cannot train"; exit 1; }
@@ -176,6 +177,31 @@ s3_delete versions/v0004/refdata/itaee.csv && ok || ko "delete failed"
 run "pull with a file missing" 1 "$BIN" models pull v0004 "$URL_BASE" --registry "$WORK/copy"
 same "missing: names the file" "$ERR" \
     "incomescore models pull: version v0004 is refused: s3://$BUCKET/team/registry/versions/v0004/refdata/itaee.csv is missing"
+
+# --- a push killed in the middle ------------------------------------------
+# the stand-in holds the PUT of bundle.json (the files before it are in);
+# the push is killed with SIGKILL there
+: > "$S3_HOLD_MANIFEST"
+"$BIN" models push v0005 "$URL_BASE" --registry "$REG" --live \
+    > "$LOGS/killed.out" 2> "$LOGS/killed.err" &
+PUSH_PID=$!
+for _ in $(seq 150); do
+    [ -e "$S3_HOLD_MANIFEST.held" ] && break
+    sleep 0.1
+done
+[ -e "$S3_HOLD_MANIFEST.held" ] && ok || ko "the push never reached bundle.json"
+kill -9 "$PUSH_PID" 2>/dev/null
+wait "$PUSH_PID" 2>/dev/null
+"$HERE/stale_counters.sh" "$PUSH_PID"
+rm -f "$S3_HOLD_MANIFEST"
+curl -sf --aws-sigv4 "aws:amz:us-east-1:s3" -u "$KEY_ID:$SECRET" \
+    -H "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" \
+    "$OBJ/LIVE" > "$WORK/live.txt"
+same "push killed: the bucket's LIVE is the old version" "$WORK/live.txt" "v0001"
+run "pull of a version whose push was killed" 1 \
+    "$BIN" models pull v0005 "$URL_BASE" --registry "$WORK/copy"
+same "push killed: pull refuses it" "$ERR" \
+    "incomescore models pull: version v0005 is refused: s3://$BUCKET/team/registry/versions/v0005/bundle.json is missing (a push that did not finish?)"
 
 # --- serve --registry s3:// ----------------------------------------------
 # start_serve ARGS...: `serve --port 0 ARGS`; URL "" when it did not say

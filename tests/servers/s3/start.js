@@ -20,7 +20,11 @@
 //
 // Failure injection: while the file named by $S3_REFUSE_LIVE exists, a
 // PUT of an object named LIVE is answered 500 InternalError, so a test
-// can cut a push after the version's files and before LIVE.
+// can cut a push after the version's files and before LIVE. While the
+// file named by $S3_HOLD_MANIFEST exists, a PUT of a bundle.json is held
+// (the file "<it>.held" says so) until that file goes or 30 s pass, so a
+// test can kill the pushing process in the middle of a push; an upload
+// whose client is gone by then is not stored, as S3 does.
 'use strict';
 const crypto = require('crypto');
 const fs = require('fs');
@@ -78,6 +82,20 @@ server.middleware.unshift(async (ctx, next) => {
   }
 });
 server.middleware.unshift(async (ctx, next) => {
+  const hold = process.env.S3_HOLD_MANIFEST;
+  if (hold && fs.existsSync(hold) && ctx.method === 'PUT' &&
+      /\/bundle\.json$/.test(ctx.path)) {
+    fs.writeFileSync(hold + '.held', ctx.path + '\n');
+    for (let i = 0; i < 300 && fs.existsSync(hold); i++)
+      await new Promise(resolve => setTimeout(resolve, 100));
+    // S3 never stores an upload whose client went away before the end
+    // (s3rver would store what it read: nothing)
+    if (ctx.req.socket.destroyed || ctx.req.aborted) {
+      ctx.status = 400;
+      ctx.body = 'IncompleteBody';
+      return;
+    }
+  }
   const refuse = process.env.S3_REFUSE_LIVE;
   if (refuse && fs.existsSync(refuse) && ctx.method === 'PUT' &&
       /\/LIVE$/.test(ctx.path)) {
