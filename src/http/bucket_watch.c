@@ -6,11 +6,9 @@
  */
 #include "http/bucket_watch.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "base/text.h"
 #include "http/internal.h"
@@ -107,16 +105,7 @@ static void *poll_bucket(void *arg)
     struct bucket_watch *b = &s->bucket;
     pthread_mutex_lock(&b->lock);
     while (!b->stopping) {
-        struct timespec until;
-        clock_gettime(CLOCK_MONOTONIC, &until);
-        long ns = until.tv_nsec + (long)(b->poll_ms % 1000) * 1000000L;
-        until.tv_sec += b->poll_ms / 1000 + ns / 1000000000L;
-        until.tv_nsec = ns % 1000000000L;
-        while (!b->stopping &&
-               pthread_cond_timedwait(&b->cond, &b->lock, &until) !=
-                   ETIMEDOUT)
-            ;
-        if (b->stopping)
+        if (watch_pause(&b->lock, &b->cond, &b->stopping, b->poll_ms))
             break;
         pthread_mutex_unlock(&b->lock);
         bucket_sync(s);
