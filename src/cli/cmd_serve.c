@@ -2,6 +2,8 @@
  * cmd_serve.c — `incomescore serve`: the JSON API, its docs and metrics
  * over HTTP until SIGTERM or SIGINT; SIGHUP reloads the live model and
  * the API key file. `serve --hash-key` turns a key into its key-file line.
+ * `--registry s3://...` serves a registry in a bucket through a local
+ * cache (http/bucket_watch.h).
  *
  * The signals are blocked before the server's threads start, so they
  * inherit the mask and only this thread, in sigwait(), ever sees them:
