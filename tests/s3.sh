@@ -124,6 +124,12 @@ same "no secret: says which variable" "$ERR" \
 run "no such bucket" 1 "$BIN" models pull live "s3://nobucket/x" --registry "$WORK/none"
 same "no such bucket: S3's code" "$ERR" \
     "incomescore models pull: s3://nobucket/x/LIVE: GET answered 404 NoSuchBucket (The specified bucket does not exist)"
+[ ! -e "$WORK/none" ] && ok || ko "a failed pull left a registry behind"
+run "pull of a version the bucket does not have" 1 \
+    "$BIN" models pull v0042 "s3://$BUCKET/team/registry" --registry "$WORK/none"
+same "no such version: says so" "$ERR" \
+    "incomescore models pull: version v0042 is not in s3://$BUCKET/team/registry: s3://$BUCKET/team/registry/versions/v0042/bundle.json is missing (never pushed, or a push that did not finish)"
+[ ! -e "$WORK/none" ] && ok || ko "a failed pull left a registry behind"
 run "not an s3 address" 2 "$BIN" models push v0001 "s3://Abc/x" --registry "$REG"
 has "not an s3 address: says why" "$ERR" "a bucket name has lower-case letters"
 
@@ -201,7 +207,7 @@ same "push killed: the bucket's LIVE is the old version" "$WORK/live.txt" "v0001
 run "pull of a version whose push was killed" 1 \
     "$BIN" models pull v0005 "$URL_BASE" --registry "$WORK/copy"
 same "push killed: pull refuses it" "$ERR" \
-    "incomescore models pull: version v0005 is refused: s3://$BUCKET/team/registry/versions/v0005/bundle.json is missing (a push that did not finish?)"
+    "incomescore models pull: version v0005 is not in s3://$BUCKET/team/registry: s3://$BUCKET/team/registry/versions/v0005/bundle.json is missing (never pushed, or a push that did not finish)"
 
 # --- serve --registry s3:// ----------------------------------------------
 # start_serve ARGS...: `serve --port 0 ARGS`; URL "" when it did not say
@@ -270,6 +276,15 @@ EOF
 sleep 2 # two more polls: the same reason is not counted again
 failures_are 1 && ok || ko "the same refusal was counted again"
 [ ! -e "$WORK/cache/versions/v0003" ] && ok || ko "the cache took a refused version"
+# LIVE naming the version whose push was killed: refused too
+printf 'v0005\n' > "$WORK/live5"
+s3_put LIVE "$WORK/live5" && ok || ko "LIVE by hand failed"
+wait_for "the half-pushed version is counted" failures_are 2
+has "half-pushed: logged" "$LOGS/serve.err" \
+    "model v0005 from the bucket refused, still serving v0002: version v0005 is refused: s3://$BUCKET/team/registry/versions/v0005/bundle.json is missing (a push that did not finish?)"
+curl -s "$URL/v1/model" > "$WORK/model.after"
+if cmp -s "$WORK/model.before" "$WORK/model.after"; then ok; else
+    ko "a half-pushed version changed /v1/model"; fi
 stop_serve
 
 # a cache from an earlier run serves at once, the bucket away (nothing

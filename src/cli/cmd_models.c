@@ -262,8 +262,10 @@ static int models_push(struct registry *reg, const char *id,
     return EXIT_OK;
 }
 
-static int models_pull(struct registry *reg, const char *which,
-                       const char *url)
+/* The registry at dir is made (when absent) only once the bucket has
+ * answered: a mistyped address or wrong credentials leave nothing
+ * behind. */
+static int models_pull(const char *dir, const char *which, const char *url)
 {
     const char *cmd = "models pull";
     struct s3_location loc;
@@ -282,23 +284,38 @@ static int models_pull(struct registry *reg, const char *which,
                                "push ID %s --live' makes one", url, url);
     } else {
         snprintf(id, sizeof id, "%s", which);
+        char key[S3_KEY_SIZE], name[REGISTRY_ID_SIZE + 32];
+        snprintf(name, sizeof name, "versions/%s/%s", id, MANIFEST_FILE);
+        rc = s3_key(key, loc.prefix, name, &err);
+        if (rc == 0 && (rc = s3_head(s, loc.bucket, key, NULL, &err)) == 1)
+            rc = err_set(&err, "version %s is not in %s: s3://%s/%s is "
+                               "missing (never pushed, or a push that did "
+                               "not finish)", id, url, loc.bucket, key);
     }
+    struct registry *reg = NULL;
+    if (rc >= 0)
+        rc = registry_create(&reg, dir, &err);
     if (rc >= 0)
         rc = remote_pull(s, &loc, reg, id, &err);
     s3_close(s);
-    if (rc < 0)
+    if (rc < 0) {
+        registry_close(reg);
         return fail(cmd, "%s", err.msg);
+    }
     char here[REGISTRY_ID_SIZE] = "";
     if (live && (registry_live(reg, here, &err) != 0 ||
                  strcmp(here, id) != 0)) {
         char reason[S3_KEY_SIZE + 64];
         snprintf(reason, sizeof reason, "pulled live from %s", url);
-        if (registry_promote(reg, id, reason, bundle_loads, NULL, &err) < 0)
+        if (registry_promote(reg, id, reason, bundle_loads, NULL, &err) < 0) {
+            registry_close(reg);
             return fail(cmd, "%s", err.msg);
+        }
     }
     printf("%s %s %s into %s%s\n", id, rc == 1 ? "was already there, from"
                                                : "pulled from",
            url, registry_dir(reg), live ? " (live)" : "");
+    registry_close(reg);
     return EXIT_OK;
 }
 
@@ -371,16 +388,15 @@ int cmd_models(int argc, char **argv)
 
     struct errbuf err;
     struct registry *reg;
+    const char *dir = registry_path ? registry_path : paths_registry_dir();
     /* a pull may start a registry; everything else needs one */
-    if ((strcmp(sub, "pull") == 0 ? registry_create : registry_open)(
-            &reg, registry_path ? registry_path : paths_registry_dir(),
-            &err) < 0)
+    if (strcmp(sub, "pull") == 0)
+        return models_pull(dir, id, argv[2 + optind]);
+    if (registry_open(&reg, dir, &err) < 0)
         return fail(cmd, "%s", err.msg);
     int rc = strcmp(sub, "list") == 0    ? models_list(reg)
              : strcmp(sub, "push") == 0
                  ? models_push(reg, id, argv[2 + optind], live)
-             : strcmp(sub, "pull") == 0
-                 ? models_pull(reg, id, argv[2 + optind])
              : strcmp(sub, "show") == 0  ? models_show(reg, id)
              : strcmp(sub, "promote") == 0
                  ? models_promote(reg, id, reason, force)
