@@ -116,7 +116,7 @@ done
 run "wrong secret" 1 env AWS_SECRET_ACCESS_KEY=not-$SECRET \
     "$BIN" models push v0001 "$URL_BASE" --registry "$REG"
 same "wrong secret: the object and S3's code" "$ERR" \
-    "incomescore models push: s3://$BUCKET/team/registry/versions/v0001/model.json: PUT answered 403 SignatureDoesNotMatch (The request signature we calculated does not match the signature you provided.)"
+    "incomescore models push: s3://$BUCKET/team/registry/versions/v0001/bundle.json.sha256: GET answered 403 SignatureDoesNotMatch (The request signature we calculated does not match the signature you provided.)"
 run "no secret" 1 env -u AWS_SECRET_ACCESS_KEY \
     "$BIN" models pull live "$URL_BASE" --registry "$WORK/none"
 same "no secret: says which variable" "$ERR" \
@@ -157,6 +157,18 @@ then ok; else ko "pulled files differ"; sed 's/^/    /' "$WORK/diff"; fi
 same "pulled version is live there" "$WORK/copy/LIVE" "v0001"
 run "pull again" 0 "$BIN" models pull v0001 "$URL_BASE" --registry "$WORK/copy"
 same "pull again: nothing to do" "$OUT" "v0001 was already there, from $URL_BASE into $WORK/copy"
+
+# another registry's v0001 under the same prefix: refused, nothing written
+"$BIN" train --data "$WORK/dataset.csv" --registry "$WORK/other" --seed 9 \
+    --params "$WORK/params.json" > /dev/null 2>&1 || ko "cannot train another"
+run "push of another registry's v0001" 1 \
+    "$BIN" models push v0001 "$URL_BASE" --registry "$WORK/other"
+same "another v0001: refused, saying why" "$ERR" \
+    "incomescore models push: s3://$BUCKET/team/registry/versions/v0001/bundle.json.sha256 holds another v0001 than $WORK/other/versions/v0001 (their seals differ): version ids belong to one registry; give each registry its own prefix"
+run "pull after the refused push" 0 \
+    "$BIN" models pull live "$URL_BASE" --registry "$WORK/copy2"
+if diff -r "$REG/versions/v0001" "$WORK/copy2/versions/v0001" > "$WORK/diff" 2>&1
+then ok; else ko "the refused push changed v0001 in the bucket"; fi
 
 # --- a push cut before LIVE --------------------------------------------
 : > "$S3_REFUSE_LIVE"

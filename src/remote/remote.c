@@ -81,6 +81,12 @@ static int put_version_file(struct s3 *s, const struct s3_location *loc,
     return s3_put_file(s, loc->bucket, key, path, err);
 }
 
+static int same_version(struct s3 *s, const struct s3_location *loc,
+                        const char *dir, const char *id, struct errbuf *err);
+static int upload_version(struct s3 *s, const struct s3_location *loc,
+                          const char *id, const char *dir,
+                          struct errbuf *err);
+
 int remote_push(struct s3 *s, const struct s3_location *loc,
                 struct registry *reg, const char *id, bool make_live,
                 struct errbuf *err)
@@ -91,6 +97,31 @@ int remote_push(struct s3 *s, const struct s3_location *loc,
     /* a version that would not serve is not published */
     if (bundle_loads(dir, NULL, err) < 0)
         return err_prefix(err, "%s is not pushed", id);
+    /* another registry's version under this id: refused. The same one
+     * is uploaded again all the same (the same bytes), so pushing again
+     * also repairs a copy damaged in the bucket. */
+    if (same_version(s, loc, dir, id, err) < 0)
+        return -1;
+    if (upload_version(s, loc, id, dir, err) < 0)
+        return -1;
+    if (!make_live)
+        return 0;
+    /* last: until here, the bucket's LIVE names the old version */
+    char key[S3_KEY_SIZE], line[REGISTRY_ID_SIZE + 2];
+    if (s3_key(key, loc->prefix, REMOTE_LIVE_OBJECT, err) < 0)
+        return -1;
+    int n = snprintf(line, sizeof line, "%s\n", id);
+    if (s3_put(s, loc->bucket, key, line, (size_t)n, err) < 0)
+        return err_prefix(err, "%s was uploaded but not made live", id);
+    return 0;
+}
+
+/* Every file of the version's directory, the manifest and its seal
+ * last. */
+static int upload_version(struct s3 *s, const struct s3_location *loc,
+                          const char *id, const char *dir,
+                          struct errbuf *err)
+{
     memset(&walk, 0, sizeof walk);
     walk.root_len = strlen(dir);
     if (nftw(dir, collect, 16, FTW_PHYS) != 0 || walk.failed) {
@@ -113,16 +144,7 @@ int remote_push(struct s3 *s, const struct s3_location *loc,
             rc = put_version_file(s, loc, id, dir, SEAL_FILE, err);
     free(walk.names);
     memset(&walk, 0, sizeof walk);
-    if (rc < 0 || !make_live)
-        return rc;
-    /* last: until here, the bucket's LIVE names the old version */
-    char key[S3_KEY_SIZE], line[REGISTRY_ID_SIZE + 2];
-    if (s3_key(key, loc->prefix, REMOTE_LIVE_OBJECT, err) < 0)
-        return -1;
-    int n = snprintf(line, sizeof line, "%s\n", id);
-    if (s3_put(s, loc->bucket, key, line, (size_t)n, err) < 0)
-        return err_prefix(err, "%s was uploaded but not made live", id);
-    return 0;
+    return rc;
 }
 
 /* --- LIVE ---------------------------------------------------------- */
@@ -231,17 +253,16 @@ static void drop_bundle_prefix(struct errbuf *err, const char *dir)
         memmove(err->msg, err->msg + n, strlen(err->msg + n) + 1);
 }
 
-/* 1 when reg has version id already and its seal is the bucket's, -1
- * when it has a different one under that id, 0 when it has none. */
-static int have_already(struct s3 *s, const struct s3_location *loc,
-                        struct registry *reg, const char *id,
-                        struct errbuf *err)
+/* Whether the bucket's version id is the one in dir, by their seals
+ * (bundle.json.sha256, the manifest's SHA-256, which holds every other
+ * file's): 1 the same, 0 the bucket has no seal for id (never pushed, or
+ * a push that did not finish), -1 with err set when they differ or the
+ * bucket cannot say. What keeps two registries that both have a v0003
+ * from mixing them up in one bucket. */
+static int same_version(struct s3 *s, const struct s3_location *loc,
+                        const char *dir, const char *id, struct errbuf *err)
 {
-    char dir[VERSION_PATH_SIZE], key[S3_KEY_SIZE];
-    struct errbuf none;
-    if (registry_version_path(reg, id, dir, sizeof dir, &none) < 0)
-        return 0;
-    char seal[VERSION_PATH_SIZE + 32];
+    char key[S3_KEY_SIZE], seal[VERSION_PATH_SIZE + 32];
     snprintf(seal, sizeof seal, "%s/%s", dir, SEAL_FILE);
     size_t mine_len = 0;
     FILE *f = fopen(seal, "rb");
@@ -252,23 +273,34 @@ static int have_already(struct s3 *s, const struct s3_location *loc,
     }
     char *theirs = NULL;
     size_t len = 0;
-    if (version_key(key, loc, id, SEAL_FILE, err) < 0 ||
-        s3_get(s, loc->bucket, key, NULL, &theirs, &len, NULL, NULL, err) < 0)
+    bool missing = false;
+    if (version_key(key, loc, id, SEAL_FILE, err) < 0)
         return -1;
+    if (s3_get(s, loc->bucket, key, NULL, &theirs, &len, NULL, &missing,
+               err) < 0)
+        return missing ? 0 : -1;
     bool same = len == mine_len && memcmp(theirs, mine, len) == 0;
     free(theirs);
     if (!same)
-        return err_set(err, "%s holds a different %s than s3://%s/%s",
-                       registry_dir(reg), id, loc->bucket, key);
+        return err_set(err, "s3://%s/%s holds another %s than %s (their "
+                            "seals differ): version ids belong to one "
+                            "registry; give each registry its own prefix",
+                       loc->bucket, key, id, dir);
     return 1;
 }
 
 int remote_pull(struct s3 *s, const struct s3_location *loc,
                 struct registry *reg, const char *id, struct errbuf *err)
 {
-    int have = have_already(s, loc, reg, id, err);
-    if (have != 0)
-        return have;
+    char dir[VERSION_PATH_SIZE];
+    struct errbuf none;
+    if (registry_version_path(reg, id, dir, sizeof dir, &none) == 0) {
+        int same = same_version(s, loc, dir, id, err);
+        if (same == 0)
+            return err_set(err, "version %s is not in s3://%s/%s (its seal "
+                                "is missing)", id, loc->bucket, loc->prefix);
+        return same; /* 1: already here */
+    }
     char folder[S3_KEY_SIZE], staging[VERSION_PATH_SIZE];
     if (version_key(folder, loc, id, "", err) < 0 ||
         registry_stage(reg, staging, sizeof staging, err) < 0)

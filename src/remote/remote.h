@@ -19,8 +19,9 @@
  * push writes the version's files, then bundle.json, then its seal
  * (bundle.json.sha256), and only then LIVE. A push cut anywhere leaves
  * LIVE naming the old version, whose objects are untouched (a version's
- * objects are never rewritten with other bytes: ids are the registry's,
- * immutable), and a reader never takes a version whose files are not all
+ * objects are never rewritten with other bytes: a push of another
+ * registry's version under an id the bucket has is refused by their
+ * seals), and a reader never takes a version whose files are not all
  * there and all match the hashes its manifest and seal hold.
  *
  * A pull downloads a version into a staging directory of a local
@@ -42,7 +43,9 @@
 
 /* Uploads version id of reg to loc (files, manifest, seal), then, when
  * make_live, LIVE naming it. 0, or -1 naming the object that failed;
- * a failure before LIVE leaves the bucket's LIVE as it was. */
+ * a failure before LIVE leaves the bucket's LIVE as it was. Refused,
+ * before anything is written, when the bucket holds a different version
+ * under that id (their seals differ: another registry's v0003). */
 int remote_push(struct s3 *s, const struct s3_location *loc,
                 struct registry *reg, const char *id, bool make_live,
                 struct errbuf *err);
