@@ -274,6 +274,7 @@ check: $(BIN) $(UNIT) $(CORE_BIN)
 	tests/cli.sh $(BIN)
 	tests/mongo_wire.sh $(BIN)
 	tests/audit_crash.sh $(BIN)
+	tests/s3.sh $(BIN)
 	tests/deploy.sh $(BIN)
 	MAKE='$(MAKE) --no-print-directory' BUILD='$(BUILD)' tests/install.sh
 

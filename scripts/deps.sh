@@ -26,6 +26,9 @@ systemd python3-yaml chromium"
 # there by `npm ci`. Any node >= 18 with npm will do; Debian's nodejs and
 # npm only when there is none (a node from elsewhere brings its own npm).
 BROWSER_DIR=$(cd "$(dirname "$0")/.." && pwd)/tests/browser
+# The object-storage registry tests (tests/s3.sh) start npm's s3rver,
+# pinned in tests/servers/s3/package-lock.json, installed there by npm ci.
+S3_DIR=$(cd "$(dirname "$0")/.." && pwd)/tests/servers/s3
 
 missing=""
 for p in $PACKAGES; do
@@ -41,6 +44,13 @@ npm_current() {
         const got = JSON.parse(fs.readFileSync("node_modules/playwright-core/package.json")).version;
         process.exit(want === got ? 0 : 1);' 2>/dev/null)
 }
+s3rver_current() {
+    command -v node >/dev/null 2>&1 && (cd "$S3_DIR" && node -e '
+        const fs = require("fs");
+        const want = JSON.parse(fs.readFileSync("package-lock.json")).packages["node_modules/s3rver"].version;
+        const got = JSON.parse(fs.readFileSync("node_modules/s3rver/package.json")).version;
+        process.exit(want === got ? 0 : 1);' 2>/dev/null)
+}
 if [ "${1:-}" = --check ]; then
     status=0
     if [ -n "$missing" ]; then
@@ -52,10 +62,15 @@ if [ "${1:-}" = --check ]; then
         echo "deps: tests/browser/node_modules is missing or older than its lockfile: 'make deps' runs npm ci there" >&2
         status=1
     fi
+    if ! s3rver_current; then
+        echo "deps: tests/servers/s3/node_modules (s3rver) is missing or older than its lockfile: 'make deps' runs npm ci there" >&2
+        status=1
+    fi
     exit $status
 fi
 if [ -z "$missing" ]; then
     npm_current || (cd "$BROWSER_DIR" && npm ci --no-audit --no-fund)
+    s3rver_current || (cd "$S3_DIR" && npm ci --no-audit --no-fund)
     exit 0
 fi
 
@@ -67,3 +82,4 @@ $SUDO apt-get update -qq
 # shellcheck disable=SC2086
 $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
 (cd "$BROWSER_DIR" && npm ci --no-audit --no-fund)
+(cd "$S3_DIR" && npm ci --no-audit --no-fund)

@@ -14,11 +14,12 @@ allowed() {
     score)    echo "base score" ;;
     etl)      echo "base score etl" ;;
     registry) echo "base score registry" ;;
+    remote)   echo "base score registry remote" ;;
     train)    echo "base score etl registry train" ;;
-    pipeline) echo "base score etl registry train pipeline" ;;
-    http)     echo "base score registry http" ;;
+    pipeline) echo "base score etl registry remote train pipeline" ;;
+    http)     echo "base score registry remote http" ;;
     demo)     echo "base score demo" ;;
-    cli)      echo "base score etl registry train pipeline http demo cli" ;;
+    cli)      echo "base score etl registry remote train pipeline http demo cli" ;;
     *)        echo "" ;;
     esac
 }

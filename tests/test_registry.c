@@ -289,6 +289,36 @@ static void commit_numbers_after_the_highest_version(void **state)
     close_and_remove(r, dir);
 }
 
+/* registry_adopt: a version copied from elsewhere keeps its id, is
+ * never made live here, and never replaces one already there. */
+static void adopt_keeps_the_id_given(void **state)
+{
+    (void)state;
+    char *dir = test_mkdtemp();
+    struct registry *r = open_registry(dir);
+    struct errbuf err;
+    char staging[PATH_SIZE], id[REGISTRY_ID_SIZE], live[REGISTRY_ID_SIZE];
+    assert_int_equal(registry_stage(r, staging, sizeof staging, &err), 0);
+    free(test_write_file(staging, "model.json", "{}\n"));
+    assert_int_equal(registry_adopt(r, staging, "v0007", &err), 0);
+    assert_true(exists(dir, "versions/v0007/model.json"));
+    assert_int_equal(registry_live(r, live, &err), 1); /* none live */
+    /* the next commit numbers after it */
+    commit_one(r, "model.json", id);
+    assert_string_equal(id, "v0008");
+    /* the same id again: refused, the first one kept */
+    assert_int_equal(registry_stage(r, staging, sizeof staging, &err), 0);
+    free(test_write_file(staging, "other.json", "{}\n"));
+    assert_int_equal(registry_adopt(r, staging, "v0007", &err), -1);
+    assert_non_null(strstr(err.msg, "File exists"));
+    assert_false(exists(dir, "versions/v0007/other.json"));
+    assert_int_equal(registry_adopt(r, staging, "../x", &err), -1);
+    assert_string_equal(err.msg, "'../x' is not a version id (v0001, v0002, "
+                                 "...)");
+    registry_discard(r, staging);
+    close_and_remove(r, dir);
+}
+
 static void first_commit_becomes_live_later_ones_do_not(void **state)
 {
     (void)state;
@@ -1087,6 +1117,7 @@ int suite_registry(int *count)
         cmocka_unit_test(commit_gives_v0001_then_v0002),
         cmocka_unit_test(commit_naming_writes_the_id_it_gives),
         cmocka_unit_test(commit_numbers_after_the_highest_version),
+        cmocka_unit_test(adopt_keeps_the_id_given),
         cmocka_unit_test(first_commit_becomes_live_later_ones_do_not),
         cmocka_unit_test(list_is_oldest_first_and_ignores_stray_entries),
         cmocka_unit_test(promote_switches_live_and_records_the_history),

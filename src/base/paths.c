@@ -72,6 +72,12 @@ const char *paths_audit_file(void)
     return in_dir(path, home_dir(), PATHS_AUDIT_FILE);
 }
 
+const char *paths_bucket_cache_dir(void)
+{
+    static char path[PATH_MAX];
+    return in_dir(path, home_dir(), PATHS_BUCKET_CACHE_DIR);
+}
+
 const char *paths_api_keys_file(void)
 {
     return env(PATHS_API_KEYS_ENV);

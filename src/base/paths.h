@@ -34,6 +34,9 @@
 #define PATHS_HOME_FALLBACK "./var"
 #define PATHS_REGISTRY_DIR "registry"   /* in the home */
 #define PATHS_AUDIT_FILE "audit.sqlite3" /* in the home */
+/* serve --registry s3://...: the bucket's versions, checked, as a
+ * local registry */
+#define PATHS_BUCKET_CACHE_DIR "bucket-cache" /* in the home */
 
 /* The API key file of `serve` when --api-keys is not given; unset means
  * the API is open, so it has no fallback. */
@@ -45,6 +48,9 @@
 #define PATHS_REGISTRY_FALLBACK PATHS_HOME_FALLBACK "/" PATHS_REGISTRY_DIR
 #define PATHS_AUDIT_HELP "$" PATHS_HOME_ENV "/" PATHS_AUDIT_FILE
 #define PATHS_AUDIT_FALLBACK PATHS_HOME_FALLBACK "/" PATHS_AUDIT_FILE
+#define PATHS_BUCKET_CACHE_HELP "$" PATHS_HOME_ENV "/" PATHS_BUCKET_CACHE_DIR
+#define PATHS_BUCKET_CACHE_FALLBACK                                         \
+    PATHS_HOME_FALLBACK "/" PATHS_BUCKET_CACHE_DIR
 
 /* $INCOMESCORE_DATA, else the data/ directory built in. */
 const char *paths_data_dir(void);
@@ -63,6 +69,9 @@ const char *paths_registry_dir(void);
 
 /* $INCOMESCORE_HOME/audit.sqlite3, else ./var/audit.sqlite3. */
 const char *paths_audit_file(void);
+
+/* $INCOMESCORE_HOME/bucket-cache, else ./var/bucket-cache. */
+const char *paths_bucket_cache_dir(void);
 
 /* $INCOMESCORE_API_KEYS, or NULL when it is unset or empty. */
 const char *paths_api_keys_file(void);

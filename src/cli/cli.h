@@ -39,6 +39,15 @@
 #define HELP_ENV_SOURCE_DATE_EPOCH                                        \
     "  SOURCE_DATE_EPOCH     fixes a new bundle's created_at (seconds\n"    \
     "                        since 1970, for reproducible bundles)\n"
+/* remote/s3.h reads them (s3:// registries); secrets are never shown */
+#define HELP_ENV_S3                                                       \
+    "  INCOMESCORE_S3_ENDPOINT  S3-compatible service for s3:// (else\n"  \
+    "                        AWS_ENDPOINT_URL; default AWS S3), e.g.\n"   \
+    "                        https://storage.googleapis.com, MinIO's URL\n" \
+    "  AWS_ACCESS_KEY_ID     credentials for s3:// (GCS: an HMAC key)\n" \
+    "  AWS_SECRET_ACCESS_KEY its secret (never shown)\n"                  \
+    "  AWS_SESSION_TOKEN     temporary credentials' token\n"              \
+    "  AWS_REGION            the bucket's region (default us-east-1)\n"
 
 struct command {
     const char *name;

@@ -1,7 +1,8 @@
 /*
  * cmd_models.c — `incomescore models list | show ID | promote ID |
- * rollback`: the registry's versions, their lineage and metrics, and
- * which one is live.
+ * rollback | describe | push | pull`: the registry's versions, their
+ * lineage and metrics, which one is live, and their copies in a bucket
+ * (remote/remote.h).
  */
 #include <getopt.h>
 #include <jansson.h>
@@ -16,6 +17,8 @@
 #include "pipeline/dataver.h"
 #include "pipeline/pipeline.h"
 #include "registry/registry.h"
+#include "remote/remote.h"
+#include "remote/s3.h"
 
 static const char models_help[] =
     "usage: " PROGRAM " models list [--registry DIR]\n"
@@ -24,6 +27,10 @@ static const char models_help[] =
     "                                     [--force]\n"
     "       " PROGRAM " models rollback [--registry DIR]\n"
     "       " PROGRAM " models describe ID SEGMENT TEXT [--en] "
+    "[--registry DIR]\n"
+    "       " PROGRAM " models push ID s3://BUCKET/PREFIX [--live] "
+    "[--registry DIR]\n"
+    "       " PROGRAM " models pull ID|live s3://BUCKET/PREFIX "
     "[--registry DIR]\n"
     "\n"
     "list      every version, oldest first: live marker, creation time,\n"
@@ -42,6 +49,14 @@ static const char models_help[] =
     "          descriptions.json and recorded in the registry's\n"
     "          descriptions.jsonl; a running server shows it within a\n"
     "          second (/v1/meta, /v1/model, the page)\n"
+    "push      uploads a version to a bucket (every file, then its\n"
+    "          manifest), then, with --live or when it is the live version\n"
+    "          here, the bucket's LIVE last: a push cut short leaves the\n"
+    "          bucket's LIVE on the old version\n"
+    "pull      downloads a version (or the bucket's live one: 'live') into\n"
+    "          the registry, created if absent; every file is checked\n"
+    "          against the manifest's SHA-256 before the version appears;\n"
+    "          'live' makes it live here too\n"
     "\n"
     "promote and rollback write the history (promotions.jsonl) before LIVE;\n"
     "one killed half-way is finished by the next promote, rollback or train.\n"
@@ -56,13 +71,15 @@ static const char models_help[] =
     "--force         promote only: promote a version the pipeline's gate\n"
     "                refused (recorded as \"forced: ...\" with the gate's\n"
     "                reasons)\n"
-    HELP_ENV_HEAD HELP_ENV_HOME;
+    "--live          push only: make the pushed version the bucket's LIVE\n"
+    HELP_ENV_HEAD HELP_ENV_HOME HELP_ENV_S3;
 
 static const struct option models_options[] = {
     {"registry", required_argument, NULL, 'r'},
     {"reason", required_argument, NULL, 'w'},
     {"force", no_argument, NULL, 'f'},
     {"en", no_argument, NULL, 'e'},
+    {"live", no_argument, NULL, 'l'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -210,6 +227,98 @@ static int models_describe(struct registry *reg, const char *id,
     return EXIT_OK;
 }
 
+/* The bucket at url and a client for it: EXIT_OK, or the exit code
+ * after saying why not. */
+static int open_bucket(const char *cmd, const char *url,
+                       struct s3_location *loc, struct s3 **s)
+{
+    struct errbuf err;
+    if (s3_parse_url(url, loc, &err) < 0)
+        return usage_error(cmd, "%s", err.msg);
+    if (s3_open(s, &err) < 0)
+        return fail(cmd, "%s", err.msg);
+    return EXIT_OK;
+}
+
+static int models_push(struct registry *reg, const char *id,
+                       const char *url, bool live)
+{
+    const char *cmd = "models push";
+    struct s3_location loc;
+    struct s3 *s;
+    int code = open_bucket(cmd, url, &loc, &s);
+    if (code != EXIT_OK)
+        return code;
+    struct errbuf err;
+    char here[REGISTRY_ID_SIZE] = "";
+    if (registry_live(reg, here, &err) < 0)
+        here[0] = '\0';
+    live = live || strcmp(here, id) == 0;
+    int rc = remote_push(s, &loc, reg, id, live, &err);
+    s3_close(s);
+    if (rc < 0)
+        return fail(cmd, "%s", err.msg);
+    printf("%s pushed to %s%s\n", id, url, live ? " (live)" : "");
+    return EXIT_OK;
+}
+
+/* The registry at dir is made (when absent) only once the bucket has
+ * answered: a mistyped address or wrong credentials leave nothing
+ * behind. */
+static int models_pull(const char *dir, const char *which, const char *url)
+{
+    const char *cmd = "models pull";
+    struct s3_location loc;
+    struct s3 *s;
+    int code = open_bucket(cmd, url, &loc, &s);
+    if (code != EXIT_OK)
+        return code;
+    struct errbuf err;
+    char id[REGISTRY_ID_SIZE];
+    bool live = strcmp(which, "live") == 0;
+    int rc = 0;
+    if (live) {
+        rc = remote_live(s, &loc, NULL, id, NULL, &err);
+        if (rc == 2)
+            rc = err_set(&err, "%s has no LIVE yet: 'incomescore models "
+                               "push ID %s --live' makes one", url, url);
+    } else {
+        snprintf(id, sizeof id, "%s", which);
+        char key[S3_KEY_SIZE], name[REGISTRY_ID_SIZE + 32];
+        snprintf(name, sizeof name, "versions/%s/%s", id, MANIFEST_FILE);
+        rc = s3_key(key, loc.prefix, name, &err);
+        if (rc == 0 && (rc = s3_head(s, loc.bucket, key, NULL, &err)) == 1)
+            rc = err_set(&err, "version %s is not in %s: s3://%s/%s is "
+                               "missing (never pushed, or a push that did "
+                               "not finish)", id, url, loc.bucket, key);
+    }
+    struct registry *reg = NULL;
+    if (rc >= 0)
+        rc = registry_create(&reg, dir, &err);
+    if (rc >= 0)
+        rc = remote_pull(s, &loc, reg, id, &err);
+    s3_close(s);
+    if (rc < 0) {
+        registry_close(reg);
+        return fail(cmd, "%s", err.msg);
+    }
+    char here[REGISTRY_ID_SIZE] = "";
+    if (live && (registry_live(reg, here, &err) != 0 ||
+                 strcmp(here, id) != 0)) {
+        char reason[S3_KEY_SIZE + 64];
+        snprintf(reason, sizeof reason, "pulled live from %s", url);
+        if (registry_promote(reg, id, reason, bundle_loads, NULL, &err) < 0) {
+            registry_close(reg);
+            return fail(cmd, "%s", err.msg);
+        }
+    }
+    printf("%s %s %s into %s%s\n", id, rc == 1 ? "was already there, from"
+                                               : "pulled from",
+           url, registry_dir(reg), live ? " (live)" : "");
+    registry_close(reg);
+    return EXIT_OK;
+}
+
 int cmd_models(int argc, char **argv)
 {
     if (argc < 2)
@@ -220,18 +329,21 @@ int cmd_models(int argc, char **argv)
         fputs(models_help, stdout);
         return EXIT_OK;
     }
+    bool remote = strcmp(sub, "push") == 0 || strcmp(sub, "pull") == 0;
     int want_args = strcmp(sub, "list") == 0 || strcmp(sub, "rollback") == 0 ? 0
                     : strcmp(sub, "show") == 0 || strcmp(sub, "promote") == 0
                         ? 1
+                    : remote                       ? 2
                     : strcmp(sub, "describe") == 0 ? 3
                                                    : -1;
     if (want_args < 0)
         return usage_error("models", "'%s' is not a subcommand (list, show, "
-                                     "promote, rollback, describe)", sub);
+                                     "promote, rollback, describe, push, "
+                                     "pull)", sub);
     char cmd[32];
     snprintf(cmd, sizeof cmd, "models %s", sub);
     const char *registry_path = NULL, *reason = NULL;
-    bool force = false, english = false;
+    bool force = false, english = false, live = false;
     int c;
     while ((c = cli_getopt(argc - 1, argv + 1, models_options)) !=
            -1) {
@@ -240,6 +352,7 @@ int cmd_models(int argc, char **argv)
         case 'w': reason = optarg; break;
         case 'f': force = true; break;
         case 'e': english = true; break;
+        case 'l': live = true; break;
         case 'h': fputs(models_help, stdout); return EXIT_OK;
         default: return bad_option(cmd, argv + 1, c);
         }
@@ -251,9 +364,14 @@ int cmd_models(int argc, char **argv)
         return usage_error(cmd, "--force is for promote only");
     if (english && strcmp(sub, "describe") != 0)
         return usage_error(cmd, "--en is for describe only");
+    if (live && strcmp(sub, "push") != 0)
+        return usage_error(cmd, "--live is for push only");
     int rest = argc - 1 - optind;
     if (rest != want_args)
         return usage_error(cmd, want_args == 3 ? "needs ID SEGMENT TEXT"
+                                : want_args == 2
+                                    ? "needs ID (or live, to pull) and "
+                                      "s3://BUCKET/PREFIX"
                                 : want_args ? "needs a version id"
                                             : "takes no arguments");
     int segment = -1;
@@ -270,10 +388,15 @@ int cmd_models(int argc, char **argv)
 
     struct errbuf err;
     struct registry *reg;
-    if (registry_open(&reg, registry_path ? registry_path
-                                          : paths_registry_dir(), &err) < 0)
+    const char *dir = registry_path ? registry_path : paths_registry_dir();
+    /* a pull may start a registry; everything else needs one */
+    if (strcmp(sub, "pull") == 0)
+        return models_pull(dir, id, argv[2 + optind]);
+    if (registry_open(&reg, dir, &err) < 0)
         return fail(cmd, "%s", err.msg);
     int rc = strcmp(sub, "list") == 0    ? models_list(reg)
+             : strcmp(sub, "push") == 0
+                 ? models_push(reg, id, argv[2 + optind], live)
              : strcmp(sub, "show") == 0  ? models_show(reg, id)
              : strcmp(sub, "promote") == 0
                  ? models_promote(reg, id, reason, force)

@@ -24,8 +24,10 @@
 #include "pipeline/run_notify.h"
 #include "etl/docsource.h"
 #include "pipeline/pipeline.h"
+#include "remote/s3.h"
 
 #define CONFIG_ENV "INCOMESCORE_PIPELINE_CONFIG"
+#define PUSH_ENV "INCOMESCORE_PIPELINE_PUSH"
 #define EXIT_LOCKED 4  /* another run holds the lock */
 #define EXIT_REFUSED 5 /* the gate refused the candidate; LIVE unchanged */
 
@@ -69,6 +71,12 @@ static void print_help(void)
         "--keep-runs N       run directories kept (default %d)\n"
         "--database, --collection, --query   MongoDB, as for 'etl'\n"
         "--force             rerun every stage\n"
+        "--push s3://BUCKET/PREFIX  push what the run promotes to this\n"
+        "                    bucket, its LIVE last (default $" PUSH_ENV ",\n"
+        "                    else the config's \"push\"); a push that\n"
+        "                    fails fails the run (exit 1) but keeps the\n"
+        "                    local promotion; 'models push ID URL --live'\n"
+        "                    retries\n"
         "--gate KEY=VALUE    a gate threshold (defaults):\n"
         "    min_r2 %.2f            R2 floor, also for the first model\n"
         "    max_mae_points %.1f    MAE ceiling in score points, also first\n"
@@ -88,7 +96,8 @@ static void print_help(void)
         HELP_ENV_HEAD
         "  " DOC_SOURCE_ENV "          the source when --source is not given\n"
         "  " CONFIG_ENV "  the config file when --config is not given\n"
-        HELP_ENV_HOME HELP_ENV_DATA HELP_ENV_SOURCE_DATE_EPOCH,
+        "  " PUSH_ENV "    the bucket when --push is not given\n"
+        HELP_ENV_HOME HELP_ENV_DATA HELP_ENV_SOURCE_DATE_EPOCH HELP_ENV_S3,
         (unsigned long long)d.seed, d.itaee_year, d.keep_runs, g->min_r2,
         g->max_mae_points, g->max_r2_drop, g->max_mae_increase, g->psi_warn,
         g->psi_max, g->max_changed_band, g->max_changed_segment);
@@ -108,6 +117,7 @@ static const struct option pipeline_options[] = {
     {"collection", required_argument, NULL, 'c'},
     {"query", required_argument, NULL, 'q'},
     {"force", no_argument, NULL, 'f'},
+    {"push", required_argument, NULL, 'P'},
     {"gate", required_argument, NULL, 'g'},
     {"out", required_argument, NULL, 'o'},
     {"help", no_argument, NULL, 'h'},
@@ -162,6 +172,9 @@ static int run_pipeline(int argc, char **argv)
     const char *env_source = getenv(DOC_SOURCE_ENV);
     if (env_source && *env_source)
         c.source = env_source;
+    const char *env_push = getenv(PUSH_ENV);
+    if (env_push && *env_push)
+        c.push_url = env_push;
     int rc = EXIT_OK, ch;
     const char *bad = NULL;
     while ((ch = cli_getopt(argc, argv, pipeline_options)) != -1) {
@@ -195,6 +208,7 @@ static int run_pipeline(int argc, char **argv)
         case 'c': c.mongo.collection = optarg; break;
         case 'q': c.mongo.query = optarg; break;
         case 'f': c.force = true; break;
+        case 'P': c.push_url = optarg; break;
         case 'g': {
             char key[64];
             const char *eq = strchr(optarg, '=');
@@ -230,6 +244,11 @@ static int run_pipeline(int argc, char **argv)
         json_decref(doc);
         return rc;
     }
+    struct s3_location loc;
+    if (c.push_url && s3_parse_url(c.push_url, &loc, &err) < 0) {
+        json_decref(doc);
+        return usage_error(cmd, "push: %s", err.msg);
+    }
     if (!c.registry_dir)
         c.registry_dir = paths_registry_dir();
     c.progress = stderr;
@@ -244,7 +263,12 @@ static int run_pipeline(int argc, char **argv)
     if (*r.run_dir)
         notify_run(cmd, &c.notify, r.run_dir);
     if (got < 0) {
-        if (*r.failed_stage)
+        if (strcmp(r.failed_stage, "push") == 0)
+            fail(cmd, "stage push failed: %s (%s is live here, not in the "
+                      "bucket; 'incomescore models push %s %s --live' "
+                      "retries; state in %s)", err.msg, r.live, r.live,
+                 c.push_url, r.run_dir);
+        else if (*r.failed_stage)
             fail(cmd, "stage %s failed: %s (the live model is unchanged; "
                       "state in %s)", r.failed_stage, err.msg, r.run_dir);
         else

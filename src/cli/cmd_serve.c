@@ -2,6 +2,8 @@
  * cmd_serve.c — `incomescore serve`: the JSON API, its docs and metrics
  * over HTTP until SIGTERM or SIGINT; SIGHUP reloads the live model and
  * the API key file. `serve --hash-key` turns a key into its key-file line.
+ * `--registry s3://...` serves a registry in a bucket through a local
+ * cache (http/bucket_watch.h).
  *
  * The signals are blocked before the server's threads start, so they
  * inherit the mask and only this thread, in sigwait(), ever sees them:
@@ -22,6 +24,7 @@
 #include "http/apikeys.h"
 #include "cli/cli.h"
 #include "http/server.h"
+#include "remote/s3.h"
 
 /* $PORT: where platforms that run containers say which port to take. */
 #define PORT_ENV "PORT"
@@ -35,6 +38,9 @@ static void print_help(void)
 {
     printf("usage: " PROGRAM " serve [--registry DIR | --model BUNDLE] "
            "[--host H]\n"
+           "                         [--registry s3://BUCKET/PREFIX "
+           "[--cache DIR]\n"
+           "                          [--poll SECONDS]]\n"
            "                         [--port P] [--audit sqlite|stdout|off]\n"
            "                         [--audit-db FILE]\n"
            "                         [--audit-durability commit|queue]\n"
@@ -72,6 +78,29 @@ static void print_help(void)
            "--registry DIR        model registry (default "
            PATHS_REGISTRY_HELP ",\n"
            "                      else " PATHS_REGISTRY_FALLBACK ")\n"
+           "--registry s3://BUCKET/PREFIX  the registry in a bucket ("
+           "models push\n"
+           "                      puts versions there): its LIVE is "
+           "checked at start\n"
+           "                      and every --poll seconds (one cheap "
+           "request when\n"
+           "                      unchanged); a new live version is "
+           "downloaded into\n"
+           "                      --cache, every file checked against "
+           "its SHA-256,\n"
+           "                      then served. One that does not check "
+           "out is refused,\n"
+           "                      logged and counted "
+           "(incomescore_bucket_sync_failures_total)\n"
+           "                      and the model serving keeps serving\n"
+           "--cache DIR           with s3://: the local copy, a registry "
+           "(default\n"
+           "                      " PATHS_BUCKET_CACHE_HELP ", else\n"
+           "                      " PATHS_BUCKET_CACHE_FALLBACK "); "
+           "served from at start when\n"
+           "                      the bucket cannot be reached\n"
+           "--poll SECONDS        with s3://: how often LIVE is checked "
+           "(default %d)\n"
            "--model BUNDLE        serve this bundle directory instead\n"
            "--web DIR             the page's files, read once at start "
            "(default\n"
@@ -163,7 +192,8 @@ static void print_help(void)
            "acme\n"
            "--key-name NAME       the name on that line (default "
            DEFAULT_KEY_NAME ")\n",
-           SERVER_DEFAULT_PORT, SERVER_DEFAULT_THREADS,
+           SERVER_DEFAULT_BUCKET_POLL_S, SERVER_DEFAULT_PORT,
+           SERVER_DEFAULT_THREADS,
            (int)SERVER_DEFAULT_MAX_BODY, (int)SERVER_DEFAULT_MAX_BATCH_BODY,
            SERVER_DEFAULT_TIMEOUT_S, SERVER_DEFAULT_CONNECTION_LIMIT,
            SERVER_DEFAULT_PER_ADDRESS_LIMIT, SERVER_DEFAULT_BODY_DEADLINE_S,
@@ -171,12 +201,14 @@ static void print_help(void)
            (int)SERVER_DEFAULT_MAX_BODIES_IN_FLIGHT,
            APIKEY_MIN_LEN, APIKEY_MAX_LEN);
     fputs(HELP_ENV_HEAD HELP_ENV_PORT HELP_ENV_API_KEYS HELP_ENV_HOME
-              HELP_ENV_DATA HELP_ENV_WEB, stdout);
+              HELP_ENV_DATA HELP_ENV_WEB HELP_ENV_S3, stdout);
 }
 
 static const struct option serve_options[] = {
     {"registry", required_argument, NULL, 'r'},
     {"model", required_argument, NULL, 'm'},
+    {"cache", required_argument, NULL, 'C'},
+    {"poll", required_argument, NULL, 'O'},
     {"host", required_argument, NULL, 'H'},
     {"port", required_argument, NULL, 'p'},
     {"audit", required_argument, NULL, 'a'},
@@ -252,7 +284,8 @@ int cmd_serve(int argc, char **argv)
     const char *cmd = "serve";
     struct server_config cfg = {0};
     const char *port_text = NULL;
-    const char *key_name = NULL;
+    const char *key_name = NULL, *cache = NULL;
+    const char *poll_text = NULL;
     bool hash = false;
     long long v;
     int c;
@@ -260,6 +293,8 @@ int cmd_serve(int argc, char **argv)
         switch (c) {
         case 'r': cfg.registry_dir = optarg; break;
         case 'm': cfg.model_dir = optarg; break;
+        case 'C': cache = optarg; break;
+        case 'O': poll_text = optarg; break;
         case 'H': cfg.host = optarg; break;
         case 'p': port_text = optarg; break;
         case 'd': cfg.audit_path = optarg; break;
@@ -360,6 +395,19 @@ int cmd_serve(int argc, char **argv)
                                 "$" PATHS_API_KEYS_ENV ")");
     if (cfg.registry_dir && cfg.model_dir)
         return usage_error(cmd, "give --registry or --model, not both");
+    if (s3_is_url(cfg.registry_dir)) {
+        cfg.bucket_url = cfg.registry_dir;
+        cfg.registry_dir = cache ? cache : paths_bucket_cache_dir();
+    } else if (cache || poll_text) {
+        return usage_error(cmd, "%s goes with --registry s3://BUCKET/PREFIX",
+                           cache ? "--cache" : "--poll");
+    }
+    if (poll_text) {
+        if (parse_count(poll_text, 1, 86400, &v) < 0)
+            return usage_error(cmd, "--poll takes 1 to 86400 seconds, not "
+                                    "'%s'", poll_text);
+        cfg.bucket_poll_ms = (int)v * 1000;
+    }
     const char *from = "--port";
     if (!port_text && (port_text = getenv(PORT_ENV)) && *port_text)
         from = "$" PORT_ENV;

@@ -21,7 +21,8 @@ static const struct command commands[] = {
     {"train", cmd_train, "train segments and model into a new registry "
                          "version"},
     {"predict", cmd_predict, "score request objects, one JSON per line"},
-    {"models", cmd_models, "list, show, promote or roll back model versions"},
+    {"models", cmd_models, "list, show, promote, roll back, push or pull "
+                           "model versions"},
     {"serve", cmd_serve, "the JSON API (and its docs) over HTTP"},
     {"audit", cmd_audit, "find decisions in the audit log; prune it "
                          "(retention)"},

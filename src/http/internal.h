@@ -36,6 +36,7 @@
 #include "http/header_watch.h"
 #include "http/api_docs.h"
 #include "http/keyring.h"
+#include "http/bucket_watch.h"
 #include "http/live_model.h"
 #include "http/metrics.h"
 #include "http/routes.h"
@@ -71,6 +72,7 @@ struct server {
     atomic_bool park_reaper_stop;
 
     struct live_slot live;       /* live_model.c's */
+    struct bucket_watch bucket;  /* bucket_watch.c's: --registry s3:// */
     struct keyring keys;         /* keyring.c's */
     struct site_docs site;       /* api_docs.c's */
     struct web_files web;        /* web_files.c's: the analysts' page */

@@ -236,22 +236,28 @@ int live_model_reload(struct server *s, struct errbuf *err)
     return rc;
 }
 
+bool watch_pause(pthread_mutex_t *lock, pthread_cond_t *cond,
+                 const bool *stopping, int ms)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    long long ns = until.tv_nsec + (long long)ms * 1000000LL;
+    until.tv_sec += (time_t)(ns / 1000000000LL);
+    until.tv_nsec = (long)(ns % 1000000000LL);
+    while (!*stopping &&
+           pthread_cond_timedwait(cond, lock, &until) != ETIMEDOUT)
+        ;
+    return *stopping;
+}
+
 static void *watch_registry(void *arg)
 {
     struct server *s = arg;
     struct live_slot *slot = &s->live;
     pthread_mutex_lock(&slot->watch_lock);
     while (!slot->stopping) {
-        struct timespec until;
-        clock_gettime(CLOCK_MONOTONIC, &until);
-        long ns = until.tv_nsec + (long)slot->watch_interval_ms * 1000000L;
-        until.tv_sec += ns / 1000000000L;
-        until.tv_nsec = ns % 1000000000L;
-        while (!slot->stopping &&
-               pthread_cond_timedwait(&slot->watch_cond, &slot->watch_lock,
-                                      &until) != ETIMEDOUT)
-            ;
-        if (slot->stopping)
+        if (watch_pause(&slot->watch_lock, &slot->watch_cond,
+                        &slot->stopping, slot->watch_interval_ms))
             break;
         pthread_mutex_unlock(&slot->watch_lock);
         struct errbuf err;

@@ -85,6 +85,12 @@ int live_model_reload(struct server *s, struct errbuf *err);
  * interval; -1 with err set when the thread cannot start. */
 int live_model_watch(struct server *s, struct errbuf *err);
 
+/* A watcher's sleep (this one's, bucket_watch.c's): waits ms on cond,
+ * lock held (CLOCK_MONOTONIC, as the cond is made), or until *stopping,
+ * which it returns. */
+bool watch_pause(pthread_mutex_t *lock, pthread_cond_t *cond,
+                 const bool *stopping, int ms);
+
 /* Stops the watcher, if it runs, and waits for it to end. */
 void live_model_unwatch(struct live_slot *slot);
 

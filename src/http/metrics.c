@@ -154,6 +154,13 @@ static void model_text(struct metrics *m, const struct bundle *live,
                    "# TYPE incomescore_header_deadline_closed_total counter\n"
                    "incomescore_header_deadline_closed_total %lu\n",
                 METRIC_READ(m->header_deadline_cuts));
+    text_printf(t, "# HELP incomescore_bucket_sync_failures_total Times the "
+                   "bucket's live version could not be taken (refused by "
+                   "its checks, or the bucket unreachable; the old model "
+                   "kept serving), once per distinct reason in a row.\n"
+                   "# TYPE incomescore_bucket_sync_failures_total counter\n"
+                   "incomescore_bucket_sync_failures_total %lu\n",
+                METRIC_READ(m->bucket_failures));
 }
 
 static void audit_text(struct metrics *m, const struct audit_stats *as,

@@ -683,6 +683,8 @@ static void config_defaults(struct server_config *c)
         c->threads = SERVER_DEFAULT_THREADS;
     if (!c->watch_interval_ms)
         c->watch_interval_ms = DEFAULT_WATCH_MS;
+    if (!c->bucket_poll_ms)
+        c->bucket_poll_ms = SERVER_DEFAULT_BUCKET_POLL_S * 1000;
     if (!c->audit_queue)
         c->audit_queue = DEFAULT_AUDIT_QUEUE;
     if (!c->audit_wait_ms)
@@ -764,6 +766,7 @@ static void park_stop(struct server *s)
 
 static void server_free(struct server *s)
 {
+    bucket_watch_close(&s->bucket);
     live_slot_destroy(&s->live);
     api_doc_free(&s->site.openapi);
     api_doc_free(&s->site.docs);
@@ -793,11 +796,14 @@ int server_start(struct server **out, const struct server_config *cfg,
         goto fail;
     keyring_log_start(s);
 
+    /* a bucket's cache is ours to make; any other registry must exist */
     if (!c->model_dir &&
-        registry_open(&s->live.registry, c->registry_dir
-                                             ? c->registry_dir
-                                             : paths_registry_dir(),
-                      err) < 0)
+        (c->bucket_url ? registry_create : registry_open)(
+            &s->live.registry,
+            c->registry_dir ? c->registry_dir : paths_registry_dir(),
+            err) < 0)
+        goto fail;
+    if (c->bucket_url && bucket_watch_open(s, err) < 0)
         goto fail;
     /* A registry with nothing live yet is a server that is not ready;
      * anything else that fails to load is an error at start. */
@@ -850,7 +856,7 @@ int server_start(struct server **out, const struct server_config *cfg,
     snprintf(s->url, sizeof s->url, "http://%s%s%s:%d", v6 ? "[" : "",
              c->host, v6 ? "]" : "", s->port);
 
-    if (live_model_watch(s, err) < 0)
+    if (live_model_watch(s, err) < 0 || bucket_watch_start(s, err) < 0)
         goto fail;
     char version[sizeof ((struct bundle *)0)->id];
     server_model_version(s, version, sizeof version);
@@ -925,6 +931,7 @@ void server_stop(struct server *s)
     MHD_stop_daemon(s->daemon); /* closes the listener */
 
     header_watch_stop(s);
+    bucket_watch_close(&s->bucket);
     live_model_unwatch(&s->live);
     park_stop(s);
     audit_close(s->audit);

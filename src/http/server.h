@@ -100,7 +100,10 @@
  * reference, and the last user frees the old bundle. A bundle that does
  * not load is refused and the old one keeps serving. A watcher thread
  * looks at the registry's LIVE every watch_interval_ms; server_reload()
- * (SIGHUP in `serve`) looks at once, and reads the key file again.
+ * (SIGHUP in `serve`) looks at once, and reads the key file again. With
+ * cfg->bucket_url the registry is in a bucket and registry_dir is its
+ * local cache, kept following the bucket's LIVE every bucket_poll_ms
+ * (bucket_watch.h: a version is served only once every hash checks).
  *
  * Audit. Every decision is submitted to the audit log before it is
  * answered and, by default (cfg->audit_ack), answered only once its
@@ -155,6 +158,7 @@
 #define SERVER_DEFAULT_HOST "127.0.0.1"
 #define SERVER_DEFAULT_PORT 8000
 #define SERVER_DEFAULT_THREADS 2
+#define SERVER_DEFAULT_BUCKET_POLL_S 5
 #define SERVER_DEFAULT_TIMEOUT_S 10
 #define SERVER_DEFAULT_CONNECTION_LIMIT 1024
 /* A quarter of the connections: one address holding all it may (a slow
@@ -180,6 +184,12 @@ struct server_config {
     int port;                   /* 0: an ephemeral port (see server_port) */
     const char *registry_dir;   /* NULL: paths_registry_dir() */
     const char *model_dir;      /* a bundle directory instead of a registry */
+    const char *bucket_url;     /* s3://BUCKET/PREFIX: the registry in a
+                                 * bucket (bucket_watch.h); registry_dir
+                                 * is then its local cache, created if
+                                 * absent */
+    int bucket_poll_ms;         /* the bucket's LIVE checked this often;
+                                 * SERVER_DEFAULT_BUCKET_POLL_S * 1000 */
     size_t max_body;            /* bytes; SERVER_DEFAULT_MAX_BODY */
     size_t max_batch_body;      /* bytes; SERVER_DEFAULT_MAX_BATCH_BODY */
     size_t max_bodies_in_flight; /* bytes all request bodies being read

@@ -40,6 +40,8 @@
 #include "pipeline/pipeline_internal.h"
 #include "registry/bundle.h"
 #include "registry/manifest.h"
+#include "remote/remote.h"
+#include "remote/s3.h"
 #include "score/refdata.h"
 #include "score/rules.h"
 #include "train/train.h"
@@ -155,6 +157,12 @@ static int config_from_json(struct pipeline_config *c, json_t *doc,
         } else if (strcmp(key, "registry") == 0) {
             if (get_string(v, key, &c->registry_dir, err) < 0)
                 return -1;
+        } else if (strcmp(key, "push") == 0) {
+            if (get_string(v, key, &c->push_url, err) < 0)
+                return -1;
+            struct s3_location loc;
+            if (s3_parse_url(c->push_url, &loc, err) < 0)
+                return err_prefix(err, "\"push\"");
         } else if (strcmp(key, "rules") == 0) {
             if (get_string(v, key, &c->rules_path, err) < 0)
                 return -1;
@@ -879,6 +887,43 @@ fail:
     return -1;
 }
 
+/* The version promoted, to the bucket, LIVE last. Recorded in run.json
+ * ("push": {url, version, status, error}); a failure fails the run here
+ * and leaves the local promotion as it is (pipeline.h). */
+static int stage_push(struct run *run, struct errbuf *err)
+{
+    const char *url = run->c->push_url;
+    if (!url) /* no stage at all: a run without a bucket reads as before */
+        return 0;
+    json_t *st = stage_begin(run, "push", "");
+    if (run->decision != DECISION_PROMOTED && run->decision != DECISION_FIRST) {
+        stage_end(run, st, "skipped", "nothing promoted");
+        return 0;
+    }
+    json_t *rec = json_pack("{s:s, s:s, s:s}", "url", url, "version",
+                            run->candidate, "status", "running");
+    json_object_set_new(run->doc, "push", rec);
+    struct s3_location loc;
+    struct s3 *s3 = NULL;
+    int rc = s3_parse_url(url, &loc, err);
+    if (rc == 0)
+        rc = s3_open(&s3, err);
+    if (rc == 0)
+        rc = remote_push(s3, &loc, run->reg, run->candidate, true, err);
+    s3_close(s3);
+    json_object_set_new(rec, "status", json_string(rc == 0 ? "done"
+                                                           : "failed"));
+    if (rc < 0) {
+        json_object_set_new(rec, "error", json_string(err->msg));
+        stage_end(run, st, "failed", err->msg);
+        return -1;
+    }
+    char detail[S3_KEY_SIZE + 64];
+    snprintf(detail, sizeof detail, "%s live in %s", run->candidate, url);
+    stage_end(run, st, "done", detail);
+    return 0;
+}
+
 /* ---- retention ------------------------------------------------------------------ */
 
 static int rm_entry(const char *path, const struct stat *st, int flag,
@@ -1025,7 +1070,7 @@ int pipeline_run(const struct pipeline_config *c, struct pipeline_result *r,
     } stages[] = {
         {"etl", stage_etl},         {"train", stage_train},
         {"evaluate", stage_evaluate}, {"gate", stage_gate},
-        {"promote", stage_promote},
+        {"promote", stage_promote}, {"push", stage_push},
     };
     rc = 0;
     for (size_t i = 0; i < sizeof stages / sizeof stages[0] && rc == 0; i++)

@@ -22,6 +22,13 @@
  *                          reasons (read by `models show` / `promote`)
  *   data/<sha256>.csv.zst  the datasets (pipeline/dataver.h)
  *
+ * When push_url is set, a push stage follows promote: the version just
+ * promoted goes to the bucket (remote/remote.h: its files, then LIVE),
+ * so the servers that follow the bucket take it. A push that fails fails
+ * the run at that stage (run.json says why) but does not undo the local
+ * promotion: the bucket's LIVE stays on the old version, and
+ * `models push ID URL --live` finishes the job.
+ *
  * Safety: the live model changes only in the promote stage, through
  * registry_promote (its check under the writers' lock), and only after
  * the gate accepted. A stage that fails or is killed leaves LIVE as it
@@ -53,6 +60,8 @@ struct pipeline_config {
     uint64_t seed;
     struct gate_thresholds gate;
     int keep_runs;             /* run directories kept; older ones go */
+    const char *push_url;      /* s3://BUCKET/PREFIX: what is promoted
+                                * is pushed there; NULL: nothing is */
     struct notify_settings notify; /* the config file's "notify" (the
                                     * environment's settings go over it
                                     * when the run is told) */
@@ -64,7 +73,7 @@ struct pipeline_config {
 void pipeline_defaults(struct pipeline_config *c);
 
 /* Reads a JSON config file over c: keys "source", "as_of", "registry",
- * "rules", "params", "seed", "itaee_year", "keep_runs", "mongo"
+ * "rules", "params", "seed", "itaee_year", "keep_runs", "push", "mongo"
  * {database, collection, query}, "gate" {the names of struct
  * gate_thresholds} and "notify" {notify.h's settings in lower case
  * without INCOMESCORE_: smtp_url, smtp_tls, smtp_user, smtp_ca_file,

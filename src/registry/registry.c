@@ -655,9 +655,10 @@ static int rename_new(const char *from, const char *to)
 }
 
 /* The id goes to `id` once the version is in versions/, even when making
- * the first version live then fails (the message says so). */
+ * the first version live then fails (the message says so). `wanted`:
+ * the id it must have (registry_adopt), NULL for the next one. */
 static int commit_version(struct registry *r, const char *staging_path,
-                          char *id, int first_goes_live,
+                          const char *wanted, char *id, int first_goes_live,
                           registry_naming_fn *naming, void *naming_arg,
                           struct errbuf *err)
 {
@@ -669,11 +670,14 @@ static int commit_version(struct registry *r, const char *staging_path,
     int rc = 0;
     unsigned long long max = 0;
     char new_id[REGISTRY_ID_SIZE], dest[PATH_MAX], versions[PATH_MAX];
-    if (highest_version(r, &max, err) < 0) {
+    if (!wanted && highest_version(r, &max, err) < 0) {
         rc = -1;
         goto out;
     }
-    snprintf(new_id, sizeof new_id, "v%04llu", max + 1);
+    if (wanted)
+        snprintf(new_id, sizeof new_id, "%s", wanted);
+    else
+        snprintf(new_id, sizeof new_id, "v%04llu", max + 1);
     /* under the lock the id is this version's for certain: what names
      * it is written now, before anyone can see the version */
     if (naming && naming(staging_path, new_id, naming_arg, err) < 0) {
@@ -707,21 +711,31 @@ out:
 int registry_commit(struct registry *r, const char *staging_path, char *id,
                     struct errbuf *err)
 {
-    return commit_version(r, staging_path, id, 1, NULL, NULL, err);
+    return commit_version(r, staging_path, NULL, id, 1, NULL, NULL, err);
 }
 
 int registry_commit_held(struct registry *r, const char *staging_path,
                          char *id, struct errbuf *err)
 {
-    return commit_version(r, staging_path, id, 0, NULL, NULL, err);
+    return commit_version(r, staging_path, NULL, id, 0, NULL, NULL, err);
 }
 
 int registry_commit_naming(struct registry *r, const char *staging_path,
                            bool first_goes_live, registry_naming_fn *naming,
                            void *naming_arg, char *id, struct errbuf *err)
 {
-    return commit_version(r, staging_path, id, first_goes_live, naming,
+    return commit_version(r, staging_path, NULL, id, first_goes_live, naming,
                           naming_arg, err);
+}
+
+int registry_adopt(struct registry *r, const char *staging_path,
+                   const char *id, struct errbuf *err)
+{
+    char got[REGISTRY_ID_SIZE];
+    if (!parse_id(id, NULL))
+        return err_set(err, "'%s' is not a version id (v0001, v0002, ...)",
+                       id);
+    return commit_version(r, staging_path, id, got, 0, NULL, NULL, err);
 }
 
 static int remove_entry(const char *path, const struct stat *st, int flag,

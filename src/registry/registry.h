@@ -84,6 +84,14 @@ int registry_commit_naming(struct registry *r, const char *staging_path,
                            bool first_goes_live, registry_naming_fn *naming,
                            void *naming_arg, char *id, struct errbuf *err);
 
+/* The same under a given id, for a version that has one elsewhere (a
+ * copy of another registry's: `models pull`, a server's cache of a
+ * bucket). Never made live here. Refused when id is not a version id or
+ * the registry has that version already (errno EEXIST in the message's
+ * "File exists"). */
+int registry_adopt(struct registry *r, const char *staging_path,
+                   const char *id, struct errbuf *err);
+
 /* Removes a staging directory that will not be committed. */
 void registry_discard(struct registry *r, const char *staging_path);
 
