@@ -21,14 +21,16 @@ liblapacke-dev libsqlite3-dev libmicrohttpd-dev libcurl4-openssl-dev curl sqlite
 libzstd-dev
 clang libclang-rt-14-dev python3-aiosmtpd openssl debootstrap buildah podman
 systemd python3-yaml chromium"
-# The browser tests (make browser-test) drive Debian's chromium with npm's
-# playwright-core, pinned in tests/browser/package-lock.json and installed
-# there by `npm ci`. Any node >= 18 with npm will do; Debian's nodejs and
-# npm only when there is none (a node from elsewhere brings its own npm).
-BROWSER_DIR=$(cd "$(dirname "$0")/.." && pwd)/tests/browser
-# The object-storage registry tests (tests/s3.sh) start npm's s3rver,
-# pinned in tests/servers/s3/package-lock.json, installed there by npm ci.
-S3_DIR=$(cd "$(dirname "$0")/.." && pwd)/tests/servers/s3
+# npm packages the tests use, each folder pinned by its own
+# package-lock.json and installed there by `npm ci`: tests/browser
+# (playwright-core driving Debian's chromium, make browser-test),
+# tests/k8s (kubernetes-models: deploy/k8s/ checked against the
+# Kubernetes API schemas by tests/deploy.sh), tests/servers/s3 (s3rver,
+# the bucket tests/s3.sh starts). Any node >= 18 with npm will
+# do; Debian's nodejs and npm only when there is none (a node from
+# elsewhere brings its own npm).
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+NPM_DIRS=$(cd "$ROOT" && find tests -name package-lock.json -not -path "*/node_modules/*" | sed "s|/package-lock.json$||" | sort)
 
 missing=""
 for p in $PACKAGES; do
@@ -36,20 +38,22 @@ for p in $PACKAGES; do
         missing="$missing $p"
 done
 command -v npm >/dev/null 2>&1 || missing="$missing nodejs npm"
-# node_modules holds the playwright-core the lockfile pins
+# npm_current DIR: DIR/node_modules holds every package its lockfile
+# pins, at the pinned version
 npm_current() {
-    command -v node >/dev/null 2>&1 && (cd "$BROWSER_DIR" && node -e '
+    command -v node >/dev/null 2>&1 && (cd "$ROOT/$1" && node -e '
         const fs = require("fs");
-        const want = JSON.parse(fs.readFileSync("package-lock.json")).packages["node_modules/playwright-core"].version;
-        const got = JSON.parse(fs.readFileSync("node_modules/playwright-core/package.json")).version;
-        process.exit(want === got ? 0 : 1);' 2>/dev/null)
+        const lock = JSON.parse(fs.readFileSync("package-lock.json")).packages;
+        for (const [path, p] of Object.entries(lock)) {
+            if (!path.startsWith("node_modules/") || p.optional) continue;
+            const got = JSON.parse(fs.readFileSync(path + "/package.json")).version;
+            if (got !== p.version) process.exit(1);
+        }' 2>/dev/null)
 }
-s3rver_current() {
-    command -v node >/dev/null 2>&1 && (cd "$S3_DIR" && node -e '
-        const fs = require("fs");
-        const want = JSON.parse(fs.readFileSync("package-lock.json")).packages["node_modules/s3rver"].version;
-        const got = JSON.parse(fs.readFileSync("node_modules/s3rver/package.json")).version;
-        process.exit(want === got ? 0 : 1);' 2>/dev/null)
+npm_install_stale() {
+    for d in $NPM_DIRS; do
+        npm_current "$d" || (cd "$ROOT/$d" && npm ci --no-audit --no-fund)
+    done
 }
 if [ "${1:-}" = --check ]; then
     status=0
@@ -58,19 +62,16 @@ if [ "${1:-}" = --check ]; then
         echo "deps: install them with 'make deps' (as root, or with sudo)" >&2
         status=1
     fi
-    if ! npm_current; then
-        echo "deps: tests/browser/node_modules is missing or older than its lockfile: 'make deps' runs npm ci there" >&2
-        status=1
-    fi
-    if ! s3rver_current; then
-        echo "deps: tests/servers/s3/node_modules (s3rver) is missing or older than its lockfile: 'make deps' runs npm ci there" >&2
-        status=1
-    fi
+    for d in $NPM_DIRS; do
+        if ! npm_current "$d"; then
+            echo "deps: $d/node_modules is missing or differs from its lockfile: 'make deps' runs npm ci there" >&2
+            status=1
+        fi
+    done
     exit $status
 fi
 if [ -z "$missing" ]; then
-    npm_current || (cd "$BROWSER_DIR" && npm ci --no-audit --no-fund)
-    s3rver_current || (cd "$S3_DIR" && npm ci --no-audit --no-fund)
+    npm_install_stale
     exit 0
 fi
 
@@ -81,5 +82,4 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 # shellcheck disable=SC2086
 $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
-(cd "$BROWSER_DIR" && npm ci --no-audit --no-fund)
-(cd "$S3_DIR" && npm ci --no-audit --no-fund)
+npm_install_stale

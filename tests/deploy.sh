@@ -4,7 +4,9 @@
 # `systemd-analyze verify` (the binary path pointed at the build's), the
 # timer is daily and persistent, the cron line is well-formed, the YAML
 # files parse and wire the services as README says, and the example
-# environment file is settings `incomescore notify --check` accepts.
+# environment file is settings `incomescore notify --check` accepts, and
+# deploy/k8s/ is valid for the Kubernetes API and passes only flags the
+# binary knows.
 #
 #   tests/deploy.sh build/incomescore
 #
@@ -111,6 +113,12 @@ PYEOF
 else
     echo "deploy: SKIP the YAML checks: $PY has no yaml module (python3-yaml)"
 fi
+
+# ---- Kubernetes: deploy/k8s/ -------------------------------------------
+# Validated against the API schemas and checked for what README promises
+# (tests/k8s/check.mjs; its npm packages come from `make deps`).
+if node "$ROOT/tests/k8s/check.mjs" "$ROOT" "$BIN" >"$WORK/k8s.out" 2>&1; then ok; else
+    ko "deploy/k8s:"; sed 's/^/    /' "$WORK/k8s.out"; fi
 
 echo "deploy: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
