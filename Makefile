@@ -55,7 +55,7 @@ PREFIX   ?= /usr/local
 DESTDIR  ?=
 
 PKGS     := jansson libutf8proc libbson-1.0 libmongoc-1.0 libcrypto lapacke sqlite3 libmicrohttpd \
-            libcurl libzstd
+            libcurl libzstd libpq
 CFLAGS   += -std=c11 -D_GNU_SOURCE -pthread $(OPT) -g -Wall -Wextra -Werror -Wshadow \
             -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes -iquote src \
             $(shell pkg-config --cflags $(PKGS)) \
