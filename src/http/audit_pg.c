@@ -150,6 +150,12 @@ static int exec_ok(PGconn *conn, const char *sql, char *why, size_t size)
     return rc;
 }
 
+static void ignore_notice(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
 static PGconn *pg_connect(const char *conninfo, char *why, size_t size)
 {
     /* Earlier keywords are defaults: the connection string (expanded from
@@ -168,7 +174,7 @@ static PGconn *pg_connect(const char *conninfo, char *why, size_t size)
     }
     /* Notices (CREATE ... IF NOT EXISTS "already exists, skipping") are
      * not ours to print. */
-    PQsetNoticeProcessor(conn, NULL, NULL);
+    PQsetNoticeProcessor(conn, ignore_notice, NULL);
     return conn;
 }
 
@@ -501,11 +507,11 @@ int audit_pg_retain(const char *conninfo, int months, int64_t now_ms,
     char where[512], why[512];
     audit_pg_mask(conninfo, where, sizeof where);
     if (months < 1)
-        return err_set(err, "audit: retention keeps 1 month or more, not %d",
+        return err_set(err, "retention keeps 1 month or more, not %d",
                        months);
     PGconn *conn = pg_connect(conninfo, why, sizeof why);
     if (!conn)
-        return err_set(err, "audit: %s: cannot connect: %s", where, why);
+        return err_set(err, "%s: cannot connect: %s", where, why);
     /* Our partitions only, by their names: a partition someone attached
      * by hand under another name is theirs to drop. */
     PGresult *res = PQexec(
@@ -514,7 +520,7 @@ int audit_pg_retain(const char *conninfo, int months, int64_t now_ms,
               " WHERE i.inhparent = 'decisions'::regclass"
               " ORDER BY c.relname");
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        err_set(err, "audit: %s: cannot list the partitions: %s", where,
+        err_set(err, "%s: cannot list the partitions: %s", where,
                 pg_message(conn, why, sizeof why));
         PQclear(res);
         PQfinish(conn);
@@ -537,7 +543,7 @@ int audit_pg_retain(const char *conninfo, int months, int64_t now_ms,
                  " DROP TABLE IF EXISTS %s; COMMIT",
                  name);
         if (exec_ok(conn, sql, why, sizeof why) < 0) {
-            rc = err_set(err, "audit: %s: cannot drop %s: %s", where, name,
+            rc = err_set(err, "%s: cannot drop %s: %s", where, name,
                          why);
             break;
         }
