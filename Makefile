@@ -273,6 +273,7 @@ check: $(BIN) $(UNIT) $(CORE_BIN)
 	$(UNIT)
 	tests/cli.sh $(BIN)
 	tests/audit_crash.sh $(BIN)
+	tests/audit_pg.sh $(BIN) $(UNIT)
 	tests/deploy.sh $(BIN)
 	MAKE='$(MAKE) --no-print-directory' BUILD='$(BUILD)' tests/install.sh
 

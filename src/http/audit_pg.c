@@ -483,7 +483,7 @@ static int pg_write(void *state, const struct audit_row *rows, size_t n,
         if (PQstatus(s->conn) == CONNECTION_OK)
             break;
     }
-    audit_fault_set(fault, "cannot write decisions", why);
+    audit_fault_set(fault, "cannot write decisions to PostgreSQL", why);
     return -1;
 }
 

@@ -1,0 +1,236 @@
+#!/bin/sh
+# tests/audit_pg.sh — the audit log in PostgreSQL, end to end, against a
+# real PostgreSQL 15 this script starts (tests/servers/pg.sh) and stops.
+#
+#   tests/audit_pg.sh build/incomescore build/unit
+#
+# 1. the unit suite audit_pg (test_audit_pg.c) with the server's URL;
+# 2. serve --audit postgres: rows equal to the answers, whole;
+# 3. PostgreSQL stopped (pg_ctl stop -m immediate) under load from four
+#    curl clients: decisions answer 503 and /readyz is 503 naming the
+#    reason; started again: /readyz is ready again without restarting
+#    serve, and afterwards every id answered 200 has its row;
+# 4. the README's lookup SQL, run as written through psql;
+# 5. the password of the connection string appears in no output: serve's
+#    log, /readyz, /metrics, --help, a refused start, audit retain.
+# Closes with "audit_pg: N passed, M failed". Bounded: every wait has a
+# count, curl a --max-time.
+set -u
+BIN=${1:?usage: tests/audit_pg.sh path/to/incomescore path/to/unit}
+UNIT=${2:?usage: tests/audit_pg.sh path/to/incomescore path/to/unit}
+case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
+case $UNIT in /*) ;; *) UNIT=$(pwd)/$UNIT ;; esac
+HERE=$(cd "$(dirname "$0")" && pwd)
+PG=$HERE/servers/pg.sh
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/incomescore-auditpg-XXXXXX")
+# its own directory: the unprivileged user that runs PostgreSQL must
+# reach it, which it cannot inside WORK (0700, ours)
+PGDIR=$(mktemp -d "${TMPDIR:-/tmp}/incomescore-pg-XXXXXX")
+SERVE_PID=""
+cleanup() {
+    [ -n "$SERVE_PID" ] && kill -9 "$SERVE_PID" 2>/dev/null
+    touch "$WORK/stop" 2>/dev/null
+    "$PG" stop "$PGDIR" 2>/dev/null
+    rm -rf "$WORK" "$PGDIR"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); }
+ko() { failed=$((failed + 1)); echo "FAIL: $*"; }
+export NO_PROXY='*' no_proxy='*'
+
+URL=$("$PG" start "$PGDIR") || { echo "audit_pg: cannot start PostgreSQL"; exit 1; }
+PASSWORD=$(printf '%s' "$URL" | sed 's|^[^:]*://[^:]*:\([^@]*\)@.*|\1|')
+[ -n "$PASSWORD" ] && [ "$PASSWORD" != "$URL" ] || { echo "audit_pg: no password in $URL"; exit 1; }
+psql_() { psql "$URL" -X -At -v ON_ERROR_STOP=1 "$@"; }
+
+# 1. the library, against the server
+if INCOMESCORE_TEST_PG_URL=$URL "$UNIT" audit_pg > "$WORK/unit.out" 2>&1; then
+    ok
+else
+    cat "$WORK/unit.out"
+    ko "unit suite audit_pg"
+fi
+grep -q "SKIPPED" "$WORK/unit.out" && ko "audit_pg tests were skipped"
+
+# A small model: enough to score, quick to train.
+"$BIN" demo-data --count 1000 --seed 5 --as-of 2024-06-30 \
+    --out "$WORK/docs.jsonl" 2>/dev/null &&
+    "$BIN" etl --source "$WORK/docs.jsonl" --out "$WORK/dataset.csv" \
+        --as-of 2024-06-30 2>/dev/null &&
+    printf '{"rounds": 10, "max_depth": 3, "eta": 0.3}\n' > "$WORK/params.json" &&
+    "$BIN" train --data "$WORK/dataset.csv" --registry "$WORK/reg" \
+        --params "$WORK/params.json" > /dev/null 2>&1 ||
+    { echo "audit_pg: cannot make a model"; exit 1; }
+
+# 5a. a start refused: the target is named, masked
+"$BIN" serve --registry "$WORK/reg" --port 0 --audit postgres \
+    --audit-url "postgresql://incomescore:$PASSWORD@127.0.0.1:1/postgres" \
+    > "$WORK/refused.out" 2>&1
+[ $? -ne 0 ] && grep -q "postgresql://incomescore:\*\*\*@127.0.0.1:1/postgres" "$WORK/refused.out" &&
+    ok || ko "a refused start names the masked URL: $(cat "$WORK/refused.out")"
+
+# serve, with the URL from the environment (the flag's twin)
+INCOMESCORE_AUDIT_URL=$URL "$BIN" serve --registry "$WORK/reg" --port 0 \
+    --audit postgres --replica-name test-r1 --threads 2 \
+    2> "$WORK/serve.err" &
+SERVE_PID=$!
+API=""
+for _ in $(seq 100); do
+    API=$(sed -n 's/^incomescore serve: listening on \(http:[^ ]*\) .*/\1/p' "$WORK/serve.err")
+    [ -n "$API" ] && break
+    sleep 0.1
+done
+[ -n "$API" ] || { echo "audit_pg: serve did not start: $(cat "$WORK/serve.err")"; exit 1; }
+
+printf '%s' '{"ingreso": 45000, "antiguedad_laboral_meses": 50, "tiempo_desempleado": 0, "trabajos_ultimos_5": 1, "semanasCotizadas": 1000, "edad": 32, "crecimiento_ingreso": 265.38, "lugar_actual": 18}' > "$WORK/one.json"
+
+# 2. whole rows: what was sent and what was answered, byte for byte
+for i in 1 2 3; do
+    code=$(curl -s --max-time 10 -o "$WORK/answer$i.json" -w '%{http_code}' \
+        -H 'Content-Type: application/json' -H "X-Request-Id: whole-$i" \
+        --data-binary "@$WORK/one.json" "$API/v1/prediction")
+    [ "$code" = 200 ] || ko "whole-$i answered $code"
+done
+version=$(curl -s --max-time 10 "$API/readyz" | sed -n 's/.*"model_version": "\([^"]*\)".*/\1/p')
+for i in 1 2 3; do
+    {
+        printf '200|%s|test-r1|' "$version"
+        cat "$WORK/one.json"
+        printf '|'
+        cat "$WORK/answer$i.json"
+        printf '|\n'
+    } > "$WORK/want$i"
+    psql_ -c "SELECT status, model_version, replica, inputs, outputs, coalesce(api_key, '') FROM decisions WHERE request_id = 'whole-$i'" > "$WORK/got$i"
+    cmp -s "$WORK/want$i" "$WORK/got$i" && ok ||
+        ko "the row of whole-$i: $(cat "$WORK/got$i") instead of $(cat "$WORK/want$i")"
+done
+
+# 3. PostgreSQL stopped under load
+client() {
+    k=$1
+    j=0
+    while [ "$j" -lt 400 ] && [ ! -e "$WORK/stop" ]; do
+        awk -v url="$API/v1/prediction" -v body="$WORK/one.json" \
+            -v id="c$k-$j" 'BEGIN {
+            for (i = 0; i < 50; i++) {
+                if (i) print "next"
+                printf "url = \"%s\"\n", url
+                print "header = \"Content-Type: application/json\""
+                printf "header = \"X-Request-Id: %s-%d\"\n", id, i
+                printf "data-binary = \"@%s\"\n", body
+                print "output = \"/dev/null\""
+                print "write-out = \"%{http_code} %header{x-request-id}\\n\""
+            }
+        }' > "$WORK/client$k.cfg"
+        curl -s --parallel --parallel-max 4 --max-time 20 \
+            -K "$WORK/client$k.cfg" >> "$WORK/answered$k.txt" 2>/dev/null
+        j=$((j + 1))
+    done
+}
+CLIENTS=""
+for k in 1 2 3 4; do
+    client "$k" &
+    CLIENTS="$CLIENTS $!"
+done
+sleep 1
+"$PG" stop "$PGDIR"
+# not ready within 10 s, with the reason
+ready=""
+for _ in $(seq 100); do
+    ready=$(curl -s --max-time 5 -w ' %{http_code}' "$API/readyz")
+    case $ready in *' 503') break ;; esac
+    sleep 0.1
+done
+echo "$ready" > "$WORK/readyz.down"
+case $ready in
+'{"status": "audit log unavailable", "reason": "cannot connect to PostgreSQL: connection to server at \"127.0.0.1\", port '*' failed: Connection refused'*' 503') ok ;;
+*) ko "/readyz while PostgreSQL is down: $ready" ;;
+esac
+down=$(curl -s --max-time 5 -o "$WORK/down.json" -w '%{http_code}' \
+    -H 'Content-Type: application/json' -H "X-Request-Id: while-down" \
+    --data-binary "@$WORK/one.json" "$API/v1/prediction")
+[ "$down" = 503 ] && ok || ko "a decision while PostgreSQL is down answered $down"
+curl -s --max-time 5 "$API/metrics" > "$WORK/metrics.down"
+grep -q '^incomescore_audit_failing 1$' "$WORK/metrics.down" && ok ||
+    ko "/metrics does not say the audit log is failing"
+sleep 1
+"$PG" restart "$PGDIR" > /dev/null || ko "PostgreSQL did not start again"
+ready=""
+for _ in $(seq 300); do
+    ready=$(curl -s --max-time 5 -w ' %{http_code}' "$API/readyz")
+    case $ready in *' 200') break ;; esac
+    sleep 0.1
+done
+case $ready in
+'{"status": "ready", '*' 200') ok ;;
+*) ko "/readyz after PostgreSQL is back: $ready" ;;
+esac
+sleep 1 # load on the recovered log
+touch "$WORK/stop"
+# shellcheck disable=SC2086
+wait $CLIENTS # each ends within its curl's --max-time
+after=$(curl -s --max-time 10 -o /dev/null -w '%{http_code}' \
+    -H 'Content-Type: application/json' -H "X-Request-Id: after-1" \
+    --data-binary "@$WORK/one.json" "$API/v1/prediction")
+[ "$after" = 200 ] && ok || ko "a decision after recovery answered $after"
+curl -s --max-time 5 "$API/metrics" > "$WORK/metrics.after"
+kill -TERM "$SERVE_PID"
+wait "$SERVE_PID" 2>/dev/null
+SERVE_PID=""
+
+cat "$WORK"/answered*.txt > "$WORK/answers"
+{ sed -n 's/^200 //p' "$WORK/answers"; echo after-1; } | sort > "$WORK/answered.ids"
+psql_ -c "SELECT request_id FROM decisions" | sort > "$WORK/logged.ids"
+answered=$(wc -l < "$WORK/answered.ids")
+refused=$(grep -c '^503 ' "$WORK/answers")
+missing=$(comm -23 "$WORK/answered.ids" "$WORK/logged.ids" | wc -l)
+echo "audit_pg: $answered answered 200, $refused answered 503 while PostgreSQL was down, $(wc -l < "$WORK/logged.ids") rows, $missing answered but missing"
+[ "$answered" -ge 100 ] && ok || ko "only $answered decisions answered: no real load"
+[ "$refused" -ge 1 ] && ok || ko "no decision was answered 503 while PostgreSQL was down"
+[ "$missing" -eq 0 ] && ok || ko "$missing answered decisions are not in PostgreSQL: $(comm -23 "$WORK/answered.ids" "$WORK/logged.ids" | head -3)"
+
+# 4. the README's SQL, as written: by request id, and by time window
+sql_block() { # the ```sql block after the marker comment $1
+    awk -v m="<!-- $1 -->" '$0 == m { on = 1; next }
+        on && /^```sql/ { in_ = 1; next }
+        in_ && /^```/ { exit }
+        in_ { print }' "$HERE/../README.md"
+}
+sql_block audit-pg-by-id > "$WORK/by_id.sql"
+sql_block audit-pg-by-window > "$WORK/by_window.sql"
+[ -s "$WORK/by_id.sql" ] && [ -s "$WORK/by_window.sql" ] || ko "README has no lookup SQL"
+got=$(psql_ -F'|' -v id=whole-2 -f "$WORK/by_id.sql" 2>&1 | cut -d'|' -f2,3,4)
+[ "$got" = "whole-2|test-r1|200" ] && ok || ko "README's lookup by id: $got"
+from=$(psql_ -c "SELECT to_char(time AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') FROM decisions WHERE request_id = 'whole-1'")
+until=$(psql_ -c "SELECT to_char(time AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') FROM decisions WHERE request_id = 'whole-3'")
+got=$(psql_ -F'|' -v from="$from" -v until="$until" -f "$WORK/by_window.sql" 2>&1 | cut -d'|' -f2 | tr '\n' ' ')
+[ "$got" = "whole-1 whole-2 " ] && ok || ko "README's lookup by window [$from, $until): $got"
+
+# retention through the command: nothing is old enough here
+out=$(INCOMESCORE_AUDIT_URL=$URL "$BIN" audit retain --months 1 2>&1)
+case $out in
+'dropped 0, kept '*' monthly partitions (1 months kept before the current one)') ok ;;
+*) ko "audit retain: $out" ;;
+esac
+
+# 5. the password, nowhere
+"$BIN" serve --help > "$WORK/help.out" 2>&1
+"$BIN" audit --help >> "$WORK/help.out" 2>&1
+"$BIN" audit retain --months 1 \
+    --url "postgresql://incomescore:$PASSWORD@127.0.0.1:1/postgres" \
+    > "$WORK/retain.out" 2>&1
+grep -q 'postgresql://incomescore:\*\*\*@127.0.0.1:1/postgres: cannot connect' "$WORK/retain.out" &&
+    ok || ko "audit retain's failure: $(cat "$WORK/retain.out")"
+for f in serve.err refused.out readyz.down metrics.down metrics.after help.out retain.out; do
+    if grep -q -F "$PASSWORD" "$WORK/$f"; then
+        ko "the password is in $f"
+    else
+        ok
+    fi
+done
+
+echo "audit_pg: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
