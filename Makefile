@@ -317,6 +317,7 @@ bench: all bench-bin
 	bench/kmeans.sh
 	bench/model_predict.sh
 	bench/audit.sh
+	bench/audit_pg.sh $(BIN)
 	bench/web_batch.sh $(BIN)
 
 clean:

@@ -9,7 +9,9 @@
 # 3. PostgreSQL stopped (pg_ctl stop -m immediate) under load from four
 #    curl clients: decisions answer 503 and /readyz is 503 naming the
 #    reason; started again: /readyz is ready again without restarting
-#    serve, and afterwards every id answered 200 has its row;
+#    serve, and afterwards every id answered 200 has its row; stopped
+#    while idle: /readyz not ready before any decision fails on it,
+#    ready again when it is back;
 # 4. the README's lookup SQL, run as written through psql;
 # 5. the password of the connection string appears in no output: serve's
 #    log, /readyz, /metrics, --help, a refused start, audit retain.
@@ -172,6 +174,31 @@ sleep 1 # load on the recovered log
 touch "$WORK/stop"
 # shellcheck disable=SC2086
 wait $CLIENTS # each ends within its curl's --max-time
+# PostgreSQL stopped while no decision is being written: the idle
+# writer's check makes /readyz not ready before any decision fails on
+# it, and ready again once it is back
+"$PG" stop "$PGDIR"
+ready=""
+for _ in $(seq 100); do
+    ready=$(curl -s --max-time 5 -w ' %{http_code}' "$API/readyz")
+    case $ready in *' 503') break ;; esac
+    sleep 0.1
+done
+case $ready in
+'{"status": "audit log unavailable", "reason": "cannot '*' 503') ok ;;
+*) ko "/readyz with PostgreSQL stopped while idle: $ready" ;;
+esac
+echo "$ready" >> "$WORK/readyz.down"
+"$PG" restart "$PGDIR" > /dev/null || ko "PostgreSQL did not start again"
+for _ in $(seq 300); do
+    ready=$(curl -s --max-time 5 -w ' %{http_code}' "$API/readyz")
+    case $ready in *' 200') break ;; esac
+    sleep 0.1
+done
+case $ready in
+'{"status": "ready", '*' 200') ok ;;
+*) ko "/readyz after an idle PostgreSQL is back: $ready" ;;
+esac
 after=$(curl -s --max-time 10 -o /dev/null -w '%{http_code}' \
     -H 'Content-Type: application/json' -H "X-Request-Id: after-1" \
     --data-binary "@$WORK/one.json" "$API/v1/prediction")

@@ -175,7 +175,9 @@ static void committed_rows_equal_the_records_submitted(void **state)
     };
     memset(recs[2].request_id, 'x', sizeof recs[2].request_id);
     snprintf(recs[0].api_key, sizeof recs[0].api_key, "acme");
-    snprintf(recs[1].inputs, sizeof recs[1].inputs, "not json, 'quoted' \\");
+    /* every byte COPY's text format gives a meaning, and \N */
+    snprintf(recs[1].inputs, sizeof recs[1].inputs,
+             "not json,\t'quoted'\r\n \\N \\");
     recs[1].outputs[0] = '\0';
     recs[1].status = 422;
     /* not UTF-8: kept, with the byte outside ASCII as '?' */
@@ -196,7 +198,7 @@ static void committed_rows_equal_the_records_submitted(void **state)
              "1795000000123|2026-11-18T11:06:40.123Z|req-1|v0007|200|%s|%s|"
              "acme|replica-a:8000\n"
              "0|1970-01-01T00:00:00.000Z|req-\"quoted\" ñandú|v0007|422|"
-             "not json, 'quoted' \\||NULL|replica-a:8000\n"
+             "not json,\t'quoted'\r\n \\N \\||NULL|replica-a:8000\n"
              "-1|1969-12-31T23:59:59.999Z|%s|v0007|200|{\"x\": \"?\"}|%s|"
              "NULL|replica-a:8000\n",
              recs[0].inputs, recs[0].outputs, xs, recs[2].outputs);

@@ -2,6 +2,12 @@
  * audit.c — the decision log behind audit.h: a bounded queue filled by
  * request threads and emptied by one writer thread.
  *
+ * Where the writer writes is a backend (audit_backend.h): SQLite and
+ * stdout here, PostgreSQL in audit_pg.c. The writer hands each a batch
+ * of rows (pointers into the queued records, with their time as text)
+ * and learns only whether it was committed; the queue, group commit,
+ * tickets, failure episodes and backoff below are the same for all.
+ *
  * The queue is a ring of `capacity` pointers under one mutex, with three
  * condition variables: `not_empty` wakes the writer, `not_full` wakes
  * submitters waiting for room, `committed` those waiting for their
@@ -647,7 +653,7 @@ static void sqlite_sink_close(void *state)
 }
 
 static const struct audit_backend backend_sqlite = {
-    "sqlite", sqlite_sink_open, sqlite_sink_write, sqlite_sink_close,
+    "sqlite", sqlite_sink_open, sqlite_sink_write, NULL, sqlite_sink_close,
 };
 
 /* ---- stdout sink ------------------------------------------------------ */
@@ -741,7 +747,7 @@ static void stdout_sink_close(void *state)
 }
 
 static const struct audit_backend backend_stdout = {
-    "stdout", stdout_sink_open, stdout_sink_write, stdout_sink_close,
+    "stdout", stdout_sink_open, stdout_sink_write, NULL, stdout_sink_close,
 };
 
 /* ---- the writer ------------------------------------------------------- */
@@ -757,6 +763,51 @@ static void pause_unless_stopping(struct audit_log *log, long ms)
         ;
 }
 
+static int64_t monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* With mu held and the queue empty: asks the backend whether it could
+ * write (audit_backend.h). A failure starts an episode as a failed
+ * write does — new records are refused, /readyz says why — and the next
+ * check comes after the same backoff; a pass ends the episode. The
+ * queue stays empty meanwhile: a failing log takes nothing. */
+static void idle_check(struct audit_log *log, long *backoff)
+{
+    struct audit_fault fault;
+    pthread_mutex_unlock(&log->mu);
+    int rc = log->backend->check(log->state, &fault);
+    pthread_mutex_lock(&log->mu);
+    if (rc == 0) {
+        *backoff = 0;
+        if (log->failing && log->count == 0) {
+            log->failing = false;
+            log->failure[0] = '\0';
+            pthread_mutex_unlock(&log->mu);
+            log->reported = false;
+            report(log, "info", "writing again", "");
+            pthread_mutex_lock(&log->mu);
+        }
+        return;
+    }
+    *backoff = *backoff ? *backoff * 2 : TICK_MS;
+    if (*backoff > BACKOFF_MAX_MS)
+        *backoff = BACKOFF_MAX_MS;
+    log->fault = fault;
+    log->failing = true;
+    snprintf(log->failure, sizeof log->failure, "%s: %s", fault.what,
+             fault.detail);
+    if (!log->reported) {
+        log->reported = true;
+        pthread_mutex_unlock(&log->mu);
+        report(log, "error", fault.what, fault.detail);
+        pthread_mutex_lock(&log->mu);
+    }
+}
+
 static void *writer_main(void *arg)
 {
     struct audit_log *log = arg;
@@ -765,10 +816,17 @@ static void *writer_main(void *arg)
 
     pthread_mutex_lock(&log->mu);
     for (;;) {
+        int64_t next_check = monotonic_ms() + AUDIT_IDLE_CHECK_MS;
         while (log->count == 0 && !log->stopping) {
             struct timespec ts;
             deadline_after(&ts, TICK_MS);
             pthread_cond_timedwait(&log->not_empty, &log->mu, &ts);
+            if (log->backend->check && log->count == 0 && !log->stopping &&
+                monotonic_ms() >= next_check) {
+                idle_check(log, &backoff);
+                next_check = monotonic_ms() +
+                             (backoff ? backoff : AUDIT_IDLE_CHECK_MS);
+            }
         }
         /* A batch gathers unless someone waits for the room it holds,
          * or for its commit: an acknowledgement on commit writes at

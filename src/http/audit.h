@@ -1,8 +1,10 @@
 /*
  * audit.h — every decision the API makes, recorded: time, request id,
  * model version, inputs, outputs. To SQLite by default (WAL mode, batched
- * transactions written by a background thread), or as JSON lines on
- * stdout for container logs.
+ * transactions written by a background thread), to PostgreSQL (one table
+ * for many replicas: audit_pg.h; the same queue, promise and failure
+ * handling as SQLite, a commit there being PostgreSQL's), or as JSON
+ * lines on stdout for container logs.
  *
  * When a decision is acknowledged (enum audit_ack). A lender must be
  * able to show every decision it made, so a decision is never answered

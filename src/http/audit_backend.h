@@ -13,7 +13,9 @@
  * (a sink that may have committed part of a failed batch must say so in
  * audit.h: stdout may repeat lines; SQLite and PostgreSQL roll back). A
  * sink that loses its connection reconnects inside write; the writer
- * knows nothing of connections.
+ * knows nothing of connections. A failing idle check (check, below)
+ * starts a failure episode as a failed write does, without a batch to
+ * hold; the first check that passes ends it.
  *
  * Internal to src/http: the server and the CLI use audit.h.
  */
@@ -56,6 +58,8 @@ struct audit_fault {
 void audit_fault_set(struct audit_fault *f, const char *what,
                      const char *detail);
 
+#define AUDIT_IDLE_CHECK_MS 1000
+
 struct audit_backend {
     const char *name; /* "sqlite", "stdout", "postgres" */
     /* Opens target (a file, a connection string) for writing rows that
@@ -65,6 +69,12 @@ struct audit_backend {
                 struct errbuf *err);
     int (*write)(void *state, const struct audit_row *rows, size_t n,
                  struct audit_fault *fault);
+    /* Whether write could work now (reconnecting if need be): 0, or -1
+     * with why. Asked by an idle writer every AUDIT_IDLE_CHECK_MS, so
+     * that a database server gone while nothing was written makes
+     * /readyz not ready before a decision is refused, and one back makes
+     * it ready again. NULL: nothing to ask (a file, stdout). */
+    int (*check)(void *state, struct audit_fault *fault);
     void (*close)(void *state);
 };
 

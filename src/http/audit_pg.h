@@ -35,7 +35,7 @@
  * DEFAULT partition holding rows makes every later partition of their
  * range fail to be created, and retention could no longer drop by month.
  *
- * Durability: a batch is one INSERT (its own transaction), so with
+ * Durability: a batch is one COPY (its own transaction), so with
  * PostgreSQL's default synchronous_commit=on an answered decision is in
  * the server's WAL on disk. A write that fails rolls back whole.
  */
