@@ -87,6 +87,20 @@ for _ in $(seq 100); do
 done
 [ -n "$API" ] || { echo "audit_pg: serve did not start: $(cat "$WORK/serve.err")"; exit 1; }
 
+# Polls /readyz until it answers `code` (10 s, or 30 s for 200: a
+# database starting again); leaves the last answer, body and code, in
+# READY.
+wait_readyz() { # code
+    tries=100
+    [ "$1" = 200 ] && tries=300
+    READY=""
+    for _ in $(seq "$tries"); do
+        READY=$(curl -s --max-time 5 -w ' %{http_code}' "$API/readyz")
+        case $READY in *" $1") return 0 ;; esac
+        sleep 0.1
+    done
+}
+
 printf '%s' '{"ingreso": 45000, "antiguedad_laboral_meses": 50, "tiempo_desempleado": 0, "trabajos_ultimos_5": 1, "semanasCotizadas": 1000, "edad": 32, "crecimiento_ingreso": 265.38, "lugar_actual": 18}' > "$WORK/one.json"
 
 # 2. whole rows: what was sent and what was answered, byte for byte
@@ -140,12 +154,8 @@ done
 sleep 1
 "$PG" stop "$PGDIR"
 # not ready within 10 s, with the reason
-ready=""
-for _ in $(seq 100); do
-    ready=$(curl -s --max-time 5 -w ' %{http_code}' "$API/readyz")
-    case $ready in *' 503') break ;; esac
-    sleep 0.1
-done
+wait_readyz 503
+ready=$READY
 echo "$ready" > "$WORK/readyz.down"
 case $ready in
 '{"status": "audit log unavailable", "reason": "cannot connect to PostgreSQL: connection to server at \"127.0.0.1\", port '*' failed: Connection refused'*' 503') ok ;;
@@ -160,12 +170,8 @@ grep -q '^incomescore_audit_failing 1$' "$WORK/metrics.down" && ok ||
     ko "/metrics does not say the audit log is failing"
 sleep 1
 "$PG" restart "$PGDIR" > /dev/null || ko "PostgreSQL did not start again"
-ready=""
-for _ in $(seq 300); do
-    ready=$(curl -s --max-time 5 -w ' %{http_code}' "$API/readyz")
-    case $ready in *' 200') break ;; esac
-    sleep 0.1
-done
+wait_readyz 200
+ready=$READY
 case $ready in
 '{"status": "ready", '*' 200') ok ;;
 *) ko "/readyz after PostgreSQL is back: $ready" ;;
@@ -178,23 +184,16 @@ wait $CLIENTS # each ends within its curl's --max-time
 # writer's check makes /readyz not ready before any decision fails on
 # it, and ready again once it is back
 "$PG" stop "$PGDIR"
-ready=""
-for _ in $(seq 100); do
-    ready=$(curl -s --max-time 5 -w ' %{http_code}' "$API/readyz")
-    case $ready in *' 503') break ;; esac
-    sleep 0.1
-done
+wait_readyz 503
+ready=$READY
 case $ready in
 '{"status": "audit log unavailable", "reason": "cannot '*' 503') ok ;;
 *) ko "/readyz with PostgreSQL stopped while idle: $ready" ;;
 esac
 echo "$ready" >> "$WORK/readyz.down"
 "$PG" restart "$PGDIR" > /dev/null || ko "PostgreSQL did not start again"
-for _ in $(seq 300); do
-    ready=$(curl -s --max-time 5 -w ' %{http_code}' "$API/readyz")
-    case $ready in *' 200') break ;; esac
-    sleep 0.1
-done
+wait_readyz 200
+ready=$READY
 case $ready in
 '{"status": "ready", '*' 200') ok ;;
 *) ko "/readyz after an idle PostgreSQL is back: $ready" ;;

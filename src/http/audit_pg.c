@@ -448,10 +448,30 @@ static int copy_batch(struct pg_sink *s, const struct audit_row *rows,
     return rc;
 }
 
-static int pg_write(void *state, const struct audit_row *rows, size_t n,
+/* A batch to write (rows, n), or none: a check's round trip. */
+struct pg_step {
+    const struct audit_row *rows;
+    size_t n;
+};
+
+static int ping(struct pg_sink *s, char *why, size_t size)
+{
+    /* a round trip: only a read finds a connection the server closed
+     * while it was idle */
+    PGresult *res = PQexec(s->conn, "SELECT 1");
+    int rc = PQresultStatus(res) == PGRES_TUPLES_OK ? 0 : -1;
+    PQclear(res);
+    if (rc < 0)
+        pg_message(s->conn, why, size);
+    return rc;
+}
+
+/* The step on a live connection. When it fails on a connection libpq
+ * says is gone, the sink connects again at once and tries once more; a
+ * live connection that refused it is a real error, for the backoff. */
+static int run_step(struct pg_sink *s, const struct pg_step *step,
                     struct audit_fault *fault)
 {
-    struct pg_sink *s = state;
     char why[512];
     for (int attempt = 0; attempt < 2; attempt++) {
         if ((!s->conn || PQstatus(s->conn) != CONNECTION_OK) &&
@@ -459,11 +479,10 @@ static int pg_write(void *state, const struct audit_row *rows, size_t n,
             audit_fault_set(fault, "cannot connect to PostgreSQL", why);
             return -1;
         }
-        if (copy_batch(s, rows, n, why, sizeof why) == 0)
+        if ((step->rows ? copy_batch(s, step->rows, step->n, why, sizeof why)
+                        : ping(s, why, sizeof why)) == 0)
             return 0;
         s->nknown = 0;
-        /* A live connection that refused the batch: a real error, for
-         * the backoff. A dead one: connect again now, once. */
         if (PQstatus(s->conn) == CONNECTION_OK)
             break;
     }
@@ -471,29 +490,17 @@ static int pg_write(void *state, const struct audit_row *rows, size_t n,
     return -1;
 }
 
+static int pg_write(void *state, const struct audit_row *rows, size_t n,
+                    struct audit_fault *fault)
+{
+    struct pg_step step = {rows, n};
+    return run_step(state, &step, fault);
+}
+
 static int pg_check(void *state, struct audit_fault *fault)
 {
-    struct pg_sink *s = state;
-    char why[512];
-    for (int attempt = 0; attempt < 2; attempt++) {
-        if ((!s->conn || PQstatus(s->conn) != CONNECTION_OK) &&
-            sink_connect(s, why, sizeof why) < 0) {
-            audit_fault_set(fault, "cannot connect to PostgreSQL", why);
-            return -1;
-        }
-        /* a round trip: only a read finds a connection the server
-         * closed while it was idle */
-        PGresult *res = PQexec(s->conn, "SELECT 1");
-        bool ok = PQresultStatus(res) == PGRES_TUPLES_OK;
-        PQclear(res);
-        if (ok)
-            return 0;
-        pg_message(s->conn, why, sizeof why);
-        if (PQstatus(s->conn) == CONNECTION_OK)
-            break;
-    }
-    audit_fault_set(fault, "cannot write decisions to PostgreSQL", why);
-    return -1;
+    struct pg_step none = {NULL, 0};
+    return run_step(state, &none, fault);
 }
 
 static void pg_close(void *state)

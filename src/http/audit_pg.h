@@ -37,7 +37,12 @@
  *
  * Durability: a batch is one COPY (its own transaction), so with
  * PostgreSQL's default synchronous_commit=on an answered decision is in
- * the server's WAL on disk. A write that fails rolls back whole.
+ * the server's WAL on disk. A write that fails rolls back whole. One
+ * case is ambiguous, as with any client of a remote database: the
+ * connection lost after the server committed a batch but before its
+ * answer arrived. The batch then counts as failed and is written again,
+ * so its rows may appear twice (same request_id, time and replica) —
+ * a decision is never missing, but may be repeated.
  */
 #ifndef INCOMESCORE_AUDIT_PG_H
 #define INCOMESCORE_AUDIT_PG_H
