@@ -57,15 +57,16 @@ else
 fi
 grep -q "SKIPPED" "$WORK/unit.out" && ko "audit_pg tests were skipped"
 
-# A small model: enough to score, quick to train.
-"$BIN" demo-data --count 1000 --seed 5 --as-of 2024-06-30 \
-    --out "$WORK/docs.jsonl" 2>/dev/null &&
-    "$BIN" etl --source "$WORK/docs.jsonl" --out "$WORK/dataset.csv" \
-        --as-of 2024-06-30 2>/dev/null &&
-    printf '{"rounds": 10, "max_depth": 3, "eta": 0.3}\n' > "$WORK/params.json" &&
-    "$BIN" train --data "$WORK/dataset.csv" --registry "$WORK/reg" \
-        --params "$WORK/params.json" > /dev/null 2>&1 ||
-    { echo "audit_pg: cannot make a model"; exit 1; }
+. "$HERE/lib/serve_load.sh"
+small_model "$BIN" "$WORK" || { echo "audit_pg: cannot make a model"; exit 1; }
+
+# the flags: postgres needs a URL; each sink takes only its own target
+out=$(env -u INCOMESCORE_AUDIT_URL "$BIN" serve --registry "$WORK/reg" --audit postgres 2>&1)
+[ $? -eq 2 ] && [ "$out" = "incomescore serve: --audit postgres needs --audit-url URL (or \$INCOMESCORE_AUDIT_URL)
+Try 'incomescore serve --help'." ] && ok || ko "serve --audit postgres without a URL: $out"
+out=$("$BIN" serve --registry "$WORK/reg" --audit sqlite --audit-url "$URL" 2>&1)
+[ $? -eq 2 ] && [ "$out" = "incomescore serve: --audit-url is for --audit postgres
+Try 'incomescore serve --help'." ] && ok || ko "serve --audit-url with sqlite: $out"
 
 # 5a. a start refused: the target is named, masked
 "$BIN" serve --registry "$WORK/reg" --port 0 --audit postgres \
@@ -79,12 +80,7 @@ INCOMESCORE_AUDIT_URL=$URL "$BIN" serve --registry "$WORK/reg" --port 0 \
     --audit postgres --replica-name test-r1 --threads 2 \
     2> "$WORK/serve.err" &
 SERVE_PID=$!
-API=""
-for _ in $(seq 100); do
-    API=$(sed -n 's/^incomescore serve: listening on \(http:[^ ]*\) .*/\1/p' "$WORK/serve.err")
-    [ -n "$API" ] && break
-    sleep 0.1
-done
+API=$(serve_url "$WORK/serve.err")
 [ -n "$API" ] || { echo "audit_pg: serve did not start: $(cat "$WORK/serve.err")"; exit 1; }
 
 # Polls /readyz until it answers `code` (10 s, or 30 s for 200: a
@@ -101,7 +97,7 @@ wait_readyz() { # code
     done
 }
 
-printf '%s' '{"ingreso": 45000, "antiguedad_laboral_meses": 50, "tiempo_desempleado": 0, "trabajos_ultimos_5": 1, "semanasCotizadas": 1000, "edad": 32, "crecimiento_ingreso": 265.38, "lugar_actual": 18}' > "$WORK/one.json"
+request_body "$WORK/one.json"
 
 # 2. whole rows: what was sent and what was answered, byte for byte
 for i in 1 2 3; do
@@ -125,30 +121,10 @@ for i in 1 2 3; do
 done
 
 # 3. PostgreSQL stopped under load
-client() {
-    k=$1
-    j=0
-    while [ "$j" -lt 400 ] && [ ! -e "$WORK/stop" ]; do
-        awk -v url="$API/v1/prediction" -v body="$WORK/one.json" \
-            -v id="c$k-$j" 'BEGIN {
-            for (i = 0; i < 50; i++) {
-                if (i) print "next"
-                printf "url = \"%s\"\n", url
-                print "header = \"Content-Type: application/json\""
-                printf "header = \"X-Request-Id: %s-%d\"\n", id, i
-                printf "data-binary = \"@%s\"\n", body
-                print "output = \"/dev/null\""
-                print "write-out = \"%{http_code} %header{x-request-id}\\n\""
-            }
-        }' > "$WORK/client$k.cfg"
-        curl -s --parallel --parallel-max 4 --max-time 20 \
-            -K "$WORK/client$k.cfg" >> "$WORK/answered$k.txt" 2>/dev/null
-        j=$((j + 1))
-    done
-}
 CLIENTS=""
 for k in 1 2 3 4; do
-    client "$k" &
+    load_client "$k" "$API" "$WORK/one.json" "$WORK/answered$k.txt" 400 50 \
+        "$WORK/stop" &
     CLIENTS="$CLIENTS $!"
 done
 sleep 1
