@@ -224,6 +224,10 @@ esac
 "$BIN" audit retain --months 1 \
     --url "postgresql://incomescore:$PASSWORD@127.0.0.1:1/postgres" \
     > "$WORK/retain.out" 2>&1
+# a password libpq would quote back (a malformed percent escape)
+"$BIN" audit retain --months 1 \
+    --url "postgresql://incomescore:%zz$PASSWORD@127.0.0.1:1/postgres" \
+    >> "$WORK/retain.out" 2>&1
 grep -q 'postgresql://incomescore:\*\*\*@127.0.0.1:1/postgres: cannot connect' "$WORK/retain.out" &&
     ok || ko "audit retain's failure: $(cat "$WORK/retain.out")"
 for f in serve.err refused.out readyz.down metrics.down metrics.after help.out retain.out; do

@@ -161,6 +161,24 @@ static void a_connection_failure_names_the_target_without_its_password(
     assert_null(strstr(err.msg, "Hunter2"));
 }
 
+/* libpq quotes a malformed piece of the string back in its message */
+static void a_password_libpq_quotes_back_is_masked_too(void **state)
+{
+    (void)state;
+    struct audit_log *log;
+    struct errbuf err;
+    assert_int_equal(audit_open_replica(&log, AUDIT_POSTGRES,
+                                        AUDIT_ACK_COMMITTED,
+                                        "postgresql://app:ab%zzHunter3@"
+                                        "127.0.0.1:1/audit",
+                                        NULL, 16, &err),
+                     -1);
+    assert_string_equal(err.msg,
+                        "audit: postgresql://app:***@127.0.0.1:1/audit: "
+                        "cannot open the PostgreSQL audit log: invalid "
+                        "percent-encoded token: \"***\"");
+}
+
 /* ---- against the server ----------------------------------------------- */
 
 static void committed_rows_equal_the_records_submitted(void **state)
@@ -435,6 +453,7 @@ int suite_audit_pg(int *count)
         cmocka_unit_test(the_password_is_masked_in_every_form),
         cmocka_unit_test(
             a_connection_failure_names_the_target_without_its_password),
+        cmocka_unit_test(a_password_libpq_quotes_back_is_masked_too),
         cmocka_unit_test(committed_rows_equal_the_records_submitted),
         cmocka_unit_test(concurrent_submitters_share_transactions),
         cmocka_unit_test(a_version_1_schema_is_migrated_and_keeps_its_rows),

@@ -56,45 +56,38 @@ struct pg_sink {
 
 /* ---- masking ---------------------------------------------------------- */
 
-/* Replaces [from, to) of out (already a copy of the input) by "***". */
-static void mask_span(char *out, size_t size, size_t from, size_t to)
-{
-    size_t len = strlen(out);
-    if (to > len || from > to)
-        return;
-    char tail[1024];
-    snprintf(tail, sizeof tail, "%s", out + to);
-    snprintf(out + from, size - from, "***%s", tail);
-}
+/* Where a connection string holds a password: [from, to) spans. */
+struct span {
+    size_t from, to;
+};
+#define MAX_SECRETS 4
 
-void audit_pg_mask(const char *conninfo, char *out, size_t size)
+static int password_spans(const char *s, struct span *out, int max)
 {
-    if (!size)
-        return;
-    snprintf(out, size, "%s", conninfo ? conninfo : "");
+    int n = 0;
     /* postgres[ql]://user:PASSWORD@host...: the user info ends at the
      * last '@' before the path, query or fragment. */
-    char *scheme = strstr(out, "://");
-    if (scheme && (strncmp(out, "postgres://", 11) == 0 ||
-                   strncmp(out, "postgresql://", 13) == 0)) {
-        char *auth = scheme + 3;
+    if (strncmp(s, "postgres://", 11) == 0 ||
+        strncmp(s, "postgresql://", 13) == 0) {
+        const char *auth = strstr(s, "://") + 3;
         size_t end = strcspn(auth, "/?#");
-        char *at = NULL;
+        const char *at = NULL;
         for (size_t i = 0; i < end; i++)
             if (auth[i] == '@')
                 at = auth + i;
-        char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+        const char *colon = at ? memchr(auth, ':', (size_t)(at - auth))
+                               : NULL;
         if (colon)
-            mask_span(out, size, (size_t)(colon + 1 - out),
-                      (size_t)(at - out));
+            out[n++] = (struct span){(size_t)(colon + 1 - s),
+                                     (size_t)(at - s)};
     }
     /* password=VALUE, in a URI's query (ends at & or #) or key=value form
      * (ends at a space; quoted values may hold spaces and \'). */
-    for (char *p = out; (p = strstr(p, "password")) != NULL;) {
-        char *q = p + 8;
+    for (const char *p = s; n < max && (p = strstr(p, "password")) != NULL;) {
+        const char *q = p + 8;
         while (*q == ' ')
             q++;
-        if (*q != '=' || (p > out && p[-1] != ' ' && p[-1] != '?' &&
+        if (*q != '=' || (p > s && p[-1] != ' ' && p[-1] != '?' &&
                           p[-1] != '&')) {
             p = q;
             continue;
@@ -102,7 +95,7 @@ void audit_pg_mask(const char *conninfo, char *out, size_t size)
         q++;
         while (*q == ' ')
             q++;
-        char *v = q;
+        const char *v = q;
         if (*q == '\'') {
             for (q++; *q && *q != '\''; q++)
                 if (*q == '\\' && q[1])
@@ -113,9 +106,55 @@ void audit_pg_mask(const char *conninfo, char *out, size_t size)
             while (*q && *q != ' ' && *q != '&' && *q != '#')
                 q++;
         }
-        size_t from = (size_t)(v - out);
-        mask_span(out, size, from, (size_t)(q - out));
-        p = out + from + 3;
+        if (n == 0 || (size_t)(v - s) >= out[n - 1].to)
+            out[n++] = (struct span){(size_t)(v - s), (size_t)(q - s)};
+        p = q;
+    }
+    return n;
+}
+
+void audit_pg_mask(const char *conninfo, char *out, size_t size)
+{
+    if (!size)
+        return;
+    const char *s = conninfo ? conninfo : "";
+    struct span sp[MAX_SECRETS];
+    int n = password_spans(s, sp, MAX_SECRETS);
+    struct text t = {0};
+    size_t at = 0;
+    for (int i = 0; i < n; i++) {
+        text_put(&t, s + at, sp[i].from - at);
+        text_puts(&t, "***");
+        at = sp[i].to;
+    }
+    text_puts(&t, s + at);
+    snprintf(out, size, "%s", t.failed || !t.p ? "***" : t.p);
+    free(t.p);
+}
+
+/* libpq may quote a piece of the connection string back in its message
+ * ("invalid percent-encoded token: \"...\""): every password of
+ * conninfo found in msg becomes ***, before msg goes anywhere. */
+static void scrub(const char *conninfo, char *msg, size_t size)
+{
+    struct span sp[MAX_SECRETS];
+    int n = password_spans(conninfo, sp, MAX_SECRETS);
+    for (int i = 0; i < n; i++) {
+        const char *secret = conninfo + sp[i].from;
+        size_t k = sp[i].to - sp[i].from;
+        if (k == 0)
+            continue;
+        struct text t = {0};
+        for (const char *p = msg; *p;) {
+            if (strncmp(p, secret, k) == 0) {
+                text_puts(&t, "***");
+                p += k;
+            } else {
+                text_put(&t, p++, 1);
+            }
+        }
+        snprintf(msg, size, "%s", t.failed ? "***" : t.p ? t.p : "");
+        free(t.p);
     }
 }
 
@@ -347,6 +386,7 @@ static int pg_open(void **state, const char *conninfo, const char *replica,
     }
     char why[512];
     if (sink_connect(s, why, sizeof why) < 0) {
+        scrub(conninfo, why, sizeof why);
         err_set(err, "audit: %s: cannot open the PostgreSQL audit log: %s",
                 s->where, why);
         sink_free(s);
@@ -476,6 +516,7 @@ static int run_step(struct pg_sink *s, const struct pg_step *step,
     for (int attempt = 0; attempt < 2; attempt++) {
         if ((!s->conn || PQstatus(s->conn) != CONNECTION_OK) &&
             sink_connect(s, why, sizeof why) < 0) {
+            scrub(s->conninfo, why, sizeof why);
             audit_fault_set(fault, "cannot connect to PostgreSQL", why);
             return -1;
         }
@@ -486,6 +527,7 @@ static int run_step(struct pg_sink *s, const struct pg_step *step,
         if (PQstatus(s->conn) == CONNECTION_OK)
             break;
     }
+    scrub(s->conninfo, why, sizeof why);
     audit_fault_set(fault, "cannot write decisions to PostgreSQL", why);
     return -1;
 }
@@ -526,8 +568,10 @@ int audit_pg_retain(const char *conninfo, int months, int64_t now_ms,
         return err_set(err, "retention keeps 1 month or more, not %d",
                        months);
     PGconn *conn = pg_connect(conninfo, why, sizeof why);
-    if (!conn)
+    if (!conn) {
+        scrub(conninfo, why, sizeof why);
         return err_set(err, "%s: cannot connect: %s", where, why);
+    }
     /* Our partitions only, by their names: a partition someone attached
      * by hand under another name is theirs to drop. */
     PGresult *res = PQexec(
@@ -536,8 +580,9 @@ int audit_pg_retain(const char *conninfo, int months, int64_t now_ms,
               " WHERE i.inhparent = 'decisions'::regclass"
               " ORDER BY c.relname");
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        err_set(err, "%s: cannot list the partitions: %s", where,
-                pg_message(conn, why, sizeof why));
+        pg_message(conn, why, sizeof why);
+        scrub(conninfo, why, sizeof why);
+        err_set(err, "%s: cannot list the partitions: %s", where, why);
         PQclear(res);
         PQfinish(conn);
         return -1;
@@ -559,6 +604,7 @@ int audit_pg_retain(const char *conninfo, int months, int64_t now_ms,
                  " DROP TABLE IF EXISTS %s; COMMIT",
                  name);
         if (exec_ok(conn, sql, why, sizeof why) < 0) {
+            scrub(conninfo, why, sizeof why);
             rc = err_set(err, "%s: cannot drop %s: %s", where, name,
                          why);
             break;
