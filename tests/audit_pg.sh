@@ -99,6 +99,17 @@ wait_readyz() { # code
 
 request_body "$WORK/one.json"
 
+# PostgreSQL started again: /readyz ready within 30 s, without
+# restarting serve
+pg_back_ready() { # when
+    "$PG" restart "$PGDIR" > /dev/null || ko "PostgreSQL did not start again"
+    wait_readyz 200
+    case $READY in
+    '{"status": "ready", '*' 200') ok ;;
+    *) ko "/readyz after $1: $READY" ;;
+    esac
+}
+
 # 2. whole rows: what was sent and what was answered, byte for byte
 for i in 1 2 3; do
     code=$(curl -s --max-time 10 -o "$WORK/answer$i.json" -w '%{http_code}' \
@@ -145,13 +156,7 @@ curl -s --max-time 5 "$API/metrics" > "$WORK/metrics.down"
 grep -q '^incomescore_audit_failing 1$' "$WORK/metrics.down" && ok ||
     ko "/metrics does not say the audit log is failing"
 sleep 1
-"$PG" restart "$PGDIR" > /dev/null || ko "PostgreSQL did not start again"
-wait_readyz 200
-ready=$READY
-case $ready in
-'{"status": "ready", '*' 200') ok ;;
-*) ko "/readyz after PostgreSQL is back: $ready" ;;
-esac
+pg_back_ready "PostgreSQL is back"
 sleep 1 # load on the recovered log
 touch "$WORK/stop"
 # shellcheck disable=SC2086
@@ -167,13 +172,7 @@ case $ready in
 *) ko "/readyz with PostgreSQL stopped while idle: $ready" ;;
 esac
 echo "$ready" >> "$WORK/readyz.down"
-"$PG" restart "$PGDIR" > /dev/null || ko "PostgreSQL did not start again"
-wait_readyz 200
-ready=$READY
-case $ready in
-'{"status": "ready", '*' 200') ok ;;
-*) ko "/readyz after an idle PostgreSQL is back: $ready" ;;
-esac
+pg_back_ready "an idle PostgreSQL is back"
 after=$(curl -s --max-time 10 -o /dev/null -w '%{http_code}' \
     -H 'Content-Type: application/json' -H "X-Request-Id: after-1" \
     --data-binary "@$WORK/one.json" "$API/v1/prediction")
