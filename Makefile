@@ -55,7 +55,7 @@ PREFIX   ?= /usr/local
 DESTDIR  ?=
 
 PKGS     := jansson libutf8proc libbson-1.0 libmongoc-1.0 libcrypto lapacke sqlite3 libmicrohttpd \
-            libcurl libzstd
+            libcurl libzstd libpq
 CFLAGS   += -std=c11 -D_GNU_SOURCE -pthread $(OPT) -g -Wall -Wextra -Werror -Wshadow \
             -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes -iquote src \
             $(shell pkg-config --cflags $(PKGS)) \
@@ -275,6 +275,7 @@ check: $(BIN) $(UNIT) $(CORE_BIN)
 	tests/mongo_wire.sh $(BIN)
 	tests/audit_crash.sh $(BIN)
 	tests/s3.sh $(BIN)
+	tests/audit_pg.sh $(BIN) $(UNIT)
 	tests/deploy.sh $(BIN)
 	MAKE='$(MAKE) --no-print-directory' BUILD='$(BUILD)' tests/install.sh
 
@@ -319,6 +320,7 @@ bench: all bench-bin
 	bench/kmeans.sh
 	bench/model_predict.sh
 	bench/audit.sh
+	bench/audit_pg.sh $(BIN)
 	bench/web_batch.sh $(BIN)
 
 clean:

@@ -1,6 +1,7 @@
 #!/bin/sh
 # bench/serve.sh — `incomescore serve` under load, beside nginx answering
 # the same POST with a fixed body (the HTTP ceiling on this machine).
+# bench/audit_pg.sh runs it with the PostgreSQL audit sink too.
 #
 #   bench/serve.sh [path/to/incomescore] [bundle-or-registry-dir]
 #
@@ -159,13 +160,15 @@ summarize() { # name req/s-c64 p99-c8 errors rss ready
 }
 
 # Starts the server with the given audit settings; sets SERVER_PID, PORT
-# and READY_MS.
+# and READY_MS. postgres takes its URL from $INCOMESCORE_AUDIT_URL.
 start_server() { # audit durability
     PORT=$(free_port)
+    target="--audit-db $TMP/audit.sqlite3"
+    [ "$1" = postgres ] && target=""
     # shellcheck disable=SC2086
     if ! started=$(python3 "$HERE/ready.py" "$PORT" "$TMP/serve.log" \
             "$BIN" serve $MODEL_ARGS --port "$PORT" --audit "$1" \
-            --audit-durability "$2" --audit-db "$TMP/audit.sqlite3" \
+            --audit-durability "$2" $target \
             $SERVE_ARGS); then
         echo "serve bench: the server did not start" >&2
         exit 1
@@ -191,7 +194,7 @@ RUNS=${RUNS:-$DEFAULT_RUNS}
 for run in $RUNS; do
     audit=${run%%-*}
     durability=commit
-    case $run in sqlite-queue*) durability=queue ;; esac
+    case $run in *-queue*) durability=queue ;; esac
     lua="$TMP/post.lua"
     case $run in
     *-v4-ids) lua="$TMP/post-v4.lua" ;;
@@ -199,6 +202,8 @@ for run in $RUNS; do
     esac
     # Each run starts from an empty log, as the first one does.
     rm -f "$TMP/audit.sqlite3" "$TMP/audit.sqlite3-wal" "$TMP/audit.sqlite3-shm"
+    [ "$audit" = postgres ] &&
+        psql "$INCOMESCORE_AUDIT_URL" -X -q -c "DROP TABLE IF EXISTS decisions, audit_schema_version" 2>/dev/null
     start_server "$audit" "$durability"
     URL="http://127.0.0.1:$PORT/v1/prediction"
     answer=$(curl -s -H 'Content-Type: application/json' -d "$BODY" "$URL")
@@ -210,7 +215,11 @@ for run in $RUNS; do
     rss=$(awk '/^VmRSS/ { printf "%.1f MB", $2 / 1024 }' "/proc/$SERVER_PID/status")
     hwm=$(awk '/^VmHWM/ { printf "%.1f MB", $2 / 1024 }' "/proc/$SERVER_PID/status")
     echo "  RSS after load: $rss (peak $hwm)"
-    if [ "$audit" = sqlite ]; then
+    if [ "$audit" = postgres ]; then
+        # xmin names the inserting transaction: rows per commit
+        psql "$INCOMESCORE_AUDIT_URL" -X -At -F' ' -c "SELECT count(*), count(DISTINCT xmin::text) FROM decisions" |
+            awk '{ printf "  PostgreSQL rows: %d in %d transactions (%.1f a transaction)\n", $1, $2, $1 / ($2 ? $2 : 1) }'
+    elif [ "$audit" = sqlite ]; then
         rows=$(curl -s "http://127.0.0.1:$PORT/metrics" |
                awk '/^incomescore_audit_records_total\{outcome="queued"\}/ { print $2 }')
         echo "  audit records queued: $rows"

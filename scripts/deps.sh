@@ -14,11 +14,13 @@ set -eu
 # certificate). debootstrap, buildah and podman: make image-test builds the
 # container image and runs the server in it without a Docker engine.
 # systemd (systemd-analyze verify) and python3-yaml: tests/deploy.sh checks
-# deploy/'s units, compose.yaml and the workflows.
+# deploy/'s units, compose.yaml and the workflows. postgresql: the
+# PostgreSQL audit sink's tests and bench run a throwaway cluster
+# (tests/servers/pg.sh).
 PACKAGES="build-essential pkg-config libjansson-dev libutf8proc-dev libcsv-dev
 libcmocka-dev libbson-dev libmongoc-dev libssl-dev libxgboost-dev
 liblapacke-dev libsqlite3-dev libmicrohttpd-dev libcurl4-openssl-dev curl sqlite3 python3
-libzstd-dev
+libzstd-dev libpq-dev postgresql
 clang libclang-rt-14-dev python3-aiosmtpd openssl debootstrap buildah podman
 systemd python3-yaml chromium"
 # npm packages the tests use, each folder pinned by its own

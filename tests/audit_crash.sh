@@ -27,57 +27,21 @@ failed=0
 ok() { passed=$((passed + 1)); }
 ko() { failed=$((failed + 1)); echo "FAIL: $*"; }
 
-# A small model: enough to score, quick to train.
-"$BIN" demo-data --count 1000 --seed 5 --as-of 2024-06-30 \
-    --out "$WORK/docs.jsonl" 2>/dev/null &&
-    "$BIN" etl --source "$WORK/docs.jsonl" --out "$WORK/dataset.csv" \
-        --as-of 2024-06-30 2>/dev/null &&
-    printf '{"rounds": 10, "max_depth": 3, "eta": 0.3}\n' > "$WORK/params.json" &&
-    "$BIN" train --data "$WORK/dataset.csv" --registry "$WORK/reg" \
-        --params "$WORK/params.json" > /dev/null 2>&1 ||
-    { echo "audit_crash: cannot make a model"; exit 1; }
+. "$(dirname "$0")/lib/serve_load.sh"
+small_model "$BIN" "$WORK" || { echo "audit_crash: cannot make a model"; exit 1; }
 
 DB=$WORK/audit.sqlite3
 "$BIN" serve --registry "$WORK/reg" --port 0 --audit-db "$DB" \
     --audit-durability "$MODE" --threads 2 2> "$WORK/serve.err" &
 SERVE_PID=$!
-URL=""
-for _ in $(seq 50); do
-    URL=$(sed -n 's/^incomescore serve: listening on \(http:[^ ]*\) .*/\1/p' "$WORK/serve.err")
-    [ -n "$URL" ] && break
-    sleep 0.1
-done
+URL=$(serve_url "$WORK/serve.err")
 [ -n "$URL" ] || { echo "audit_crash: serve did not start: $(cat "$WORK/serve.err")"; exit 1; }
 
-printf '%s' '{"ingreso": 45000, "antiguedad_laboral_meses": 50, "tiempo_desempleado": 0, "trabajos_ultimos_5": 1, "semanasCotizadas": 1000, "edad": 32, "crecimiento_ingreso": 265.38, "lugar_actual": 18}' > "$WORK/one.json"
-
-# A client: rounds of 250 requests on four parallel keep-alive
-# connections, each request with its own id, until the server is gone
-# (curl fails) or 200 rounds are done.
-client() {
-    k=$1
-    j=0
-    while [ "$j" -lt 200 ]; do
-        awk -v url="$URL/v1/prediction" -v body="$WORK/one.json" \
-            -v id="c$k-$j" 'BEGIN {
-            for (i = 0; i < 250; i++) {
-                if (i) print "next"
-                printf "url = \"%s\"\n", url
-                print "header = \"Content-Type: application/json\""
-                printf "header = \"X-Request-Id: %s-%d\"\n", id, i
-                printf "data-binary = \"@%s\"\n", body
-                print "output = \"/dev/null\""
-                print "write-out = \"%{http_code} %header{x-request-id}\\n\""
-            }
-        }' > "$WORK/client$k.cfg"
-        curl -s --parallel --parallel-max 4 --max-time 20 \
-            -K "$WORK/client$k.cfg" >> "$WORK/answered$k.txt" 2>/dev/null ||
-            break
-        j=$((j + 1))
-    done
-}
+request_body "$WORK/one.json"
+# Four clients of rounds of 250 requests, until the server is gone (curl
+# fails) or 200 rounds are done.
 for k in 1 2 3 4; do
-    client "$k" &
+    load_client "$k" "$URL" "$WORK/one.json" "$WORK/answered$k.txt" 200 250 &
 done
 sleep "$LOAD_S"
 kill -9 "$SERVE_PID"

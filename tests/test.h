@@ -120,6 +120,12 @@ int test_elapsed_ms(const struct timespec *t0);
  * server log's events. The caller flushes the log first. */
 int test_lines_with(const char *path, const char *text, const char *also);
 
+/* fixture_audit.c: a record shaped like the API's (model v0007, a short
+ * request and response). */
+struct audit_record;
+struct audit_record test_audit_record(int64_t time_ms, const char *id,
+                                      int status);
+
 /* The suites: one SUITE(X) line per tests/test_X.c in suites.h, which
  * the Makefile writes from its wildcard into the build tree. */
 #define SUITE(name) int suite_##name(int *count);

@@ -48,15 +48,7 @@ static struct audit_log *open_log(enum audit_sink sink, const char *path,
 static struct audit_record record(int64_t time_ms, const char *id,
                                   int status)
 {
-    struct audit_record r = {.time_ms = time_ms, .status = status};
-    snprintf(r.request_id, sizeof r.request_id, "%s", id);
-    snprintf(r.model_version, sizeof r.model_version, "v0007");
-    snprintf(r.inputs, sizeof r.inputs,
-             "{\"ingreso\": 45000, \"edad\": 32, \"crecimiento_ingreso\": "
-             "265.38}");
-    snprintf(r.outputs, sizeof r.outputs,
-             "{\"scoring\": 678.17, \"cluster\": \"A\"}");
-    return r;
+    return test_audit_record(time_ms, id, status);
 }
 
 static sqlite3 *db_open(const char *path)

@@ -1,6 +1,7 @@
 /*
- * cmd_audit.c — `incomescore audit find | prune`: looking decisions up in
- * the audit log, and its retention (library: http/audit_query.h).
+ * cmd_audit.c — `incomescore audit find | prune | retain`: looking
+ * decisions up in the audit log, and its retention (library:
+ * http/audit_query.h for SQLite, http/audit_pg.h for PostgreSQL).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 
 #include "base/paths.h"
 #include "cli/cli.h"
+#include "http/audit_pg.h"
 #include "http/audit_query.h"
 
 static const char audit_help[] =
@@ -18,6 +20,7 @@ static const char audit_help[] =
     "[--db FILE]\n"
     "       " PROGRAM " audit prune --older-than DAYS [--archive FILE] "
     "[--db FILE]\n"
+    "       " PROGRAM " audit retain --months N [--url URL]\n"
     "\n"
     "find   prints the decisions recorded under request id ID (a batch's\n"
     "       items, ID/0, ID/1 ..., with it), or every decision in the\n"
@@ -33,6 +36,12 @@ static const char audit_help[] =
     "       new SQLite file with the same table (never overwritten; it\n"
     "       appears only when complete), and only copied rows are\n"
     "       deleted. Prints how many were archived and deleted.\n"
+    "retain the PostgreSQL log (serve --audit postgres): drops each "
+    "monthly\n"
+    "       partition whose decisions are all more than N months old (the\n"
+    "       current month and the N before it stay), whole: no row is\n"
+    "       DELETEd. Prints each partition dropped, then how many were\n"
+    "       dropped and kept. Safe while servers write.\n"
     "\n"
     "--db FILE          the audit database (default " PATHS_AUDIT_HELP
     ",\n"
@@ -45,7 +54,13 @@ static const char audit_help[] =
     "--older-than DAYS  prune: the age past which decisions go (whole\n"
     "                   days, 1 or more)\n"
     "--archive FILE     prune: copy the pruned decisions into FILE first\n"
-    HELP_ENV_HEAD HELP_ENV_HOME;
+    "--months N         retain: months kept before the current one (1 or "
+    "more)\n"
+    "--url URL          retain: the libpq connection string (default\n"
+    "                   $" AUDIT_PG_URL_ENV "); its password is never "
+    "printed\n"
+    HELP_ENV_HEAD HELP_ENV_HOME
+    "  " AUDIT_PG_URL_ENV " --url when not given\n";
 
 static const struct option audit_options[] = {
     {"db", required_argument, NULL, 'd'},
@@ -53,6 +68,8 @@ static const struct option audit_options[] = {
     {"until", required_argument, NULL, 'u'},
     {"older-than", required_argument, NULL, 'o'},
     {"archive", required_argument, NULL, 'a'},
+    {"months", required_argument, NULL, 'm'},
+    {"url", required_argument, NULL, 'U'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -61,6 +78,7 @@ int cmd_audit(int argc, char **argv)
 {
     const char *cmd = "audit";
     const char *db = NULL, *archive = NULL, *older = NULL;
+    const char *months = NULL, *url = NULL;
     struct audit_query q = {0};
     struct errbuf err = {0};
     int c;
@@ -69,6 +87,8 @@ int cmd_audit(int argc, char **argv)
         case 'd': db = optarg; break;
         case 'a': archive = optarg; break;
         case 'o': older = optarg; break;
+        case 'm': months = optarg; break;
+        case 'U': url = optarg; break;
         case 's':
         case 'u': {
             int64_t ms;
@@ -89,8 +109,35 @@ int cmd_audit(int argc, char **argv)
         }
     }
     if (optind >= argc)
-        return usage_error(cmd, "find or prune is needed");
+        return usage_error(cmd, "find, prune or retain is needed");
     const char *action = argv[optind++];
+    if (strcmp(action, "retain") == 0) {
+        if (db || archive || older || q.has_since || q.has_until)
+            return usage_error(cmd, "retain takes --months and --url only");
+        if (optind < argc)
+            return usage_error(cmd, "retain takes no argument '%s'",
+                               argv[optind]);
+        if (!url && (url = getenv(AUDIT_PG_URL_ENV)) && !*url)
+            url = NULL;
+        if (!url)
+            return usage_error(cmd, "retain needs --url URL (or $"
+                                    AUDIT_PG_URL_ENV ")");
+        long long n;
+        if (!months || parse_count(months, 1, 1200, &n) < 0)
+            return usage_error(cmd, "retain needs --months N, 1 to 1200");
+        long dropped, kept;
+        int rc = audit_pg_retain(url, (int)n, (int64_t)time(NULL) * 1000,
+                                 stdout, &dropped, &kept, &err);
+        if (rc == 0 || dropped > 0)
+            printf("dropped %ld, kept %ld monthly partitions (%lld months "
+                   "kept before the current one)\n",
+                   dropped, kept, n);
+        if (rc < 0)
+            return fail(cmd, "%s", err.msg);
+        return EXIT_OK;
+    }
+    if (months || url)
+        return usage_error(cmd, "--months and --url are for retain");
     if (!db)
         db = paths_audit_file();
 
@@ -139,5 +186,5 @@ int cmd_audit(int argc, char **argv)
             return fail(cmd, "%s", err.msg);
         return EXIT_OK;
     }
-    return usage_error(cmd, "'%s' is not find or prune", action);
+    return usage_error(cmd, "'%s' is not find, prune or retain", action);
 }

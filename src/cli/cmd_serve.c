@@ -22,6 +22,7 @@
 
 #include "base/paths.h"
 #include "http/apikeys.h"
+#include "http/audit_pg.h"
 #include "cli/cli.h"
 #include "http/server.h"
 #include "remote/s3.h"
@@ -31,6 +32,11 @@
 #define HELP_ENV_PORT                                                     \
     "  " PORT_ENV "                  port when --port is not given\n"
 #define DEFAULT_KEY_NAME "client"
+/* The replica's name in the PostgreSQL audit rows, when not given. */
+#define REPLICA_ENV "INCOMESCORE_REPLICA"
+#define HELP_ENV_AUDIT                                                    \
+    "  " AUDIT_PG_URL_ENV " --audit-url when not given\n"              \
+    "  " REPLICA_ENV "   --replica-name when not given\n"
 
 /* Every default stated comes from its constant, so the help changes with
  * them. */
@@ -41,8 +47,10 @@ static void print_help(void)
            "                         [--registry s3://BUCKET/PREFIX "
            "[--cache DIR]\n"
            "                          [--poll SECONDS]]\n"
-           "                         [--port P] [--audit sqlite|stdout|off]\n"
-           "                         [--audit-db FILE]\n"
+           "                         [--port P] "
+           "[--audit sqlite|postgres|stdout|off]\n"
+           "                         [--audit-db FILE] [--audit-url URL]\n"
+           "                         [--replica-name NAME]\n"
            "                         [--audit-durability commit|queue]\n"
            "                         [--threads N]\n"
            "                         [--max-body BYTES] "
@@ -113,10 +121,27 @@ static void print_help(void)
            "--port P              port (default $" PORT_ENV ", else %d)\n"
            "--audit SINK          where every decision is recorded: sqlite "
            "(default),\n"
-           "                      stdout (JSON lines) or off\n"
+           "                      postgres (one table for every replica, "
+           "monthly\n"
+           "                      partitions), stdout (JSON lines) or off\n"
            "--audit-db FILE       the SQLite file (default\n"
            "                      " PATHS_AUDIT_HELP ", else\n"
            "                      " PATHS_AUDIT_FALLBACK ")\n"
+           "--audit-url URL       postgres: the libpq connection string "
+           "(default\n"
+           "                      $" AUDIT_PG_URL_ENV "), e.g.\n"
+           "                      postgresql://user:PASSWORD@host:5432/db; "
+           "the schema\n"
+           "                      is made or migrated at start. The "
+           "password is\n"
+           "                      never printed (shown as ***); prefer "
+           "PGPASSWORD\n"
+           "                      or a ~/.pgpass file to keep it out of "
+           "ps\n"
+           "--replica-name NAME   postgres: the name each row gives this "
+           "server\n"
+           "                      (default $" REPLICA_ENV ", else the "
+           "hostname)\n"
            "--audit-durability MODE  when a decision may be answered: "
            "commit\n"
            "                      (default: once its record is committed, "
@@ -200,8 +225,8 @@ static void print_help(void)
            SERVER_DEFAULT_HEADER_DEADLINE_S,
            (int)SERVER_DEFAULT_MAX_BODIES_IN_FLIGHT,
            APIKEY_MIN_LEN, APIKEY_MAX_LEN);
-    fputs(HELP_ENV_HEAD HELP_ENV_PORT HELP_ENV_API_KEYS HELP_ENV_HOME
-              HELP_ENV_DATA HELP_ENV_WEB HELP_ENV_S3, stdout);
+    fputs(HELP_ENV_HEAD HELP_ENV_PORT HELP_ENV_API_KEYS HELP_ENV_AUDIT
+              HELP_ENV_HOME HELP_ENV_DATA HELP_ENV_WEB HELP_ENV_S3, stdout);
 }
 
 static const struct option serve_options[] = {
@@ -214,6 +239,8 @@ static const struct option serve_options[] = {
     {"audit", required_argument, NULL, 'a'},
     {"audit-db", required_argument, NULL, 'd'},
     {"audit-durability", required_argument, NULL, 'D'},
+    {"audit-url", required_argument, NULL, 'U'},
+    {"replica-name", required_argument, NULL, 'N'},
     {"threads", required_argument, NULL, 't'},
     {"max-body", required_argument, NULL, 'b'},
     {"max-batch-body", required_argument, NULL, 'B'},
@@ -286,6 +313,7 @@ int cmd_serve(int argc, char **argv)
     const char *port_text = NULL;
     const char *key_name = NULL, *cache = NULL;
     const char *poll_text = NULL;
+    const char *audit_db = NULL, *audit_url = NULL;
     bool hash = false;
     long long v;
     int c;
@@ -297,7 +325,9 @@ int cmd_serve(int argc, char **argv)
         case 'O': poll_text = optarg; break;
         case 'H': cfg.host = optarg; break;
         case 'p': port_text = optarg; break;
-        case 'd': cfg.audit_path = optarg; break;
+        case 'd': audit_db = optarg; break;
+        case 'U': audit_url = optarg; break;
+        case 'N': cfg.audit_replica = optarg; break;
         case 'D':
             if (strcmp(optarg, "commit") == 0)
                 cfg.audit_ack = AUDIT_ACK_COMMITTED;
@@ -312,11 +342,13 @@ int cmd_serve(int argc, char **argv)
                 cfg.audit_sink = AUDIT_SQLITE;
             else if (strcmp(optarg, "stdout") == 0)
                 cfg.audit_sink = AUDIT_STDOUT;
+            else if (strcmp(optarg, "postgres") == 0)
+                cfg.audit_sink = AUDIT_POSTGRES;
             else if (strcmp(optarg, "off") == 0)
                 cfg.audit_sink = AUDIT_OFF;
             else
-                return usage_error(cmd, "--audit is sqlite, stdout or off, "
-                                        "not '%s'", optarg);
+                return usage_error(cmd, "--audit is sqlite, postgres, stdout "
+                                        "or off, not '%s'", optarg);
             break;
         case 't':
             if (parse_count(optarg, 1, 64, &v) < 0)
@@ -393,6 +425,27 @@ int cmd_serve(int argc, char **argv)
     if (cfg.protect_all && !cfg.api_keys_path)
         return usage_error(cmd, "--protect-all needs --api-keys FILE (or "
                                 "$" PATHS_API_KEYS_ENV ")");
+    /* The flag wins over the environment; each sink takes only its own
+     * target, so a forgotten --audit postgres cannot quietly write a
+     * file named like a URL. */
+    if (!audit_url && (audit_url = getenv(AUDIT_PG_URL_ENV)) && !*audit_url)
+        audit_url = NULL;
+    if (cfg.audit_sink == AUDIT_POSTGRES) {
+        if (audit_db)
+            return usage_error(cmd, "--audit-db is for --audit sqlite; "
+                                    "postgres takes --audit-url");
+        if (!audit_url)
+            return usage_error(cmd, "--audit postgres needs --audit-url URL "
+                                    "(or $" AUDIT_PG_URL_ENV ")");
+        cfg.audit_path = audit_url;
+    } else {
+        if (audit_url && getenv(AUDIT_PG_URL_ENV) != audit_url)
+            return usage_error(cmd, "--audit-url is for --audit postgres");
+        cfg.audit_path = audit_db;
+    }
+    if (!cfg.audit_replica && (cfg.audit_replica = getenv(REPLICA_ENV)) &&
+        !*cfg.audit_replica)
+        cfg.audit_replica = NULL;
     if (cfg.registry_dir && cfg.model_dir)
         return usage_error(cmd, "give --registry or --model, not both");
     if (s3_is_url(cfg.registry_dir)) {

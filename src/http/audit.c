@@ -2,6 +2,12 @@
  * audit.c — the decision log behind audit.h: a bounded queue filled by
  * request threads and emptied by one writer thread.
  *
+ * Where the writer writes is a backend (audit_backend.h): SQLite and
+ * stdout here, PostgreSQL in audit_pg.c. The writer hands each a batch
+ * of rows (pointers into the queued records, with their time as text)
+ * and learns only whether it was committed; the queue, group commit,
+ * tickets, failure episodes and backoff below are the same for all.
+ *
  * The queue is a ring of `capacity` pointers under one mutex, with three
  * condition variables: `not_empty` wakes the writer, `not_full` wakes
  * submitters waiting for room, `committed` those waiting for their
@@ -76,9 +82,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "base/text.h"
+#include "http/audit_backend.h"
+#include "http/audit_pg.h"
 
 /* Records per transaction at most: large enough that the per-commit cost
  * vanishes, small enough that slots come back to waiting submitters
@@ -111,10 +120,10 @@
 
 struct audit_log {
     enum audit_sink sink;
-    char *path;
-
-    sqlite3 *db;
-    sqlite3_stmt *begin, *commit, *rollback, *insert;
+    const struct audit_backend *backend; /* NULL for AUDIT_OFF */
+    void *state;                         /* the backend's own */
+    char *where; /* the target as it may be printed: a file, "stdout", a
+                  * connection string without its password */
 
     pthread_t writer;
     pthread_mutex_t mu;
@@ -141,15 +150,32 @@ struct audit_log {
 
     /* Writer-only: */
     bool reported; /* the failing episode is already on stderr */
-    char last_what[64], last_detail[192];
-    uint64_t reopened; /* also read by audit_get_stats, atomically */
+    struct audit_fault fault; /* why the last write failed */
     int64_t second;      /* the second `second_text` spells, */
     char second_text[24]; /* "2023-11-14T22:13:20"; "" when none yet */
+    struct audit_row rows[BATCH]; /* the batch being written, */
+    char times[BATCH][32];        /* and its rows' time texts */
+};
+
+/* The SQLite sink's state. */
+struct sqlite_sink {
+    char *path;
+    sqlite3 *db;
+    sqlite3_stmt *begin, *commit, *rollback, *insert;
+    uint64_t reopened; /* also read by audit_get_stats, atomically */
+    struct audit_fault fault; /* note_error's, copied out by write */
 };
 
 /* A queued record: the fixed fields, then request id, key name, model
  * version, inputs and outputs back to back, each with its terminator. */
-enum { ID, KEY, VERSION, INPUTS, OUTPUTS, FIELDS };
+enum {
+    ID = AUDIT_F_ID,
+    KEY = AUDIT_F_KEY,
+    VERSION = AUDIT_F_VERSION,
+    INPUTS = AUDIT_F_INPUTS,
+    OUTPUTS = AUDIT_F_OUTPUTS,
+    FIELDS = AUDIT_FIELDS
+};
 
 struct entry {
     int64_t time_ms;
@@ -258,14 +284,17 @@ static void iso_time(struct audit_log *log, int64_t time_ms, char out[32])
 /* One JSON line on stderr: this thread has no caller to hand an errbuf
  * to. A path or message that is not UTF-8 cannot go into JSON; the line
  * still goes out, without them. */
-static void report(const struct audit_log *log, const char *level,
-                   const char *msg, const char *detail)
+static void report_line(const char *where, const char *backend,
+                        const char *level, const char *msg,
+                        const char *detail)
 {
     char full[512];
-    snprintf(full, sizeof full, "audit: %s: %s",
-             log->path ? log->path : "stdout", msg);
+    snprintf(full, sizeof full, "audit: %s: %s", where, msg);
+    /* the detail's key names the store whose message it is ("sqlite",
+     * "postgres"); stdout's are the C library's */
     json_t *line = json_pack("{s:s, s:s, s:s}", "level", level, "msg", full,
-                             log->sink == AUDIT_SQLITE ? "sqlite" : "error",
+                             strcmp(backend, "stdout") == 0 ? "error"
+                                                            : backend,
                              detail ? detail : "");
     char *text = line ? json_dumps(line, JSON_COMPACT) : NULL;
     fprintf(stderr, "%s\n",
@@ -276,16 +305,27 @@ static void report(const struct audit_log *log, const char *level,
     json_decref(line);
 }
 
-/* Why the last write failed, kept by the writer for the failure line and
- * for /readyz. */
-static void note_error(struct audit_log *log, const char *what,
+static void report(const struct audit_log *log, const char *level,
+                   const char *msg, const char *detail)
+{
+    report_line(log->where, log->backend->name, level, msg, detail);
+}
+
+void audit_fault_set(struct audit_fault *f, const char *what,
+                     const char *detail)
+{
+    snprintf(f->what, sizeof f->what, "%s", what);
+    /* cut to fit: a reason, not a transcript */
+    size_t n = detail ? strnlen(detail, sizeof f->detail - 1) : 0;
+    memcpy(f->detail, detail ? detail : "", n);
+    f->detail[n] = '\0';
+}
+
+/* Why the SQLite sink's last step failed, for write to hand back. */
+static void note_error(struct sqlite_sink *sq, const char *what,
                        const char *detail)
 {
-    snprintf(log->last_what, sizeof log->last_what, "%s", what);
-    /* cut to fit: a reason, not a transcript */
-    size_t n = detail ? strnlen(detail, sizeof log->last_detail - 1) : 0;
-    memcpy(log->last_detail, detail ? detail : "", n);
-    log->last_detail[n] = '\0';
+    audit_fault_set(&sq->fault, what, detail);
 }
 
 /* ---- SQLite sink ------------------------------------------------------ */
@@ -341,57 +381,57 @@ static int has_api_key_column(sqlite3 *db)
  * again inside a write transaction, so that two servers opening the same
  * old file cannot both add it; the common case, a table that has it,
  * takes no write lock at all. */
-static int add_api_key_column(struct audit_log *log, struct errbuf *err)
+static int add_api_key_column(struct sqlite_sink *sq, struct errbuf *err)
 {
-    int has = has_api_key_column(log->db);
+    int has = has_api_key_column(sq->db);
     if (has == 1)
         return 0;
     if (has == 0 &&
-        sqlite3_exec(log->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) ==
+        sqlite3_exec(sq->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) ==
             SQLITE_OK) {
-        has = has_api_key_column(log->db);
+        has = has_api_key_column(sq->db);
         if (has == 0 &&
-            sqlite3_exec(log->db,
+            sqlite3_exec(sq->db,
                          "ALTER TABLE decisions ADD COLUMN api_key TEXT",
                          NULL, NULL, NULL) == SQLITE_OK)
             has = 1;
         if (has == 1 &&
-            sqlite3_exec(log->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+            sqlite3_exec(sq->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
             has = -1;
     }
     if (has == 1)
         return 0;
-    err_set(err, "audit: %s: cannot add the api_key column: %s", log->path,
-            sqlite3_errmsg(log->db));
-    if (!sqlite3_get_autocommit(log->db))
-        sqlite3_exec(log->db, "ROLLBACK", NULL, NULL, NULL);
+    err_set(err, "audit: %s: cannot add the api_key column: %s", sq->path,
+            sqlite3_errmsg(sq->db));
+    if (!sqlite3_get_autocommit(sq->db))
+        sqlite3_exec(sq->db, "ROLLBACK", NULL, NULL, NULL);
     return -1;
 }
 
-static int sqlite_open(struct audit_log *log, struct errbuf *err)
+static int sqlite_open(struct sqlite_sink *sq, struct errbuf *err)
 {
-    const char *path = log->path;
+    const char *path = sq->path;
     /* NOMUTEX: after audit_open only the writer thread touches the
      * connection, so SQLite's own locking would be paid for nothing. */
-    int rc = sqlite3_open_v2(path, &log->db,
+    int rc = sqlite3_open_v2(path, &sq->db,
                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
                                  SQLITE_OPEN_NOMUTEX,
                              NULL);
     if (rc != SQLITE_OK)
         return err_set(err, "audit: %s: cannot open: %s", path,
-                       log->db ? sqlite3_errmsg(log->db) : sqlite3_errstr(rc));
-    sqlite3_extended_result_codes(log->db, 1);
-    sqlite3_busy_timeout(log->db, BUSY_TIMEOUT_MS);
+                       sq->db ? sqlite3_errmsg(sq->db) : sqlite3_errstr(rc));
+    sqlite3_extended_result_codes(sq->db, 1);
+    sqlite3_busy_timeout(sq->db, BUSY_TIMEOUT_MS);
     /* Before anything writes the file; a no-op on an existing database. */
     char pragma[64];
     snprintf(pragma, sizeof pragma, "PRAGMA page_size=%d", DB_PAGE_SIZE);
-    sqlite3_exec(log->db, pragma, NULL, NULL, NULL);
+    sqlite3_exec(sq->db, pragma, NULL, NULL, NULL);
 
     /* journal_mode answers with the mode it ended in; a database that
      * cannot do WAL (in memory, some network file systems) says so here
      * rather than failing later under load. */
     sqlite3_stmt *st;
-    if (prepare(log->db, "PRAGMA journal_mode=WAL", &st, path, err) < 0)
+    if (prepare(sq->db, "PRAGMA journal_mode=WAL", &st, path, err) < 0)
         return -1;
     rc = sqlite3_step(st);
     char mode[16] = "";
@@ -400,46 +440,46 @@ static int sqlite_open(struct audit_log *log, struct errbuf *err)
     sqlite3_finalize(st);
     if (rc != SQLITE_ROW)
         return err_set(err, "audit: %s: cannot open: %s", path,
-                       sqlite3_errmsg(log->db));
+                       sqlite3_errmsg(sq->db));
     if (strcmp(mode, "wal") != 0)
         return err_set(err, "audit: %s: journal mode is '%s', WAL is needed",
                        path, mode);
 
     char *msg = NULL;
-    if (sqlite3_exec(log->db, "PRAGMA synchronous=NORMAL", NULL, NULL, &msg) !=
+    if (sqlite3_exec(sq->db, "PRAGMA synchronous=NORMAL", NULL, NULL, &msg) !=
             SQLITE_OK ||
-        sqlite3_exec(log->db, audit_schema, NULL, NULL, &msg) != SQLITE_OK) {
+        sqlite3_exec(sq->db, audit_schema, NULL, NULL, &msg) != SQLITE_OK) {
         err_set(err, "audit: %s: cannot create the decisions table: %s", path,
-                msg ? msg : sqlite3_errmsg(log->db));
+                msg ? msg : sqlite3_errmsg(sq->db));
         sqlite3_free(msg);
         return -1;
     }
     /* A file we may only read opens "successfully" read-only; the table
      * may already exist, so nothing above would have noticed. */
-    if (sqlite3_db_readonly(log->db, "main") == 1)
+    if (sqlite3_db_readonly(sq->db, "main") == 1)
         return err_set(err, "audit: %s: database is read-only", path);
-    if (add_api_key_column(log, err) < 0)
+    if (add_api_key_column(sq, err) < 0)
         return -1;
 
-    if (prepare(log->db, "PRAGMA page_size", &st, path, err) < 0)
+    if (prepare(sq->db, "PRAGMA page_size", &st, path, err) < 0)
         return -1;
     int page = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
     sqlite3_finalize(st);
     if (page <= 0)
         page = DB_PAGE_SIZE;
-    sqlite3_wal_autocheckpoint(log->db, CHECKPOINT_BYTES / page);
+    sqlite3_wal_autocheckpoint(sq->db, CHECKPOINT_BYTES / page);
     snprintf(pragma, sizeof pragma, "PRAGMA journal_size_limit=%d",
              WAL_KEEP_BYTES);
-    sqlite3_exec(log->db, pragma, NULL, NULL, NULL);
+    sqlite3_exec(sq->db, pragma, NULL, NULL, NULL);
 
-    if (prepare(log->db, "BEGIN IMMEDIATE", &log->begin, path, err) < 0 ||
-        prepare(log->db, "COMMIT", &log->commit, path, err) < 0 ||
-        prepare(log->db, "ROLLBACK", &log->rollback, path, err) < 0 ||
-        prepare(log->db,
+    if (prepare(sq->db, "BEGIN IMMEDIATE", &sq->begin, path, err) < 0 ||
+        prepare(sq->db, "COMMIT", &sq->commit, path, err) < 0 ||
+        prepare(sq->db, "ROLLBACK", &sq->rollback, path, err) < 0 ||
+        prepare(sq->db,
                 "INSERT INTO decisions (time_ms, time, request_id,"
                 " model_version, status, inputs, outputs, api_key)"
                 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                &log->insert, path, err) < 0)
+                &sq->insert, path, err) < 0)
         return -1;
     return 0;
 }
@@ -451,48 +491,44 @@ static bool step_done(sqlite3_stmt *st)
     return rc == SQLITE_DONE;
 }
 
-static bool insert_one(struct audit_log *log, const struct entry *e)
+static bool insert_one(struct sqlite_sink *sq, const struct audit_row *r)
 {
-    sqlite3_stmt *st = log->insert;
-    char when[32];
-    iso_time(log, e->time_ms, when);
-    sqlite3_bind_int64(st, 1, e->time_ms);
-    /* SQLITE_STATIC for `when`: the statement is stepped and reset before
-     * this function returns, and the next call binds it again. */
-    sqlite3_bind_text(st, 2, when, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 5, e->status);
-    /* SQLITE_STATIC for the entry's text: it is freed only after the
-     * batch commits. */
+    sqlite3_stmt *st = sq->insert;
+    sqlite3_bind_int64(st, 1, r->time_ms);
+    /* SQLITE_STATIC for the row's text: it lives until write returns,
+     * and the statement is stepped and reset before this one does. */
+    sqlite3_bind_text(st, 2, r->time, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 5, r->status);
     static const int column[FIELDS] = {[ID] = 3, [KEY] = 8, [VERSION] = 4,
                                        [INPUTS] = 6, [OUTPUTS] = 7};
     for (int f = 0; f < FIELDS; f++)
-        if (f == KEY && e->len[KEY] == 0)
+        if (f == KEY && r->len[KEY] == 0)
             sqlite3_bind_null(st, column[f]);
         else
-            sqlite3_bind_text(st, column[f], entry_field(e, f), e->len[f],
+            sqlite3_bind_text(st, column[f], r->text[f], r->len[f],
                               SQLITE_STATIC);
     return step_done(st);
 }
 
-static void sqlite_close(struct audit_log *log)
+static void sqlite_close(struct sqlite_sink *sq)
 {
-    sqlite3_finalize(log->begin);
-    sqlite3_finalize(log->commit);
-    sqlite3_finalize(log->rollback);
-    sqlite3_finalize(log->insert);
-    sqlite3_close(log->db);
-    log->begin = log->commit = log->rollback = log->insert = NULL;
-    log->db = NULL;
+    sqlite3_finalize(sq->begin);
+    sqlite3_finalize(sq->commit);
+    sqlite3_finalize(sq->rollback);
+    sqlite3_finalize(sq->insert);
+    sqlite3_close(sq->db);
+    sq->begin = sq->commit = sq->rollback = sq->insert = NULL;
+    sq->db = NULL;
 }
 
 /* Whether the file the connection writes is no longer the one at the
  * path (deleted, or renamed and replaced): SQLite compares the path's
  * inode with the open file's. A check that cannot be made counts as
  * moved, so the file is opened again rather than trusted. */
-static bool file_moved(struct audit_log *log)
+static bool file_moved(struct sqlite_sink *sq)
 {
     int moved = 0;
-    if (sqlite3_file_control(log->db, "main", SQLITE_FCNTL_HAS_MOVED,
+    if (sqlite3_file_control(sq->db, "main", SQLITE_FCNTL_HAS_MOVED,
                              &moved) != SQLITE_OK)
         return true;
     return moved != 0;
@@ -502,38 +538,39 @@ static bool file_moved(struct audit_log *log)
  * the old one was deleted. A WAL and shared-memory file left beside a
  * deleted database belong to the old file; a new database must not
  * start from them, so they go first. */
-static bool sqlite_reopen(struct audit_log *log)
+static bool sqlite_reopen(struct sqlite_sink *sq)
 {
-    sqlite_close(log);
+    sqlite_close(sq);
     struct stat st;
-    if (stat(log->path, &st) < 0 && errno == ENOENT) {
+    if (stat(sq->path, &st) < 0 && errno == ENOENT) {
         char side[4200];
-        snprintf(side, sizeof side, "%s-wal", log->path);
+        snprintf(side, sizeof side, "%s-wal", sq->path);
         unlink(side);
-        snprintf(side, sizeof side, "%s-shm", log->path);
+        snprintf(side, sizeof side, "%s-shm", sq->path);
         unlink(side);
     }
     struct errbuf err;
-    if (sqlite_open(log, &err) < 0) {
-        sqlite_close(log);
-        note_error(log, "cannot open the database again", err.msg);
+    if (sqlite_open(sq, &err) < 0) {
+        sqlite_close(sq);
+        note_error(sq, "cannot open the database again", err.msg);
         return false;
     }
     return true;
 }
 
 /* Ring slots [first, first + n) (wrapping) in one transaction. */
-static bool sqlite_insert_batch(struct audit_log *log, size_t first, size_t n)
+static bool sqlite_insert_batch(struct sqlite_sink *sq,
+                                const struct audit_row *rows, size_t n)
 {
-    bool ok = step_done(log->begin);
+    bool ok = step_done(sq->begin);
     for (size_t i = 0; ok && i < n; i++)
-        ok = insert_one(log, log->ring[(first + i) % log->capacity]);
+        ok = insert_one(sq, &rows[i]);
     if (ok)
-        ok = step_done(log->commit);
+        ok = step_done(sq->commit);
     if (!ok) {
-        note_error(log, "cannot write decisions", sqlite3_errmsg(log->db));
-        if (!sqlite3_get_autocommit(log->db))
-            step_done(log->rollback);
+        note_error(sq, "cannot write decisions", sqlite3_errmsg(sq->db));
+        if (!sqlite3_get_autocommit(sq->db))
+            step_done(sq->rollback);
     }
     return ok;
 }
@@ -545,35 +582,79 @@ static bool sqlite_insert_batch(struct audit_log *log, size_t first, size_t n)
  * so it is written again into a new file at the path. Records committed
  * to a file before it was deleted go with it: that is the deletion's
  * doing, and the warning line says when it was found. */
-static bool sqlite_write(struct audit_log *log, size_t first, size_t n)
+static bool sqlite_write_rows(struct sqlite_sink *sq,
+                              const struct audit_row *rows, size_t n)
 {
     for (int pass = 0; pass < 2; pass++) {
-        if (log->db && file_moved(log)) {
-            report(log, "warning",
+        if (sq->db && file_moved(sq)) {
+            report_line(sq->path, "sqlite", "warning",
                    "the database file was deleted or replaced; a new one is "
                    "opened at the path",
                    NULL);
-            __atomic_add_fetch(&log->reopened, 1, __ATOMIC_RELAXED);
+            __atomic_add_fetch(&sq->reopened, 1, __ATOMIC_RELAXED);
             /* The WAL is named after the path, not the file: SQLite does
              * not checkpoint a moved database when it closes, so what is
              * in the WAL would stay beside the path for whatever file
              * comes there next. Copied into the file it belongs to
              * (wherever it was moved) first. */
-            sqlite3_wal_checkpoint_v2(log->db, "main",
+            sqlite3_wal_checkpoint_v2(sq->db, "main",
                                       SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
-            sqlite_close(log);
+            sqlite_close(sq);
         }
-        if (!log->db && !sqlite_reopen(log))
+        if (!sq->db && !sqlite_reopen(sq))
             return false;
-        if (!sqlite_insert_batch(log, first, n))
+        if (!sqlite_insert_batch(sq, rows, n))
             return false;
-        if (!file_moved(log))
+        if (!file_moved(sq))
             return true;
     }
-    note_error(log, "cannot write decisions",
+    note_error(sq, "cannot write decisions",
                "the database file keeps being deleted or replaced");
     return false;
 }
+
+static int sqlite_sink_open(void **state, const char *path,
+                            const char *replica, struct errbuf *err)
+{
+    (void)replica; /* one file, one process: the file names its replica */
+    struct sqlite_sink *sq = calloc(1, sizeof *sq);
+    if (!sq || !(sq->path = strdup(path))) {
+        free(sq);
+        return err_set(err, "audit: out of memory");
+    }
+    if (sqlite_open(sq, err) < 0) {
+        sqlite_close(sq);
+        free(sq->path);
+        free(sq);
+        return -1;
+    }
+    *state = sq;
+    return 0;
+}
+
+static int sqlite_sink_write(void *state, const struct audit_row *rows,
+                             size_t n, struct audit_fault *fault)
+{
+    struct sqlite_sink *sq = state;
+    if (sqlite_write_rows(sq, rows, n))
+        return 0;
+    *fault = sq->fault;
+    return -1;
+}
+
+static void sqlite_sink_close(void *state)
+{
+    struct sqlite_sink *sq = state;
+    if (!sq)
+        return;
+    sqlite_close(sq);
+    free(sq->path);
+    free(sq);
+}
+
+static const struct audit_backend backend_sqlite = {
+    "sqlite", sqlite_sink_open, sqlite_sink_write, NULL, sqlite_sink_close,
+};
 
 /* ---- stdout sink ------------------------------------------------------ */
 
@@ -615,30 +696,30 @@ static void put_json(FILE *out, const char *s, size_t n)
     }
 }
 
-static bool stdout_write(struct audit_log *log, size_t first, size_t n)
+static int stdout_sink_write(void *state, const struct audit_row *rows,
+                             size_t n, struct audit_fault *fault)
 {
+    (void)state;
     FILE *out = stdout;
     /* One lock for the batch so another thread's printf cannot land in
      * the middle of a line. */
     flockfile(out);
     for (size_t i = 0; i < n; i++) {
-        const struct entry *e = log->ring[(first + i) % log->capacity];
-        char when[32];
-        iso_time(log, e->time_ms, when);
+        const struct audit_row *r = &rows[i];
         fprintf(out, "{\"audit\":\"decision\",\"time\":\"%s\",\"request_id\":",
-                when);
-        put_string(out, entry_field(e, ID), e->len[ID]);
+                r->time);
+        put_string(out, r->text[ID], r->len[ID]);
         fputs(",\"api_key\":", out);
-        if (e->len[KEY])
-            put_string(out, entry_field(e, KEY), e->len[KEY]);
+        if (r->len[KEY])
+            put_string(out, r->text[KEY], r->len[KEY]);
         else
             fputs("null", out);
         fputs(",\"model_version\":", out);
-        put_string(out, entry_field(e, VERSION), e->len[VERSION]);
-        fprintf(out, ",\"status\":%d,\"inputs\":", e->status);
-        put_json(out, entry_field(e, INPUTS), e->len[INPUTS]);
+        put_string(out, r->text[VERSION], r->len[VERSION]);
+        fprintf(out, ",\"status\":%d,\"inputs\":", r->status);
+        put_json(out, r->text[INPUTS], r->len[INPUTS]);
         fputs(",\"outputs\":", out);
-        put_json(out, entry_field(e, OUTPUTS), e->len[OUTPUTS]);
+        put_json(out, r->text[OUTPUTS], r->len[OUTPUTS]);
         fputs("}\n", out);
     }
     bool ok = fflush(out) == 0 && !ferror(out);
@@ -646,9 +727,28 @@ static bool stdout_write(struct audit_log *log, size_t first, size_t n)
     clearerr(out);
     funlockfile(out);
     if (!ok)
-        note_error(log, "cannot write decisions", strerror(saved));
-    return ok;
+        audit_fault_set(fault, "cannot write decisions", strerror(saved));
+    return ok ? 0 : -1;
 }
+
+static int stdout_sink_open(void **state, const char *target,
+                            const char *replica, struct errbuf *err)
+{
+    (void)target;
+    (void)replica;
+    (void)err;
+    *state = NULL;
+    return 0;
+}
+
+static void stdout_sink_close(void *state)
+{
+    (void)state;
+}
+
+static const struct audit_backend backend_stdout = {
+    "stdout", stdout_sink_open, stdout_sink_write, NULL, stdout_sink_close,
+};
 
 /* ---- the writer ------------------------------------------------------- */
 
@@ -663,6 +763,51 @@ static void pause_unless_stopping(struct audit_log *log, long ms)
         ;
 }
 
+static int64_t monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* With mu held and the queue empty: asks the backend whether it could
+ * write (audit_backend.h). A failure starts an episode as a failed
+ * write does — new records are refused, /readyz says why — and the next
+ * check comes after the same backoff; a pass ends the episode. The
+ * queue stays empty meanwhile: a failing log takes nothing. */
+static void idle_check(struct audit_log *log, long *backoff)
+{
+    struct audit_fault fault;
+    pthread_mutex_unlock(&log->mu);
+    int rc = log->backend->check(log->state, &fault);
+    pthread_mutex_lock(&log->mu);
+    if (rc == 0) {
+        *backoff = 0;
+        if (log->failing && log->count == 0) {
+            log->failing = false;
+            log->failure[0] = '\0';
+            pthread_mutex_unlock(&log->mu);
+            log->reported = false;
+            report(log, "info", "writing again", "");
+            pthread_mutex_lock(&log->mu);
+        }
+        return;
+    }
+    *backoff = *backoff ? *backoff * 2 : TICK_MS;
+    if (*backoff > BACKOFF_MAX_MS)
+        *backoff = BACKOFF_MAX_MS;
+    log->fault = fault;
+    log->failing = true;
+    snprintf(log->failure, sizeof log->failure, "%s: %s", fault.what,
+             fault.detail);
+    if (!log->reported) {
+        log->reported = true;
+        pthread_mutex_unlock(&log->mu);
+        report(log, "error", fault.what, fault.detail);
+        pthread_mutex_lock(&log->mu);
+    }
+}
+
 static void *writer_main(void *arg)
 {
     struct audit_log *log = arg;
@@ -671,10 +816,17 @@ static void *writer_main(void *arg)
 
     pthread_mutex_lock(&log->mu);
     for (;;) {
+        int64_t next_check = monotonic_ms() + AUDIT_IDLE_CHECK_MS;
         while (log->count == 0 && !log->stopping) {
             struct timespec ts;
             deadline_after(&ts, TICK_MS);
             pthread_cond_timedwait(&log->not_empty, &log->mu, &ts);
+            if (log->backend->check && log->count == 0 && !log->stopping &&
+                monotonic_ms() >= next_check) {
+                idle_check(log, &backoff);
+                next_check = monotonic_ms() +
+                             (backoff ? backoff : AUDIT_IDLE_CHECK_MS);
+            }
         }
         /* A batch gathers unless someone waits for the room it holds,
          * or for its commit: an acknowledgement on commit writes at
@@ -695,8 +847,20 @@ static void *writer_main(void *arg)
         size_t n = log->count < BATCH ? log->count : BATCH;
         pthread_mutex_unlock(&log->mu);
 
-        bool ok = log->sink == AUDIT_SQLITE ? sqlite_write(log, first, n)
-                                            : stdout_write(log, first, n);
+        for (size_t i = 0; i < n; i++) {
+            const struct entry *e = log->ring[(first + i) % log->capacity];
+            struct audit_row *r = &log->rows[i];
+            r->time_ms = e->time_ms;
+            r->status = e->status;
+            iso_time(log, e->time_ms, log->times[i]);
+            r->time = log->times[i];
+            for (int f = 0; f < FIELDS; f++) {
+                r->text[f] = entry_field(e, f);
+                r->len[f] = e->len[f];
+            }
+        }
+        bool ok = log->backend->write(log->state, log->rows, n,
+                                      &log->fault) == 0;
 
         if (!ok) {
             /* Held, not dropped: the batch stays at the head and is
@@ -706,12 +870,12 @@ static void *writer_main(void *arg)
              * up, after CLOSE_TRIES, so that shutdown ends. */
             if (!log->reported) { /* one line an episode, not a batch */
                 log->reported = true;
-                report(log, "error", log->last_what, log->last_detail);
+                report(log, "error", log->fault.what, log->fault.detail);
             }
             pthread_mutex_lock(&log->mu);
             log->failing = true;
             snprintf(log->failure, sizeof log->failure, "%s: %s",
-                     log->last_what, log->last_detail);
+                     log->fault.what, log->fault.detail);
             /* Whoever waits for a commit is answered 503 now, not at
              * the end of its wait. */
             pthread_cond_broadcast(&log->committed);
@@ -734,7 +898,7 @@ static void *writer_main(void *arg)
             snprintf(lost, sizeof lost,
                      "closing: %zu records could not be written and are lost",
                      n);
-            report(log, "error", lost, log->last_detail);
+            report(log, "error", lost, log->fault.detail);
         }
         /* Freed before the slots are handed back, while no submitter can
          * reuse them. */
@@ -784,12 +948,13 @@ static void *writer_main(void *arg)
 
 static void log_free(struct audit_log *log)
 {
-    sqlite_close(log);
+    if (log->backend)
+        log->backend->close(log->state);
     /* Nothing is left after the writer's drain; this is for a failed open. */
     for (size_t i = 0; log->ring && i < log->count; i++)
         free(log->ring[(log->head + i) % log->capacity]);
     free(log->ring);
-    free(log->path);
+    free(log->where);
     free(log);
 }
 
@@ -797,13 +962,30 @@ int audit_open(struct audit_log **out, enum audit_sink sink,
                enum audit_ack ack, const char *path, size_t queue_capacity,
                struct errbuf *err)
 {
+    return audit_open_replica(out, sink, ack, path, NULL, queue_capacity,
+                              err);
+}
+
+int audit_open_replica(struct audit_log **out, enum audit_sink sink,
+                       enum audit_ack ack, const char *path,
+                       const char *replica, size_t queue_capacity,
+                       struct errbuf *err)
+{
     *out = NULL;
-    if (sink != AUDIT_SQLITE && sink != AUDIT_STDOUT && sink != AUDIT_OFF)
+    const struct audit_backend *backend =
+        sink == AUDIT_SQLITE     ? &backend_sqlite
+        : sink == AUDIT_STDOUT   ? &backend_stdout
+        : sink == AUDIT_POSTGRES ? &audit_backend_postgres
+                                 : NULL;
+    if (!backend && sink != AUDIT_OFF)
         return err_set(err, "audit: unknown sink %d", (int)sink);
     if (ack != AUDIT_ACK_COMMITTED && ack != AUDIT_ACK_QUEUED)
         return err_set(err, "audit: unknown acknowledgement %d", (int)ack);
     if (sink == AUDIT_SQLITE && (!path || !*path))
         return err_set(err, "audit: the SQLite sink needs a database path");
+    if (sink == AUDIT_POSTGRES && (!path || !*path))
+        return err_set(err, "audit: the PostgreSQL sink needs a connection "
+                            "string (--audit-url or $INCOMESCORE_AUDIT_URL)");
     if (sink != AUDIT_OFF && queue_capacity == 0)
         return err_set(err, "audit: queue capacity must be at least 1");
 
@@ -820,16 +1002,31 @@ int audit_open(struct audit_log **out, enum audit_sink sink,
     log->wake_at = queue_capacity < WAKE_RECORDS ? queue_capacity
                                                  : WAKE_RECORDS;
     log->ring = calloc(queue_capacity, sizeof *log->ring);
-    log->path = sink == AUDIT_SQLITE ? strdup(path) : NULL;
-    if (!log->ring || (sink == AUDIT_SQLITE && !log->path)) {
+    char where[512];
+    if (sink == AUDIT_POSTGRES)
+        audit_pg_mask(path, where, sizeof where);
+    else
+        snprintf(where, sizeof where, "%s",
+                 sink == AUDIT_SQLITE ? path : "stdout");
+    log->where = strdup(where);
+    if (!log->ring || !log->where) {
         log_free(log);
         return err_set(err, "audit: cannot allocate a queue of %zu records",
                        queue_capacity);
     }
-    if (sink == AUDIT_SQLITE && sqlite_open(log, err) < 0) {
+    char host[256];
+    if (!replica || !*replica) {
+        /* the hostname names a container or a machine; one serve each */
+        if (gethostname(host, sizeof host) != 0)
+            snprintf(host, sizeof host, "unknown");
+        host[sizeof host - 1] = '\0';
+        replica = host;
+    }
+    if (backend->open(&log->state, path, replica, err) < 0) {
         log_free(log);
         return -1;
     }
+    log->backend = backend;
 
     /* Waits are measured on the monotonic clock, so a wall-clock step
      * (NTP, an operator) cannot stretch or cut short a request's wait. */
@@ -1148,7 +1345,9 @@ void audit_get_stats(struct audit_log *log, struct audit_stats *out)
     *out = log->stats;
     out->failing = log->failing;
     pthread_mutex_unlock(&log->mu);
-    out->reopened = __atomic_load_n(&log->reopened, __ATOMIC_RELAXED);
+    if (log->backend == &backend_sqlite)
+        out->reopened = __atomic_load_n(
+            &((struct sqlite_sink *)log->state)->reopened, __ATOMIC_RELAXED);
 }
 
 int audit_health(struct audit_log *log, char *why, size_t size)

@@ -1,8 +1,10 @@
 /*
  * audit.h — every decision the API makes, recorded: time, request id,
  * model version, inputs, outputs. To SQLite by default (WAL mode, batched
- * transactions written by a background thread), or as JSON lines on
- * stdout for container logs.
+ * transactions written by a background thread), to PostgreSQL (one table
+ * for many replicas: audit_pg.h; the same queue, promise and failure
+ * handling as SQLite, a commit there being PostgreSQL's), or as JSON
+ * lines on stdout for container logs.
  *
  * When a decision is acknowledged (enum audit_ack). A lender must be
  * able to show every decision it made, so a decision is never answered
@@ -76,7 +78,8 @@
 #include "http/apikeys.h"
 #include "base/errbuf.h"
 
-enum audit_sink { AUDIT_SQLITE, AUDIT_STDOUT, AUDIT_OFF };
+/* AUDIT_POSTGRES: audit_pg.h says how its rows are kept. */
+enum audit_sink { AUDIT_SQLITE, AUDIT_STDOUT, AUDIT_OFF, AUDIT_POSTGRES };
 
 /* When audit_submit says yes: on commit (the default) or on queueing. */
 enum audit_ack { AUDIT_ACK_COMMITTED, AUDIT_ACK_QUEUED };
@@ -127,6 +130,15 @@ struct audit_group;
 int audit_open(struct audit_log **out, enum audit_sink sink,
                enum audit_ack ack, const char *path, size_t queue_capacity,
                struct errbuf *err);
+
+/* audit_open, naming the replica whose decisions these are (a row's
+ * replica column, PostgreSQL only; NULL or "": the hostname). For
+ * AUDIT_POSTGRES `path` is the connection string (audit_pg.h); it may
+ * hold a password, which no message, log line or /readyz reason shows. */
+int audit_open_replica(struct audit_log **out, enum audit_sink sink,
+                       enum audit_ack ack, const char *path,
+                       const char *replica, size_t queue_capacity,
+                       struct errbuf *err);
 
 /* Queues a copy of rec and, with AUDIT_ACK_COMMITTED, waits for its
  * commit; waits up to wait_ms in all. 0, or -1 when the queue stayed

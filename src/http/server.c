@@ -689,7 +689,7 @@ static void config_defaults(struct server_config *c)
         c->audit_queue = DEFAULT_AUDIT_QUEUE;
     if (!c->audit_wait_ms)
         c->audit_wait_ms = DEFAULT_AUDIT_WAIT_MS;
-    if (!c->audit_path) {
+    if (!c->audit_path && c->audit_sink != AUDIT_POSTGRES) {
         /* the default's directory is ours to make; a given path's is not */
         c->audit_path = paths_audit_file();
         if (c->audit_sink == AUDIT_SQLITE) {
@@ -820,8 +820,9 @@ int server_start(struct server **out, const struct server_config *cfg,
     web_files_load(s, &s->web, c->web_dir);
 
     if (c->audit_sink != AUDIT_OFF &&
-        audit_open(&s->audit, c->audit_sink, c->audit_ack, c->audit_path,
-                   c->audit_queue, err) < 0) {
+        audit_open_replica(&s->audit, c->audit_sink, c->audit_ack,
+                           c->audit_path, c->audit_replica, c->audit_queue,
+                           err) < 0) {
         err_prefix(err, "audit log");
         goto fail;
     }
@@ -863,9 +864,10 @@ int server_start(struct server **out, const struct server_config *cfg,
     struct text extra = {0};
     log_member(&extra, "url", s->url);
     log_member(&extra, "model_version", version);
-    log_member(&extra, "audit", c->audit_sink == AUDIT_OFF      ? "off"
-                                : c->audit_sink == AUDIT_STDOUT ? "stdout"
-                                                                : "sqlite");
+    log_member(&extra, "audit", c->audit_sink == AUDIT_OFF        ? "off"
+                                : c->audit_sink == AUDIT_STDOUT   ? "stdout"
+                                : c->audit_sink == AUDIT_POSTGRES ? "postgres"
+                                                                  : "sqlite");
     if (c->audit_sink != AUDIT_OFF)
         log_member(&extra, "audit_ack", c->audit_ack == AUDIT_ACK_QUEUED
                                             ? "queue"

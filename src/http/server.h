@@ -211,7 +211,10 @@ struct server_config {
                                  * SERVER_DEFAULT_THREADS */
     int watch_interval_ms;      /* registry LIVE check; 1000; < 0: never */
     enum audit_sink audit_sink; /* AUDIT_SQLITE (0) by default */
-    const char *audit_path;     /* NULL: paths_audit_file() */
+    const char *audit_path;     /* NULL: paths_audit_file(); for
+                                 * AUDIT_POSTGRES the connection string */
+    const char *audit_replica;  /* the rows' replica (PostgreSQL);
+                                 * NULL: the hostname */
     enum audit_ack audit_ack;   /* AUDIT_ACK_COMMITTED (0) by default */
     size_t audit_queue;         /* records that may wait; 16384 */
     int audit_wait_ms;          /* wait for room (and, on commit, for the

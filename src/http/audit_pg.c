@@ -1,0 +1,618 @@
+/*
+ * audit_pg.c — the PostgreSQL sink behind audit_backend.h, and retention
+ * by monthly partitions (audit_pg.h says what is stored and why).
+ *
+ * One connection, used only by audit.c's writer thread. A batch is one
+ * COPY FROM STDIN (one statement: its own transaction, all rows or none),
+ * not a multi-row INSERT with parameters. Measured with
+ * bench/pg_insert_bench.c on this machine (PostgreSQL 15, fsync on,
+ * ~700-byte rows, two cores shared with other work, three runs):
+ *   batch of   1: INSERT 263-1,427 rows/s, COPY 249-293 (a WAL flush a
+ *                 commit either way)
+ *   batch of  16: INSERT 3,012-3,811,  COPY 4,530-4,589
+ *   batch of 512: INSERT 3,203-12,145, COPY 14,958-38,118
+ * A 512-row INSERT has 4,608 parameters to parse and plan; COPY's rows
+ * go straight to the table. Under load the batches are tens of rows
+ * (commit acknowledgement) to hundreds (queue), where COPY is 1.3 to 4
+ * times faster. Its text format needs four bytes escaped (copy_field),
+ * so a client's text cannot leave its column.
+ *
+ * Failures: when a batch fails on a connection that libpq says is gone
+ * (the server restarted, a network cut), the sink reconnects at once —
+ * making the schema current again, in case it came back empty — and
+ * tries the batch once more: an idle connection broken by a restart then
+ * costs no failure episode. Otherwise the batch fails and audit.c holds
+ * it and retries with its backoff; every retry that finds the connection
+ * bad connects again. Partitions known to exist are cached (months
+ * numbered year * 12 + month); any failure forgets them, so a retry
+ * makes sure of them again.
+ */
+#include "http/audit_pg.h"
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/text.h"
+#include "http/audit_backend.h"
+
+/* pg_advisory_xact_lock's key for schema changes (migrations, partitions,
+ * retention): "incomsco" in ASCII, so it is recognizable in pg_locks. */
+#define SCHEMA_LOCK "7597400393541026671"
+/* Months whose partition is known to exist, at most. */
+#define KNOWN_MONTHS 16
+
+struct pg_sink {
+    char *conninfo;
+    char *replica;
+    char where[512]; /* the masked conninfo, for messages */
+    PGconn *conn;
+    int known[KNOWN_MONTHS];
+    size_t nknown;
+    struct text sql; /* the batch as COPY data, reused batch after batch */
+};
+
+/* ---- masking ---------------------------------------------------------- */
+
+/* Where a connection string holds a password: [from, to) spans. */
+struct span {
+    size_t from, to;
+};
+#define MAX_SECRETS 4
+
+static int password_spans(const char *s, struct span *out, int max)
+{
+    int n = 0;
+    /* postgres[ql]://user:PASSWORD@host...: the user info ends at the
+     * last '@' before the path, query or fragment. */
+    if (strncmp(s, "postgres://", 11) == 0 ||
+        strncmp(s, "postgresql://", 13) == 0) {
+        const char *auth = strstr(s, "://") + 3;
+        size_t end = strcspn(auth, "/?#");
+        const char *at = NULL;
+        for (size_t i = 0; i < end; i++)
+            if (auth[i] == '@')
+                at = auth + i;
+        const char *colon = at ? memchr(auth, ':', (size_t)(at - auth))
+                               : NULL;
+        if (colon)
+            out[n++] = (struct span){(size_t)(colon + 1 - s),
+                                     (size_t)(at - s)};
+    }
+    /* password=VALUE, in a URI's query (ends at & or #) or key=value form
+     * (ends at a space; quoted values may hold spaces and \'). */
+    for (const char *p = s; n < max && (p = strstr(p, "password")) != NULL;) {
+        const char *q = p + 8;
+        while (*q == ' ')
+            q++;
+        if (*q != '=' || (p > s && p[-1] != ' ' && p[-1] != '?' &&
+                          p[-1] != '&')) {
+            p = q;
+            continue;
+        }
+        q++;
+        while (*q == ' ')
+            q++;
+        const char *v = q;
+        if (*q == '\'') {
+            for (q++; *q && *q != '\''; q++)
+                if (*q == '\\' && q[1])
+                    q++;
+            if (*q)
+                q++;
+        } else {
+            while (*q && *q != ' ' && *q != '&' && *q != '#')
+                q++;
+        }
+        if (n == 0 || (size_t)(v - s) >= out[n - 1].to)
+            out[n++] = (struct span){(size_t)(v - s), (size_t)(q - s)};
+        p = q;
+    }
+    return n;
+}
+
+void audit_pg_mask(const char *conninfo, char *out, size_t size)
+{
+    if (!size)
+        return;
+    const char *s = conninfo ? conninfo : "";
+    struct span sp[MAX_SECRETS];
+    int n = password_spans(s, sp, MAX_SECRETS);
+    struct text t = {0};
+    size_t at = 0;
+    for (int i = 0; i < n; i++) {
+        text_put(&t, s + at, sp[i].from - at);
+        text_puts(&t, "***");
+        at = sp[i].to;
+    }
+    text_puts(&t, s + at);
+    snprintf(out, size, "%s", t.failed || !t.p ? "***" : t.p);
+    free(t.p);
+}
+
+/* libpq may quote a piece of the connection string back in its message
+ * ("invalid percent-encoded token: \"...\""): every password of
+ * conninfo found in msg becomes ***, before msg goes anywhere. */
+static void scrub(const char *conninfo, char *msg, size_t size)
+{
+    struct span sp[MAX_SECRETS];
+    int n = password_spans(conninfo, sp, MAX_SECRETS);
+    for (int i = 0; i < n; i++) {
+        const char *secret = conninfo + sp[i].from;
+        size_t k = sp[i].to - sp[i].from;
+        if (k == 0)
+            continue;
+        struct text t = {0};
+        for (const char *p = msg; *p;) {
+            if (strncmp(p, secret, k) == 0) {
+                text_puts(&t, "***");
+                p += k;
+            } else {
+                text_put(&t, p++, 1);
+            }
+        }
+        snprintf(msg, size, "%s", t.failed ? "***" : t.p ? t.p : "");
+        free(t.p);
+    }
+}
+
+/* ---- connection and schema -------------------------------------------- */
+
+/* libpq's message on one line, cut to fit a fault or an errbuf. */
+static const char *pg_message(PGconn *conn, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s", conn ? PQerrorMessage(conn) : "out of memory");
+    for (char *p = buf; *p; p++)
+        if (*p == '\n' || *p == '\r' || *p == '\t')
+            *p = ' ';
+    size_t n = strlen(buf);
+    while (n && buf[n - 1] == ' ')
+        buf[--n] = '\0';
+    return buf;
+}
+
+/* Runs sql (no parameters); 0, or -1 with libpq's reason. */
+static int exec_ok(PGconn *conn, const char *sql, char *why, size_t size)
+{
+    PGresult *res = PQexec(conn, sql);
+    ExecStatusType st = PQresultStatus(res);
+    int rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? 0 : -1;
+    if (rc < 0)
+        pg_message(conn, why, size);
+    PQclear(res);
+    return rc;
+}
+
+static void ignore_notice(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
+static PGconn *pg_connect(const char *conninfo, char *why, size_t size)
+{
+    /* Earlier keywords are defaults: the connection string (expanded from
+     * dbname) overrides them. client_encoding UTF8 is ours to decide: the
+     * rows' text is UTF-8 (or made so) whatever the server's default. */
+    char timeout[16];
+    snprintf(timeout, sizeof timeout, "%d", AUDIT_PG_CONNECT_TIMEOUT_S);
+    const char *keys[] = {"connect_timeout", "application_name", "dbname",
+                          "client_encoding", NULL};
+    const char *vals[] = {timeout, "incomescore", conninfo, "UTF8", NULL};
+    PGconn *conn = PQconnectdbParams(keys, vals, 1);
+    if (!conn || PQstatus(conn) != CONNECTION_OK) {
+        pg_message(conn, why, size);
+        PQfinish(conn);
+        return NULL;
+    }
+    /* Notices (CREATE ... IF NOT EXISTS "already exists, skipping") are
+     * not ours to print. */
+    PQsetNoticeProcessor(conn, ignore_notice, NULL);
+    return conn;
+}
+
+/* The migrations, in order: migration[i] takes the schema from version i
+ * to i + 1. A schema only ever gains: old rows stay readable. */
+static const char *const migration[AUDIT_PG_SCHEMA_VERSION] = {
+    "CREATE TABLE IF NOT EXISTS decisions ("
+    " id bigserial NOT NULL,"
+    " time_ms bigint NOT NULL,"
+    " time timestamptz NOT NULL,"
+    " request_id text NOT NULL,"
+    " model_version text NOT NULL,"
+    " status integer NOT NULL,"
+    " inputs text NOT NULL,"
+    " outputs text NOT NULL,"
+    " api_key text"
+    ") PARTITION BY RANGE (time);"
+    "CREATE INDEX IF NOT EXISTS decisions_time ON decisions (time)",
+    "ALTER TABLE decisions ADD COLUMN IF NOT EXISTS replica text",
+};
+
+/* Brings the schema to AUDIT_PG_SCHEMA_VERSION in one transaction under
+ * the advisory lock: the replica that gets the lock first migrates, the
+ * others then find the version current. */
+static int pg_migrate(PGconn *conn, char *why, size_t size)
+{
+    if (exec_ok(conn, "BEGIN", why, size) < 0)
+        return -1;
+    int rc = -1;
+    PGresult *res = NULL;
+    if (exec_ok(conn, "SELECT pg_advisory_xact_lock(" SCHEMA_LOCK ")", why,
+                size) < 0 ||
+        exec_ok(conn,
+                "CREATE TABLE IF NOT EXISTS audit_schema_version"
+                " (version integer NOT NULL)",
+                why, size) < 0)
+        goto out;
+    res = PQexec(conn, "SELECT max(version) FROM audit_schema_version");
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        pg_message(conn, why, size);
+        goto out;
+    }
+    int version = PQgetisnull(res, 0, 0) ? 0 : atoi(PQgetvalue(res, 0, 0));
+    if (version > AUDIT_PG_SCHEMA_VERSION) {
+        snprintf(why, size,
+                 "the audit schema is version %d, newer than this "
+                 "program's %d: upgrade incomescore",
+                 version, AUDIT_PG_SCHEMA_VERSION);
+        goto out;
+    }
+    for (int v = version; v < AUDIT_PG_SCHEMA_VERSION; v++)
+        if (exec_ok(conn, migration[v], why, size) < 0)
+            goto out;
+    if (version < AUDIT_PG_SCHEMA_VERSION) {
+        char sql[128];
+        snprintf(sql, sizeof sql,
+                 "DELETE FROM audit_schema_version;"
+                 " INSERT INTO audit_schema_version VALUES (%d)",
+                 AUDIT_PG_SCHEMA_VERSION);
+        if (exec_ok(conn, sql, why, size) < 0)
+            goto out;
+    }
+    rc = exec_ok(conn, "COMMIT", why, size);
+out:
+    PQclear(res);
+    if (rc < 0) {
+        char ignored[8];
+        exec_ok(conn, "ROLLBACK", ignored, sizeof ignored);
+    }
+    return rc;
+}
+
+/* Months as one number: year * 12 + (month - 1), UTC. */
+static int month_of(int64_t time_ms)
+{
+    int64_t sec = time_ms / 1000 - (time_ms % 1000 < 0);
+    time_t t = (time_t)sec;
+    struct tm tm;
+    if (!gmtime_r(&t, &tm))
+        return 0;
+    return (tm.tm_year + 1900) * 12 + tm.tm_mon;
+}
+
+static void month_name(int month, char out[32])
+{
+    snprintf(out, 32, "decisions_y%04dm%02d", month / 12, month % 12 + 1);
+}
+
+/* The partition of `month`, made when absent, in its own transaction
+ * under the advisory lock: CREATE TABLE ... PARTITION OF locks the
+ * parent, which must not be held across a batch's COPY. */
+static int pg_ensure_month(PGconn *conn, int month, char *why, size_t size)
+{
+    char name[32], sql[512];
+    month_name(month, name);
+    int next = month + 1;
+    snprintf(sql, sizeof sql,
+             "BEGIN; SELECT pg_advisory_xact_lock(" SCHEMA_LOCK ");"
+             " CREATE TABLE IF NOT EXISTS %s PARTITION OF decisions"
+             " FOR VALUES FROM ('%04d-%02d-01 00:00:00+00')"
+             " TO ('%04d-%02d-01 00:00:00+00'); COMMIT",
+             name, month / 12, month % 12 + 1, next / 12, next % 12 + 1);
+    if (exec_ok(conn, sql, why, size) == 0)
+        return 0;
+    char ignored[8];
+    exec_ok(conn, "ROLLBACK", ignored, sizeof ignored);
+    return -1;
+}
+
+static bool month_known(const struct pg_sink *s, int month)
+{
+    for (size_t i = 0; i < s->nknown; i++)
+        if (s->known[i] == month)
+            return true;
+    return false;
+}
+
+static int sink_ensure_month(struct pg_sink *s, int month, char *why,
+                             size_t size)
+{
+    if (month_known(s, month))
+        return 0;
+    if (pg_ensure_month(s->conn, month, why, size) < 0)
+        return -1;
+    if (s->nknown == KNOWN_MONTHS)
+        s->nknown = 0; /* forgetting only costs a CREATE ... IF NOT EXISTS */
+    s->known[s->nknown++] = month;
+    return 0;
+}
+
+/* A connection with the schema current and this month's and the next
+ * month's partitions made. */
+static int sink_connect(struct pg_sink *s, char *why, size_t size)
+{
+    PQfinish(s->conn);
+    s->nknown = 0;
+    s->conn = pg_connect(s->conninfo, why, size);
+    if (!s->conn)
+        return -1;
+    int now = month_of((int64_t)time(NULL) * 1000);
+    if (pg_migrate(s->conn, why, size) < 0 ||
+        sink_ensure_month(s, now, why, size) < 0 ||
+        sink_ensure_month(s, now + 1, why, size) < 0) {
+        PQfinish(s->conn);
+        s->conn = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- the backend ------------------------------------------------------ */
+
+static void sink_free(struct pg_sink *s)
+{
+    PQfinish(s->conn);
+    free(s->conninfo);
+    free(s->replica);
+    free(s->sql.p);
+    free(s);
+}
+
+static int pg_open(void **state, const char *conninfo, const char *replica,
+                   struct errbuf *err)
+{
+    struct pg_sink *s = calloc(1, sizeof *s);
+    if (!s)
+        return err_set(err, "audit: out of memory");
+    audit_pg_mask(conninfo, s->where, sizeof s->where);
+    s->conninfo = strdup(conninfo);
+    s->replica = strdup(replica);
+    if (!s->conninfo || !s->replica) {
+        sink_free(s);
+        return err_set(err, "audit: out of memory");
+    }
+    char why[512];
+    if (sink_connect(s, why, sizeof why) < 0) {
+        scrub(conninfo, why, sizeof why);
+        err_set(err, "audit: %s: cannot open the PostgreSQL audit log: %s",
+                s->where, why);
+        sink_free(s);
+        return -1;
+    }
+    *state = s;
+    return 0;
+}
+
+/* s's text in COPY's text format: backslash, tab, newline and carriage
+ * return escaped (the only bytes it gives a meaning); text that is not
+ * UTF-8 with each byte outside ASCII as '?', since the column is text in
+ * a UTF-8 connection. */
+static void copy_field(struct text *t, const char *s, size_t len)
+{
+    bool valid = utf8_valid(s, len);
+    text_reserve(t, len + 16);
+    size_t from = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        const char *esc = c == '\\'  ? "\\\\"
+                          : c == '\t' ? "\\t"
+                          : c == '\n' ? "\\n"
+                          : c == '\r' ? "\\r"
+                          : !valid && c >= 0x80 ? "?"
+                                                : NULL;
+        if (!esc)
+            continue;
+        text_put(t, s + from, i - from);
+        text_puts(t, esc);
+        from = i + 1;
+    }
+    text_put(t, s + from, len - from);
+}
+
+/* Every row in one COPY (one statement, so one transaction: all rows or
+ * none). 0 when committed; -1 with libpq's reason. */
+static int copy_batch(struct pg_sink *s, const struct audit_row *rows,
+                      size_t n, char *why, size_t size)
+{
+    /* The partitions first, each in its own short transaction. */
+    int last = -1;
+    for (size_t i = 0; i < n; i++) {
+        int m = month_of(rows[i].time_ms);
+        if (m != last && sink_ensure_month(s, m, why, size) < 0)
+            return -1;
+        last = m;
+    }
+    struct text *t = &s->sql;
+    t->len = 0;
+    t->failed = false;
+    for (size_t i = 0; i < n; i++) {
+        const struct audit_row *r = &rows[i];
+        text_printf(t, "%lld\t%s\t", (long long)r->time_ms, r->time);
+        copy_field(t, r->text[AUDIT_F_ID], r->len[AUDIT_F_ID]);
+        text_puts(t, "\t");
+        copy_field(t, r->text[AUDIT_F_VERSION], r->len[AUDIT_F_VERSION]);
+        text_printf(t, "\t%d\t", r->status);
+        copy_field(t, r->text[AUDIT_F_INPUTS], r->len[AUDIT_F_INPUTS]);
+        text_puts(t, "\t");
+        copy_field(t, r->text[AUDIT_F_OUTPUTS], r->len[AUDIT_F_OUTPUTS]);
+        text_puts(t, "\t");
+        if (r->len[AUDIT_F_KEY])
+            copy_field(t, r->text[AUDIT_F_KEY], r->len[AUDIT_F_KEY]);
+        else
+            text_puts(t, "\\N"); /* no key: SQL NULL */
+        text_puts(t, "\t");
+        copy_field(t, s->replica, strlen(s->replica));
+        text_puts(t, "\n");
+    }
+    if (t->failed) {
+        snprintf(why, size, "out of memory");
+        return -1;
+    }
+    PGresult *res = PQexec(s->conn,
+                           "COPY decisions (time_ms, time, request_id,"
+                           " model_version, status, inputs, outputs,"
+                           " api_key, replica) FROM STDIN");
+    bool copying = PQresultStatus(res) == PGRES_COPY_IN;
+    PQclear(res);
+    if (!copying) {
+        pg_message(s->conn, why, size);
+        return -1;
+    }
+    /* A failed send still ends the COPY, with an error: the server then
+     * rolls back whatever it received. */
+    bool sent = PQputCopyData(s->conn, t->p, (int)t->len) == 1;
+    if (!sent)
+        pg_message(s->conn, why, size);
+    PQputCopyEnd(s->conn, sent ? NULL : "the batch could not be sent");
+    int rc = sent ? 0 : -1;
+    while ((res = PQgetResult(s->conn)) != NULL) {
+        if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == 0) {
+            pg_message(s->conn, why, size);
+            rc = -1;
+        }
+        PQclear(res);
+    }
+    return rc;
+}
+
+/* A batch to write (rows, n), or none: a check's round trip. */
+struct pg_step {
+    const struct audit_row *rows;
+    size_t n;
+};
+
+static int ping(struct pg_sink *s, char *why, size_t size)
+{
+    /* a round trip: only a read finds a connection the server closed
+     * while it was idle */
+    PGresult *res = PQexec(s->conn, "SELECT 1");
+    int rc = PQresultStatus(res) == PGRES_TUPLES_OK ? 0 : -1;
+    PQclear(res);
+    if (rc < 0)
+        pg_message(s->conn, why, size);
+    return rc;
+}
+
+/* The step on a live connection. When it fails on a connection libpq
+ * says is gone, the sink connects again at once and tries once more; a
+ * live connection that refused it is a real error, for the backoff. */
+static int run_step(struct pg_sink *s, const struct pg_step *step,
+                    struct audit_fault *fault)
+{
+    char why[512];
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if ((!s->conn || PQstatus(s->conn) != CONNECTION_OK) &&
+            sink_connect(s, why, sizeof why) < 0) {
+            scrub(s->conninfo, why, sizeof why);
+            audit_fault_set(fault, "cannot connect to PostgreSQL", why);
+            return -1;
+        }
+        if ((step->rows ? copy_batch(s, step->rows, step->n, why, sizeof why)
+                        : ping(s, why, sizeof why)) == 0)
+            return 0;
+        s->nknown = 0;
+        if (PQstatus(s->conn) == CONNECTION_OK)
+            break;
+    }
+    scrub(s->conninfo, why, sizeof why);
+    audit_fault_set(fault, "cannot write decisions to PostgreSQL", why);
+    return -1;
+}
+
+static int pg_write(void *state, const struct audit_row *rows, size_t n,
+                    struct audit_fault *fault)
+{
+    struct pg_step step = {rows, n};
+    return run_step(state, &step, fault);
+}
+
+static int pg_check(void *state, struct audit_fault *fault)
+{
+    struct pg_step none = {NULL, 0};
+    return run_step(state, &none, fault);
+}
+
+static void pg_close(void *state)
+{
+    if (state)
+        sink_free(state);
+}
+
+const struct audit_backend audit_backend_postgres = {
+    "postgres", pg_open, pg_write, pg_check, pg_close,
+};
+
+/* ---- retention -------------------------------------------------------- */
+
+int audit_pg_retain(const char *conninfo, int months, int64_t now_ms,
+                    FILE *out, long *dropped, long *kept,
+                    struct errbuf *err)
+{
+    *dropped = *kept = 0;
+    char where[512], why[512];
+    audit_pg_mask(conninfo, where, sizeof where);
+    if (months < 1)
+        return err_set(err, "retention keeps 1 month or more, not %d",
+                       months);
+    PGconn *conn = pg_connect(conninfo, why, sizeof why);
+    if (!conn) {
+        scrub(conninfo, why, sizeof why);
+        return err_set(err, "%s: cannot connect: %s", where, why);
+    }
+    /* Our partitions only, by their names: a partition someone attached
+     * by hand under another name is theirs to drop. */
+    PGresult *res = PQexec(
+        conn, "SELECT c.relname FROM pg_inherits i"
+              " JOIN pg_class c ON c.oid = i.inhrelid"
+              " WHERE i.inhparent = 'decisions'::regclass"
+              " ORDER BY c.relname");
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        pg_message(conn, why, sizeof why);
+        scrub(conninfo, why, sizeof why);
+        err_set(err, "%s: cannot list the partitions: %s", where, why);
+        PQclear(res);
+        PQfinish(conn);
+        return -1;
+    }
+    int cut = month_of(now_ms) - months;
+    int rc = 0;
+    for (int i = 0; i < PQntuples(res); i++) {
+        const char *name = PQgetvalue(res, i, 0);
+        int y, m;
+        char tail;
+        if (sscanf(name, "decisions_y%4dm%2d%c", &y, &m, &tail) != 2 ||
+            m < 1 || m > 12 || y * 12 + m - 1 >= cut) {
+            ++*kept;
+            continue;
+        }
+        char sql[256];
+        snprintf(sql, sizeof sql,
+                 "BEGIN; SELECT pg_advisory_xact_lock(" SCHEMA_LOCK ");"
+                 " DROP TABLE IF EXISTS %s; COMMIT",
+                 name);
+        if (exec_ok(conn, sql, why, sizeof why) < 0) {
+            scrub(conninfo, why, sizeof why);
+            rc = err_set(err, "%s: cannot drop %s: %s", where, name,
+                         why);
+            break;
+        }
+        ++*dropped;
+        fprintf(out, "%s\n", name);
+    }
+    PQclear(res);
+    PQfinish(conn);
+    return rc;
+}
