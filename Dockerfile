@@ -30,12 +30,12 @@ RUN make -j"$(nproc)" install PREFIX=/usr/local DESTDIR=/stage
 
 FROM ${BASE}
 # The libraries the binary links (ldd build/incomescore), ca-certificates
-# for TLS to MongoDB and SMTP, curl for the HEALTHCHECK.
+# for TLS to MongoDB, SMTP, PostgreSQL and S3, curl for the HEALTHCHECK.
 RUN apt-get update && \
     DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         libjansson4 libutf8proc2 libcsv3 libbson-1.0-0 libmongoc-1.0-0 \
         libssl3 libxgboost0 liblapacke libsqlite3-0 libmicrohttpd12 \
-        libcurl4 ca-certificates curl && \
+        libcurl4 libpq5 libzstd1 ca-certificates curl && \
     rm -rf /var/lib/apt/lists/* && \
     useradd --system --uid 10001 --home-dir /var/lib/incomescore \
         --create-home --shell /usr/sbin/nologin incomescore

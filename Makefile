@@ -276,6 +276,7 @@ check: $(BIN) $(UNIT) $(CORE_BIN)
 	tests/audit_crash.sh $(BIN)
 	tests/s3.sh $(BIN)
 	tests/audit_pg.sh $(BIN) $(UNIT)
+	tests/replicas.sh $(BIN)
 	tests/deploy.sh $(BIN)
 	MAKE='$(MAKE) --no-print-directory' BUILD='$(BUILD)' tests/install.sh
 
@@ -321,6 +322,7 @@ bench: all bench-bin
 	bench/model_predict.sh
 	bench/audit.sh
 	bench/audit_pg.sh $(BIN)
+	bench/replicas.sh $(BIN)
 	bench/web_batch.sh $(BIN)
 
 clean:

@@ -16,11 +16,13 @@ set -eu
 # systemd (systemd-analyze verify) and python3-yaml: tests/deploy.sh checks
 # deploy/'s units, compose.yaml and the workflows. postgresql: the
 # PostgreSQL audit sink's tests and bench run a throwaway cluster
-# (tests/servers/pg.sh).
+# (tests/servers/pg.sh). nginx-light and wrk: tests/replicas.sh puts nginx
+# in front of three servers as the load balancer and loads it with wrk
+# (the benches use both too).
 PACKAGES="build-essential pkg-config libjansson-dev libutf8proc-dev libcsv-dev
 libcmocka-dev libbson-dev libmongoc-dev libssl-dev libxgboost-dev
 liblapacke-dev libsqlite3-dev libmicrohttpd-dev libcurl4-openssl-dev curl sqlite3 python3
-libzstd-dev libpq-dev postgresql
+libzstd-dev libpq-dev postgresql nginx-light wrk
 clang libclang-rt-14-dev python3-aiosmtpd openssl debootstrap buildah podman
 systemd python3-yaml chromium"
 # npm packages the tests use, each folder pinned by its own
