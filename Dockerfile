@@ -20,7 +20,8 @@ RUN apt-get update && \
     DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         build-essential pkg-config libjansson-dev libutf8proc-dev \
         libcsv-dev libbson-dev libmongoc-dev libssl-dev libxgboost-dev \
-        liblapacke-dev libsqlite3-dev libmicrohttpd-dev libcurl4-openssl-dev && \
+        liblapacke-dev libsqlite3-dev libmicrohttpd-dev libcurl4-openssl-dev \
+        libzstd-dev libpq-dev && \
     rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # What .dockerignore lets through: Makefile, src/, data/ (and web/, the
