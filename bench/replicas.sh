@@ -63,24 +63,8 @@ for set in "1" "1 2" "1 2 3"; do
     while [ -f "$WORK/nginx/nginx.pid" ]; do sleep 0.1; done
 done
 # the ceiling: nginx answering itself
-mkdir -p "$WORK/nginx200"
 P=$(cluster_free_port)
-cat > "$WORK/nginx200/nginx.conf" <<NGINXEOF
-worker_processes 2;
-daemon off;
-pid $WORK/nginx200/nginx.pid;
-error_log $WORK/nginx200/error.log;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    client_body_temp_path $WORK/nginx200/body;
-    proxy_temp_path $WORK/nginx200/proxy;
-    fastcgi_temp_path $WORK/nginx200/fastcgi;
-    uwsgi_temp_path $WORK/nginx200/uwsgi;
-    scgi_temp_path $WORK/nginx200/scgi;
-    server { listen 127.0.0.1:$P; location / { return 200 '{"ok":true}'; } }
-}
-NGINXEOF
+nginx_conf "$WORK/nginx200" "    server { listen 127.0.0.1:$P; location / { return 200 '{\"ok\":true}'; } }"
 "$NGINX" -p "$WORK/nginx200" -c "$WORK/nginx200/nginx.conf" &
 CLUSTER_PIDS="$CLUSTER_PIDS $!"
 sleep 0.5

@@ -65,6 +65,7 @@ free_port() {
 }
 
 install_missing
+. "$HERE/../tests/servers/nginx_conf.sh"
 NGINX=$(command -v nginx 2>/dev/null || echo /usr/sbin/nginx)
 
 if [ -z "$MODEL" ]; then
@@ -230,30 +231,14 @@ done
 
 # The ceiling: nginx answering the same POST with a fixed body.
 NPORT=$(free_port)
-mkdir -p "$TMP/nginx"
 FIXED='{"scoring": 833.95, "cluster": "B", "model_version": "v0001", "band": "excelente"}'
-cat > "$TMP/nginx/nginx.conf" <<EOF
-worker_processes 2;
-daemon off;
-pid $TMP/nginx/nginx.pid;
-error_log $TMP/nginx/error.log;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    client_body_temp_path $TMP/nginx/body;
-    proxy_temp_path $TMP/nginx/proxy;
-    fastcgi_temp_path $TMP/nginx/fastcgi;
-    uwsgi_temp_path $TMP/nginx/uwsgi;
-    scgi_temp_path $TMP/nginx/scgi;
-    server {
+nginx_conf "$TMP/nginx" "    server {
         listen 127.0.0.1:$NPORT;
         location / {
             default_type application/json;
             return 200 '$FIXED';
         }
-    }
-}
-EOF
+    }"
 "$NGINX" -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" 2>"$TMP/nginx/stderr" &
 NGINX_PID=$!
 for _ in $(seq 100); do

@@ -12,6 +12,8 @@
 # cluster_stop stops everything it started (call it from the caller's
 # EXIT trap).
 
+. "$ROOT/tests/servers/nginx_conf.sh"
+
 CLUSTER_PIDS=""
 NGINX=$(command -v nginx 2>/dev/null || echo /usr/sbin/nginx)
 
@@ -89,7 +91,6 @@ cluster_start_replica() {
 # the request was sent goes to the next replica, as nginx does by
 # default: a POST already sent to a replica that dies is not sent again)
 cluster_start_nginx() {
-    mkdir -p "$WORK/nginx"
     NGINX_PORT=$(cluster_free_port)
     servers=""
     for i in "$@"; do
@@ -97,20 +98,7 @@ cluster_start_nginx() {
         servers="$servers        server 127.0.0.1:$port max_fails=1 fail_timeout=2s;
 "
     done
-    cat > "$WORK/nginx/nginx.conf" <<NGINXEOF
-worker_processes 2;
-daemon off;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/error.log;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    client_body_temp_path $WORK/nginx/body;
-    proxy_temp_path $WORK/nginx/proxy;
-    fastcgi_temp_path $WORK/nginx/fastcgi;
-    uwsgi_temp_path $WORK/nginx/uwsgi;
-    scgi_temp_path $WORK/nginx/scgi;
-    upstream incomescore {
+    nginx_conf "$WORK/nginx" "    upstream incomescore {
 $servers        keepalive 64;
     }
     server {
@@ -118,13 +106,11 @@ $servers        keepalive 64;
         location / {
             proxy_pass http://incomescore;
             proxy_http_version 1.1;
-            proxy_set_header Connection "";
+            proxy_set_header Connection \"\";
             proxy_next_upstream error timeout;
             proxy_connect_timeout 1s;
         }
-    }
-}
-NGINXEOF
+    }"
     "$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" 2> "$WORK/nginx/stderr" &
     CLUSTER_PIDS="$CLUSTER_PIDS $!"
     for _ in $(seq 50); do
