@@ -22,10 +22,7 @@ case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/incomescore-crash-XXXXXX")
 SERVE_PID=""
 trap '[ -n "$SERVE_PID" ] && kill -9 "$SERVE_PID" 2>/dev/null; rm -rf "$WORK"' EXIT
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-ko() { failed=$((failed + 1)); echo "FAIL: $*"; }
+. "$(dirname "$0")/lib/checks.sh"
 
 . "$(dirname "$0")/lib/serve_load.sh"
 small_model "$BIN" "$WORK" || { echo "audit_crash: cannot make a model"; exit 1; }

@@ -37,10 +37,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-ko() { failed=$((failed + 1)); echo "FAIL: $*"; }
+. "$(dirname "$0")/lib/checks.sh"
 export NO_PROXY='*' no_proxy='*'
 
 URL=$("$PG" start "$PGDIR") || { echo "audit_pg: cannot start PostgreSQL"; exit 1; }

@@ -13,11 +13,7 @@ FIX=$HERE/fixtures
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/incomescore-cli-XXXXXX")
 # the read-only mount of the registry section is undone before the removal
 trap 'umount "$WORK/ro-registry" 2>/dev/null; rm -rf "$WORK"' EXIT
-passed=0
-failed=0
-
-ok() { passed=$((passed + 1)); }
-ko() { failed=$((failed + 1)); echo "FAIL: $*"; }
+. "$(dirname "$0")/lib/checks.sh"
 
 # run NAME EXPECTED_EXIT CMD...: runs CMD with stdout/stderr in $WORK/out,
 # $WORK/err and checks the exit code.
@@ -37,16 +33,6 @@ run_in() {
     got=$?
     if [ "$got" -eq "$want" ]; then ok; else
         ko "$name: exit $got, expected $want"; sed 's/^/    /' "$WORK/err"; fi
-}
-same() { # same NAME FILE EXPECTED_TEXT
-    if [ "$(cat "$2")" = "$3" ]; then ok; else
-        ko "$1: got"; sed 's/^/    /' "$2"; echo "  expected"; echo "$3" | sed 's/^/    /'; fi
-}
-same_file() { # same_file NAME GOT EXPECTED_FILE
-    if cmp -s "$2" "$3"; then ok; else ko "$1"; diff "$3" "$2" | head -20; fi
-}
-has() { # has NAME FILE TEXT
-    if grep -qF -- "$3" "$2"; then ok; else ko "$1: no '$3' in"; sed 's/^/    /' "$2"; fi
 }
 
 # start_serve ARGS...: `serve --port 0 ARGS` in the background, stdout and

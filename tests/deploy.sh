@@ -18,10 +18,7 @@ case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/incomescore-deploy-XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-ko() { failed=$((failed + 1)); echo "FAIL: $*"; }
+. "$(dirname "$0")/lib/checks.sh"
 has_line() { # has_line NAME FILE LINE: FILE holds exactly this line
     if grep -qxF -- "$3" "$2"; then ok; else ko "$1: no line '$3' in $2"; fi
 }

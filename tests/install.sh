@@ -15,14 +15,7 @@ BUILD=${BUILD:-build}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/incomescore-install-XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-ko() { failed=$((failed + 1)); echo "FAIL: $*"; }
-same() { # same NAME FILE EXPECTED_TEXT
-    if [ "$(cat "$2")" = "$3" ]; then ok; else
-        ko "$1: got"; sed 's/^/    /' "$2"; echo "  expected"; echo "$3" | sed 's/^/    /'; fi
-}
+. "$(dirname "$0")/lib/checks.sh"
 # Nothing of the source tree or of the caller's settings may help.
 unset INCOMESCORE_DATA INCOMESCORE_HOME INCOMESCORE_API_KEYS URL_DATABASE PORT
 

@@ -21,11 +21,8 @@ RESPONDER=$HERE/servers/mongo_responder.py
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/incomescore-mongo-XXXXXX")
 PIDS=""
 trap 'for p in $PIDS; do kill "$p" 2>/dev/null; done; rm -rf "$WORK"' EXIT
-passed=0
-failed=0
+. "$(dirname "$0")/lib/checks.sh"
 
-ok() { passed=$((passed + 1)); }
-ko() { failed=$((failed + 1)); echo "FAIL: $*"; }
 
 # run NAME EXPECTED_EXIT CMD...: stdout/stderr in $WORK/out, $WORK/err;
 # every run is bounded (a hang fails the test instead of the make)
@@ -36,19 +33,6 @@ run() {
     got=$?
     if [ "$got" -eq "$want" ]; then ok; else
         ko "$name: exit $got, expected $want"; sed 's/^/    /' "$WORK/err"; fi
-}
-same() { # same NAME FILE EXPECTED_TEXT
-    if [ "$(cat "$2")" = "$3" ]; then ok; else
-        ko "$1: got"; sed 's/^/    /' "$2"; echo "  expected"; echo "$3" | sed 's/^/    /'; fi
-}
-same_file() { # same_file NAME GOT EXPECTED_FILE
-    if cmp -s "$2" "$3"; then ok; else ko "$1"; diff "$3" "$2" | head -20; fi
-}
-has() { # has NAME FILE TEXT
-    if grep -qF -- "$3" "$2"; then ok; else ko "$1: no '$3' in"; sed 's/^/    /' "$2"; fi
-}
-hasnt() { # hasnt NAME FILE TEXT
-    if grep -qF -- "$3" "$2"; then ko "$1: '$3' in"; sed 's/^/    /' "$2"; else ok; fi
 }
 # nothing_at NAME DIR: DIR holds no file (no dataset, no temporary file)
 nothing_at() {

@@ -43,10 +43,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-ko() { failed=$((failed + 1)); echo "FAIL: $*"; }
+. "$(dirname "$0")/lib/checks.sh"
 check() { # check NAME CONDITION...
     name=$1; shift
     if "$@"; then ok; else ko "$name"; fi

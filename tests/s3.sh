@@ -33,10 +33,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-ko() { failed=$((failed + 1)); echo "FAIL: $*"; }
+. "$(dirname "$0")/lib/checks.sh"
 LOGS=$WORK/logs
 mkdir -p "$LOGS"
 n=0
@@ -51,13 +48,6 @@ run() {
     got=$?
     if [ "$got" -eq "$want" ]; then ok; else
         ko "$name: exit $got, expected $want"; sed 's/^/    /' "$ERR"; fi
-}
-same() { # same NAME FILE EXPECTED_TEXT
-    if [ "$(cat "$2")" = "$3" ]; then ok; else
-        ko "$1: got"; sed 's/^/    /' "$2"; echo "  expected"; echo "$3" | sed 's/^/    /'; fi
-}
-has() { # has NAME FILE TEXT
-    if grep -qF -- "$3" "$2"; then ok; else ko "$1: no '$3' in"; sed 's/^/    /' "$2"; fi
 }
 
 [ -d "$S3_DIR/node_modules/s3rver" ] ||
