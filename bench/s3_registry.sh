@@ -19,23 +19,16 @@ make --no-print-directory -s build/incomescore
 BIN=$(pwd)/build/incomescore
 DOCS=${1:-20000}
 DIR=$(mktemp -d "${TMPDIR:-/tmp}/incomescore-s3-bench-XXXXXX")
-S3_PID="" SERVE_PID=""
-trap '[ -n "$SERVE_PID" ] && kill "$SERVE_PID"; [ -n "$S3_PID" ] && kill "$S3_PID"; rm -rf "$DIR"' EXIT
+SERVE_PID=""
+# s3rver as the tests start it (tests/servers/cluster.sh: a free port,
+# the bucket, the credentials in the environment)
+ROOT=$(pwd) WORK=$DIR
+. tests/servers/cluster.sh
+trap '[ -n "$SERVE_PID" ] && kill "$SERVE_PID" || :; cluster_stop; rm -rf "$DIR"' EXIT
 now() { date +%s.%N; }
 since() { echo "$(now) $1" | awk '{printf "%.2f", $1 - $2}'; }
 
-node tests/servers/s3/start.js "$DIR/s3" bench AKIDBENCH bench-secret \
-    > "$DIR/s3.out" 2>&1 &
-S3_PID=$!
-PORT=""
-for _ in $(seq 100); do
-    PORT=$(sed -n 's/^port //p' "$DIR/s3.out")
-    [ -n "$PORT" ] && break
-    sleep 0.1
-done
-[ -n "$PORT" ] || { echo "s3_registry: s3rver did not start"; exit 1; }
-export INCOMESCORE_S3_ENDPOINT="http://127.0.0.1:$PORT"
-export AWS_ACCESS_KEY_ID=AKIDBENCH AWS_SECRET_ACCESS_KEY=bench-secret
+cluster_start_s3 bench
 
 "$BIN" demo-data --count "$DOCS" --seed 5 --as-of 2024-06-30 \
     --out "$DIR/docs.jsonl" 2>/dev/null
