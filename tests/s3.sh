@@ -96,7 +96,7 @@ s3_delete() { # s3_delete OBJECT_PATH
     printf '{"rounds": 10, "max_depth": 3, "eta": 0.3}\n' > "$WORK/params.json" ||
     { echo "s3: cannot make a dataset"; exit 1; }
 REG=$WORK/reg
-for seed in 1 2 3 4 5; do
+for seed in 1 2 3 4 5 6; do
     "$BIN" train --data "$WORK/dataset.csv" --registry "$REG" --seed $seed \
         --params "$WORK/params.json" > /dev/null 2>&1 ||
         { echo "s3: cannot train"; exit 1; }
@@ -185,6 +185,23 @@ s3_delete versions/v0004/refdata/itaee.csv && ok || ko "delete failed"
 run "pull with a file missing" 1 "$BIN" models pull v0004 "$URL_BASE" --registry "$WORK/copy"
 same "missing: names the file" "$ERR" \
     "incomescore models pull: version v0004 is refused: s3://$BUCKET/team/registry/versions/v0004/refdata/itaee.csv is missing"
+
+# a version in the bucket without its seal: refused, naming the seal
+run "push v0006 (not live)" 0 "$BIN" models push v0006 "$URL_BASE" --registry "$REG"
+s3_delete versions/v0006/bundle.json.sha256 && ok || ko "delete failed"
+run "pull of a version without its seal" 1 \
+    "$BIN" models pull v0006 "$URL_BASE" --registry "$WORK/copy"
+same "no seal: names it" "$ERR" \
+    "incomescore models pull: version v0006 is refused: s3://$BUCKET/team/registry/versions/v0006/bundle.json.sha256 is missing (a version in a bucket must be sealed)"
+[ ! -e "$WORK/copy/versions/v0006" ] && ok || ko "a version without its seal appeared"
+# and a version without a seal is not pushed
+cp -r "$REG/versions/v0006" "$WORK/unsealed"
+rm "$REG/versions/v0006/bundle.json.sha256"
+run "push of a version without its seal" 1 \
+    "$BIN" models push v0006 "$URL_BASE" --registry "$REG"
+same "push without a seal: refused, naming it" "$ERR" \
+    "incomescore models push: v0006 is not pushed: $REG/versions/v0006/bundle.json.sha256 is missing (a version made before seals; a bucket holds only sealed versions)"
+cp "$WORK/unsealed/bundle.json.sha256" "$REG/versions/v0006/"
 
 # --- a push killed in the middle ------------------------------------------
 # the stand-in holds the PUT of bundle.json (the files before it are in);

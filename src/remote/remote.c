@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "registry/bundle.h"
 #include "registry/manifest.h"
@@ -97,6 +98,13 @@ int remote_push(struct s3 *s, const struct s3_location *loc,
     /* a version that would not serve is not published */
     if (bundle_loads(dir, NULL, err) < 0)
         return err_prefix(err, "%s is not pushed", id);
+    /* a pull refuses a version without its seal: not published */
+    char seal[VERSION_PATH_SIZE + 32];
+    snprintf(seal, sizeof seal, "%s/%s", dir, SEAL_FILE);
+    if (access(seal, F_OK) != 0)
+        return err_set(err, "%s is not pushed: %s is missing (a version "
+                            "made before seals; a bucket holds only "
+                            "sealed versions)", id, seal);
     /* another registry's version under this id: refused. The same one
      * is uploaded again all the same (the same bytes), so pushing again
      * also repairs a copy damaged in the bucket. */
@@ -186,7 +194,8 @@ struct pull {
     const struct s3_location *loc;
     const char *folder;   /* PREFIX/versions/<id>/ */
     const char *staging;
-    bool has[BUNDLE_FILE_COUNT + 1]; /* bundle_files, then the manifest */
+    /* bundle_files, then the manifest, then its seal */
+    bool has[BUNDLE_FILE_COUNT + 2];
     size_t files;
 };
 
@@ -238,6 +247,8 @@ static int pull_one(const char *key, void *arg, struct errbuf *err)
             p->has[f] = true;
     if (strcmp(rel, MANIFEST_FILE) == 0)
         p->has[BUNDLE_FILE_COUNT] = true;
+    if (strcmp(rel, SEAL_FILE) == 0)
+        p->has[BUNDLE_FILE_COUNT + 1] = true;
     p->files++;
     return 0;
 }
@@ -314,6 +325,14 @@ int remote_pull(struct s3 *s, const struct s3_location *loc,
         rc = err_set(err, "version %s is refused: s3://%s/%s%s is missing "
                           "(a push that did not finish?)", id, loc->bucket,
                      folder, MANIFEST_FILE);
+    /* a local bundle from before the seal loads without one
+     * (manifest.h); a version in a bucket never does: every push sends
+     * the seal, and without it nothing vouches for the manifest that
+     * vouches for the other files */
+    if (rc == 0 && !p.has[BUNDLE_FILE_COUNT + 1])
+        rc = err_set(err, "version %s is refused: s3://%s/%s%s is missing "
+                          "(a version in a bucket must be sealed)", id,
+                     loc->bucket, folder, SEAL_FILE);
     for (int f = 0; rc == 0 && f < BUNDLE_FILE_COUNT; f++)
         if (!p.has[f])
             rc = err_set(err, "version %s is refused: s3://%s/%s%s is "

@@ -24,6 +24,10 @@
  * seals), and a reader never takes a version whose files are not all
  * there and all match the hashes its manifest and seal hold.
  *
+ * A version without its seal is neither pushed nor pulled: a local
+ * bundle from before seals loads without one (manifest.h), but in a
+ * bucket nothing else would vouch for the manifest.
+ *
  * A pull downloads a version into a staging directory of a local
  * registry, loads it with every check a server makes (bundle_loads: the
  * seal, every file's SHA-256, the model) and only then moves it into
