@@ -777,6 +777,33 @@ void registry_discard(struct registry *r, const char *staging_path)
         nftw(staging_path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+int registry_withdraw(struct registry *r, const char *id, struct errbuf *err)
+{
+    if (!parse_id(id, NULL))
+        return err_set(err, "'%s' is not a version id (v0001, v0002, ...)",
+                       id);
+    char from[PATH_MAX], to[PATH_MAX], versions[PATH_MAX];
+    if (registry_stage(r, to, sizeof to, err) < 0)
+        return -1;
+    int lock = lock_and_recover(r, err);
+    if (lock < 0) {
+        registry_discard(r, to);
+        return -1;
+    }
+    version_dir(r, id, from);
+    path_of(r, "versions", versions);
+    int rc = 0;
+    /* over the empty staging directory just made: rename replaces an
+     * empty directory */
+    if (rename(from, to) != 0)
+        rc = err_set(err, "%s -> %s: %s", from, to, strerror(errno));
+    else if (sync_dir(versions, err) < 0)
+        rc = -1;
+    unlock_writers(lock);
+    registry_discard(r, to);
+    return rc;
+}
+
 int registry_live(struct registry *r, char *id, struct errbuf *err)
 {
     char live[REGISTRY_ID_SIZE];

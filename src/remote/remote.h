@@ -72,4 +72,15 @@ int remote_live(struct s3 *s, const struct s3_location *loc,
 int remote_pull(struct s3 *s, const struct s3_location *loc,
                 struct registry *reg, const char *id, struct errbuf *err);
 
+/* remote_pull for a server's cache of the bucket, a registry that holds
+ * only what was pulled: a copy of id there that no longer passes every
+ * check (a file missing, short or torn by a crash, the seal included) is
+ * withdrawn (registry_withdraw) and pulled again, once per call, and 2
+ * is returned with what was wrong in damage. A copy that still checks
+ * out but is another version than the bucket's is refused as by
+ * remote_pull. 0, 1 and -1 as there. */
+int remote_refresh(struct s3 *s, const struct s3_location *loc,
+                   struct registry *cache, const char *id,
+                   struct errbuf *damage, struct errbuf *err);
+
 #endif
