@@ -289,6 +289,27 @@ static void commit_numbers_after_the_highest_version(void **state)
     close_and_remove(r, dir);
 }
 
+/* The registry at dir lists no version and staging/ is empty. */
+static void assert_no_version_and_nothing_staged(struct registry *r,
+                                                 const char *dir)
+{
+    struct errbuf err;
+    char(*ids)[REGISTRY_ID_SIZE];
+    size_t count;
+    assert_int_equal(registry_list(r, &ids, &count, &err), 0);
+    assert_int_equal(count, 0);
+    free(ids);
+    char staging_dir[JOINED_SIZE];
+    snprintf(staging_dir, sizeof staging_dir, "%s/staging", dir);
+    DIR *d = opendir(staging_dir);
+    assert_non_null(d);
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+            fail_msg("left behind: staging/%s", e->d_name);
+    closedir(d);
+}
+
 /* registry_adopt: a version copied from elsewhere keeps its id, is
  * never made live here, and never replaces one already there. */
 static void adopt_keeps_the_id_given(void **state)
@@ -343,20 +364,7 @@ static void withdraw_takes_a_version_out_to_be_adopted_again(void **state)
     assert_non_null(text);
     assert_string_equal(text, "v0001\n");
     free(text);
-    char(*ids)[REGISTRY_ID_SIZE];
-    size_t count;
-    assert_int_equal(registry_list(r, &ids, &count, &err), 0);
-    assert_int_equal(count, 0);
-    free(ids);
-    char staging_dir[JOINED_SIZE];
-    snprintf(staging_dir, sizeof staging_dir, "%s/staging", dir);
-    DIR *d = opendir(staging_dir);
-    assert_non_null(d);
-    struct dirent *e;
-    while ((e = readdir(d)))
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-            fail_msg("left behind: staging/%s", e->d_name);
-    closedir(d);
+    assert_no_version_and_nothing_staged(r, dir);
     assert_int_equal(registry_stage(r, staging, sizeof staging, &err), 0);
     free(test_write_file(staging, "model.json", "{\"again\": 1}\n"));
     assert_int_equal(registry_adopt(r, staging, "v0001", &err), 0);
@@ -807,21 +815,7 @@ static void a_discarded_staging_dir_leaves_nothing(void **state)
     free(test_write_file(sub, "s1.json", "{}\n"));
     free(test_write_file(staging, "model.json", "{}\n"));
     registry_discard(r, staging);
-
-    char staging_dir[PATH_SIZE];
-    snprintf(staging_dir, sizeof staging_dir, "%s/staging", dir);
-    DIR *d = opendir(staging_dir);
-    assert_non_null(d);
-    struct dirent *e;
-    while ((e = readdir(d)))
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-            fail_msg("left behind: staging/%s", e->d_name);
-    closedir(d);
-    char(*ids)[REGISTRY_ID_SIZE];
-    size_t count;
-    assert_int_equal(registry_list(r, &ids, &count, &err), 0);
-    assert_int_equal(count, 0);
-    free(ids);
+    assert_no_version_and_nothing_staged(r, dir);
     close_and_remove(r, dir);
 }
 
