@@ -381,6 +381,9 @@ static int pull(struct s3 *s, const struct s3_location *loc,
         rc = registry_adopt(reg, staging, id, err);
     if (rc < 0)
         registry_discard(reg, staging);
+    if (rc < 0 && repaired) /* the damage is said even when no repair */
+        err_prefix(err, "the cached copy of %s was damaged (%s) and "
+                        "removed; pulling it again failed", id, damage->msg);
     return rc < 0 ? -1 : repaired ? 2 : 0;
 }
 
