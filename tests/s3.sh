@@ -10,7 +10,10 @@
 # secret in any output; push then pull into an empty registry gives the
 # same files (diff -r); a push cut after the version's files (the stand-in
 # refuses the PUT of LIVE) leaves the bucket's LIVE as it was; a tampered
-# or missing object is refused by pull, naming the file; `serve
+# or missing object, or a version without its seal, is refused by pull,
+# naming the file; a damaged copy in one's own registry is not replaced;
+# a serve cache torn while serve was stopped is pulled again at restart
+# (logged, counted, the whole /v1/model compared); `serve
 # --registry s3://` takes a promotion in the bucket (bounded wait), and a
 # tampered one is refused, logged and counted while the old model keeps
 # serving (its whole /v1/model compared); /readyz is not ready only while
@@ -96,7 +99,7 @@ s3_delete() { # s3_delete OBJECT_PATH
     printf '{"rounds": 10, "max_depth": 3, "eta": 0.3}\n' > "$WORK/params.json" ||
     { echo "s3: cannot make a dataset"; exit 1; }
 REG=$WORK/reg
-for seed in 1 2 3 4 5; do
+for seed in 1 2 3 4 5 6; do
     "$BIN" train --data "$WORK/dataset.csv" --registry "$REG" --seed $seed \
         --params "$WORK/params.json" > /dev/null 2>&1 ||
         { echo "s3: cannot train"; exit 1; }
@@ -186,6 +189,31 @@ run "pull with a file missing" 1 "$BIN" models pull v0004 "$URL_BASE" --registry
 same "missing: names the file" "$ERR" \
     "incomescore models pull: version v0004 is refused: s3://$BUCKET/team/registry/versions/v0004/refdata/itaee.csv is missing"
 
+# a version in the bucket without its seal: refused, naming the seal
+run "push v0006 (not live)" 0 "$BIN" models push v0006 "$URL_BASE" --registry "$REG"
+s3_delete versions/v0006/bundle.json.sha256 && ok || ko "delete failed"
+run "pull of a version without its seal" 1 \
+    "$BIN" models pull v0006 "$URL_BASE" --registry "$WORK/copy"
+same "no seal: names it" "$ERR" \
+    "incomescore models pull: version v0006 is refused: s3://$BUCKET/team/registry/versions/v0006/bundle.json.sha256 is missing (a version in a bucket must be sealed)"
+[ ! -e "$WORK/copy/versions/v0006" ] && ok || ko "a version without its seal appeared"
+# and a version without a seal is not pushed
+cp -r "$REG/versions/v0006" "$WORK/unsealed"
+rm "$REG/versions/v0006/bundle.json.sha256"
+run "push of a version without its seal" 1 \
+    "$BIN" models push v0006 "$URL_BASE" --registry "$REG"
+same "push without a seal: refused, naming it" "$ERR" \
+    "incomescore models push: v0006 is not pushed: $REG/versions/v0006/bundle.json.sha256 is missing (a version made before seals; a bucket holds only sealed versions)"
+cp "$WORK/unsealed/bundle.json.sha256" "$REG/versions/v0006/"
+
+# a damaged copy in a registry of one's own is not replaced from the
+# bucket: its seal differs, and that stays "another version"
+truncate -s 10 "$WORK/copy2/versions/v0001/bundle.json.sha256"
+run "pull over a damaged copy in one's registry" 1 \
+    "$BIN" models pull v0001 "$URL_BASE" --registry "$WORK/copy2"
+same "damaged own copy: still refused" "$ERR" \
+    "incomescore models pull: s3://$BUCKET/team/registry/versions/v0001/bundle.json.sha256 holds another v0001 than $WORK/copy2/versions/v0001 (their seals differ): version ids belong to one registry; give each registry its own prefix"
+
 # --- a push killed in the middle ------------------------------------------
 # the stand-in holds the PUT of bundle.json (the files before it are in);
 # the push is killed with SIGKILL there
@@ -264,6 +292,7 @@ polled_304() { grep -qx "GET /$BUCKET/team/registry/LIVE 304" "$S3_REQUEST_LOG";
 wait_for "an unchanged LIVE is answered 304" polled_304
 curl -s "$URL/v1/model" > "$WORK/model.before"
 printf 'v0003\n' > "$WORK/live3"
+printf 'v0002\n' > "$WORK/live2"
 s3_put LIVE "$WORK/live3" && ok || ko "LIVE by hand failed"
 wait_for "the tampered version is counted" failures_are 1
 curl -s "$URL/v1/model" > "$WORK/model.after"
@@ -295,6 +324,27 @@ INCOMESCORE_S3_ENDPOINT=http://127.0.0.1:9 \
     start_serve --registry "$URL_BASE" --cache "$WORK/cache" --poll 1
 version_is v0002 && ok || ko "restart from the cache, bucket away: not v0002"
 has "bucket away: logged" "$LOGS/serve.err" "\"event\": \"bucket_unusable\""
+stop_serve
+
+# a cache torn by a crash (files fsync'ed late or never): its LIVE names
+# v0002, whose model and seal are cut short. The server pulls v0002
+# again, serves it, and says so once.
+s3_put LIVE "$WORK/live2" && ok || ko "LIVE by hand failed"
+truncate -s 100 "$WORK/cache/versions/v0002/model.json"
+truncate -s 10 "$WORK/cache/versions/v0002/bundle.json.sha256"
+start_serve --registry "$URL_BASE" --cache "$WORK/cache" --poll 1
+[ -n "$URL" ] && ok || ko "serve did not start: $(cat "$LOGS/serve.err")"
+curl -s "$URL/v1/model" > "$WORK/model.repaired"
+if cmp -s "$WORK/model.before" "$WORK/model.repaired"; then ok; else
+    ko "the damaged cache: /v1/model is not v0002's"
+    sed 's/^/    /' "$WORK/model.repaired"; fi
+if diff -r "$REG/versions/v0002" "$WORK/cache/versions/v0002" > "$WORK/diff" 2>&1
+then ok; else ko "the cache's v0002 was not pulled again"; fi
+has "damaged cache: logged" "$LOGS/serve.err" \
+    "\"event\": \"bucket_cache_repaired\", \"msg\": \"the cache's copy of v0002 was damaged and is pulled again from the bucket: $WORK/cache/versions/v0002/bundle.json.sha256: not a SHA-256 of bundle.json\", \"repaired\": \"v0002\""
+curl -s "$URL/metrics" | grep -x "incomescore_bucket_cache_repairs_total.*" > "$WORK/repairs"
+same "damaged cache: counted once" "$WORK/repairs" "incomescore_bucket_cache_repairs_total 1"
+[ -z "$(ls "$WORK/cache/staging")" ] && ok || ko "the repair left $(ls "$WORK/cache/staging")"
 stop_serve
 
 # --- the pipeline pushes what it promotes --------------------------------

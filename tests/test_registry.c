@@ -289,6 +289,27 @@ static void commit_numbers_after_the_highest_version(void **state)
     close_and_remove(r, dir);
 }
 
+/* The registry at dir lists no version and staging/ is empty. */
+static void assert_no_version_and_nothing_staged(struct registry *r,
+                                                 const char *dir)
+{
+    struct errbuf err;
+    char(*ids)[REGISTRY_ID_SIZE];
+    size_t count;
+    assert_int_equal(registry_list(r, &ids, &count, &err), 0);
+    assert_int_equal(count, 0);
+    free(ids);
+    char staging_dir[JOINED_SIZE];
+    snprintf(staging_dir, sizeof staging_dir, "%s/staging", dir);
+    DIR *d = opendir(staging_dir);
+    assert_non_null(d);
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+            fail_msg("left behind: staging/%s", e->d_name);
+    closedir(d);
+}
+
 /* registry_adopt: a version copied from elsewhere keeps its id, is
  * never made live here, and never replaces one already there. */
 static void adopt_keeps_the_id_given(void **state)
@@ -316,6 +337,47 @@ static void adopt_keeps_the_id_given(void **state)
     assert_string_equal(err.msg, "'../x' is not a version id (v0001, v0002, "
                                  "...)");
     registry_discard(r, staging);
+    close_and_remove(r, dir);
+}
+
+/* registry_withdraw (a bucket cache's damaged copy): the version leaves
+ * versions/ whole, staging/ is left empty, LIVE still names it, and the
+ * same id can be adopted again. */
+static void withdraw_takes_a_version_out_to_be_adopted_again(void **state)
+{
+    (void)state;
+    char *dir = test_mkdtemp();
+    struct registry *r = open_registry(dir);
+    struct errbuf err;
+    char staging[PATH_SIZE], id[REGISTRY_ID_SIZE], live[REGISTRY_ID_SIZE];
+    commit_one(r, "model.json", id);
+    assert_string_equal(id, "v0001");
+    assert_int_equal(registry_withdraw(r, "v0001", &err), 0);
+    assert_false(exists(dir, "versions/v0001"));
+    assert_false(exists(dir, "staging/v0001"));
+    /* LIVE untouched (registry_live says it names nothing until the
+     * copy is back) */
+    char live_path[JOINED_SIZE];
+    snprintf(live_path, sizeof live_path, "%s/LIVE", dir);
+    size_t len;
+    char *text = file_read_all(live_path, &len, &err);
+    assert_non_null(text);
+    assert_string_equal(text, "v0001\n");
+    free(text);
+    assert_no_version_and_nothing_staged(r, dir);
+    assert_int_equal(registry_stage(r, staging, sizeof staging, &err), 0);
+    free(test_write_file(staging, "model.json", "{\"again\": 1}\n"));
+    assert_int_equal(registry_adopt(r, staging, "v0001", &err), 0);
+    assert_true(exists(dir, "versions/v0001/model.json"));
+    assert_int_equal(registry_live(r, live, &err), 0);
+    assert_string_equal(live, "v0001");
+    /* an unknown or malformed id: refused, naming it */
+    assert_int_equal(registry_withdraw(r, "v0009", &err), -1);
+    assert_non_null(strstr(err.msg, "versions/v0009"));
+    assert_non_null(strstr(err.msg, "No such file or directory"));
+    assert_int_equal(registry_withdraw(r, "../x", &err), -1);
+    assert_string_equal(err.msg, "'../x' is not a version id (v0001, v0002, "
+                                 "...)");
     close_and_remove(r, dir);
 }
 
@@ -753,21 +815,7 @@ static void a_discarded_staging_dir_leaves_nothing(void **state)
     free(test_write_file(sub, "s1.json", "{}\n"));
     free(test_write_file(staging, "model.json", "{}\n"));
     registry_discard(r, staging);
-
-    char staging_dir[PATH_SIZE];
-    snprintf(staging_dir, sizeof staging_dir, "%s/staging", dir);
-    DIR *d = opendir(staging_dir);
-    assert_non_null(d);
-    struct dirent *e;
-    while ((e = readdir(d)))
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-            fail_msg("left behind: staging/%s", e->d_name);
-    closedir(d);
-    char(*ids)[REGISTRY_ID_SIZE];
-    size_t count;
-    assert_int_equal(registry_list(r, &ids, &count, &err), 0);
-    assert_int_equal(count, 0);
-    free(ids);
+    assert_no_version_and_nothing_staged(r, dir);
     close_and_remove(r, dir);
 }
 
@@ -1118,6 +1166,7 @@ int suite_registry(int *count)
         cmocka_unit_test(commit_naming_writes_the_id_it_gives),
         cmocka_unit_test(commit_numbers_after_the_highest_version),
         cmocka_unit_test(adopt_keeps_the_id_given),
+        cmocka_unit_test(withdraw_takes_a_version_out_to_be_adopted_again),
         cmocka_unit_test(first_commit_becomes_live_later_ones_do_not),
         cmocka_unit_test(list_is_oldest_first_and_ignores_stray_entries),
         cmocka_unit_test(promote_switches_live_and_records_the_history),

@@ -39,6 +39,21 @@ static void sync_failed(struct server *s, const char *event,
     free(what.p);
 }
 
+/* The cache's copy of id failed its checks (a crash before its files
+ * were on disk, a damaged disk) and was pulled again whole: said and
+ * counted each time, since each is damage someone may want to look at. */
+static void cache_repaired(struct server *s, const char *id,
+                           const struct errbuf *damage)
+{
+    METRIC_COUNT(s->metrics.bucket_cache_repairs);
+    struct text what = {0};
+    log_member(&what, "repaired", id);
+    log_event(s, "warn", "bucket_cache_repaired", what.p,
+              "the cache's copy of %s was damaged and is pulled again "
+              "from the bucket: %s", id, damage->msg);
+    free(what.p);
+}
+
 /* One look at the bucket's LIVE, and the pull and swap it calls for. */
 static void bucket_sync(struct server *s)
 {
@@ -59,10 +74,14 @@ static void bucket_sync(struct server *s)
         sync_failed(s, "bucket_unusable", "", &err);
         return;
     }
-    if (remote_pull(b->s3, &b->loc, cache, id, &err) < 0) {
+    struct errbuf damage;
+    int pulled = remote_refresh(b->s3, &b->loc, cache, id, &damage, &err);
+    if (pulled < 0) {
         sync_failed(s, "bucket_refused", id, &err);
         return;
     }
+    if (pulled == 2)
+        cache_repaired(s, id, &damage);
     char here[REGISTRY_ID_SIZE] = "";
     if (registry_live(cache, here, &err) < 0)
         here[0] = '\0';

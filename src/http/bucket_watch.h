@@ -14,6 +14,12 @@
  *   SHA-256 and the manifest against its seal before it appears), made
  *   live in the cache, and the server reloads at once.
  *
+ * The cache's copy of the version LIVE names is checked too when it is
+ * taken (remote_refresh): a copy that no longer checks out (torn by a
+ * crash, damaged) is discarded and pulled again, logged
+ * ("bucket_cache_repaired") and counted in
+ * incomescore_bucket_cache_repairs_total each time.
+ *
  * A version that does not check out (a hash that does not match, a
  * missing file), a LIVE that names nothing, a bucket that cannot be
  * reached: nothing changes in the cache, the model serving keeps

@@ -161,6 +161,13 @@ static void model_text(struct metrics *m, const struct bundle *live,
                    "# TYPE incomescore_bucket_sync_failures_total counter\n"
                    "incomescore_bucket_sync_failures_total %lu\n",
                 METRIC_READ(m->bucket_failures));
+    text_printf(t, "# HELP incomescore_bucket_cache_repairs_total Times a "
+                   "version in the local cache of the bucket failed its "
+                   "checks (torn by a crash, damaged) and was pulled "
+                   "again.\n"
+                   "# TYPE incomescore_bucket_cache_repairs_total counter\n"
+                   "incomescore_bucket_cache_repairs_total %lu\n",
+                METRIC_READ(m->bucket_cache_repairs));
 }
 
 static void audit_text(struct metrics *m, const struct audit_stats *as,

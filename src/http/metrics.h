@@ -39,6 +39,7 @@ struct metrics {
     atomic_ulong audit_unavailable;        /* counted by routes.c */
     atomic_ulong header_deadline_cuts;     /* counted by header_watch.c */
     atomic_ulong bucket_failures;          /* counted by bucket_watch.c */
+    atomic_ulong bucket_cache_repairs;     /* counted by bucket_watch.c */
 };
 
 #define METRIC_COUNT(x) atomic_fetch_add_explicit(&(x), 1, memory_order_relaxed)

@@ -159,7 +159,9 @@ int manifest_write(const struct manifest *m, const char *path,
  * when not. A bundle written before the seal existed has no .sha256 and
  * loads as before (its other files still checked): absence is accepted,
  * so the seal guards against edits and damage, not against someone who
- * deletes it too. */
+ * deletes it too. A version in a bucket is the exception: every push
+ * sends the seal, and remote_pull refuses a version without one
+ * (remote.h), as remote_push refuses to send one. */
 #define MANIFEST_SEAL_SUFFIX ".sha256"
 int manifest_seal(const char *path, struct errbuf *err);
 int manifest_check_seal(const char *path, struct errbuf *err);

@@ -654,6 +654,27 @@ static int rename_new(const char *from, const char *to)
     return rename(from, to);
 }
 
+static int sync_subdir(const char *path, const struct stat *st, int flag,
+                       struct FTW *ftw)
+{
+    (void)st; (void)ftw;
+    struct errbuf ignored;
+    return flag == FTW_D && sync_dir(path, &ignored) < 0 ? -1 : 0;
+}
+
+/* Every directory of a finished staging tree synced: its files were
+ * fsync'ed by their writer (base/fileio.h), but their names are durable
+ * only once the directories holding them are, and the version must be
+ * whole on disk before the rename makes it appear (a crash must not
+ * leave versions/<id> naming files that are not there). */
+static int sync_staging(const char *staging_path, struct errbuf *err)
+{
+    if (nftw(staging_path, sync_subdir, 16, FTW_PHYS) != 0)
+        return err_set(err, "%s: cannot sync its directories: %s",
+                       staging_path, strerror(errno));
+    return 0;
+}
+
 /* The id goes to `id` once the version is in versions/, even when making
  * the first version live then fails (the message says so). `wanted`:
  * the id it must have (registry_adopt), NULL for the next one. */
@@ -682,6 +703,10 @@ static int commit_version(struct registry *r, const char *staging_path,
      * it is written now, before anyone can see the version */
     if (naming && naming(staging_path, new_id, naming_arg, err) < 0) {
         rc = err_prefix(err, "%s", new_id);
+        goto out;
+    }
+    if (sync_staging(staging_path, err) < 0) {
+        rc = -1;
         goto out;
     }
     version_dir(r, new_id, dest);
@@ -750,6 +775,33 @@ void registry_discard(struct registry *r, const char *staging_path)
     (void)r;
     if (staging_path && *staging_path)
         nftw(staging_path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+int registry_withdraw(struct registry *r, const char *id, struct errbuf *err)
+{
+    if (!parse_id(id, NULL))
+        return err_set(err, "'%s' is not a version id (v0001, v0002, ...)",
+                       id);
+    char from[PATH_MAX], to[PATH_MAX], versions[PATH_MAX];
+    if (registry_stage(r, to, sizeof to, err) < 0)
+        return -1;
+    int lock = lock_and_recover(r, err);
+    if (lock < 0) {
+        registry_discard(r, to);
+        return -1;
+    }
+    version_dir(r, id, from);
+    path_of(r, "versions", versions);
+    int rc = 0;
+    /* over the empty staging directory just made: rename replaces an
+     * empty directory */
+    if (rename(from, to) != 0)
+        rc = err_set(err, "%s -> %s: %s", from, to, strerror(errno));
+    else if (sync_dir(versions, err) < 0)
+        rc = -1;
+    unlock_writers(lock);
+    registry_discard(r, to);
+    return rc;
 }
 
 int registry_live(struct registry *r, char *id, struct errbuf *err)

@@ -95,6 +95,14 @@ int registry_adopt(struct registry *r, const char *staging_path,
 /* Removes a staging directory that will not be committed. */
 void registry_discard(struct registry *r, const char *staging_path);
 
+/* Takes version id out of versions/ and removes it: for a cache of a
+ * bucket only (remote_refresh), whose copy of a version failed its
+ * checks and is pulled again; a registry's own versions are never
+ * changed once there. The version leaves versions/ by one rename (into
+ * staging/, then removed), so a reader sees it whole or not at all. -1
+ * with the reason; LIVE is left as it is (the same id comes back). */
+int registry_withdraw(struct registry *r, const char *id, struct errbuf *err);
+
 /* The live version's id into id; returns 0, 1 when none is live yet, or
  * -1 on error. */
 int registry_live(struct registry *r, char *id, struct errbuf *err);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "registry/bundle.h"
 #include "registry/manifest.h"
@@ -97,10 +98,18 @@ int remote_push(struct s3 *s, const struct s3_location *loc,
     /* a version that would not serve is not published */
     if (bundle_loads(dir, NULL, err) < 0)
         return err_prefix(err, "%s is not pushed", id);
+    /* a pull refuses a version without its seal: not published */
+    char seal[VERSION_PATH_SIZE + 32];
+    snprintf(seal, sizeof seal, "%s/%s", dir, SEAL_FILE);
+    if (access(seal, F_OK) != 0)
+        return err_set(err, "%s is not pushed: %s is missing (a version "
+                            "made before seals; a bucket holds only "
+                            "sealed versions)", id, seal);
     /* another registry's version under this id: refused. The same one
      * is uploaded again all the same (the same bytes), so pushing again
      * also repairs a copy damaged in the bucket. */
-    if (same_version(s, loc, dir, id, err) < 0)
+    int same = same_version(s, loc, dir, id, err);
+    if (same < 0 || same == 2)
         return -1;
     if (upload_version(s, loc, id, dir, err) < 0)
         return -1;
@@ -186,7 +195,8 @@ struct pull {
     const struct s3_location *loc;
     const char *folder;   /* PREFIX/versions/<id>/ */
     const char *staging;
-    bool has[BUNDLE_FILE_COUNT + 1]; /* bundle_files, then the manifest */
+    /* bundle_files, then the manifest, then its seal */
+    bool has[BUNDLE_FILE_COUNT + 2];
     size_t files;
 };
 
@@ -238,6 +248,8 @@ static int pull_one(const char *key, void *arg, struct errbuf *err)
             p->has[f] = true;
     if (strcmp(rel, MANIFEST_FILE) == 0)
         p->has[BUNDLE_FILE_COUNT] = true;
+    if (strcmp(rel, SEAL_FILE) == 0)
+        p->has[BUNDLE_FILE_COUNT + 1] = true;
     p->files++;
     return 0;
 }
@@ -256,8 +268,8 @@ static void drop_bundle_prefix(struct errbuf *err, const char *dir)
 /* Whether the bucket's version id is the one in dir, by their seals
  * (bundle.json.sha256, the manifest's SHA-256, which holds every other
  * file's): 1 the same, 0 the bucket has no seal for id (never pushed, or
- * a push that did not finish), -1 with err set when they differ or the
- * bucket cannot say. What keeps two registries that both have a v0003
+ * a push that did not finish), 2 with err set when they differ, -1 with
+ * err set when the bucket cannot say. What keeps two registries that both have a v0003
  * from mixing them up in one bucket. */
 static int same_version(struct s3 *s, const struct s3_location *loc,
                         const char *dir, const char *id, struct errbuf *err)
@@ -281,25 +293,58 @@ static int same_version(struct s3 *s, const struct s3_location *loc,
         return missing ? 0 : -1;
     bool same = len == mine_len && memcmp(theirs, mine, len) == 0;
     free(theirs);
-    if (!same)
-        return err_set(err, "s3://%s/%s holds another %s than %s (their "
+    if (!same) {
+        err_set(err, "s3://%s/%s holds another %s than %s (their "
                             "seals differ): version ids belong to one "
                             "registry; give each registry its own prefix",
                        loc->bucket, key, id, dir);
+        return 2;
+    }
     return 1;
 }
 
-int remote_pull(struct s3 *s, const struct s3_location *loc,
-                struct registry *reg, const char *id, struct errbuf *err)
+/* The copy of id that reg holds, against the bucket's: 1 the same
+ * version and (for a cache) still whole; 0 when it is not (a cache's
+ * copy that fails its checks: withdrawn, its reason in damage, to be
+ * pulled again); -1 with the reason. */
+static int check_copy(struct s3 *s, const struct s3_location *loc,
+                      struct registry *reg, const char *id, const char *dir,
+                      struct errbuf *damage, struct errbuf *err)
+{
+    int same = same_version(s, loc, dir, id, err);
+    if (same == 0)
+        return err_set(err, "version %s is not in s3://%s/%s (its seal "
+                            "is missing)", id, loc->bucket, loc->prefix);
+    if (same < 0)
+        return -1; /* the bucket cannot say: nothing is touched */
+    if (!damage)   /* a registry's own copy: never replaced from here */
+        return same == 1 ? 1 : -1;
+    /* a cache holds only what it pulled, after every check: a copy that
+     * fails them now was damaged here (a crash before its files reached
+     * the disk, a disk), and the bucket has the version whole. A copy
+     * that still loads but differs from the bucket's is another version
+     * under the same id, refused as for any registry. */
+    if (bundle_loads(dir, NULL, damage) == 0)
+        return same == 1 ? 1 : -1;
+    drop_bundle_prefix(damage, dir);
+    if (registry_withdraw(reg, id, err) < 0)
+        return err_prefix(err, "the cached copy of %s is damaged (%s) and "
+                               "could not be removed", id, damage->msg);
+    return 0;
+}
+
+static int pull(struct s3 *s, const struct s3_location *loc,
+                struct registry *reg, const char *id, struct errbuf *damage,
+                struct errbuf *err)
 {
     char dir[VERSION_PATH_SIZE];
     struct errbuf none;
+    bool repaired = false;
     if (registry_version_path(reg, id, dir, sizeof dir, &none) == 0) {
-        int same = same_version(s, loc, dir, id, err);
-        if (same == 0)
-            return err_set(err, "version %s is not in s3://%s/%s (its seal "
-                                "is missing)", id, loc->bucket, loc->prefix);
-        return same; /* 1: already here */
+        int rc = check_copy(s, loc, reg, id, dir, damage, err);
+        if (rc != 0)
+            return rc; /* 1: already here */
+        repaired = true;
     }
     char folder[S3_KEY_SIZE], staging[VERSION_PATH_SIZE];
     if (version_key(folder, loc, id, "", err) < 0 ||
@@ -314,6 +359,14 @@ int remote_pull(struct s3 *s, const struct s3_location *loc,
         rc = err_set(err, "version %s is refused: s3://%s/%s%s is missing "
                           "(a push that did not finish?)", id, loc->bucket,
                      folder, MANIFEST_FILE);
+    /* a local bundle from before the seal loads without one
+     * (manifest.h); a version in a bucket never does: every push sends
+     * the seal, and without it nothing vouches for the manifest that
+     * vouches for the other files */
+    if (rc == 0 && !p.has[BUNDLE_FILE_COUNT + 1])
+        rc = err_set(err, "version %s is refused: s3://%s/%s%s is missing "
+                          "(a version in a bucket must be sealed)", id,
+                     loc->bucket, folder, SEAL_FILE);
     for (int f = 0; rc == 0 && f < BUNDLE_FILE_COUNT; f++)
         if (!p.has[f])
             rc = err_set(err, "version %s is refused: s3://%s/%s%s is "
@@ -328,5 +381,21 @@ int remote_pull(struct s3 *s, const struct s3_location *loc,
         rc = registry_adopt(reg, staging, id, err);
     if (rc < 0)
         registry_discard(reg, staging);
-    return rc;
+    if (rc < 0 && repaired) /* the damage is said even when no repair */
+        err_prefix(err, "the cached copy of %s was damaged (%s) and "
+                        "removed; pulling it again failed", id, damage->msg);
+    return rc < 0 ? -1 : repaired ? 2 : 0;
+}
+
+int remote_pull(struct s3 *s, const struct s3_location *loc,
+                struct registry *reg, const char *id, struct errbuf *err)
+{
+    return pull(s, loc, reg, id, NULL, err);
+}
+
+int remote_refresh(struct s3 *s, const struct s3_location *loc,
+                   struct registry *cache, const char *id,
+                   struct errbuf *damage, struct errbuf *err)
+{
+    return pull(s, loc, cache, id, damage, err);
 }

@@ -24,6 +24,10 @@
  * seals), and a reader never takes a version whose files are not all
  * there and all match the hashes its manifest and seal hold.
  *
+ * A version without its seal is neither pushed nor pulled: a local
+ * bundle from before seals loads without one (manifest.h), but in a
+ * bucket nothing else would vouch for the manifest.
+ *
  * A pull downloads a version into a staging directory of a local
  * registry, loads it with every check a server makes (bundle_loads: the
  * seal, every file's SHA-256, the model) and only then moves it into
@@ -67,5 +71,16 @@ int remote_live(struct s3 *s, const struct s3_location *loc,
  * reg. */
 int remote_pull(struct s3 *s, const struct s3_location *loc,
                 struct registry *reg, const char *id, struct errbuf *err);
+
+/* remote_pull for a server's cache of the bucket, a registry that holds
+ * only what was pulled: a copy of id there that no longer passes every
+ * check (a file missing, short or torn by a crash, the seal included) is
+ * withdrawn (registry_withdraw) and pulled again, once per call, and 2
+ * is returned with what was wrong in damage. A copy that still checks
+ * out but is another version than the bucket's is refused as by
+ * remote_pull. 0, 1 and -1 as there. */
+int remote_refresh(struct s3 *s, const struct s3_location *loc,
+                   struct registry *cache, const char *id,
+                   struct errbuf *damage, struct errbuf *err);
 
 #endif

@@ -429,14 +429,14 @@ int s3_get_file(struct s3 *s, const char *bucket, const char *key,
     size_t len;
     if (s3_get(s, bucket, key, NULL, &body, &len, NULL, NULL, err) != 0)
         return -1;
-    FILE *f = fopen(path, "wb");
-    bool ok = f && fwrite(body, 1, len, f) == len;
-    if (f && fclose(f) != 0)
-        ok = false;
+    /* atomically and fsync'ed: a pulled version is renamed into a
+     * registry and may be served after a crash, so its files must be on
+     * disk before it appears, not only in the page cache */
+    int rc = atomic_write_file(path, body, len, err);
     free(body);
-    if (!ok)
-        return err_set(err, "cannot write %s (from s3://%s/%s)", path, bucket,
-                       key);
+    if (rc < 0)
+        return err_prefix(err, "cannot write the copy of s3://%s/%s",
+                          bucket, key);
     return 0;
 }
 

@@ -69,7 +69,8 @@ int s3_get(struct s3 *s, const char *bucket, const char *key,
            const char *if_none_match, char **body, size_t *len, char *etag,
            bool *missing, struct errbuf *err);
 
-/* GET bucket/key into the file at path (created or truncated). */
+/* GET bucket/key into the file at path, written as every file is
+ * (atomic_write_file: fsync'ed, then renamed into place). */
 int s3_get_file(struct s3 *s, const char *bucket, const char *key,
                 const char *path, struct errbuf *err);
 
