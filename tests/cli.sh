@@ -202,6 +202,17 @@ has "etl missing source named" "$WORK/err" "$WORK/nope.jsonl: No such file or di
 # driver's reason is given, the password never
 run "etl on an unresolvable mongodb+srv" 1 "$BIN" etl --source 'mongodb+srv://u:secret@cluster0.nonexistent.invalid/db' --out "$WORK/x.csv"
 has "srv failure gives the driver's reason" "$WORK/err" "incomescore etl: mongodb+srv://u:***@cluster0.nonexistent.invalid/db: cannot create a client: Failed to look up SRV record \"_mongodb._tcp.cluster0.nonexistent.invalid\""
+# audit retain to a closed port: passwords libpq accepts with '?', '#',
+# '%' in them, or after a tab or newline, never reach the message
+for url in 'postgresql://app:Hun?ter7@127.0.0.1:1/audit' \
+    'postgresql://app:Hun#ter7@127.0.0.1:1/audit' \
+    'postgresql://app:Hun%25ter7@127.0.0.1:1/audit'; do
+    run "audit retain to a closed port" 1 "$BIN" audit retain --months 1 --url "$url"
+    same "audit retain names the target masked" "$WORK/err" 'incomescore audit: postgresql://app:***@127.0.0.1:1/audit: cannot connect: connection to server at "127.0.0.1", port 1 failed: Connection refused  Is the server running on that host and accepting TCP/IP connections?'
+done
+run "audit retain, key=value with tab and newline" 1 "$BIN" audit retain --months 1 --url "$(printf 'host=127.0.0.1\tport=1\npassword=Hunter7 dbname=audit')"
+hasnt "no password in audit retain's message" "$WORK/err" "Hunter7"
+has "key=value target masked" "$WORK/err" "incomescore audit: host=127.0.0.1 port=1 dbname=audit password=***: cannot connect"
 : > "$WORK/none.jsonl"
 run "etl on an empty source" 3 "$BIN" etl --source "$WORK/none.jsonl" --out "$WORK/x.csv"
 same "empty source message" "$WORK/err" "incomescore etl: $WORK/none.jsonl held no documents: no dataset written (an empty source is allowed with --allow-empty)"
