@@ -213,6 +213,9 @@ done
 run "audit retain, key=value with tab and newline" 1 "$BIN" audit retain --months 1 --url "$(printf 'host=127.0.0.1\tport=1\npassword=Hunter7 dbname=audit')"
 hasnt "no password in audit retain's message" "$WORK/err" "Hunter7"
 has "key=value target masked" "$WORK/err" "incomescore audit: host=127.0.0.1 port=1 dbname=audit password=***: cannot connect"
+# an unescaped '@' in a MongoDB password: refused before connecting
+run "etl with an '@' in the mongodb password" 1 "$BIN" etl --source 'mongodb://app:Sec@ret@127.0.0.1:1/' --out "$WORK/x.csv"
+same "an '@' in the password is refused, masked" "$WORK/err" "incomescore etl: mongodb://app:***@127.0.0.1:1/: an '@' in the user info: percent-encode @ in the password as %40"
 : > "$WORK/none.jsonl"
 run "etl on an empty source" 3 "$BIN" etl --source "$WORK/none.jsonl" --out "$WORK/x.csv"
 same "empty source message" "$WORK/err" "incomescore etl: $WORK/none.jsonl held no documents: no dataset written (an empty source is allowed with --allow-empty)"
