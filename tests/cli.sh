@@ -216,6 +216,20 @@ has "key=value target masked" "$WORK/err" "incomescore audit: host=127.0.0.1 por
 # an unescaped '@' in a MongoDB password: refused before connecting
 run "etl with an '@' in the mongodb password" 1 "$BIN" etl --source 'mongodb://app:Sec@ret@127.0.0.1:1/' --out "$WORK/x.csv"
 same "an '@' in the password is refused, masked" "$WORK/err" "incomescore etl: mongodb://app:***@127.0.0.1:1/: an '@' in the user info: percent-encode @ in the password as %40"
+# parts made with different --itaee-year or --rules: the merge refuses
+# them, naming the parts and the option
+run "etl part 1 with --itaee-year 2022" 0 "$BIN" etl --source "$WORK/docs.jsonl" --partition 1/2 --out "$WORK/y1.part" --as-of 2024-06-30 --itaee-year 2022
+run "etl part 2, default year" 0 "$BIN" etl --source "$WORK/docs.jsonl" --partition 2/2 --out "$WORK/y2.part" --as-of 2024-06-30
+run "merge of parts of two ITAEE years" 1 "$BIN" etl merge --out "$WORK/y.csv" "$WORK/y1.part" "$WORK/y2.part"
+same "the parts' years are named" "$WORK/err" "incomescore etl merge: $WORK/y2.part was made with --itaee-year 2023, $WORK/y1.part with 2022"
+run "etl part 2 with --itaee-year 2022" 0 "$BIN" etl --source "$WORK/docs.jsonl" --partition 2/2 --out "$WORK/y2.part" --as-of 2024-06-30 --itaee-year 2022
+run "merge with another --itaee-year than the parts" 1 "$BIN" etl merge --out "$WORK/y.csv" "$WORK/y1.part" "$WORK/y2.part"
+same "the merge's year is named" "$WORK/err" "incomescore etl merge: $WORK/y1.part was made with --itaee-year 2022, the merge has 2023"
+run "merge with the parts' year" 0 "$BIN" etl merge --out "$WORK/y.csv" --itaee-year 2022 "$WORK/y1.part" "$WORK/y2.part"
+{ cat "$HERE/../data/rules.json"; echo; } > "$WORK/other-rules.json"
+run "merge with other rules than the parts'" 1 "$BIN" etl merge --out "$WORK/y.csv" --itaee-year 2022 --rules "$WORK/other-rules.json" "$WORK/y1.part" "$WORK/y2.part"
+same "the rules are named" "$WORK/err" "incomescore etl merge: $WORK/y1.part was made with the rules of SHA-256 $(sha256sum < "$HERE/../data/rules.json" | cut -c1-64), the merge's --rules $WORK/other-rules.json has $(sha256sum < "$WORK/other-rules.json" | cut -c1-64)"
+[ -e "$WORK/y.csv" ] && rm -f "$WORK/y.csv"
 : > "$WORK/none.jsonl"
 run "etl on an empty source" 3 "$BIN" etl --source "$WORK/none.jsonl" --out "$WORK/x.csv"
 same "empty source message" "$WORK/err" "incomescore etl: $WORK/none.jsonl held no documents: no dataset written (an empty source is allowed with --allow-empty)"
