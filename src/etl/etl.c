@@ -1048,7 +1048,8 @@ int etl_merge(const struct etl_options *opt, const char *const *parts,
     }
 
     /* in order of first position, so that rows come as one run's did */
-    qsort(m.people, m.people_used, sizeof *m.people, by_first_where);
+    if (m.people_used)
+        qsort(m.people, m.people_used, sizeof *m.people, by_first_where);
     if (dedupe_grow(&d) < 0) {
         err_set(err, "out of memory");
         goto done;
@@ -1070,7 +1071,8 @@ int etl_merge(const struct etl_options *opt, const char *const *parts,
         goto done;
     }
 
-    qsort(m.rejects, m.rejects_used, sizeof *m.rejects, by_where);
+    if (m.rejects_used) /* qsort's array may not be NULL, even empty */
+        qsort(m.rejects, m.rejects_used, sizeof *m.rejects, by_where);
     if (atomic_file_open(&rejects, rejects_path, err) < 0)
         goto done;
     for (size_t i = 0; i < m.rejects_used; i++)
