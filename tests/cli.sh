@@ -202,6 +202,34 @@ has "etl missing source named" "$WORK/err" "$WORK/nope.jsonl: No such file or di
 # driver's reason is given, the password never
 run "etl on an unresolvable mongodb+srv" 1 "$BIN" etl --source 'mongodb+srv://u:secret@cluster0.nonexistent.invalid/db' --out "$WORK/x.csv"
 has "srv failure gives the driver's reason" "$WORK/err" "incomescore etl: mongodb+srv://u:***@cluster0.nonexistent.invalid/db: cannot create a client: Failed to look up SRV record \"_mongodb._tcp.cluster0.nonexistent.invalid\""
+# audit retain to a closed port: passwords libpq accepts with '?', '#',
+# '%' in them, or after a tab or newline, never reach the message
+for url in 'postgresql://app:Hun?ter7@127.0.0.1:1/audit' \
+    'postgresql://app:Hun#ter7@127.0.0.1:1/audit' \
+    'postgresql://app:Hun%25ter7@127.0.0.1:1/audit'; do
+    run "audit retain to a closed port" 1 "$BIN" audit retain --months 1 --url "$url"
+    same "audit retain names the target masked" "$WORK/err" 'incomescore audit: postgresql://app:***@127.0.0.1:1/audit: cannot connect: connection to server at "127.0.0.1", port 1 failed: Connection refused  Is the server running on that host and accepting TCP/IP connections?'
+done
+run "audit retain, key=value with tab and newline" 1 "$BIN" audit retain --months 1 --url "$(printf 'host=127.0.0.1\tport=1\npassword=Hunter7 dbname=audit')"
+hasnt "no password in audit retain's message" "$WORK/err" "Hunter7"
+has "key=value target masked" "$WORK/err" "incomescore audit: host=127.0.0.1 port=1 dbname=audit password=***: cannot connect"
+# an unescaped '@' in a MongoDB password: refused before connecting
+run "etl with an '@' in the mongodb password" 1 "$BIN" etl --source 'mongodb://app:Sec@ret@127.0.0.1:1/' --out "$WORK/x.csv"
+same "an '@' in the password is refused, masked" "$WORK/err" "incomescore etl: mongodb://app:***@127.0.0.1:1/: an '@' in the user info: percent-encode @ in the password as %40"
+# parts made with different --itaee-year or --rules: the merge refuses
+# them, naming the parts and the option
+run "etl part 1 with --itaee-year 2022" 0 "$BIN" etl --source "$WORK/docs.jsonl" --partition 1/2 --out "$WORK/y1.part" --as-of 2024-06-30 --itaee-year 2022
+run "etl part 2, default year" 0 "$BIN" etl --source "$WORK/docs.jsonl" --partition 2/2 --out "$WORK/y2.part" --as-of 2024-06-30
+run "merge of parts of two ITAEE years" 1 "$BIN" etl merge --out "$WORK/y.csv" "$WORK/y1.part" "$WORK/y2.part"
+same "the parts' years are named" "$WORK/err" "incomescore etl merge: $WORK/y2.part was made with --itaee-year 2023, $WORK/y1.part with 2022"
+run "etl part 2 with --itaee-year 2022" 0 "$BIN" etl --source "$WORK/docs.jsonl" --partition 2/2 --out "$WORK/y2.part" --as-of 2024-06-30 --itaee-year 2022
+run "merge with another --itaee-year than the parts" 1 "$BIN" etl merge --out "$WORK/y.csv" "$WORK/y1.part" "$WORK/y2.part"
+same "the merge's year is named" "$WORK/err" "incomescore etl merge: $WORK/y1.part was made with --itaee-year 2022, the merge has 2023"
+run "merge with the parts' year" 0 "$BIN" etl merge --out "$WORK/y.csv" --itaee-year 2022 "$WORK/y1.part" "$WORK/y2.part"
+{ cat "$HERE/../data/rules.json"; echo; } > "$WORK/other-rules.json"
+run "merge with other rules than the parts'" 1 "$BIN" etl merge --out "$WORK/y.csv" --itaee-year 2022 --rules "$WORK/other-rules.json" "$WORK/y1.part" "$WORK/y2.part"
+same "the rules are named" "$WORK/err" "incomescore etl merge: $WORK/y1.part was made with the rules of SHA-256 $(sha256sum < "$HERE/../data/rules.json" | cut -c1-64), the merge's --rules $WORK/other-rules.json has $(sha256sum < "$WORK/other-rules.json" | cut -c1-64)"
+[ -e "$WORK/y.csv" ] && rm -f "$WORK/y.csv"
 : > "$WORK/none.jsonl"
 run "etl on an empty source" 3 "$BIN" etl --source "$WORK/none.jsonl" --out "$WORK/x.csv"
 same "empty source message" "$WORK/err" "incomescore etl: $WORK/none.jsonl held no documents: no dataset written (an empty source is allowed with --allow-empty)"

@@ -113,19 +113,42 @@ static int64_t now_ms(void)
 static void the_password_is_masked_in_every_form(void **state)
 {
     (void)state;
+    /* The target is printed from libpq's parse: host, port, user,
+     * dbname, and *** for a password — never any piece of the string. */
     static const char *const cases[][2] = {
         {"postgresql://app:s3cret@db:5432/audit",
          "postgresql://app:***@db:5432/audit"},
         {"postgres://app:p%40ss@db/audit?sslmode=require",
-         "postgres://app:***@db/audit?sslmode=require"},
+         "postgres://app:***@db/audit"},
         {"postgresql://app@db/audit?password=s3cret&sslmode=require",
-         "postgresql://app@db/audit?password=***&sslmode=require"},
+         "postgresql://app:***@db/audit"},
         {"host=db user=app password=s3cret dbname=audit",
-         "host=db user=app password=*** dbname=audit"},
+         "host=db user=app dbname=audit password=***"},
         {"host=db password = 'a b\\' c' dbname=audit",
-         "host=db password = *** dbname=audit"},
+         "host=db dbname=audit password=***"},
         {"postgresql://app@db/audit", "postgresql://app@db/audit"},
         {"host=db dbname=mypasswordless", "host=db dbname=mypasswordless"},
+        /* '?', '#', '@' and '%' in a password libpq accepts */
+        {"postgresql://app:s3cr?et@db/audit", "postgresql://app:***@db/audit"},
+        {"postgresql://app:s3cr#et@db/audit", "postgresql://app:***@db/audit"},
+        /* libpq reads "ret@db" as the host: nothing of it shown */
+        {"postgresql://app:Sec@ret@db/audit",
+         "(the connection string, unreadable: percent-encode @ in the "
+         "password as %40)"},
+        {"postgresql://app:50%25off@db/audit",
+         "postgresql://app:***@db/audit"},
+        /* key=value separated by tabs and newlines */
+        {"host=db\tpassword=s3cret\tdbname=audit",
+         "host=db dbname=audit password=***"},
+        {"host=db\npassword=s3cret\ndbname=audit",
+         "host=db dbname=audit password=***"},
+        /* not parsed: no piece of the string shown */
+        {"postgresql://app:ab%zzHunter3@db/audit",
+         "(the connection string, unreadable: invalid percent-encoded "
+         "token: \"***\")"},
+        {"host=db password='Hunter4", "(the connection string, unreadable: "
+                                      "unterminated quoted string in "
+                                      "connection info string)"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char out[256];
@@ -166,9 +189,43 @@ static void a_password_libpq_quotes_back_is_masked_too(void **state)
                                         NULL, 16, &err),
                      -1);
     assert_string_equal(err.msg,
-                        "audit: postgresql://app:***@127.0.0.1:1/audit: "
-                        "cannot open the PostgreSQL audit log: invalid "
-                        "percent-encoded token: \"***\"");
+                        "audit: (the connection string, unreadable: invalid "
+                        "percent-encoded token: \"***\"): cannot open the "
+                        "PostgreSQL audit log: invalid percent-encoded "
+                        "token: \"***\"");
+}
+
+/* Passwords libpq accepts but a hand reading of the string missed: the
+ * whole message names the target without any piece of them. */
+static void odd_passwords_never_reach_the_message(void **state)
+{
+    (void)state;
+    static const char *const cases[][2] = {
+        {"postgresql://app:Hun?ter5@127.0.0.1:1/audit",
+         "audit: postgresql://app:***@127.0.0.1:1/audit: cannot open the "
+         "PostgreSQL audit log: connection to server at \"127.0.0.1\", "
+         "port 1 failed: Connection refused  Is the server running on "
+         "that host and accepting TCP/IP connections?"},
+        {"postgresql://app:Hun#ter5@127.0.0.1:1/audit",
+         "audit: postgresql://app:***@127.0.0.1:1/audit: cannot open the "
+         "PostgreSQL audit log: connection to server at \"127.0.0.1\", "
+         "port 1 failed: Connection refused  Is the server running on "
+         "that host and accepting TCP/IP connections?"},
+        {"host=127.0.0.1\tport=1\npassword=Hunter5 dbname=audit",
+         "audit: host=127.0.0.1 port=1 dbname=audit password=***: cannot "
+         "open the PostgreSQL audit log: connection to server at "
+         "\"127.0.0.1\", port 1 failed: Connection refused  Is the server "
+         "running on that host and accepting TCP/IP connections?"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct audit_log *log;
+        struct errbuf err;
+        assert_int_equal(audit_open_replica(&log, AUDIT_POSTGRES,
+                                            AUDIT_ACK_COMMITTED,
+                                            cases[i][0], NULL, 16, &err),
+                         -1);
+        assert_string_equal(err.msg, cases[i][1]);
+    }
 }
 
 /* ---- against the server ----------------------------------------------- */
@@ -446,6 +503,7 @@ int suite_audit_pg(int *count)
         cmocka_unit_test(
             a_connection_failure_names_the_target_without_its_password),
         cmocka_unit_test(a_password_libpq_quotes_back_is_masked_too),
+        cmocka_unit_test(odd_passwords_never_reach_the_message),
         cmocka_unit_test(committed_rows_equal_the_records_submitted),
         cmocka_unit_test(concurrent_submitters_share_transactions),
         cmocka_unit_test(a_version_1_schema_is_migrated_and_keeps_its_rows),

@@ -14,6 +14,7 @@
 #include "etl/etl.h"
 #include "base/fileio.h"
 #include "base/numeric.h"
+#include "base/sha256.h"
 
 struct run {
     char *dir;
@@ -445,6 +446,82 @@ static void a_merge_refuses_parts_that_are_not_one_run(void **s)
     run_done(&r);
 }
 
+/* Parts whose rows were made with another ITAEE year, or another rules
+ * file, are not one run's: refused, naming the parts and the option. */
+static void a_merge_refuses_parts_made_with_other_tables(void **s)
+{
+    (void)s;
+    const char *in = PERSON("GOMJ850312HNLRRN09", "\"2023-08-15\"", "1300");
+    struct run r;
+    run_etl(in, strlen(in), &r);
+    char src[4096], p1[4096], p2[4096], out[4096], rules2[4096];
+    snprintf(src, sizeof src, "%s/docs.jsonl", r.dir);
+    snprintf(p1, sizeof p1, "%s/part1", r.dir);
+    snprintf(p2, sizeof p2, "%s/part2", r.dir);
+    snprintf(out, sizeof out, "%s/merged.csv", r.dir);
+    snprintf(rules2, sizeof rules2, "%s/rules2.json", r.dir);
+    struct refdata y2022 = *test_refdata();
+    y2022.itaee_year = 2022;
+    const struct refdata *years[] = {&y2022, test_refdata()};
+    const char *paths[] = {p1, p2};
+    struct etl_counts n;
+    struct errbuf err;
+    for (int k = 1; k <= 2; k++) {
+        struct etl_options opt = {.source = src, .dataset_path = paths[k - 1],
+                                  .rd = years[k - 1],
+                                  .rules = test_rules_shipped(),
+                                  .rules_path = test_rules_shipped_path(),
+                                  .partition = k, .partitions = 2};
+        date_parse_iso("2023-10-15", &opt.as_of);
+        assert_int_equal(etl_run(&opt, &n, &err), 0);
+    }
+    struct etl_options merge = {.dataset_path = out, .rd = &y2022,
+                                .rules = test_rules_shipped(),
+                                .rules_path = test_rules_shipped_path()};
+    assert_int_equal(etl_merge(&merge, paths, 2, &n, &err), -1);
+    char want[16384];
+    snprintf(want, sizeof want, "%s was made with --itaee-year 2023, %s "
+             "with 2022", p2, p1);
+    assert_string_equal(err.msg, want);
+
+    /* both parts of 2022; the merge of 2023 */
+    struct etl_options again = {.source = src, .dataset_path = p2,
+                                .rd = &y2022, .rules = test_rules_shipped(),
+                                .rules_path = test_rules_shipped_path(),
+                                .partition = 2, .partitions = 2};
+    date_parse_iso("2023-10-15", &again.as_of);
+    assert_int_equal(etl_run(&again, &n, &err), 0);
+    merge.rd = test_refdata();
+    assert_int_equal(etl_merge(&merge, paths, 2, &n, &err), -1);
+    snprintf(want, sizeof want, "%s was made with --itaee-year 2022, the "
+             "merge has 2023", p1);
+    assert_string_equal(err.msg, want);
+
+    /* the merge's rules file differs from the parts' */
+    merge.rd = &y2022;
+    char *text = file_read_all(test_rules_shipped_path(), NULL, NULL);
+    assert_non_null(text);
+    FILE *f = fopen(rules2, "w");
+    fprintf(f, "%s\n", text);
+    fclose(f);
+    free(text);
+    merge.rules_path = rules2;
+    assert_int_equal(etl_merge(&merge, paths, 2, &n, &err), -1);
+    char sha1[SHA256_HEX_SIZE], sha2[SHA256_HEX_SIZE];
+    assert_int_equal(sha256_file(test_rules_shipped_path(), sha1, &err), 0);
+    assert_int_equal(sha256_file(rules2, sha2, &err), 0);
+    snprintf(want, sizeof want, "%s was made with the rules of SHA-256 %s, "
+             "the merge's --rules %s has %s", p1, sha1, rules2, sha2);
+    assert_string_equal(err.msg, want);
+    assert_int_equal(access(out, F_OK), -1);
+
+    /* the same tables: merged */
+    merge.rules_path = test_rules_shipped_path();
+    assert_int_equal(etl_merge(&merge, paths, 2, &n, &err), 0);
+    assert_int_equal(n.written, 1);
+    run_done(&r);
+}
+
 static void partition_is_k_of_n(void **s)
 {
     (void)s;
@@ -487,6 +564,7 @@ int suite_etl(int *count)
         cmocka_unit_test(sibling_paths_replace_the_csv_suffix),
         cmocka_unit_test(partitions_merge_to_one_runs_bytes),
         cmocka_unit_test(a_merge_refuses_parts_that_are_not_one_run),
+        cmocka_unit_test(a_merge_refuses_parts_made_with_other_tables),
         cmocka_unit_test(partition_is_k_of_n),
     };
     *count = (int)(sizeof tests / sizeof tests[0]);

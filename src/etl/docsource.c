@@ -52,7 +52,14 @@ const char *doc_source_safe_name(const char *location)
     if (!is_mongo_uri(buf))
         return buf;
     char *scheme_end = strstr(buf, "://") + 3;
+    /* The user info ends at the last '@' before the host's path or query:
+     * a password with an unescaped '@' is masked whole, not up to the
+     * first '@' (open_mongo refuses such a URI). */
     char *at = strchr(scheme_end, '@');
+    if (at)
+        for (char *p = at; *p && *p != '/' && *p != '?'; p++)
+            if (*p == '@')
+                at = p;
     char *colon = strchr(scheme_end, ':');
     if (at && colon && colon < at) {
         char rest[1024];
@@ -74,6 +81,13 @@ static int open_mongo(struct doc_source *s, const char *uri,
         mongoc_log_set_handler(NULL, NULL);
         mongo_initialized = true;
     }
+    /* The driver ends the user info at the first '@' and would quote the
+     * rest of such a password back as a host name. */
+    const char *first_at = strchr(strstr(uri, "://") + 3, '@');
+    if (first_at && first_at[strcspn(first_at + 1, "@/?") + 1] == '@')
+        return err_set(err, "%s: an '@' in the user info: percent-encode @ "
+                            "in the password as %%40",
+                       doc_source_safe_name(uri));
     bson_error_t berr;
     mongoc_uri_t *u = mongoc_uri_new_with_error(uri, &berr);
     if (!u)

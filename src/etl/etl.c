@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include "etl/dataset.h"
 #include "etl/history.h"
 #include "base/parmap.h"
+#include "base/sha256.h"
 
 /* ---- the dedupe index --------------------------------------------------- */
 
@@ -554,10 +556,22 @@ static int write_part_tail(FILE *out, const struct etl_options *opt,
     }
     char as_of[11];
     date_format_iso(opt->as_of, as_of);
+    /* What else shapes the rows, so that the merge can refuse parts made
+     * otherwise: the ITAEE year (crecimiento_gral), the selection, and
+     * the rules file by content ("" when the run was given none). */
+    char rules_sha[SHA256_HEX_SIZE] = "";
+    if (opt->rules_path && sha256_file(opt->rules_path, rules_sha, err) < 0)
+        return -1;
     json_t *j = json_pack(
-        "{s:i, s:i, s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:o, s:I}",
+        "{s:i, s:i, s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:b, s:I, s:I, s:I, "
+        "s:I, s:o, s:I}",
         "partition", opt->partition, "partitions", opt->partitions,
         "source", doc_source_safe_name(opt->source), "as_of", as_of,
+        "itaee_year", opt->rd ? opt->rd->itaee_year : 0,
+        "rules_sha256", rules_sha,
+        "db", opt->mongo.database ? opt->mongo.database : "",
+        "collection", opt->mongo.collection ? opt->mongo.collection : "",
+        "query", opt->mongo.query ? opt->mongo.query : "",
         "from_file", strncmp(opt->source, "mongodb", 7) != 0,
         "read", (json_int_t)c->read, "people", (json_int_t)c->written,
         "duplicates", (json_int_t)c->duplicates,
@@ -709,6 +723,9 @@ struct part_facts {
     int partition, partitions;
     char source[1024];
     char as_of[11];
+    char itaee_year[16];
+    char rules_sha256[SHA256_HEX_SIZE];
+    char db[256], collection[256], query[4096];
     bool from_file;
     struct etl_counts counts;
 };
@@ -718,15 +735,18 @@ static int parse_facts(const char *path, const char *text,
 {
     json_error_t jerr;
     json_t *j = json_loads(text, 0, &jerr);
-    const char *source = NULL, *as_of = NULL;
+    const char *source = NULL, *as_of = NULL, *rules_sha = NULL, *db = NULL,
+               *collection = NULL, *query = NULL;
     json_t *by_reason = NULL;
-    int from_file = 0;
+    int from_file = 0, itaee_year = 0;
     json_int_t read = 0, people = 0, dups = 0, rejected = 0, blank = 0;
-    if (!j || json_unpack(j, "{s:i, s:i, s:s, s:s, s:b, s:I, s:I, s:I, s:I, "
-                          "s:o, s:I}",
+    if (!j || json_unpack(j, "{s:i, s:i, s:s, s:s, s:i, s:s, s:s, s:s, s:s, "
+                          "s:b, s:I, s:I, s:I, s:I, s:o, s:I}",
                           "partition", &f->partition, "partitions",
                           &f->partitions, "source", &source, "as_of", &as_of,
-                          "from_file", &from_file, "read", &read, "people",
+                          "itaee_year", &itaee_year, "rules_sha256",
+                          &rules_sha, "db", &db, "collection", &collection,
+                          "query", &query, "from_file", &from_file, "read", &read, "people",
                           &people, "duplicates", &dups, "rejected", &rejected,
                           "rejected_by_reason", &by_reason, "blank_lines",
                           &blank) < 0) {
@@ -735,6 +755,11 @@ static int parse_facts(const char *path, const char *text,
     }
     snprintf(f->source, sizeof f->source, "%s", source);
     snprintf(f->as_of, sizeof f->as_of, "%s", as_of);
+    snprintf(f->itaee_year, sizeof f->itaee_year, "%d", itaee_year);
+    snprintf(f->rules_sha256, sizeof f->rules_sha256, "%s", rules_sha);
+    snprintf(f->db, sizeof f->db, "%s", db);
+    snprintf(f->collection, sizeof f->collection, "%s", collection);
+    snprintf(f->query, sizeof f->query, "%s", query);
     f->from_file = from_file;
     memset(&f->counts, 0, sizeof f->counts);
     f->counts.read = (long)read;
@@ -859,6 +884,62 @@ static int by_where(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* The options that shape a part's rows beyond its source and date: two
+ * parts made with different ones would merge into a dataset no one run
+ * makes. */
+struct shaping {
+    const char *option;
+    size_t offset;
+};
+static const struct shaping shaping[] = {
+    {"--itaee-year", offsetof(struct part_facts, itaee_year)},
+    {"the rules of SHA-256", offsetof(struct part_facts, rules_sha256)},
+    {"--db", offsetof(struct part_facts, db)},
+    {"--collection", offsetof(struct part_facts, collection)},
+    {"--query", offsetof(struct part_facts, query)},
+};
+
+static const char *shaping_value(const struct part_facts *f, size_t i)
+{
+    const char *v = (const char *)f + shaping[i].offset;
+    return *v ? v : "(none)";
+}
+
+/* 0 when part `path` (facts f) was made as the first part (run) was. */
+static int same_shaping(const char *path, const struct part_facts *f,
+                        const char *first, const struct part_facts *run,
+                        struct errbuf *err)
+{
+    for (size_t i = 0; i < sizeof shaping / sizeof shaping[0]; i++)
+        if (strcmp(shaping_value(f, i), shaping_value(run, i)) != 0)
+            return err_set(err, "%s was made with %s %s, %s with %s", path,
+                           shaping[i].option, shaping_value(f, i), first,
+                           shaping_value(run, i));
+    return 0;
+}
+
+/* 0 when the parts were made with the merge's own --itaee-year and
+ * --rules (a part made without a rules file is not compared on it). */
+static int merge_agrees(const struct etl_options *opt, const char *first,
+                        const struct part_facts *run, struct errbuf *err)
+{
+    char year[16];
+    snprintf(year, sizeof year, "%d", opt->rd ? opt->rd->itaee_year : 0);
+    if (strcmp(year, run->itaee_year) != 0)
+        return err_set(err, "%s was made with --itaee-year %s, the merge "
+                       "has %s", first, run->itaee_year, year);
+    if (!*run->rules_sha256 || !opt->rules_path)
+        return 0;
+    char sha[SHA256_HEX_SIZE];
+    if (sha256_file(opt->rules_path, sha, err) < 0)
+        return -1;
+    if (strcmp(sha, run->rules_sha256) != 0)
+        return err_set(err, "%s was made with the rules of SHA-256 %s, the "
+                       "merge's --rules %s has %s", first, run->rules_sha256,
+                       opt->rules_path, sha);
+    return 0;
+}
+
 /* Reads every part and checks that together they are one run's slices. */
 static int read_parts(const char *const *parts, int part_count,
                       struct merge *m, struct part_facts *run,
@@ -888,6 +969,8 @@ static int read_parts(const char *const *parts, int part_count,
                     "run of %s (%d/%d of %s as of %s)", parts[i], f.partition,
                     f.partitions, f.source, f.as_of, parts[0], run->partition,
                     run->partitions, run->source, run->as_of);
+            goto fail;
+        } else if (same_shaping(parts[i], &f, parts[0], run, err) < 0) {
             goto fail;
         }
         if (f.partition < 1 || f.partition > run->partitions ||
@@ -955,7 +1038,8 @@ int etl_merge(const struct etl_options *opt, const char *const *parts,
                 err_set(err, "%s is both a part and an output", parts[i]);
                 goto done;
             }
-    if (read_parts(parts, part_count, &m, &run, counts, err) < 0)
+    if (read_parts(parts, part_count, &m, &run, counts, err) < 0 ||
+        merge_agrees(opt, parts[0], &run, err) < 0)
         goto done;
     as_run.source = run.source;
     if (date_parse_iso(run.as_of, &as_run.as_of) < 0) {
@@ -964,7 +1048,8 @@ int etl_merge(const struct etl_options *opt, const char *const *parts,
     }
 
     /* in order of first position, so that rows come as one run's did */
-    qsort(m.people, m.people_used, sizeof *m.people, by_first_where);
+    if (m.people_used)
+        qsort(m.people, m.people_used, sizeof *m.people, by_first_where);
     if (dedupe_grow(&d) < 0) {
         err_set(err, "out of memory");
         goto done;
@@ -986,7 +1071,8 @@ int etl_merge(const struct etl_options *opt, const char *const *parts,
         goto done;
     }
 
-    qsort(m.rejects, m.rejects_used, sizeof *m.rejects, by_where);
+    if (m.rejects_used) /* qsort's array may not be NULL, even empty */
+        qsort(m.rejects, m.rejects_used, sizeof *m.rejects, by_where);
     if (atomic_file_open(&rejects, rejects_path, err) < 0)
         goto done;
     for (size_t i = 0; i < m.rejects_used; i++)

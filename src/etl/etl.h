@@ -40,7 +40,10 @@
  *                                            first and kept documents
  *     S <TAB> JSON                           the counts and run facts,
  *                                            last (a part without it is
- *                                            truncated and refused)
+ *                                            truncated and refused):
+ *                                            also the ITAEE year, the
+ *                                            rules file's SHA-256 ("" if
+ *                                            none), db, collection, query
  * The part holds CURPs (the merge needs the dedupe key): it is as
  * personal as the source, and is written with the same permissions as
  * every output; delete it after the merge.
@@ -106,7 +109,9 @@ int etl_run(const struct etl_options *opt, struct etl_counts *counts,
 int etl_partition_parse(const char *text, int *partition, int *partitions);
 
 /* Merges the part files of a partitioned run (each K of 1..N exactly
- * once, the same source, as-of date and N) into opt's dataset, rejects
+ * once, the same source, as-of date and N, made with the same ITAEE
+ * year, rules file, db, collection and query — the year and rules those
+ * of opt->rd and opt->rules_path too) into opt's dataset, rejects
  * and summary, as etl_run would have written them; opt->source and
  * opt->as_of are taken from the parts. Returns as etl_run does (a refused
  * part, or a missing or repeated one, is -1 before any output). */

@@ -56,106 +56,183 @@ struct pg_sink {
 
 /* ---- masking ---------------------------------------------------------- */
 
-/* Where a connection string holds a password: [from, to) spans. */
-struct span {
-    size_t from, to;
-};
-#define MAX_SECRETS 4
+/* The password is found by libpq's own parser (PQconninfoParse), not by
+ * ours: a URI password may hold '?', '#' or '@', key=value pairs may be
+ * separated by tabs or newlines, and any reading of the string but
+ * libpq's misses some spelling it accepts. The target is then printed
+ * from the parsed options without the password, so no spelling of it is
+ * copied from the string at all. */
 
-static int password_spans(const char *s, struct span *out, int max)
+static bool is_uri(const char *s)
 {
-    int n = 0;
-    /* postgres[ql]://user:PASSWORD@host...: the user info ends at the
-     * last '@' before the path, query or fragment. */
-    if (strncmp(s, "postgres://", 11) == 0 ||
-        strncmp(s, "postgresql://", 13) == 0) {
-        const char *auth = strstr(s, "://") + 3;
-        size_t end = strcspn(auth, "/?#");
-        const char *at = NULL;
-        for (size_t i = 0; i < end; i++)
-            if (auth[i] == '@')
-                at = auth + i;
-        const char *colon = at ? memchr(auth, ':', (size_t)(at - auth))
-                               : NULL;
-        if (colon)
-            out[n++] = (struct span){(size_t)(colon + 1 - s),
-                                     (size_t)(at - s)};
-    }
-    /* password=VALUE, in a URI's query (ends at & or #) or key=value form
-     * (ends at a space; quoted values may hold spaces and \'). */
-    for (const char *p = s; n < max && (p = strstr(p, "password")) != NULL;) {
-        const char *q = p + 8;
-        while (*q == ' ')
-            q++;
-        if (*q != '=' || (p > s && p[-1] != ' ' && p[-1] != '?' &&
-                          p[-1] != '&')) {
-            p = q;
-            continue;
-        }
-        q++;
-        while (*q == ' ')
-            q++;
-        const char *v = q;
-        if (*q == '\'') {
-            for (q++; *q && *q != '\''; q++)
-                if (*q == '\\' && q[1])
-                    q++;
-            if (*q)
-                q++;
-        } else {
-            while (*q && *q != ' ' && *q != '&' && *q != '#')
-                q++;
-        }
-        if (n == 0 || (size_t)(v - s) >= out[n - 1].to)
-            out[n++] = (struct span){(size_t)(v - s), (size_t)(q - s)};
-        p = q;
-    }
-    return n;
+    return strncmp(s, "postgres://", 11) == 0 ||
+           strncmp(s, "postgresql://", 13) == 0;
+}
+
+/* The value of option `key` in libpq's parse, or NULL. */
+static const char *option(const PQconninfoOption *opts, const char *key)
+{
+    for (const PQconninfoOption *o = opts; o && o->keyword; o++)
+        if (strcmp(o->keyword, key) == 0)
+            return o->val && *o->val ? o->val : NULL;
+    return NULL;
+}
+
+/* libpq's reason for refusing to parse may quote any piece of the string
+ * ("invalid percent-encoded token: \"...\""), and without a parse the
+ * password is unknown: everything from the first quote to the last
+ * becomes "***". */
+static void unquote_reason(char *msg, size_t size)
+{
+    char *first = strchr(msg, '"');
+    if (!first)
+        return;
+    char *last = strrchr(msg, '"');
+    char rest[512];
+    snprintf(rest, sizeof rest, "%s", last > first ? last + 1 : "");
+    snprintf(first, size - (size_t)(first - msg), "\"***\"%s", rest);
+}
+
+static void one_line(char *buf)
+{
+    for (char *p = buf; *p; p++)
+        if (*p == '\n' || *p == '\r' || *p == '\t')
+            *p = ' ';
+    size_t n = strlen(buf);
+    while (n && buf[n - 1] == ' ')
+        buf[--n] = '\0';
 }
 
 void audit_pg_mask(const char *conninfo, char *out, size_t size)
 {
     if (!size)
         return;
-    const char *s = conninfo ? conninfo : "";
-    struct span sp[MAX_SECRETS];
-    int n = password_spans(s, sp, MAX_SECRETS);
-    struct text t = {0};
-    size_t at = 0;
-    for (int i = 0; i < n; i++) {
-        text_put(&t, s + at, sp[i].from - at);
-        text_puts(&t, "***");
-        at = sp[i].to;
+    char *why = NULL;
+    PQconninfoOption *opts = PQconninfoParse(conninfo ? conninfo : "", &why);
+    if (!opts) {
+        char reason[256];
+        snprintf(reason, sizeof reason, "%s", why ? why : "out of memory");
+        PQfreemem(why);
+        one_line(reason);
+        unquote_reason(reason, sizeof reason);
+        snprintf(out, size, "(the connection string, unreadable: %s)",
+                 reason);
+        return;
     }
-    text_puts(&t, s + at);
-    snprintf(out, size, "%s", t.failed || !t.p ? "***" : t.p);
+    const char *host = option(opts, "host");
+    const char *addr = option(opts, "hostaddr");
+    const char *port = option(opts, "port");
+    const char *user = option(opts, "user");
+    const char *db = option(opts, "dbname");
+    const char *pw = option(opts, "password");
+    if (host && strchr(host, '@')) {
+        /* libpq ends the user info at the first '@': the rest of a
+         * password holding one would be printed as the host. */
+        PQconninfoFree(opts);
+        snprintf(out, size, "(the connection string, unreadable: "
+                            "percent-encode @ in the password as %%40)");
+        return;
+    }
+    struct text t = {0};
+    if (is_uri(conninfo)) {
+        text_put(&t, conninfo, (size_t)(strstr(conninfo, "://") + 3 -
+                                        conninfo));
+        if (user || pw) {
+            text_puts(&t, user ? user : "");
+            text_puts(&t, pw ? ":***@" : "@");
+        }
+        text_puts(&t, host ? host : addr ? addr : "");
+        if (port) {
+            text_puts(&t, ":");
+            text_puts(&t, port);
+        }
+        if (db) {
+            text_puts(&t, "/");
+            text_puts(&t, db);
+        }
+    } else {
+        const char *keys[] = {"host", "hostaddr", "port", "user", "dbname"};
+        for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+            const char *v = option(opts, keys[i]);
+            if (!v)
+                continue;
+            text_puts(&t, t.len ? " " : "");
+            text_puts(&t, keys[i]);
+            text_puts(&t, "=");
+            text_puts(&t, v);
+        }
+        if (pw)
+            text_puts(&t, t.len ? " password=***" : "password=***");
+    }
+    PQconninfoFree(opts);
+    snprintf(out, size, "%s", t.failed ? "***" : t.p ? t.p : "");
     free(t.p);
 }
 
-/* libpq may quote a piece of the connection string back in its message
- * ("invalid percent-encoded token: \"...\""): every password of
- * conninfo found in msg becomes ***, before msg goes anywhere. */
+/* Every occurrence of secret in msg becomes ***. */
+static void scrub_spelling(const char *secret, char *msg, size_t size)
+{
+    size_t k = strlen(secret);
+    if (k == 0)
+        return;
+    struct text t = {0};
+    for (const char *p = msg; *p;) {
+        if (strncmp(p, secret, k) == 0) {
+            text_puts(&t, "***");
+            p += k;
+        } else {
+            text_put(&t, p++, 1);
+        }
+    }
+    snprintf(msg, size, "%s", t.failed ? "***" : t.p ? t.p : "");
+    free(t.p);
+}
+
+/* libpq may quote a piece of the connection string back in its message:
+ * the password, as libpq reads it and percent-encoded (upper and lower
+ * case hex, as a URI may spell it), becomes ***, before msg goes
+ * anywhere. A string libpq cannot parse has its quoted pieces cut. */
 static void scrub(const char *conninfo, char *msg, size_t size)
 {
-    struct span sp[MAX_SECRETS];
-    int n = password_spans(conninfo, sp, MAX_SECRETS);
-    for (int i = 0; i < n; i++) {
-        const char *secret = conninfo + sp[i].from;
-        size_t k = sp[i].to - sp[i].from;
-        if (k == 0)
-            continue;
-        struct text t = {0};
-        for (const char *p = msg; *p;) {
-            if (strncmp(p, secret, k) == 0) {
-                text_puts(&t, "***");
-                p += k;
-            } else {
-                text_put(&t, p++, 1);
-            }
-        }
-        snprintf(msg, size, "%s", t.failed ? "***" : t.p ? t.p : "");
-        free(t.p);
+    char *why = NULL;
+    PQconninfoOption *opts = PQconninfoParse(conninfo, &why);
+    if (!opts) {
+        PQfreemem(why);
+        unquote_reason(msg, size);
+        return;
     }
+    /* libpq ends the user info at the first '@', so the rest of a
+     * password holding one is read as the host: those pieces too. */
+    const char *host = option(opts, "host");
+    for (const char *at; host && (at = strchr(host, '@')) != NULL;
+         host = at + 1) {
+        char piece[256];
+        snprintf(piece, sizeof piece, "%.*s", (int)(at - host), host);
+        scrub_spelling(piece, msg, size);
+    }
+    const char *pw = option(opts, "password");
+    if (pw) {
+        scrub_spelling(pw, msg, size);
+        static const char *const hex[] = {"0123456789ABCDEF",
+                                          "0123456789abcdef"};
+        for (int h = 0; h < 2; h++) {
+            struct text enc = {0};
+            for (const unsigned char *p = (const unsigned char *)pw; *p;
+                 p++) {
+                if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                    (*p >= '0' && *p <= '9') || strchr("-._~", *p)) {
+                    text_put(&enc, (const char *)p, 1);
+                } else {
+                    char e[3] = {'%', hex[h][*p >> 4], hex[h][*p & 15]};
+                    text_put(&enc, e, 3);
+                }
+            }
+            if (!enc.failed && enc.p)
+                scrub_spelling(enc.p, msg, size);
+            free(enc.p);
+        }
+    }
+    PQconninfoFree(opts);
 }
 
 /* ---- connection and schema -------------------------------------------- */
@@ -164,12 +241,7 @@ static void scrub(const char *conninfo, char *msg, size_t size)
 static const char *pg_message(PGconn *conn, char *buf, size_t size)
 {
     snprintf(buf, size, "%s", conn ? PQerrorMessage(conn) : "out of memory");
-    for (char *p = buf; *p; p++)
-        if (*p == '\n' || *p == '\r' || *p == '\t')
-            *p = ' ';
-    size_t n = strlen(buf);
-    while (n && buf[n - 1] == ' ')
-        buf[--n] = '\0';
+    one_line(buf);
     return buf;
 }
 

@@ -59,8 +59,12 @@
  * string from when no --audit-url / --url is given. */
 #define AUDIT_PG_URL_ENV "INCOMESCORE_AUDIT_URL"
 
-/* conninfo as it may be printed: the password of a URI's user info, and
- * any password= parameter (URI query or key=value), as "***". */
+/* conninfo as it may be printed, from libpq's own parse of it: a URI's
+ * scheme, user, host, port and dbname ("postgresql://app:***@db:5432/
+ * audit"), or key=value's host, hostaddr, port, user, dbname, with ***
+ * for a password; no other piece of the string. A string libpq cannot
+ * parse, or one whose host holds '@' (an unescaped '@' in a URI's
+ * password), is "(the connection string, unreadable: REASON)". */
 void audit_pg_mask(const char *conninfo, char *out, size_t size);
 
 /* Retention: drops every monthly partition whose rows are all more than
