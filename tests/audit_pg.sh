@@ -199,6 +199,20 @@ esac
 curl -s --max-time 5 "$API/metrics" > "$WORK/metrics.stalled"
 grep -q '^incomescore_audit_stalled 1$' "$WORK/metrics.stalled" && ok ||
     ko "/metrics does not say the audit log is stalled"
+# The round trip's deadline (AUDIT_PG_ROUND_TRIP_MS, 5 s) fails the
+# write: one error line, and the retry on a new connection (a new
+# backend) writes the batch while the old backend is still stopped.
+for _ in $(seq 150); do
+    grep -q 'PostgreSQL did not answer within 5000 ms' "$WORK/serve.err" && break
+    sleep 0.1
+done
+grep -q '"level":"error","msg":"audit: [^"]*: cannot write decisions to PostgreSQL","postgres":"PostgreSQL did not answer within 5000 ms"' "$WORK/serve.err" &&
+    ok || ko "no error line for the backend that does not answer: $(tail -3 "$WORK/serve.err")"
+wait_readyz 200
+case $READY in
+'{"status": "ready", '*' 200') ok ;;
+*) ko "/readyz with the stopped backend abandoned: $READY" ;;
+esac
 kill -CONT "$STOPPED_PID" 2>/dev/null
 STOPPED_PID=""
 wait_readyz 200
