@@ -14,7 +14,10 @@
 #    ready again when it is back; the backend serving serve's connection
 #    stopped (kill -STOP: a hung server, a black-holed network): /readyz
 #    503 naming how long decisions have waited, /metrics stalled, and
-#    ready again once it is resumed (kill -CONT);
+#    ready again once it is resumed (kill -CONT); with the backend
+#    stopped the write fails at its deadline (an error line) and is
+#    written on a new connection; SIGTERM with the backend stopped still
+#    stops serve (a bounded wait);
 # 4. the README's lookup SQL, run as written through psql;
 # 5. the password of the connection string appears in no output: serve's
 #    log, /readyz, /metrics, --help, a refused start, audit retain.
@@ -225,9 +228,36 @@ after=$(curl -s --max-time 10 -o /dev/null -w '%{http_code}' \
     --data-binary "@$WORK/one.json" "$API/v1/prediction")
 [ "$after" = 200 ] && ok || ko "a decision after the backend resumed answered $after"
 curl -s --max-time 5 "$API/metrics" > "$WORK/metrics.after"
+# SIGTERM while serve's backend is stopped and a decision waits on it:
+# serve still stops, within 20 s (the round trip's deadline, then the
+# close's tries on a new connection), saying it stopped.
+STOPPED_PID=$(psql_ -c "SELECT pid FROM pg_stat_activity WHERE application_name = 'incomescore'")
+case $STOPPED_PID in
+''|*[!0-9]*) ko "serve's PostgreSQL backend: '$STOPPED_PID'"; STOPPED_PID="" ;;
+*) kill -STOP "$STOPPED_PID" || ko "cannot stop backend $STOPPED_PID" ;;
+esac
+curl -s --max-time 10 -o /dev/null -H 'Content-Type: application/json' \
+    -H "X-Request-Id: at-term" --data-binary "@$WORK/one.json" \
+    "$API/v1/prediction" > /dev/null &
+sleep 0.5
 kill -TERM "$SERVE_PID"
+for _ in $(seq 200); do
+    kill -0 "$SERVE_PID" 2>/dev/null || break
+    sleep 0.1
+done
+if kill -0 "$SERVE_PID" 2>/dev/null; then
+    ko "serve did not stop within 20 s of SIGTERM with its backend stopped"
+    kill -9 "$SERVE_PID"
+else
+    ok
+fi
 wait "$SERVE_PID" 2>/dev/null
 SERVE_PID=""
+wait # the curl, bounded by its --max-time
+tail -1 "$WORK/serve.err" | grep -q '"event": "stop", "msg": "stopped"}$' && ok ||
+    ko "serve's last lines: $(tail -3 "$WORK/serve.err")"
+kill -CONT "$STOPPED_PID" 2>/dev/null
+STOPPED_PID=""
 
 cat "$WORK"/answered*.txt > "$WORK/answers"
 { sed -n 's/^200 //p' "$WORK/answers"; echo after-1; echo after-2; } | sort > "$WORK/answered.ids"

@@ -41,7 +41,10 @@
  * when an episode starts and an info line when writing works again.
  * audit_close tries a held batch a few more times and then gives up on
  * it, counted in failed_writes and reported: a disk that stays broken
- * cannot be waited on forever at shutdown. On stdout a batch tried
+ * cannot be waited on forever at shutdown. For that a sink's write must
+ * return: PostgreSQL's round trips have a deadline (audit_pg.h), and a
+ * store that hangs without failing is seen meanwhile by audit_health
+ * (the queue's age, below). On stdout a batch tried
  * again may repeat lines that were already out before the failure: a
  * repeated request_id, never a missing one.
  *
