@@ -243,7 +243,7 @@ static struct entry *entry_from(const struct audit_record *r)
 
 /* ---- time ------------------------------------------------------------- */
 
-static int64_t monotonic_ms(void)
+int64_t audit_monotonic_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -825,15 +825,15 @@ static void *writer_main(void *arg)
 
     pthread_mutex_lock(&log->mu);
     for (;;) {
-        int64_t next_check = monotonic_ms() + AUDIT_IDLE_CHECK_MS;
+        int64_t next_check = audit_monotonic_ms() + AUDIT_IDLE_CHECK_MS;
         while (log->count == 0 && !log->stopping) {
             struct timespec ts;
             deadline_after(&ts, TICK_MS);
             pthread_cond_timedwait(&log->not_empty, &log->mu, &ts);
             if (log->backend->check && log->count == 0 && !log->stopping &&
-                monotonic_ms() >= next_check) {
+                audit_monotonic_ms() >= next_check) {
                 idle_check(log, &backoff);
-                next_check = monotonic_ms() +
+                next_check = audit_monotonic_ms() +
                              (backoff ? backoff : AUDIT_IDLE_CHECK_MS);
             }
         }
@@ -1076,7 +1076,9 @@ int audit_open_replica(struct audit_log **out, enum audit_sink sink,
  * commit (0: none queued). */
 static int64_t oldest_wait_ms(const struct audit_log *log)
 {
-    return log->count ? monotonic_ms() - log->queued_at[log->head] : 0;
+    return log->count
+               ? audit_monotonic_ms() - log->queued_at[log->head]
+               : 0;
 }
 
 /* Room for n more records of `size` bytes together. */
@@ -1177,7 +1179,7 @@ static int queue_entries(struct audit_log *log, struct entry **e, size_t n,
         return -1;
     }
     size_t before = log->count;
-    int64_t now = monotonic_ms();
+    int64_t now = audit_monotonic_ms();
     for (size_t i = 0; i < n; i++) {
         size_t slot = (log->head + before + i) % log->capacity;
         log->ring[slot] = e[i];

@@ -190,13 +190,6 @@ static const char *pg_message(PGconn *conn, char *buf, size_t size)
     return buf;
 }
 
-static int64_t monotonic_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Gives up on conn: its socket shut down, libpq reads the end and marks
  * it CONNECTION_BAD, so the next step connects again. */
 static void abandon(PGconn *conn)
@@ -212,15 +205,15 @@ static int wait_socket(PGconn *conn, bool out, int64_t deadline, char *why,
                        size_t size)
 {
     for (;;) {
-        int64_t left = deadline - monotonic_ms();
+        int64_t left = deadline - audit_monotonic_ms();
         if (left <= 0) {
             snprintf(why, size, "PostgreSQL did not answer within %d ms",
                      AUDIT_PG_ROUND_TRIP_MS);
             abandon(conn);
             return -1;
         }
-        struct pollfd p = {PQsocket(conn), (short)(POLLIN | (out ? POLLOUT : 0)),
-                           0};
+        short events = (short)(POLLIN | (out ? POLLOUT : 0));
+        struct pollfd p = {PQsocket(conn), events, 0};
         int r = poll(&p, 1, (int)left);
         if (r > 0)
             return 0;
@@ -306,8 +299,8 @@ static PGresult *exec_by(PGconn *conn, const char *sql, char *why,
         pg_message(conn, why, size);
         return NULL;
     }
-    return result_by(conn, monotonic_ms() + AUDIT_PG_ROUND_TRIP_MS, why,
-                     size);
+    return result_by(conn, audit_monotonic_ms() + AUDIT_PG_ROUND_TRIP_MS,
+                     why, size);
 }
 
 /* Runs sql (no parameters); 0, or -1 with libpq's reason. */
@@ -615,7 +608,7 @@ static int copy_batch(struct pg_sink *s, const struct audit_row *rows,
         return -1;
     }
     /* One deadline for the whole round trip: COPY, data, commit. */
-    int64_t deadline = monotonic_ms() + AUDIT_PG_ROUND_TRIP_MS;
+    int64_t deadline = audit_monotonic_ms() + AUDIT_PG_ROUND_TRIP_MS;
     PGresult *res = result_by(s->conn, deadline, why, size);
     if (!res)
         return -1;
@@ -686,7 +679,7 @@ static int run_step(struct pg_sink *s, const struct pg_step *step,
 {
     char why[512];
     for (int attempt = 0; attempt < 2; attempt++) {
-        int64_t began = monotonic_ms();
+        int64_t began = audit_monotonic_ms();
         if ((!s->conn || PQstatus(s->conn) != CONNECTION_OK) &&
             sink_connect(s, why, sizeof why) < 0) {
             scrub(s->conninfo, why, sizeof why);
@@ -700,7 +693,7 @@ static int run_step(struct pg_sink *s, const struct pg_step *step,
         /* A step that spent its deadline is a server that does not
          * answer, not a restart: no second try now, the backoff's. */
         if (PQstatus(s->conn) == CONNECTION_OK ||
-            monotonic_ms() - began >= AUDIT_PG_ROUND_TRIP_MS)
+            audit_monotonic_ms() - began >= AUDIT_PG_ROUND_TRIP_MS)
             break;
     }
     scrub(s->conninfo, why, sizeof why);
