@@ -11,7 +11,13 @@
 #    reason; started again: /readyz is ready again without restarting
 #    serve, and afterwards every id answered 200 has its row; stopped
 #    while idle: /readyz not ready before any decision fails on it,
-#    ready again when it is back;
+#    ready again when it is back; the backend serving serve's connection
+#    stopped (kill -STOP: a hung server, a black-holed network): /readyz
+#    503 naming how long decisions have waited, /metrics stalled, and
+#    ready again once it is resumed (kill -CONT); with the backend
+#    stopped the write fails at its deadline (an error line) and is
+#    written on a new connection; SIGTERM with the backend stopped still
+#    stops serve (a bounded wait);
 # 4. the README's lookup SQL, run as written through psql;
 # 5. the password of the connection string appears in no output: serve's
 #    log, /readyz, /metrics, --help, a refused start, audit retain.
@@ -29,7 +35,9 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/incomescore-auditpg-XXXXXX")
 # reach it, which it cannot inside WORK (0700, ours)
 PGDIR=$(mktemp -d "${TMPDIR:-/tmp}/incomescore-pg-XXXXXX")
 SERVE_PID=""
+STOPPED_PID="" # a PostgreSQL backend this script stopped (kill -STOP)
 cleanup() {
+    [ -n "$STOPPED_PID" ] && kill -CONT "$STOPPED_PID" 2>/dev/null
     [ -n "$SERVE_PID" ] && kill -9 "$SERVE_PID" 2>/dev/null
     touch "$WORK/stop" 2>/dev/null
     "$PG" stop "$PGDIR" 2>/dev/null
@@ -174,13 +182,85 @@ after=$(curl -s --max-time 10 -o /dev/null -w '%{http_code}' \
     -H 'Content-Type: application/json' -H "X-Request-Id: after-1" \
     --data-binary "@$WORK/one.json" "$API/v1/prediction")
 [ "$after" = 200 ] && ok || ko "a decision after recovery answered $after"
+# The backend serving serve's connection stopped: PostgreSQL neither
+# answers nor refuses, and no write fails — it just does not return.
+# The queue's age makes /readyz not ready, naming how long.
+STOPPED_PID=$(psql_ -c "SELECT pid FROM pg_stat_activity WHERE application_name = 'incomescore'")
+case $STOPPED_PID in
+''|*[!0-9]*) ko "serve's PostgreSQL backend: '$STOPPED_PID'"; STOPPED_PID="" ;;
+*) kill -STOP "$STOPPED_PID" || ko "cannot stop backend $STOPPED_PID" ;;
+esac
+stalled=$(curl -s --max-time 10 -o /dev/null -w '%{http_code}' \
+    -H 'Content-Type: application/json' -H "X-Request-Id: stalled-1" \
+    --data-binary "@$WORK/one.json" "$API/v1/prediction")
+[ "$stalled" = 503 ] && ok || ko "a decision with the backend stopped answered $stalled"
+wait_readyz 503
+case $READY in
+'{"status": "audit log unavailable", "reason": "decisions not committed for '*' s: the audit database does not answer"} 503') ok ;;
+*) ko "/readyz with the backend stopped: $READY" ;;
+esac
+curl -s --max-time 5 "$API/metrics" > "$WORK/metrics.stalled"
+grep -q '^incomescore_audit_stalled 1$' "$WORK/metrics.stalled" && ok ||
+    ko "/metrics does not say the audit log is stalled"
+# The round trip's deadline (AUDIT_PG_ROUND_TRIP_MS, 5 s) fails the
+# write: one error line, and the retry on a new connection (a new
+# backend) writes the batch while the old backend is still stopped.
+for _ in $(seq 150); do
+    grep -q 'PostgreSQL did not answer within 5000 ms' "$WORK/serve.err" && break
+    sleep 0.1
+done
+grep -q '"level":"error","msg":"audit: [^"]*: cannot write decisions to PostgreSQL","postgres":"PostgreSQL did not answer within 5000 ms"' "$WORK/serve.err" &&
+    ok || ko "no error line for the backend that does not answer: $(tail -3 "$WORK/serve.err")"
+wait_readyz 200
+case $READY in
+'{"status": "ready", '*' 200') ok ;;
+*) ko "/readyz with the stopped backend abandoned: $READY" ;;
+esac
+kill -CONT "$STOPPED_PID" 2>/dev/null
+STOPPED_PID=""
+wait_readyz 200
+case $READY in
+'{"status": "ready", '*' 200') ok ;;
+*) ko "/readyz after the backend resumed: $READY" ;;
+esac
+after=$(curl -s --max-time 10 -o /dev/null -w '%{http_code}' \
+    -H 'Content-Type: application/json' -H "X-Request-Id: after-2" \
+    --data-binary "@$WORK/one.json" "$API/v1/prediction")
+[ "$after" = 200 ] && ok || ko "a decision after the backend resumed answered $after"
 curl -s --max-time 5 "$API/metrics" > "$WORK/metrics.after"
+# SIGTERM while serve's backend is stopped and a decision waits on it:
+# serve still stops, within 20 s (the round trip's deadline, then the
+# close's tries on a new connection), saying it stopped.
+STOPPED_PID=$(psql_ -c "SELECT pid FROM pg_stat_activity WHERE application_name = 'incomescore'")
+case $STOPPED_PID in
+''|*[!0-9]*) ko "serve's PostgreSQL backend: '$STOPPED_PID'"; STOPPED_PID="" ;;
+*) kill -STOP "$STOPPED_PID" || ko "cannot stop backend $STOPPED_PID" ;;
+esac
+curl -s --max-time 10 -o /dev/null -H 'Content-Type: application/json' \
+    -H "X-Request-Id: at-term" --data-binary "@$WORK/one.json" \
+    "$API/v1/prediction" > /dev/null &
+sleep 0.5
 kill -TERM "$SERVE_PID"
+for _ in $(seq 200); do
+    kill -0 "$SERVE_PID" 2>/dev/null || break
+    sleep 0.1
+done
+if kill -0 "$SERVE_PID" 2>/dev/null; then
+    ko "serve did not stop within 20 s of SIGTERM with its backend stopped"
+    kill -9 "$SERVE_PID"
+else
+    ok
+fi
 wait "$SERVE_PID" 2>/dev/null
 SERVE_PID=""
+wait # the curl, bounded by its --max-time
+tail -1 "$WORK/serve.err" | grep -q '"event": "stop", "msg": "stopped"}$' && ok ||
+    ko "serve's last lines: $(tail -3 "$WORK/serve.err")"
+kill -CONT "$STOPPED_PID" 2>/dev/null
+STOPPED_PID=""
 
 cat "$WORK"/answered*.txt > "$WORK/answers"
-{ sed -n 's/^200 //p' "$WORK/answers"; echo after-1; } | sort > "$WORK/answered.ids"
+{ sed -n 's/^200 //p' "$WORK/answers"; echo after-1; echo after-2; } | sort > "$WORK/answered.ids"
 psql_ -c "SELECT request_id FROM decisions" | sort > "$WORK/logged.ids"
 answered=$(wc -l < "$WORK/answered.ids")
 refused=$(grep -c '^503 ' "$WORK/answers")
@@ -226,7 +306,7 @@ esac
     >> "$WORK/retain.out" 2>&1
 grep -q 'postgresql://incomescore:\*\*\*@127.0.0.1:1/postgres: cannot connect' "$WORK/retain.out" &&
     ok || ko "audit retain's failure: $(cat "$WORK/retain.out")"
-for f in serve.err refused.out readyz.down metrics.down metrics.after help.out retain.out; do
+for f in serve.err refused.out readyz.down metrics.down metrics.stalled metrics.after help.out retain.out; do
     if grep -q -F "$PASSWORD" "$WORK/$f"; then
         ko "the password is in $f"
     else

@@ -881,6 +881,63 @@ static void commit_ack_returns_only_once_the_record_is_committed(void **state)
     test_temp_file_free(&f);
 }
 
+/* Polls audit_health (every 20 ms, for at most 8 s) until it returns
+ * `want`; returns what it returned last, with its reason in why. */
+static int health_until(struct audit_log *log, int want, char *why,
+                        size_t size)
+{
+    int rc = audit_health(log, why, size);
+    for (int i = 0; i < 400 && rc != want; i++) {
+        usleep(20000);
+        rc = audit_health(log, why, size);
+    }
+    return rc;
+}
+
+/* A store that stops answering fails no write: the write just does not
+ * return (here the writer waits on another connection's lock). The
+ * queue's age says it: past audit_stall_ms the log is not healthy, with
+ * how long, and healthy again once the record is committed. */
+static void a_write_that_does_not_return_makes_the_log_unhealthy(
+    void **state)
+{
+    (void)state;
+    struct test_temp_file f = test_temp_file_new("audit.db");
+    struct audit_log *log =
+        open_log_acked(AUDIT_SQLITE, AUDIT_ACK_COMMITTED, f.path, 64);
+    char why[256];
+    assert_int_equal(audit_health(log, why, sizeof why), 0);
+    assert_int_equal(audit_stall_ms(200), AUDIT_STALL_MIN_MS);
+    assert_int_equal(audit_stall_ms(1000), 5000);
+
+    sqlite3 *blocker = writer_stalled(f.path);
+    struct audit_record r = record(1, "stuck", 200);
+    struct audit_ticket t;
+    assert_int_equal(audit_enqueue(log, &r, 200, &t), 0);
+    assert_int_equal(health_until(log, -1, why, sizeof why), -1);
+    static const char head[] = "decisions not committed for ";
+    static const char tail[] = " s: the audit database does not answer";
+    assert_int_equal(strncmp(why, head, sizeof head - 1), 0);
+    assert_true(strlen(why) > sizeof head + sizeof tail - 2);
+    assert_string_equal(why + strlen(why) - (sizeof tail - 1), tail);
+    struct audit_stats st;
+    audit_get_stats(log, &st);
+    assert_true(st.stalled);
+    assert_false(st.failing);
+    assert_true(st.oldest_wait_ms > AUDIT_STALL_MIN_MS);
+
+    writer_resumes(blocker);
+    assert_int_equal(health_until(log, 0, why, sizeof why), 0);
+    assert_string_equal(why, "");
+    assert_int_equal(audit_ticket_check(log, &t, false), 1);
+    audit_get_stats(log, &st);
+    assert_false(st.stalled);
+    assert_int_equal(st.oldest_wait_ms, 0);
+    assert_int_equal(st.written, 1);
+    audit_close(log);
+    test_temp_file_free(&f);
+}
+
 /* A waiting submitter is answered as soon as the write fails, not at the
  * end of its wait. */
 static void commit_ack_fails_when_the_write_fails(void **state)
@@ -1158,6 +1215,7 @@ int suite_audit(int *count)
         cmocka_unit_test(close_gives_up_a_batch_that_keeps_failing),
         cmocka_unit_test(commit_ack_returns_only_once_the_record_is_committed),
         cmocka_unit_test(commit_ack_fails_when_the_write_fails),
+        cmocka_unit_test(a_write_that_does_not_return_makes_the_log_unhealthy),
         cmocka_unit_test(a_deleted_or_replaced_database_file_is_noticed),
         cmocka_unit_test(stdout_sink_writes_one_parseable_json_line_per_record),
         cmocka_unit_test(stdout_line_names_the_api_key_or_says_null),

@@ -61,6 +61,10 @@
  * depend on the same broken disk. Only audit_close gives a held batch
  * up, after CLOSE_TRIES, counting it in failed_writes.
  *
+ * A store that hangs (a write that never returns) sets no `failing`:
+ * each slot's queueing time (queued_at) makes the head's wait known to
+ * audit_health and /metrics without asking the blocked writer.
+ *
  * The api_key column came after the first release: a new table has it
  * last, where ALTER TABLE puts it in an old one, so both read alike.
  *
@@ -144,6 +148,11 @@ struct audit_log {
      * `lost_through` may have been given up. */
     uint64_t done, lost_through;
     bool failing;        /* the last write failed; nothing new is taken */
+    /* When each queued record was queued (monotonic ms), slot for slot
+     * with ring: the head's is the oldest wait, which says a stalled
+     * store (a write that does not return) where `failing` cannot. */
+    int64_t *queued_at;
+    int64_t stall_ms; /* audit_stall_ms of the longest wait_ms seen */
     void (*notify)(void *arg); /* audit_set_notify's, after every batch */
     void *notify_arg;
     char failure[64 + 2 + 192]; /* why, for /readyz: what: detail */
@@ -233,6 +242,13 @@ static struct entry *entry_from(const struct audit_record *r)
 }
 
 /* ---- time ------------------------------------------------------------- */
+
+int64_t audit_monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static void deadline_after(struct timespec *ts, long ms)
 {
@@ -763,13 +779,6 @@ static void pause_unless_stopping(struct audit_log *log, long ms)
         ;
 }
 
-static int64_t monotonic_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* With mu held and the queue empty: asks the backend whether it could
  * write (audit_backend.h). A failure starts an episode as a failed
  * write does — new records are refused, /readyz says why — and the next
@@ -816,15 +825,15 @@ static void *writer_main(void *arg)
 
     pthread_mutex_lock(&log->mu);
     for (;;) {
-        int64_t next_check = monotonic_ms() + AUDIT_IDLE_CHECK_MS;
+        int64_t next_check = audit_monotonic_ms() + AUDIT_IDLE_CHECK_MS;
         while (log->count == 0 && !log->stopping) {
             struct timespec ts;
             deadline_after(&ts, TICK_MS);
             pthread_cond_timedwait(&log->not_empty, &log->mu, &ts);
             if (log->backend->check && log->count == 0 && !log->stopping &&
-                monotonic_ms() >= next_check) {
+                audit_monotonic_ms() >= next_check) {
                 idle_check(log, &backoff);
-                next_check = monotonic_ms() +
+                next_check = audit_monotonic_ms() +
                              (backoff ? backoff : AUDIT_IDLE_CHECK_MS);
             }
         }
@@ -954,6 +963,7 @@ static void log_free(struct audit_log *log)
     for (size_t i = 0; log->ring && i < log->count; i++)
         free(log->ring[(log->head + i) % log->capacity]);
     free(log->ring);
+    free(log->queued_at);
     free(log->where);
     free(log);
 }
@@ -1002,6 +1012,8 @@ int audit_open_replica(struct audit_log **out, enum audit_sink sink,
     log->wake_at = queue_capacity < WAKE_RECORDS ? queue_capacity
                                                  : WAKE_RECORDS;
     log->ring = calloc(queue_capacity, sizeof *log->ring);
+    log->queued_at = calloc(queue_capacity, sizeof *log->queued_at);
+    log->stall_ms = audit_stall_ms(0);
     char where[512];
     if (sink == AUDIT_POSTGRES)
         audit_pg_mask(path, where, sizeof where);
@@ -1009,7 +1021,7 @@ int audit_open_replica(struct audit_log **out, enum audit_sink sink,
         snprintf(where, sizeof where, "%s",
                  sink == AUDIT_SQLITE ? path : "stdout");
     log->where = strdup(where);
-    if (!log->ring || !log->where) {
+    if (!log->ring || !log->queued_at || !log->where) {
         log_free(log);
         return err_set(err, "audit: cannot allocate a queue of %zu records",
                        queue_capacity);
@@ -1060,6 +1072,15 @@ int audit_open_replica(struct audit_log **out, enum audit_sink sink,
     return 0;
 }
 
+/* With mu held: how long the oldest queued record has waited for its
+ * commit (0: none queued). */
+static int64_t oldest_wait_ms(const struct audit_log *log)
+{
+    return log->count
+               ? audit_monotonic_ms() - log->queued_at[log->head]
+               : 0;
+}
+
 /* Room for n more records of `size` bytes together. */
 /* A submitter in the line for room; it lives on the submitter's stack. */
 struct waiter {
@@ -1108,7 +1129,10 @@ static int queue_entries(struct audit_log *log, struct entry **e, size_t n,
     bool can_fit = !lost && n <= log->capacity && size <= AUDIT_QUEUE_BYTES;
     struct timespec deadline;
     deadline_after(&deadline, wait_ms > 0 ? wait_ms : 0);
+    int64_t stall_ms = audit_stall_ms(wait_ms);
     pthread_mutex_lock(&log->mu);
+    if (stall_ms > log->stall_ms)
+        log->stall_ms = stall_ms;
     /* A log being closed takes nothing new: the writer may already have
      * drained and left. A failing log takes nothing new either: what it
      * holds already waits for the disk, and a decision answered now
@@ -1155,8 +1179,12 @@ static int queue_entries(struct audit_log *log, struct entry **e, size_t n,
         return -1;
     }
     size_t before = log->count;
-    for (size_t i = 0; i < n; i++)
-        log->ring[(log->head + before + i) % log->capacity] = e[i];
+    int64_t now = audit_monotonic_ms();
+    for (size_t i = 0; i < n; i++) {
+        size_t slot = (log->head + before + i) % log->capacity;
+        log->ring[slot] = e[i];
+        log->queued_at[slot] = now;
+    }
     log->bytes += size;
     log->count += n;
     /* The writer is woken by the first record (it then gathers a batch)
@@ -1344,10 +1372,18 @@ void audit_get_stats(struct audit_log *log, struct audit_stats *out)
     pthread_mutex_lock(&log->mu);
     *out = log->stats;
     out->failing = log->failing;
+    out->oldest_wait_ms = oldest_wait_ms(log);
+    out->stalled = out->oldest_wait_ms > log->stall_ms;
     pthread_mutex_unlock(&log->mu);
     if (log->backend == &backend_sqlite)
         out->reopened = __atomic_load_n(
             &((struct sqlite_sink *)log->state)->reopened, __ATOMIC_RELAXED);
+}
+
+int64_t audit_stall_ms(int wait_ms)
+{
+    int64_t waits = (int64_t)AUDIT_STALL_WAITS * (wait_ms > 0 ? wait_ms : 0);
+    return waits > AUDIT_STALL_MIN_MS ? waits : AUDIT_STALL_MIN_MS;
 }
 
 int audit_health(struct audit_log *log, char *why, size_t size)
@@ -1358,10 +1394,20 @@ int audit_health(struct audit_log *log, char *why, size_t size)
         return 0;
     pthread_mutex_lock(&log->mu);
     bool failing = log->failing;
+    int64_t oldest = oldest_wait_ms(log);
+    /* A write that never returns sets no `failing`: the queue's age
+     * says it instead, and clears as soon as the head is committed. */
+    bool stalled = !failing && oldest > log->stall_ms;
     if (failing && size)
         snprintf(why, size, "%s", log->failure);
+    else if (stalled && size)
+        snprintf(why, size, "decisions not committed for %.1f s: %s",
+                 (double)oldest / 1000.0,
+                 log->sink == AUDIT_STDOUT
+                     ? "stdout does not take them"
+                     : "the audit database does not answer");
     pthread_mutex_unlock(&log->mu);
-    return failing ? -1 : 0;
+    return failing || stalled ? -1 : 0;
 }
 
 void audit_close(struct audit_log *log)

@@ -41,7 +41,10 @@
  * when an episode starts and an info line when writing works again.
  * audit_close tries a held batch a few more times and then gives up on
  * it, counted in failed_writes and reported: a disk that stays broken
- * cannot be waited on forever at shutdown. On stdout a batch tried
+ * cannot be waited on forever at shutdown. For that a sink's write must
+ * return: PostgreSQL's round trips have a deadline (audit_pg.h), and a
+ * store that hangs without failing is seen meanwhile by audit_health
+ * (the queue's age, below). On stdout a batch tried
  * again may repeat lines that were already out before the failure: a
  * repeated request_id, never a missing one.
  *
@@ -111,6 +114,9 @@ struct audit_stats {
     uint64_t reopened; /* times the database file was found deleted or
                         * replaced and opened again */
     bool failing;      /* writes fail now; new records are refused */
+    int64_t oldest_wait_ms; /* how long the oldest queued record has
+                             * waited for its commit; 0: none queued */
+    bool stalled;      /* oldest_wait_ms is past audit_stall_ms */
 };
 
 struct audit_log;
@@ -198,9 +204,22 @@ void audit_set_notify(struct audit_log *log, void (*fn)(void *arg),
 
 void audit_get_stats(struct audit_log *log, struct audit_stats *out);
 
+/* A store that stops answering (a hung database server, a black-holed
+ * network, a lock held by another process) fails no write: the write
+ * just does not return. So the log is also unhealthy while its oldest
+ * queued record has waited longer than audit_stall_ms of the longest
+ * wait_ms submitted so far — AUDIT_STALL_WAITS waits, at least
+ * AUDIT_STALL_MIN_MS — and healthy again as soon as that record is
+ * committed. */
+#define AUDIT_STALL_MIN_MS 1000
+#define AUDIT_STALL_WAITS 5
+int64_t audit_stall_ms(int wait_ms);
+
 /* 0 while records are being written (or there is no log); -1 while the
  * log is failing, with why ("cannot write decisions: database or disk is
- * full") in why[0..size). */
+ * full") in why[0..size), or stalled (above), with how long
+ * ("decisions not committed for 2.3 s: the audit database does not
+ * answer"). */
 int audit_health(struct audit_log *log, char *why, size_t size);
 
 /* Writes everything queued, stops the writer, closes. NULL is fine. */

@@ -60,6 +60,10 @@ void audit_fault_set(struct audit_fault *f, const char *what,
 
 #define AUDIT_IDLE_CHECK_MS 1000
 
+/* Milliseconds on the monotonic clock: the writer's waits and a sink's
+ * deadlines, which a wall-clock step must not stretch or cut. */
+int64_t audit_monotonic_ms(void);
+
 struct audit_backend {
     const char *name; /* "sqlite", "stdout", "postgres" */
     /* Opens target (a file, a connection string) for writing rows that

@@ -26,13 +26,30 @@
  * bad connects again. Partitions known to exist are cached (months
  * numbered year * 12 + month); any failure forgets them, so a retry
  * makes sure of them again.
+ *
+ * Deadlines: a server that stops answering without refusing (hung,
+ * SIGSTOPped, a black-holed network) would hold a blocking libpq call
+ * forever, and with it the writer and shutdown. So the connection is
+ * non-blocking and every round trip (exec_by, the COPY's data) has
+ * AUDIT_PG_ROUND_TRIP_MS: past it the connection is abandoned (its
+ * socket shut down, so libpq marks it bad and the next try connects
+ * again; the server rolls back what it had when it next reads) and the
+ * step fails without the immediate second try — audit.c's episode and
+ * backoff run: 503 at once, /readyz not ready, a line on stderr. No
+ * PQcancel: it connects without a timeout of its own, and a network
+ * that swallows packets would hold it as long. lock_timeout (the same
+ * bound) keeps the advisory lock and partition DDL from waiting forever
+ * behind a stalled peer.
  */
 #include "http/audit_pg.h"
 
+#include <errno.h>
 #include <libpq-fe.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include "base/text.h"
@@ -245,10 +262,125 @@ static const char *pg_message(PGconn *conn, char *buf, size_t size)
     return buf;
 }
 
+/* Gives up on conn: its socket shut down, libpq reads the end and marks
+ * it CONNECTION_BAD, so the next step connects again. */
+static void abandon(PGconn *conn)
+{
+    shutdown(PQsocket(conn), SHUT_RDWR);
+    PQconsumeInput(conn);
+}
+
+/* Waits until conn's socket can be read (or written, with `out`) or the
+ * deadline passes: 0, or -1 with why (the connection is then
+ * abandoned). */
+static int wait_socket(PGconn *conn, bool out, int64_t deadline, char *why,
+                       size_t size)
+{
+    for (;;) {
+        int64_t left = deadline - audit_monotonic_ms();
+        if (left <= 0) {
+            snprintf(why, size, "PostgreSQL did not answer within %d ms",
+                     AUDIT_PG_ROUND_TRIP_MS);
+            abandon(conn);
+            return -1;
+        }
+        short events = (short)(POLLIN | (out ? POLLOUT : 0));
+        struct pollfd p = {PQsocket(conn), events, 0};
+        int r = poll(&p, 1, (int)left);
+        if (r > 0)
+            return 0;
+        if (r < 0 && errno != EINTR) {
+            snprintf(why, size, "poll: %s", strerror(errno));
+            abandon(conn);
+            return -1;
+        }
+    }
+}
+
+/* Sends what libpq holds for conn by the deadline: 0, or -1 with why.
+ * Input is read meanwhile, as libpq asks, so that a server waiting to
+ * send cannot deadlock with us. */
+static int flush_by(PGconn *conn, int64_t deadline, char *why, size_t size)
+{
+    int r;
+    while ((r = PQflush(conn)) == 1) {
+        if (wait_socket(conn, true, deadline, why, size) < 0)
+            return -1;
+        if (!PQconsumeInput(conn)) {
+            pg_message(conn, why, size);
+            return -1;
+        }
+    }
+    if (r < 0)
+        pg_message(conn, why, size);
+    return r < 0 ? -1 : 0;
+}
+
+static bool result_failed(const PGresult *res)
+{
+    ExecStatusType st = PQresultStatus(res);
+    return st == PGRES_BAD_RESPONSE || st == PGRES_NONFATAL_ERROR ||
+           st == PGRES_FATAL_ERROR;
+}
+
+/* The command sent on conn to its end, by the deadline, as PQexec
+ * returns it: the last result, or the first error, or the COPY state.
+ * NULL with why when the deadline passed or the connection failed. */
+static PGresult *result_by(PGconn *conn, int64_t deadline, char *why,
+                           size_t size)
+{
+    if (flush_by(conn, deadline, why, size) < 0)
+        return NULL;
+    PGresult *keep = NULL;
+    for (;;) {
+        while (PQisBusy(conn)) {
+            if (wait_socket(conn, false, deadline, why, size) < 0) {
+                PQclear(keep);
+                return NULL;
+            }
+            if (!PQconsumeInput(conn)) {
+                pg_message(conn, why, size);
+                PQclear(keep);
+                return NULL;
+            }
+        }
+        PGresult *res = PQgetResult(conn);
+        if (!res)
+            break;
+        ExecStatusType st = PQresultStatus(res);
+        if (keep && result_failed(keep)) {
+            PQclear(res);
+        } else {
+            PQclear(keep);
+            keep = res;
+        }
+        if (st == PGRES_COPY_IN || st == PGRES_COPY_OUT)
+            break; /* the caller's turn: no further result until it ends */
+    }
+    if (!keep)
+        pg_message(conn, why, size);
+    return keep;
+}
+
+/* PQexec with a deadline of AUDIT_PG_ROUND_TRIP_MS: the result, or NULL
+ * with why. */
+static PGresult *exec_by(PGconn *conn, const char *sql, char *why,
+                         size_t size)
+{
+    if (!PQsendQuery(conn, sql)) {
+        pg_message(conn, why, size);
+        return NULL;
+    }
+    return result_by(conn, audit_monotonic_ms() + AUDIT_PG_ROUND_TRIP_MS,
+                     why, size);
+}
+
 /* Runs sql (no parameters); 0, or -1 with libpq's reason. */
 static int exec_ok(PGconn *conn, const char *sql, char *why, size_t size)
 {
-    PGresult *res = PQexec(conn, sql);
+    PGresult *res = exec_by(conn, sql, why, size);
+    if (!res)
+        return -1;
     ExecStatusType st = PQresultStatus(res);
     int rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? 0 : -1;
     if (rc < 0)
@@ -268,13 +400,18 @@ static PGconn *pg_connect(const char *conninfo, char *why, size_t size)
     /* Earlier keywords are defaults: the connection string (expanded from
      * dbname) overrides them. client_encoding UTF8 is ours to decide: the
      * rows' text is UTF-8 (or made so) whatever the server's default. */
-    char timeout[16];
+    char timeout[16], options[48];
     snprintf(timeout, sizeof timeout, "%d", AUDIT_PG_CONNECT_TIMEOUT_S);
-    const char *keys[] = {"connect_timeout", "application_name", "dbname",
-                          "client_encoding", NULL};
-    const char *vals[] = {timeout, "incomescore", conninfo, "UTF8", NULL};
+    /* a lock held by a stalled peer fails our statement, not waits */
+    snprintf(options, sizeof options, "-c lock_timeout=%d",
+             AUDIT_PG_ROUND_TRIP_MS);
+    const char *keys[] = {"connect_timeout", "application_name", "options",
+                          "dbname", "client_encoding", NULL};
+    const char *vals[] = {timeout, "incomescore", options, conninfo, "UTF8",
+                          NULL};
     PGconn *conn = PQconnectdbParams(keys, vals, 1);
-    if (!conn || PQstatus(conn) != CONNECTION_OK) {
+    if (!conn || PQstatus(conn) != CONNECTION_OK ||
+        PQsetnonblocking(conn, 1) != 0) {
         pg_message(conn, why, size);
         PQfinish(conn);
         return NULL;
@@ -319,7 +456,10 @@ static int pg_migrate(PGconn *conn, char *why, size_t size)
                 " (version integer NOT NULL)",
                 why, size) < 0)
         goto out;
-    res = PQexec(conn, "SELECT max(version) FROM audit_schema_version");
+    res = exec_by(conn, "SELECT max(version) FROM audit_schema_version",
+                  why, size);
+    if (!res)
+        goto out;
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
         pg_message(conn, why, size);
         goto out;
@@ -533,30 +673,53 @@ static int copy_batch(struct pg_sink *s, const struct audit_row *rows,
         snprintf(why, size, "out of memory");
         return -1;
     }
-    PGresult *res = PQexec(s->conn,
-                           "COPY decisions (time_ms, time, request_id,"
-                           " model_version, status, inputs, outputs,"
-                           " api_key, replica) FROM STDIN");
+    if (!PQsendQuery(s->conn, "COPY decisions (time_ms, time, request_id,"
+                              " model_version, status, inputs, outputs,"
+                              " api_key, replica) FROM STDIN")) {
+        pg_message(s->conn, why, size);
+        return -1;
+    }
+    /* One deadline for the whole round trip: COPY, data, commit. */
+    int64_t deadline = audit_monotonic_ms() + AUDIT_PG_ROUND_TRIP_MS;
+    PGresult *res = result_by(s->conn, deadline, why, size);
+    if (!res)
+        return -1;
     bool copying = PQresultStatus(res) == PGRES_COPY_IN;
     PQclear(res);
     if (!copying) {
         pg_message(s->conn, why, size);
         return -1;
     }
-    /* A failed send still ends the COPY, with an error: the server then
-     * rolls back whatever it received. */
-    bool sent = PQputCopyData(s->conn, t->p, (int)t->len) == 1;
+    /* Non-blocking: 0 means libpq's buffer is full until the socket
+     * takes some. A failed send still ends the COPY, with an error: the
+     * server then rolls back whatever it received. */
+    int put;
+    while ((put = PQputCopyData(s->conn, t->p, (int)t->len)) == 0)
+        if (wait_socket(s->conn, true, deadline, why, size) < 0 ||
+            flush_by(s->conn, deadline, why, size) < 0)
+            return -1;
+    bool sent = put == 1;
     if (!sent)
         pg_message(s->conn, why, size);
-    PQputCopyEnd(s->conn, sent ? NULL : "the batch could not be sent");
-    int rc = sent ? 0 : -1;
-    while ((res = PQgetResult(s->conn)) != NULL) {
-        if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == 0) {
+    while ((put = PQputCopyEnd(s->conn, sent ? NULL
+                                             : "the batch could not be "
+                                               "sent")) == 0)
+        if (wait_socket(s->conn, true, deadline, why, size) < 0)
+            return -1;
+    if (put < 0) {
+        if (sent)
             pg_message(s->conn, why, size);
-            rc = -1;
-        }
-        PQclear(res);
+        return -1;
     }
+    res = result_by(s->conn, deadline, why, size);
+    if (!res)
+        return -1;
+    int rc = sent ? 0 : -1;
+    if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == 0) {
+        pg_message(s->conn, why, size);
+        rc = -1;
+    }
+    PQclear(res);
     return rc;
 }
 
@@ -570,7 +733,9 @@ static int ping(struct pg_sink *s, char *why, size_t size)
 {
     /* a round trip: only a read finds a connection the server closed
      * while it was idle */
-    PGresult *res = PQexec(s->conn, "SELECT 1");
+    PGresult *res = exec_by(s->conn, "SELECT 1", why, size);
+    if (!res)
+        return -1;
     int rc = PQresultStatus(res) == PGRES_TUPLES_OK ? 0 : -1;
     PQclear(res);
     if (rc < 0)
@@ -586,6 +751,7 @@ static int run_step(struct pg_sink *s, const struct pg_step *step,
 {
     char why[512];
     for (int attempt = 0; attempt < 2; attempt++) {
+        int64_t began = audit_monotonic_ms();
         if ((!s->conn || PQstatus(s->conn) != CONNECTION_OK) &&
             sink_connect(s, why, sizeof why) < 0) {
             scrub(s->conninfo, why, sizeof why);
@@ -596,7 +762,10 @@ static int run_step(struct pg_sink *s, const struct pg_step *step,
                         : ping(s, why, sizeof why)) == 0)
             return 0;
         s->nknown = 0;
-        if (PQstatus(s->conn) == CONNECTION_OK)
+        /* A step that spent its deadline is a server that does not
+         * answer, not a restart: no second try now, the backoff's. */
+        if (PQstatus(s->conn) == CONNECTION_OK ||
+            audit_monotonic_ms() - began >= AUDIT_PG_ROUND_TRIP_MS)
             break;
     }
     scrub(s->conninfo, why, sizeof why);

@@ -55,6 +55,11 @@
 
 #define AUDIT_PG_SCHEMA_VERSION 2
 #define AUDIT_PG_CONNECT_TIMEOUT_S 5
+/* Every round trip of the writer (a statement, a batch's COPY) and every
+ * lock it waits for (lock_timeout) ends within this: a server that stops
+ * answering fails the write, which audit.c then holds and retries on a
+ * new connection (audit.h), and shutdown is not held by it. */
+#define AUDIT_PG_ROUND_TRIP_MS 5000
 /* The environment variable serve and audit retain read the connection
  * string from when no --audit-url / --url is given. */
 #define AUDIT_PG_URL_ENV "INCOMESCORE_AUDIT_URL"

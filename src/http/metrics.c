@@ -188,6 +188,16 @@ static void audit_text(struct metrics *m, const struct audit_stats *as,
                    "held).\n"
                    "# TYPE incomescore_audit_failing gauge\n"
                    "incomescore_audit_failing %d\n"
+                   "# HELP incomescore_audit_oldest_wait_seconds How long "
+                   "the oldest queued audit record has waited for its "
+                   "commit (0: none queued).\n"
+                   "# TYPE incomescore_audit_oldest_wait_seconds gauge\n"
+                   "incomescore_audit_oldest_wait_seconds %.3f\n"
+                   "# HELP incomescore_audit_stalled 1 while that wait is "
+                   "past the stall bound: the audit store does not answer "
+                   "(/readyz is not ready).\n"
+                   "# TYPE incomescore_audit_stalled gauge\n"
+                   "incomescore_audit_stalled %d\n"
                    "# HELP incomescore_audit_reopened_total Times the audit "
                    "database file was found deleted or replaced and opened "
                    "again.\n"
@@ -210,6 +220,7 @@ static void audit_text(struct metrics *m, const struct audit_stats *as,
                 (unsigned long long)as->refused,
                 (unsigned long long)as->failed_writes,
                 (unsigned long long)as->unconfirmed, as->failing ? 1 : 0,
+                (double)as->oldest_wait_ms / 1000.0, as->stalled ? 1 : 0,
                 (unsigned long long)as->reopened,
                 (unsigned long long)(as->queued > as->written +
                                                       as->failed_writes
