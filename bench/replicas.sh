@@ -21,7 +21,8 @@ WORK=$(mktemp -d)
 trap 'cluster_stop; rm -rf "$WORK"' EXIT
 trap 'exit 1' INT TERM
 
-BODY='{"ingreso": 45000, "antiguedad_laboral_meses": 50, "tiempo_desempleado": 0, "trabajos_ultimos_5": 1, "semanasCotizadas": 1000, "edad": 32, "crecimiento_ingreso": 265.38, "lugar_actual": 18}'
+request_body "$WORK/body.json"
+BODY=$(cat "$WORK/body.json")
 cat > "$WORK/post.lua" <<LUA
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"

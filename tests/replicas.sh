@@ -72,7 +72,8 @@ for i in 1 2 3; do
     check "r$i serves v0001 at start" [ "$(version_of "$port")" = v0001 ]
 done
 
-LOAD_BODY='{"ingreso": 45000, "antiguedad_laboral_meses": 50, "tiempo_desempleado": 0, "trabajos_ultimos_5": 1, "semanasCotizadas": 1000, "edad": 32, "crecimiento_ingreso": 265.38, "lugar_actual": 18}'
+request_body "$WORK/body.json"
+LOAD_BODY=$(cat "$WORK/body.json")
 export LOAD_BODY LOAD_OUT="$WORK/answers"
 wrk -t2 -c$CONNECTIONS -d${LOAD_SECONDS}s --timeout 5s -s "$ROOT/tests/servers/load.lua" \
     "http://127.0.0.1:$NGINX_PORT" > "$WORK/wrk.out" 2>&1 &

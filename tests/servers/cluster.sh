@@ -13,6 +13,7 @@
 # EXIT trap).
 
 . "$ROOT/tests/servers/nginx_conf.sh"
+. "$ROOT/tests/lib/serve_load.sh"
 
 CLUSTER_PIDS=""
 NGINX=$(command -v nginx 2>/dev/null || echo /usr/sbin/nginx)
@@ -123,15 +124,12 @@ $servers        keepalive 64;
 }
 
 # cluster_models N: N small model versions (v0001..) in $WORK/reg,
-# quick to train
+# quick to train: the shell tests' small model (tests/lib/serve_load.sh),
+# then N-1 more on its dataset with other seeds
 cluster_models() {
-    "$BIN" demo-data --count 1000 --seed 5 --as-of 2024-06-30 \
-        --out "$WORK/docs.jsonl" 2>/dev/null &&
-        "$BIN" etl --source "$WORK/docs.jsonl" --out "$WORK/dataset.csv" \
-            --as-of 2024-06-30 >/dev/null 2>&1 &&
-        printf '{"rounds": 10, "max_depth": 3, "eta": 0.3}\n' > "$WORK/params.json" ||
-        return 1
-    for seed in $(seq "$1"); do
+    small_model "$BIN" "$WORK" || return 1
+    [ "$1" -gt 1 ] || return 0
+    for seed in $(seq 2 "$1"); do
         "$BIN" train --data "$WORK/dataset.csv" --registry "$WORK/reg" --seed "$seed" \
             --params "$WORK/params.json" > /dev/null 2>&1 || return 1
     done
